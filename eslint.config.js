@@ -1,0 +1,42 @@
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import ts from 'typescript-eslint';
+
+/** Layers may only depend downwards: ui → upload, workers, platform → core. */
+const layer = (files, forbidden) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: forbidden.map((group) => ({ group: [group], message: 'This import breaks the layering.' })) },
+    ],
+  },
+});
+
+export default ts.config(
+  { ignores: ['dist', 'node_modules', 'uploads', 'test-results', 'playwright-report', '.tmp'] },
+  js.configs.recommended,
+  ...ts.configs.recommended,
+  ...svelte.configs.recommended,
+  prettier,
+  ...svelte.configs.prettier,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  layer(
+    ['src/core/**'],
+    ['svelte', 'svelte/*', 'comlink', '@uppy/*', 'tus-js-client', '**/ui/**', '**/upload/**', '**/workers/**', '**/platform/**', 'node:*'],
+  ),
+  layer(['src/platform/**', 'src/workers/**'], ['svelte', 'svelte/*', '@uppy/*', '**/ui/**', '**/upload/**']),
+  layer(['src/upload/**'], ['svelte', 'svelte/*', '**/ui/**', '**/workers/**']),
+  layer(['src/ui/**'], ['@uppy/*', 'tus-js-client']),
+);
