@@ -10,7 +10,9 @@ const layer = (files, forbidden) => ({
   rules: {
     'no-restricted-imports': [
       'error',
-      { patterns: forbidden.map((group) => ({ group: [group], message: 'This import breaks the layering.' })) },
+      {
+        patterns: forbidden.map((group) => ({ group: [group], message: 'This import breaks the layering.' })),
+      },
     ],
   },
 });
@@ -34,7 +36,18 @@ export default ts.config(
   },
   layer(
     ['src/core/**'],
-    ['svelte', 'svelte/*', 'comlink', '@uppy/*', 'tus-js-client', '**/ui/**', '**/upload/**', '**/workers/**', '**/platform/**', 'node:*'],
+    [
+      'svelte',
+      'svelte/*',
+      'comlink',
+      '@uppy/*',
+      'tus-js-client',
+      '**/ui/**',
+      '**/upload/**',
+      '**/workers/**',
+      '**/platform/**',
+      'node:*',
+    ],
   ),
   layer(['src/platform/**', 'src/workers/**'], ['svelte', 'svelte/*', '@uppy/*', '**/ui/**', '**/upload/**']),
   layer(['src/upload/**'], ['svelte', 'svelte/*', '**/ui/**', '**/workers/**']),

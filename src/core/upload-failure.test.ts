@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { describeUploadFailure, isRetryableStatus } from '#core/upload-failure';
+
+const describeStatus = (status: number, body?: string) =>
+  describeUploadFailure({
+    path: 'a/b.jpg',
+    status,
+    endpoint: 'http://host/files/',
+    ...(body === undefined ? {} : { body }),
+  });
+
+describe('describeUploadFailure', () => {
+  it.each([
+    [0, undefined, /could not reach the receiver at http:\/\/host\/files\/.*Upload endpoint/],
+    [401, 'Unauthorized', /access token \(401 Unauthorized\)\. Enter the token/],
+    [403, undefined, /403 Forbidden/],
+    [404, undefined, /no upload endpoint at http:\/\/host\/files\/ \(404/],
+    [
+      413,
+      'Maximum size exceeded',
+      /larger than the receiver accepts \(413 Payload Too Large\): Maximum size exceeded\./,
+    ],
+    [
+      400,
+      'Refused "../x": a path may not contain "..".',
+      /\(400\): Refused "\.\.\/x": a path may not contain "\.\."\.$/,
+    ],
+    [500, '<html>oops</html>', /failed on the receiver \(500\)\. Retry/],
+    [507, undefined, /disk is full/],
+    [418, 'teapot', /\(418\): teapot\. Check the file/],
+  ])('explains status %d (body %s)', (status, body, expected) => {
+    const sentence = describeStatus(status, body);
+    expect(sentence).toMatch(expected);
+    expect(sentence.startsWith('"a/b.jpg"')).toBe(true);
+  });
+});
+
+describe('isRetryableStatus', () => {
+  it.each([0, 408, 409, 423, 429, 500, 502, 503])('retries %d', (s) =>
+    expect(isRetryableStatus(s)).toBe(true),
+  );
+  it.each([400, 401, 403, 404, 413])('does not retry %d', (s) => expect(isRetryableStatus(s)).toBe(false));
+});

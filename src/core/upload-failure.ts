@@ -1,0 +1,51 @@
+/**
+ * One sentence per failed upload: the file, what went wrong, and what to do about it. The transfer engine reports
+ * an HTTP status (0 when no answer came back) and the receiver's response body.
+ */
+
+export interface UploadFailure {
+  readonly path: string;
+  readonly status: number;
+  readonly body?: string;
+  readonly endpoint: string;
+  readonly detail?: string;
+}
+
+/** Whether retrying the same request can help: network trouble, overload and server faults, not refusals. */
+export function isRetryableStatus(status: number): boolean {
+  return (
+    status === 0 || status === 408 || status === 409 || status === 423 || status === 429 || status >= 500
+  );
+}
+
+export function describeUploadFailure({ path, status, body, endpoint, detail }: UploadFailure): string {
+  const said = serverSentence(body);
+  const file = `"${path}"`;
+  switch (true) {
+    case status === 0:
+      return `${file} could not reach the receiver at ${endpoint}${detail ? ` (${detail})` : ''}. Check that the receiver is running and the Upload endpoint is right, then retry.`;
+    case status === 401:
+      return `${file} was refused: the receiver did not accept the access token (401 Unauthorized). Enter the token your receiver expects under Access token, then retry.`;
+    case status === 403:
+      return `${file} was refused: this receiver does not allow the upload (403 Forbidden). Ask its administrator for access, then retry.`;
+    case status === 404:
+      return `${file} found no upload endpoint at ${endpoint} (404 Not Found). Check the Upload endpoint, then retry.`;
+    case status === 413:
+      return `${file} is larger than the receiver accepts (413 Payload Too Large)${said ? `: ${said}` : ''}. Ask for a higher size limit, or leave this file out.`;
+    case status === 400 && said !== '':
+      return `${file} was refused by the receiver (400): ${said}.`;
+    case status === 507:
+      return `${file} could not be stored: the receiver's disk is full (507). Free space on the receiver, then retry.`;
+    case status >= 500:
+      return `${file} failed on the receiver (${status})${said ? `: ${said}` : ''}. Retry; if it happens again, check the receiver's log.`;
+    default:
+      return `${file} was refused by the receiver (${status})${said ? `: ${said}` : ''}. Check the file and the upload settings, then retry.`;
+  }
+}
+
+/** The receiver's own words without their final stop, if it sent a short text rather than an HTML page. */
+function serverSentence(body: string | undefined): string {
+  const text = (body ?? '').trim();
+  if (text === '' || text.length > 300 || text.startsWith('<')) return '';
+  return text.replace(/[.!?]+$/, '');
+}
