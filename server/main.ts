@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, type RunningServer } from './app-server.ts';
+import { readConfig } from './config.ts';
+import { TUS_PATH } from './receiver.ts';
+import { describeBytes } from './sizes.ts';
+
+const staticDir = fileURLToPath(new URL('../dist/', import.meta.url));
+
+const result = readConfig(process.env, process.cwd());
+if (!result.ok) {
+  console.error(result.message);
+  process.exit(1);
+}
+const config = result.config;
+
+let running: RunningServer;
+try {
+  running = await startServer({ ...config, staticDir });
+} catch (error) {
+  console.error(startupProblem(error));
+  process.exit(1);
+}
+
+const endpoint = new URL(`${TUS_PATH}/`, running.url).href;
+const landing = path.join(config.uploadDir, '<batch>', '<path>');
+console.log(`Specimen uploader is running at ${running.url}`);
+console.log(`Upload endpoint (tus): ${endpoint}   ·   files land in ${landing}`);
+console.log(`Access token: ${config.token ? 'required (UPLOAD_TOKEN is set)' : 'not required'}`);
+if (config.maxFileSize) console.log(`Largest accepted file: ${describeBytes(config.maxFileSize)}`);
+if (!existsSync(path.join(staticDir, 'index.html'))) {
+  console.log(
+    'The app is not built yet, so pages answer 503: run `npm run build`, or start with `npm start`.',
+  );
+}
+if (!config.token && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
+  console.log(
+    `Warning: listening on ${config.host} without UPLOAD_TOKEN, so anyone who can reach it can upload.`,
+  );
+}
+
+const stop = () => {
+  running.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+
+function startupProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `port ${config.port} on ${config.host}`;
+  const other = config.port === 8081 ? 8082 : 8081;
+  if (code === 'EADDRINUSE') {
+    return `Cannot start: ${where} is already in use; pick another port, e.g. \`PORT=${other} npm start\`.`;
+  }
+  if (code === 'EACCES' && config.port < 1024) {
+    return `Cannot start: ports below 1024 need extra rights; pick another port, e.g. \`PORT=${other} npm start\`.`;
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return `Cannot start: HOST=${config.host} is not an address of this machine; try HOST=127.0.0.1.`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return `Cannot start the uploader (upload folder ${config.uploadDir}): ${message}`;
+}

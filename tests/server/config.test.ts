@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../server/config.ts';
+import { describeBytes, parseByteSize } from '../../server/sizes.ts';
+
+describe('parseByteSize', () => {
+  it.each([
+    ['1048576', 1048576],
+    ['500MiB', 500 * 2 ** 20],
+    ['20GB', 20e9],
+    ['20 gb', 20e9],
+    ['1.5GiB', 1.5 * 2 ** 30],
+    ['10kb', 10_000],
+    ['2TiB', 2 * 2 ** 40],
+    ['7B', 7],
+  ])('reads %j as %d bytes', (text, bytes) => {
+    expect(parseByteSize(text)).toBe(bytes);
+  });
+
+  it.each(['', 'lots', '-5', '0', '20 GBs', '5 XB', '1e9', '0.1'])('cannot read %j', (text) => {
+    expect(parseByteSize(text)).toBeUndefined();
+  });
+});
+
+describe('describeBytes', () => {
+  it.each([
+    [512, '512 bytes'],
+    [2048, '2 KiB'],
+    [1.5 * 2 ** 20, '1.5 MiB'],
+    [20 * 2 ** 30, '20 GiB'],
+    [20e9, '18.6 GiB'],
+  ])('writes %d as %j', (bytes, text) => {
+    expect(describeBytes(bytes)).toBe(text);
+  });
+});
+
+describe('readConfig', () => {
+  it('uses port 8080, host 127.0.0.1 and ./uploads by default', () => {
+    expect(readConfig({}, '/srv/app')).toEqual({
+      ok: true,
+      config: {
+        port: 8080,
+        host: '127.0.0.1',
+        uploadDir: '/srv/app/uploads',
+        token: undefined,
+        maxFileSize: undefined,
+      },
+    });
+  });
+
+  it('reads every variable', () => {
+    const env = {
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      UPLOAD_DIR: '../data',
+      UPLOAD_TOKEN: 'tok',
+      MAX_FILE_SIZE: '20GB',
+    };
+    expect(readConfig(env, '/srv/app')).toEqual({
+      ok: true,
+      config: { port: 9000, host: '0.0.0.0', uploadDir: '/srv/data', token: 'tok', maxFileSize: 20e9 },
+    });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT must be a whole number from 0 to 65535, not "eighty".'],
+    [{ PORT: '70000' }, 'PORT must be a whole number from 0 to 65535, not "70000".'],
+    [{ PORT: '80.5' }, 'PORT must be a whole number from 0 to 65535, not "80.5".'],
+    [
+      { MAX_FILE_SIZE: 'huge' },
+      'MAX_FILE_SIZE must be a size such as 20GB, 500MiB or a number of bytes, not "huge".',
+    ],
+    [{ UPLOAD_TOKEN: '' }, 'UPLOAD_TOKEN is set but empty: give it a value, or unset it to allow anyone.'],
+    [
+      { UPLOAD_TOKEN: 'two words' },
+      'UPLOAD_TOKEN may not contain spaces, because it is sent as "Authorization: Bearer <token>".',
+    ],
+  ])('refuses %j with one sentence', (env, message) => {
+    expect(readConfig(env, '/srv/app')).toEqual({ ok: false, message });
+  });
+});

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Upload } from 'tus-js-client';
+import { startServer, type AppServerOptions, type RunningServer } from '../../server/app-server.ts';
+
+export const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+export async function makeTempDir(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'specimen-receiver-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A receiver on a free port with its upload folder in a fresh temp dir, and the log lines it wrote. */
+export async function startTestServer(options: Partial<AppServerOptions> = {}): Promise<
+  RunningServer & {
+    root: string;
+    uploadDir: string;
+    endpoint: string;
+    logs: string[];
+    stop(): Promise<void>;
+  }
+> {
+  const temp = await makeTempDir();
+  const uploadDir = path.join(temp.dir, 'uploads');
+  const logs: string[] = [];
+  const server = await startServer({ uploadDir, port: 0, log: (line) => logs.push(line), ...options });
+  return {
+    ...server,
+    root: temp.dir,
+    uploadDir,
+    endpoint: new URL('files/', server.url).href,
+    logs,
+    stop: async () => {
+      await server.close();
+      await temp.remove();
+    },
+  };
+}
+
+/** Every file below `dir`, as sorted `/`-separated relative paths. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    if ((await stat(path.join(dir, entry))).isFile()) files.push(entry.split(path.sep).join('/'));
+  }
+  return files.sort();
+}
+
+export type TusResult = { storedPath: string | undefined; patches: number };
+
+/** Uploads with tus-js-client, without retries, and reports the decoded `Upload-Stored-Path`. */
+export function tusUpload(
+  endpoint: string,
+  data: Buffer,
+  metadata: Record<string, string>,
+  options: { chunkSize?: number; headers?: Record<string, string> } = {},
+): Promise<TusResult> {
+  let patches = 0;
+  return new Promise((resolve, reject) => {
+    const upload = new Upload(data, {
+      endpoint,
+      metadata: { filename: path.posix.basename(metadata['relativePath'] ?? 'x'), ...metadata },
+      retryDelays: [],
+      ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
+      ...(options.headers ? { headers: options.headers } : {}),
+      onAfterResponse: (req) => {
+        if (req.getMethod() === 'PATCH') patches += 1;
+      },
+      onSuccess: ({ lastResponse }) => {
+        const header = lastResponse.getHeader('Upload-Stored-Path');
+        resolve({ storedPath: header === undefined ? undefined : decodeURIComponent(header), patches });
+      },
+      onError: reject,
+    });
+    upload.start();
+  });
+}
+
+/** A bare tus creation POST, as a hand-written client would send it. */
+export function createUpload(
+  endpoint: string,
+  metadata: Record<string, string>,
+  options: { length?: number; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const encoded = Object.entries(metadata)
+    .map(([key, value]) => `${key} ${Buffer.from(value, 'utf8').toString('base64')}`)
+    .join(',');
+  return fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'Tus-Resumable': '1.0.0',
+      'Upload-Length': String(options.length ?? 3),
+      ...(encoded ? { 'Upload-Metadata': encoded } : {}),
+      ...options.headers,
+    },
+  });
+}
