@@ -1,0 +1,155 @@
+/**
+ * The three ways a folder reaches the page: the File System Access picker, the <input webkitdirectory> fallback,
+ * and drag and drop. Each ends as either a directory handle (scanned in the worker) or a tree of File objects
+ * (walked on the page), both in the shape the core walker reads.
+ */
+import type { TreeDir, TreeFile } from '#core/scan-tree';
+
+export type PickedFolder =
+  | { readonly kind: 'handle'; readonly handle: FileSystemDirectoryHandle }
+  | {
+      readonly kind: 'files';
+      readonly name: string;
+      readonly tree: TreeDir;
+      readonly files: Map<string, File>;
+    };
+
+type DirectoryPicker = (options?: {
+  id?: string;
+  mode?: 'read' | 'readwrite';
+}) => Promise<FileSystemDirectoryHandle>;
+
+export function canPickDirectory(): boolean {
+  return typeof (window as { showDirectoryPicker?: unknown }).showDirectoryPicker === 'function';
+}
+
+/** Opens the browser's folder picker read-only; resolves null when the user closes it. */
+export async function pickDirectory(): Promise<FileSystemDirectoryHandle | null> {
+  const picker = (window as unknown as { showDirectoryPicker: DirectoryPicker }).showDirectoryPicker;
+  try {
+    return await picker({ id: 'specimen-folder', mode: 'read' });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') return null;
+    throw error;
+  }
+}
+
+/** The files an <input webkitdirectory> delivered, as a tree rooted at the picked folder. */
+export function folderFromFileList(list: FileList | readonly File[]): PickedFolder | null {
+  const all = Array.from(list);
+  const first = all[0];
+  if (!first) return null;
+  const rootName = (first.webkitRelativePath || first.name).split('/')[0] ?? 'folder';
+  const root = new MemoryDir(rootName);
+  const files = new Map<string, File>();
+  for (const file of all) {
+    const parts = (file.webkitRelativePath || file.name).split('/');
+    if (parts.length > 1) parts.shift();
+    const path = parts.join('/');
+    files.set(path, file);
+    root.add(parts, file);
+  }
+  return { kind: 'files', name: rootName, tree: root, files };
+}
+
+/**
+ * Reads a drop. Must be called synchronously inside the drop handler: the DataTransfer empties afterwards.
+ * Resolves to the dropped folder, or throws an Error whose message tells the user what to drop instead.
+ */
+export function folderFromDrop(data: DataTransfer): Promise<PickedFolder> {
+  const items = Array.from(data.items).filter((item) => item.kind === 'file');
+  if (items.length !== 1) {
+    return Promise.reject(
+      new Error(
+        items.length === 0
+          ? 'Nothing to scan was dropped. Drop a folder from your file manager.'
+          : `You dropped ${items.length} items. Drop one folder that holds them all, or use Choose folder.`,
+      ),
+    );
+  }
+  const item = items[0] as DataTransferItem;
+  const withHandle = item as DataTransferItem & {
+    getAsFileSystemHandle?: () => Promise<FileSystemHandle | null>;
+  };
+  const entry = item.webkitGetAsEntry();
+  const handlePromise = withHandle.getAsFileSystemHandle?.();
+  return (async () => {
+    const handle = handlePromise ? await handlePromise : null;
+    if (handle) {
+      if (handle.kind !== 'directory') throw notAFolder(handle.name);
+      return { kind: 'handle', handle: handle as FileSystemDirectoryHandle };
+    }
+    if (!entry) throw new Error('The dropped item could not be read. Use Choose folder instead.');
+    if (!entry.isDirectory) throw notAFolder(entry.name);
+    const files = new Map<string, File>();
+    return {
+      kind: 'files',
+      name: entry.name,
+      tree: entryDir(entry as FileSystemDirectoryEntry, '', files),
+      files,
+    };
+  })();
+}
+
+function notAFolder(name: string): Error {
+  return new Error(`"${name}" is a file, not a folder. Drop the folder that holds your images.`);
+}
+
+class MemoryDir implements TreeDir {
+  readonly kind = 'directory';
+  readonly #children = new Map<string, MemoryDir | TreeFile>();
+  constructor(readonly name: string) {}
+
+  add(parts: string[], file: File, at = 0): void {
+    const name = parts[at] as string;
+    if (at === parts.length - 1) {
+      this.#children.set(name, { kind: 'file', name, getFile: async () => file });
+      return;
+    }
+    let sub = this.#children.get(name);
+    if (!sub || sub.kind !== 'directory') {
+      sub = new MemoryDir(name);
+      this.#children.set(name, sub);
+    }
+    sub.add(parts, file, at + 1);
+  }
+
+  async *values(): AsyncIterable<TreeDir | TreeFile> {
+    yield* this.#children.values();
+  }
+}
+
+/** The older entries API, for drops in browsers without getAsFileSystemHandle. Records each File by path. */
+function entryDir(dir: FileSystemDirectoryEntry, path: string, files: Map<string, File>): TreeDir {
+  return {
+    kind: 'directory',
+    name: dir.name,
+    async *values() {
+      const reader = dir.createReader();
+      // readEntries returns at most 100 entries per call; an empty batch means the end.
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+          reader.readEntries(resolve, reject),
+        );
+        if (batch.length === 0) return;
+        for (const child of batch) {
+          const childPath = path === '' ? child.name : `${path}/${child.name}`;
+          if (child.isDirectory) yield entryDir(child as FileSystemDirectoryEntry, childPath, files);
+          else yield entryFile(child as FileSystemFileEntry, childPath, files);
+        }
+      }
+    },
+  };
+}
+
+function entryFile(entry: FileSystemFileEntry, path: string, files: Map<string, File>): TreeFile {
+  return {
+    kind: 'file',
+    name: entry.name,
+    getFile: async () => {
+      const file = await new Promise<File>((resolve, reject) => entry.file(resolve, reject));
+      files.set(path, file);
+      return file;
+    },
+  };
+}

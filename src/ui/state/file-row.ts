@@ -1,0 +1,16 @@
+/** One row of the file table. Rows are plain mutable objects held outside Svelte's proxies (see FolderState). */
+
+export type RowStatus = 'ready' | 'skipped' | 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled';
+
+export interface FileRow {
+  readonly id: number;
+  readonly path: string;
+  readonly size: number;
+  readonly lastModified: number;
+  readonly kind: string;
+  readonly mime: string;
+  status: RowStatus;
+  uploaded: number;
+  /** Why the row is skipped or failed, or where the receiver stored it when that differs. */
+  message: string;
+}

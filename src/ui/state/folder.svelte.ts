@@ -1,0 +1,133 @@
+/**
+ * The picked folder and its scan. Rows live in a plain array that grows in place and is never proxied (100,000
+ * deep proxies would be slow); `revision` tells the table when to read it again. Updates are batched by the scan
+ * (a few per second), so the page stays responsive.
+ */
+import { fileKind } from '#core/file-types';
+import { formatBytes, plural } from '#core/format';
+import type { ScanBatch, ScanNote, ScanProgress } from '#core/scan-types';
+import { walkTree } from '#core/scan-tree';
+import { filesSource, handleSource, type FolderSource } from '../../platform/folder-source';
+import type { PickedFolder } from '../../platform/pick-folder';
+import { scanInWorker } from '../../workers/scan-bridge';
+import type { Announcer } from './announcer.svelte';
+import type { FileRow } from './file-row';
+
+export type ScanPhase = 'empty' | 'scanning' | 'ready' | 'cancelled' | 'failed';
+
+const NO_PROGRESS: ScanProgress = { files: 0, bytes: 0, skipped: 0, folders: 0 };
+const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export class FolderState {
+  readonly rows: FileRow[] = [];
+  revision = $state(0);
+  phase = $state<ScanPhase>('empty');
+  name = $state('');
+  progress = $state.raw<ScanProgress>(NO_PROGRESS);
+  notes = $state.raw<readonly ScanNote[]>([]);
+  error = $state('');
+  source: FolderSource | null = null;
+  #abort: AbortController | null = null;
+  #startedAt = 0;
+  readonly #announcer: Announcer;
+
+  constructor(announcer: Announcer) {
+    this.#announcer = announcer;
+  }
+
+  get scanning(): boolean {
+    return this.phase === 'scanning';
+  }
+
+  /** Tells the table to read the rows again; called by whoever changed them. */
+  touch(): void {
+    this.revision += 1;
+  }
+
+  async scan(folder: PickedFolder): Promise<void> {
+    this.cancel();
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.rows.length = 0;
+    this.notes = [];
+    this.error = '';
+    this.progress = NO_PROGRESS;
+    this.phase = 'scanning';
+    this.#startedAt = performance.now();
+    performance.mark('scan-start');
+    const onBatch = (batch: ScanBatch) => {
+      if (abort.signal.aborted) return;
+      this.#append(batch);
+    };
+    try {
+      if (folder.kind === 'handle') {
+        this.name = folder.handle.name;
+        this.source = handleSource(folder.handle);
+        this.#announcer.say(`Scanning ${this.name}…`);
+        await scanInWorker(folder.handle, onBatch, abort.signal);
+      } else {
+        this.name = folder.name;
+        this.source = filesSource(folder.name, folder.files);
+        this.#announcer.say(`Scanning ${this.name}…`);
+        await walkTree(folder.tree, onBatch, { flushMs: 25, pause: nextTick });
+      }
+      if (abort.signal.aborted) return;
+      performance.measure('scan', 'scan-start');
+      this.phase = 'ready';
+      this.#announcer.say(`Scan complete: ${this.summary}.`);
+    } catch (error) {
+      if (abort.signal.aborted) return;
+      this.phase = 'failed';
+      const reason = error instanceof Error ? error.message : String(error);
+      this.error = `The folder "${this.name}" could not be scanned: ${reason} Pick the folder again; if it keeps failing, check that it is readable.`;
+      this.#announcer.say(this.error);
+    } finally {
+      this.touch();
+    }
+  }
+
+  cancel(): void {
+    if (!this.#abort || this.phase !== 'scanning') return;
+    this.#abort.abort();
+    this.phase = 'cancelled';
+    this.#announcer.say(
+      `Scan cancelled after ${plural(this.progress.files, 'file')}. Choose the folder again to rescan.`,
+    );
+    this.touch();
+  }
+
+  get summary(): string {
+    const { files, bytes, skipped, folders } = this.progress;
+    const parts = [`${plural(files, 'file')} (${formatBytes(bytes)}) in ${plural(folders, 'folder')}`];
+    if (skipped > 0) parts.push(`${plural(skipped, 'system file')} skipped`);
+    const empty = this.notes.filter((n) => n.kind === 'empty-folder').length;
+    if (empty > 0) parts.push(`${plural(empty, 'empty folder')}`);
+    const unreadable = this.notes.filter((n) => n.kind === 'unreadable').length;
+    if (unreadable > 0) parts.push(`${plural(unreadable, 'unreadable entry', 'unreadable entries')}`);
+    return parts.join(', ');
+  }
+
+  get elapsedMs(): number {
+    return performance.now() - this.#startedAt;
+  }
+
+  #append(batch: ScanBatch): void {
+    for (const entry of batch.entries) {
+      const kind = fileKind(entry.path);
+      this.rows.push({
+        id: this.rows.length,
+        path: entry.path,
+        size: entry.size,
+        lastModified: entry.lastModified,
+        kind: kind.label,
+        mime: kind.mime,
+        status: entry.skip ? 'skipped' : 'ready',
+        uploaded: 0,
+        message: entry.skip ? `System file (${entry.skip}), not uploaded.` : '',
+      });
+    }
+    if (batch.notes.length > 0) this.notes = [...this.notes, ...batch.notes];
+    this.progress = batch.progress;
+    this.touch();
+  }
+}
