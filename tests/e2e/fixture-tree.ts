@@ -1,0 +1,67 @@
+/**
+ * The folder the journeys upload, described once and materialised twice: on disk (for the webkitdirectory input
+ * and for comparing what arrived) and in the page's origin-private file system (behind showDirectoryPicker).
+ * Contents come from a seeded xorshift generator, so a shifted or repeated chunk changes the checksum.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface FixtureFile {
+  readonly path: string;
+  readonly size: number;
+  readonly seed: number;
+  /** A system file the app must skip. */
+  readonly system?: boolean;
+}
+
+export const FOLDER_NAME = 'Herbarium 2026';
+export const BIG_FILE = 'scans/large-sheet.tif';
+
+export const FIXTURE: readonly FixtureFile[] = [
+  { path: 'README.txt', size: 1_200, seed: 1 },
+  { path: '.DS_Store', size: 6_148, seed: 2, system: true },
+  { path: 'images/ASU-L-0001234_a.jpg', size: 180_000, seed: 3 },
+  { path: 'images/ASU-L-0001234_b.jpg', size: 95_000, seed: 4 },
+  { path: 'images/Sammlung Müller/Käfer 01.tif', size: 64_000, seed: 5 },
+  { path: 'images/._ASU-L-0001234_a.jpg', size: 4_096, seed: 6, system: true },
+  { path: 'images/empty.dat', size: 0, seed: 7 },
+  { path: 'nested/a/b/c/deep (copy).png', size: 33_333, seed: 8 },
+  { path: BIG_FILE, size: 50 * 1024 * 1024, seed: 9 },
+];
+
+export const DATA_FILES = FIXTURE.filter((f) => !f.system);
+
+/** Deterministic bytes; also run inside the page, so it must stay self-contained. */
+export function fixtureBytes(seed: number, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < size; i += 4) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+    if (i + 1 < size) out[i + 1] = (x >>> 8) & 0xff;
+    if (i + 2 < size) out[i + 2] = (x >>> 16) & 0xff;
+    if (i + 3 < size) out[i + 3] = (x >>> 24) & 0xff;
+  }
+  return out;
+}
+
+export function fixtureSha256(file: FixtureFile): string {
+  return createHash('sha256').update(fixtureBytes(file.seed, file.size)).digest('hex');
+}
+
+/** Writes the fixture folder under `parent` and returns its path. */
+export async function writeFixtureFolder(parent: string): Promise<string> {
+  const root = path.join(parent, FOLDER_NAME);
+  for (const file of FIXTURE) {
+    const target = path.join(root, file.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, fixtureBytes(file.seed, file.size));
+  }
+  await mkdir(path.join(root, 'empty folder'), { recursive: true });
+  return root;
+}

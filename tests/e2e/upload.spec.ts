@@ -1,0 +1,162 @@
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { BIG_FILE, DATA_FILES, fixtureSha256, writeFixtureFolder } from './fixture-tree.ts';
+import { expect, listFiles, seedPickerWithFixture, sha256File, test, type Receiver } from './test.ts';
+
+const SUMMARY = /7 files \(50\.\d MiB\) in \d+ folders, 2 system files skipped/;
+
+async function expectBatchArrived(page: Page, receiver: Receiver): Promise<void> {
+  const batch = await page.getByLabel('Batch name').inputValue();
+  const batchDir = path.join(receiver.uploadDir, batch);
+  expect(await listFiles(batchDir)).toEqual(DATA_FILES.map((f) => f.path).sort());
+  for (const file of DATA_FILES) {
+    expect(await sha256File(path.join(batchDir, file.path)), file.path).toBe(fixtureSha256(file));
+  }
+  expect(receiver.log.filter((line) => line.includes(batch))).toHaveLength(DATA_FILES.length);
+}
+
+async function uploadAll(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByRole('progressbar', { name: 'Upload progress' })).toHaveAttribute(
+    'value',
+    String(DATA_FILES.reduce((sum, f) => sum + f.size, 0)),
+  );
+}
+
+test('a folder picked with showDirectoryPicker is scanned in a worker and arrives byte-identical', async ({
+  page,
+  receiver,
+}) => {
+  await page.goto(receiver.url);
+  await seedPickerWithFixture(page);
+  const workers: string[] = [];
+  page.on('worker', (worker) => workers.push(worker.url()));
+
+  await page.getByRole('button', { name: 'Choose folder' }).click();
+
+  await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Folder' })).toContainText('1 empty folder');
+  expect(workers.some((url) => url.includes('scan.worker'))).toBe(true);
+  await expect(page.getByRole('status')).toHaveText(/Scan complete: 7 files/);
+  const table = page.getByRole('table', { name: /Files/ });
+  await expect(table.getByRole('row', { name: /Käfer 01\.tif/ })).toContainText('Ready');
+  await expect(table.getByRole('row', { name: /\.DS_Store/ })).toContainText('Skipped');
+  await expect(page.getByLabel('Upload endpoint')).toHaveValue(`${receiver.url}files/`);
+
+  await uploadAll(page);
+  await expectBatchArrived(page, receiver);
+  await expect(table.getByRole('row', { name: /large-sheet\.tif/ })).toContainText('Uploaded');
+  await expect(page.getByRole('status')).toHaveText(/Upload complete: 7 files/);
+});
+
+test('a folder chosen through the webkitdirectory input arrives byte-identical', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = await writeFixtureFolder(scratch);
+  await page.goto(receiver.url);
+
+  await page.getByTestId('folder-input').setInputFiles(folder);
+
+  await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
+  await uploadAll(page);
+  await expectBatchArrived(page, receiver);
+});
+
+test('pausing in the middle of a 50 MB file stops the transfer, and resuming finishes it from its offset', async ({
+  page,
+  receiver,
+}) => {
+  await page.goto(receiver.url);
+  await seedPickerWithFixture(page);
+  await page.getByRole('button', { name: 'Choose folder' }).click();
+  await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
+
+  // Slow the uploads down (Chromium's own throttling) so there is a middle to pause in.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 8 * 1024 * 1024,
+  });
+  const resumedAt: number[] = [];
+  page.on('request', (request) => {
+    const offset = Number(request.headers()['upload-offset'] ?? 0);
+    if (request.method() === 'PATCH' && offset > 0) resumedAt.push(offset);
+  });
+
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  const bigRow = page.getByRole('table', { name: /Files/ }).getByRole('row', { name: /large-sheet\.tif/ });
+  await expect(bigRow).toContainText(/Uploading ([1-9]\d)%/);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('status')).toHaveText(/Upload paused/);
+
+  const progress = page.getByRole('progressbar', { name: 'Upload progress' });
+  const pausedAt = Number(await progress.getAttribute('value'));
+  await page.waitForTimeout(1500);
+  expect(Number(await progress.getAttribute('value'))).toBe(pausedAt);
+  expect(await listFiles(receiver.uploadDir).then((files) => files.some((f) => f.endsWith(BIG_FILE)))).toBe(
+    false,
+  );
+
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
+  await expectBatchArrived(page, receiver);
+  expect(resumedAt.length, 'a PATCH continued from a non-zero offset').toBeGreaterThan(0);
+});
+
+test.describe('a receiver that requires a token', () => {
+  test.use({ receiverToken: 'the-right-token' });
+
+  test('refuses a wrong token with a clear message, and takes the right one on retry', async ({
+    page,
+    receiver,
+  }) => {
+    await page.goto(receiver.url);
+    await seedPickerWithFixture(page);
+    await page.getByRole('button', { name: 'Choose folder' }).click();
+    await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
+
+    await page.getByLabel('Access token').fill('a-wrong-token');
+    await page.getByRole('button', { name: 'Start upload' }).click();
+
+    const failures = page.getByRole('region', { name: 'Failed files' });
+    await expect(failures).toContainText(
+      '"README.txt" was refused: the receiver did not accept the access token (401 Unauthorized). Enter the token your receiver expects under Access token, then retry.',
+    );
+    await expect(page.getByText('7 failed')).toBeVisible();
+    expect(await listFiles(receiver.uploadDir)).toEqual([]);
+
+    await page.getByLabel('Access token').fill('the-right-token');
+    await page.getByRole('button', { name: 'Start upload' }).click();
+    await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
+    await expectBatchArrived(page, receiver);
+  });
+});
+
+test('the receiver refuses a relative path that climbs out of the batch, sent straight to it', async ({
+  request,
+  receiver,
+}) => {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  const response = await request.post(`${receiver.url}files/`, {
+    headers: {
+      'Tus-Resumable': '1.0.0',
+      'Upload-Length': '5',
+      'Upload-Metadata': `relativePath ${b64('../../escape.txt')},batch ${b64('b1')}`,
+    },
+  });
+  expect(response.status()).toBe(400);
+  expect(await response.text()).toContain('..');
+  expect(await listFiles(receiver.uploadDir)).toEqual([]);
+});
