@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeUploadFailure, isRetryableStatus } from '#core/upload-failure';
+import { describeUploadFailure, failureCause, isRetryableStatus } from '#core/upload-failure';
 
 const describeStatus = (status: number, body?: string) =>
   describeUploadFailure({
@@ -40,4 +40,14 @@ describe('isRetryableStatus', () => {
     expect(isRetryableStatus(s)).toBe(true),
   );
   it.each([400, 401, 403, 404, 413])('does not retry %d', (s) => expect(isRetryableStatus(s)).toBe(false));
+});
+
+describe('failureCause', () => {
+  it.each([
+    [0, 'receiver not reachable'],
+    [401, 'access token refused (401)'],
+    [413, 'larger than the receiver accepts (413)'],
+    [503, 'receiver error (503)'],
+    [400, 'refused by the receiver (400)'],
+  ])('names status %d as %s', (status, cause) => expect(failureCause(status)).toBe(cause));
 });

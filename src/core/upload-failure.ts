@@ -18,6 +18,18 @@ export function isRetryableStatus(status: number): boolean {
   );
 }
 
+/** A short label for a kind of failure, to group many failed files under one cause. */
+export function failureCause(status: number): string {
+  if (status === 0) return 'receiver not reachable';
+  if (status === 401) return 'access token refused (401)';
+  if (status === 403) return 'not allowed (403)';
+  if (status === 404) return 'no upload endpoint there (404)';
+  if (status === 413) return 'larger than the receiver accepts (413)';
+  if (status === 507) return "receiver's disk full (507)";
+  if (status >= 500) return `receiver error (${status})`;
+  return `refused by the receiver (${status})`;
+}
+
 export function describeUploadFailure({ path, status, body, endpoint, detail }: UploadFailure): string {
   const said = serverSentence(body);
   const file = `"${path}"`;

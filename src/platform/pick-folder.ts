@@ -72,6 +72,7 @@ export function folderFromDrop(data: DataTransfer): Promise<PickedFolder> {
     getAsFileSystemHandle?: () => Promise<FileSystemHandle | null>;
   };
   const entry = item.webkitGetAsEntry();
+  const asFile = item.getAsFile();
   const handlePromise = withHandle.getAsFileSystemHandle?.();
   return (async () => {
     const handle = handlePromise ? await handlePromise : null;
@@ -79,7 +80,10 @@ export function folderFromDrop(data: DataTransfer): Promise<PickedFolder> {
       if (handle.kind !== 'directory') throw notAFolder(handle.name);
       return { kind: 'handle', handle: handle as FileSystemDirectoryHandle };
     }
-    if (!entry) throw new Error('The dropped item could not be read. Use Choose folder instead.');
+    if (!entry) {
+      if (asFile) throw notAFolder(asFile.name);
+      throw new Error('The dropped item could not be read. Use Choose folder instead.');
+    }
     if (!entry.isDirectory) throw notAFolder(entry.name);
     const files = new Map<string, File>();
     return {

@@ -7,7 +7,7 @@
  */
 import Uppy, { type UppyFile } from '@uppy/core';
 import Tus from '@uppy/tus';
-import { describeUploadFailure, isRetryableStatus } from '#core/upload-failure';
+import { describeUploadFailure, failureCause, isRetryableStatus } from '#core/upload-failure';
 import { UploadQueue, type QueueTotals } from '#core/upload-queue';
 
 export interface UploadJob {
@@ -33,7 +33,8 @@ export interface UploadSettings {
 
 export interface UploadListener {
   onFileDone(id: number, storedPath: string | null): void;
-  onFileFailed(id: number, message: string, retryable: boolean): void;
+  /** `cause` is a short label shared by files that failed for the same reason. */
+  onFileFailed(id: number, message: string, cause: string, retryable: boolean): void;
   onSettled(): void;
 }
 
@@ -62,6 +63,7 @@ export class UploadRun {
   #refillAgain = false;
   #paused = false;
   #stopped = false;
+  #windowOpened = false;
 
   constructor(
     jobs: readonly UploadJob[],
@@ -125,7 +127,12 @@ export class UploadRun {
       });
       this.#finish(file, () => {
         this.#queue.markFailed(file.meta.jobId);
-        this.#listener.onFileFailed(file.meta.jobId, message, isRetryableStatus(status));
+        this.#listener.onFileFailed(
+          file.meta.jobId,
+          message,
+          failureCause(status),
+          isRetryableStatus(status),
+        );
       });
     });
   }
@@ -218,6 +225,10 @@ export class UploadRun {
         const descriptors = opened.filter((d) => d !== null);
         if (descriptors.length > 0) {
           this.#uppy.addFiles(descriptors);
+          if (!this.#windowOpened) {
+            this.#windowOpened = true;
+            performance.mark('queue-ready');
+          }
           for (const d of descriptors) this.#inWindow.add(d.meta.jobId);
           this.#sendSmallFilesWithCreation(new Set(descriptors.map((d) => d.meta.jobId)));
           this.#uppy.upload().catch(() => {
@@ -254,6 +265,7 @@ export class UploadRun {
       this.#failLocally(
         job,
         `"${job.path}" could not be read (${reason}); it may have been moved or deleted since the scan. Scan the folder again.`,
+        'unreadable now',
       );
       return null;
     }
@@ -261,6 +273,7 @@ export class UploadRun {
       this.#failLocally(
         job,
         `"${job.path}" changed since the scan (size or date differ). Scan the folder again so the new version is checked before upload.`,
+        'changed since the scan',
       );
       return null;
     }
@@ -272,8 +285,8 @@ export class UploadRun {
     };
   }
 
-  #failLocally(job: UploadJob, message: string): void {
+  #failLocally(job: UploadJob, message: string, cause: string): void {
     this.#queue.markFailed(job.id);
-    this.#listener.onFileFailed(job.id, message, false);
+    this.#listener.onFileFailed(job.id, message, cause, false);
   }
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 
 export interface FixtureFile {
   readonly path: string;
@@ -64,4 +65,34 @@ export async function writeFixtureFolder(parent: string): Promise<string> {
   }
   await mkdir(path.join(root, 'empty folder'), { recursive: true });
   return root;
+}
+
+/**
+ * Seeds the page's origin-private file system with the fixture folder and makes showDirectoryPicker return that
+ * real FileSystemDirectoryHandle, so the app's own handle and worker code runs unchanged.
+ */
+export async function seedPickerWithFixture(page: Page): Promise<void> {
+  await page.evaluate(
+    async ({ files, folder, generator }) => {
+      const make = new Function(`return (${generator})`)() as (seed: number, size: number) => Uint8Array;
+      const opfs = await navigator.storage.getDirectory();
+      await opfs.removeEntry(folder, { recursive: true }).catch(() => undefined);
+      const root = await opfs.getDirectoryHandle(folder, { create: true });
+      for (const file of files) {
+        const parts = file.path.split('/');
+        const name = parts.pop() as string;
+        let dir = root;
+        for (const part of parts) dir = await dir.getDirectoryHandle(part, { create: true });
+        const handle = await dir.getFileHandle(name, { create: true });
+        const writable = await handle.createWritable();
+        await writable.write(make(file.seed, file.size) as Uint8Array<ArrayBuffer>);
+        await writable.close();
+      }
+      await root.getDirectoryHandle('empty folder', { create: true });
+      (
+        window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }
+      ).showDirectoryPicker = async () => root;
+    },
+    { files: FIXTURE, folder: FOLDER_NAME, generator: fixtureBytes.toString() },
+  );
 }

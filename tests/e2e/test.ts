@@ -6,9 +6,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect } from '@playwright/test';
 import { startServer } from '../../server/app-server.ts';
-import { FIXTURE, FOLDER_NAME, fixtureBytes } from './fixture-tree.ts';
 
 export interface Receiver {
   readonly url: string;
@@ -56,32 +55,4 @@ export async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/**
- * Seeds the page's origin-private file system with the fixture folder and makes showDirectoryPicker return that
- * real FileSystemDirectoryHandle, so the app's own handle and worker code runs unchanged.
- */
-export async function seedPickerWithFixture(page: Page): Promise<void> {
-  await page.evaluate(
-    async ({ files, folder, generator }) => {
-      const make = new Function(`return (${generator})`)() as (seed: number, size: number) => Uint8Array;
-      const opfs = await navigator.storage.getDirectory();
-      await opfs.removeEntry(folder, { recursive: true }).catch(() => undefined);
-      const root = await opfs.getDirectoryHandle(folder, { create: true });
-      for (const file of files) {
-        const parts = file.path.split('/');
-        const name = parts.pop() as string;
-        let dir = root;
-        for (const part of parts) dir = await dir.getDirectoryHandle(part, { create: true });
-        const handle = await dir.getFileHandle(name, { create: true });
-        const writable = await handle.createWritable();
-        await writable.write(make(file.seed, file.size) as Uint8Array<ArrayBuffer>);
-        await writable.close();
-      }
-      await root.getDirectoryHandle('empty folder', { create: true });
-      (
-        window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }
-      ).showDirectoryPicker = async () => root;
-    },
-    { files: FIXTURE, folder: FOLDER_NAME, generator: fixtureBytes.toString() },
-  );
-}
+export { seedPickerWithFixture } from './fixture-tree.ts';

@@ -160,3 +160,32 @@ test('the receiver refuses a relative path that climbs out of the batch, sent st
   expect(await response.text()).toContain('..');
   expect(await listFiles(receiver.uploadDir)).toEqual([]);
 });
+
+test('a file changed after the scan is not uploaded; it fails with a sentence and the batch goes on', async ({
+  page,
+  receiver,
+}) => {
+  await page.goto(receiver.url);
+  await seedPickerWithFixture(page);
+  await page.getByRole('button', { name: 'Choose folder' }).click();
+  await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
+
+  await page.evaluate(async () => {
+    const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('Herbarium 2026');
+    const writable = await (await root.getFileHandle('README.txt')).createWritable();
+    await writable.write('edited after the scan');
+    await writable.close();
+  });
+  await page.getByRole('button', { name: 'Start upload' }).click();
+
+  await expect(page.getByRole('region', { name: 'Failed files' })).toContainText(
+    '"README.txt" changed since the scan (size or date differ). Scan the folder again so the new version is checked before upload.',
+  );
+  await expect(page.getByRole('status')).toHaveText(/6 files arrived, 1 file failed/);
+  const batch = await page.getByLabel('Batch name').inputValue();
+  expect(await listFiles(path.join(receiver.uploadDir, batch))).toEqual(
+    DATA_FILES.filter((f) => f.path !== 'README.txt')
+      .map((f) => f.path)
+      .sort(),
+  );
+});

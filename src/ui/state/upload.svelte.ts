@@ -18,6 +18,7 @@ export interface Failure {
   readonly id: number;
   readonly path: string;
   readonly message: string;
+  readonly cause: string;
   readonly retryable: boolean;
 }
 
@@ -48,11 +49,17 @@ export class UploadState {
   batch = $state('');
   phase = $state<UploadPhase>('idle');
   figures = $state.raw<UploadFigures>(NO_FIGURES);
+  /** The first failures, for the list on screen; all of them are in #failures. */
   failures = $state.raw<readonly Failure[]>([]);
+  failureCount = $state(0);
+  /** How many files failed for each cause, most common first. */
+  failureCauses = $state.raw<readonly (readonly [string, number])[]>([]);
   settingsError = $state('');
   #run: UploadRun | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #meter = new ProgressMeter();
+  readonly #failures = new Map<number, Failure>();
+  #failuresChanged = false;
   readonly #folder: FolderState;
   readonly #announcer: Announcer;
 
@@ -102,7 +109,9 @@ export class UploadState {
     const source = this.#folder.source;
     this.#run?.cancel();
     performance.mark('queue-start');
-    this.failures = [];
+    this.#failures.clear();
+    this.#failuresChanged = true;
+    this.#publishFailures();
     this.#meter.reset();
     this.#run = new UploadRun(
       jobs,
@@ -120,19 +129,19 @@ export class UploadState {
               ? `Stored as ${storedPath} (a different file had that name).`
               : '';
         },
-        onFileFailed: (id, message, retryable) => {
+        onFileFailed: (id, message, cause, retryable) => {
           const row = rows[id];
           if (!row) return;
           row.status = 'failed';
           row.message = message;
-          this.failures = [...this.failures, { id, path: row.path, message, retryable }];
+          this.#failures.set(id, { id, path: row.path, message, cause, retryable });
+          this.#failuresChanged = true;
         },
         onSettled: () => this.#settled(),
       },
     );
     this.phase = 'uploading';
     this.#run.start();
-    performance.measure('queue', 'queue-start');
     this.#announcer.say(`Upload started: ${plural(jobs.length, 'file')} to ${this.endpoint}.`);
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
     this.#folder.touch();
@@ -181,7 +190,9 @@ export class UploadState {
     if (!this.#run.retry(id)) return;
     row.status = 'queued';
     row.message = '';
-    this.failures = this.failures.filter((f) => f.id !== id);
+    this.#failures.delete(id);
+    this.#failuresChanged = true;
+    this.#publishFailures();
     if (this.phase === 'done') {
       this.phase = 'uploading';
       this.#meter.reset();
@@ -191,7 +202,7 @@ export class UploadState {
   }
 
   retryAll(): void {
-    for (const failure of [...this.failures]) this.retry(failure.id);
+    for (const id of [...this.#failures.keys()]) this.retry(id);
   }
 
   #checkSettings(): string {
@@ -214,6 +225,7 @@ export class UploadState {
       }
     }
     const reading = this.#meter.record(performance.now(), snap.uploadedBytes, snap.bytes);
+    this.#publishFailures();
     this.figures = {
       files: snap.files,
       done: snap.done,
@@ -224,6 +236,20 @@ export class UploadState {
       secondsLeft: snap.paused ? Infinity : reading.secondsLeft,
     };
     this.#folder.touch();
+  }
+
+  #publishFailures(): void {
+    if (!this.#failuresChanged) return;
+    this.#failuresChanged = false;
+    this.failureCount = this.#failures.size;
+    const shown: Failure[] = [];
+    const causes = new Map<string, number>();
+    for (const failure of this.#failures.values()) {
+      if (shown.length < 100) shown.push(failure);
+      causes.set(failure.cause, (causes.get(failure.cause) ?? 0) + 1);
+    }
+    this.failures = shown;
+    this.failureCauses = [...causes].sort((a, b) => b[1] - a[1]);
   }
 
   #settled(): void {

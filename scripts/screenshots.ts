@@ -1,0 +1,86 @@
+/**
+ * Renders the README's screenshots from the real app and receiver: `npm run screenshots` (after `npm run build`).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Page } from '@playwright/test';
+import { startServer } from '../server/app-server.ts';
+import { seedPickerWithFixture } from '../tests/e2e/fixture-tree.ts';
+
+const out = path.resolve('docs/screenshots');
+const executablePath =
+  process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+  console.log(`wrote docs/screenshots/${name}.png`);
+}
+
+const scratch = await mkdtemp(path.join(tmpdir(), 'uploader-shots-'));
+const server = await startServer({
+  port: 0,
+  uploadDir: path.join(scratch, 'uploads'),
+  staticDir: path.resolve('dist'),
+  token: 'lab-token',
+  log: () => undefined,
+});
+const browser = await chromium.launch({
+  ...(executablePath ? { executablePath } : {}),
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(server.url);
+  await shoot(page, '1-start');
+  await seedPickerWithFixture(page);
+  await page.getByRole('button', { name: 'Choose folder' }).click();
+  await page.getByRole('status').filter({ hasText: 'Scan complete' }).waitFor();
+  await shoot(page, '2-scanned');
+
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 6 * 1024 * 1024,
+  });
+  await page.getByLabel('Access token').fill('lab-token');
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await page
+    .getByRole('row', { name: /large-sheet\.tif/ })
+    .getByText(/Uploading [3-9]\d%/)
+    .waitFor();
+  await shoot(page, '3-uploading');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
+  await page.getByText('complete: every file is in batch').waitFor({ timeout: 120_000 });
+  await shoot(page, '4-complete');
+
+  const refused = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await refused.goto(server.url);
+  await seedPickerWithFixture(refused);
+  await refused.getByRole('button', { name: 'Choose folder' }).click();
+  await refused.getByRole('status').filter({ hasText: 'Scan complete' }).waitFor();
+  await refused.getByLabel('Access token').fill('wrong-token');
+  await refused.getByRole('button', { name: 'Start upload' }).click();
+  await refused.getByText('Retry all failed').waitFor();
+  await refused.getByRole('status').filter({ hasText: 'finished with problems' }).waitFor();
+  await shoot(refused, '5-refused-token');
+} finally {
+  await browser.close();
+  await server.close();
+  await rm(scratch, { recursive: true, force: true });
+}
