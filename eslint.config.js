@@ -34,6 +34,12 @@ export default ts.config(
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
+  {
+    // State classes keep big collections in plain Maps and arrays on purpose (no proxies over 100,000 rows)
+    // and publish them through explicit $state fields; the rule would push them back into reactive wrappers.
+    files: ['src/ui/state/**'],
+    rules: { 'svelte/prefer-svelte-reactivity': 'off' },
+  },
   layer(
     ['src/core/**'],
     [

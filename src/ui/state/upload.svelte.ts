@@ -74,7 +74,6 @@ export class UploadState {
 
   /** A fresh batch name for a newly scanned folder, unless the user already typed one. */
   suggestBatch(folderName: string): void {
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a one-off timestamp, not state
     if (!this.active) this.batch = suggestBatchName(folderName, new Date());
   }
 
