@@ -59,6 +59,16 @@ describe('UploadQueue', () => {
     expect(ids(q.take(4))).toEqual([2]);
   });
 
+  it('takes more files while it runs, and refuses an id it already holds', () => {
+    const q = new UploadQueue(items(2));
+    q.take(2);
+    q.add([{ id: 7, size: 5, key: 'k7' }]);
+    expect(q.has(7)).toBe(true);
+    expect(ids(q.take(2))).toEqual([7]);
+    expect(q.totals).toMatchObject({ files: 3, bytes: 25, active: 3 });
+    expect(() => q.add([{ id: 0, size: 1, key: 'x' }])).toThrow('Duplicate queue id 0');
+  });
+
   it('ignores a second finish of the same file', () => {
     const q = new UploadQueue(items(1, 7));
     q.take(1);

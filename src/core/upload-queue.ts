@@ -37,15 +37,24 @@ export class UploadQueue {
   #bytes = 0;
   #doneBytes = 0;
 
-  constructor(items: Iterable<QueueItem>) {
+  constructor(items: Iterable<QueueItem> = []) {
+    this.add(items);
+  }
+
+  /** Appends new items at the end of the queue. */
+  add(items: Iterable<QueueItem>): void {
     for (const item of items) {
       if (this.#items.has(item.id)) throw new Error(`Duplicate queue id ${item.id}`);
       this.#items.set(item.id, item);
       this.#state.set(item.id, 'waiting');
       this.#pending.push(item.id);
       this.#bytes += item.size;
+      this.#counts.waiting += 1;
     }
-    this.#counts.waiting = this.#pending.length;
+  }
+
+  has(id: number): boolean {
+    return this.#items.has(id);
   }
 
   stateOf(id: number): QueueState | undefined {

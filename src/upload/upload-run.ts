@@ -50,7 +50,7 @@ type Body = Record<string, never>;
 
 export class UploadRun {
   readonly #uppy: Uppy<Meta, Body>;
-  readonly #queue: UploadQueue;
+  readonly #queue = new UploadQueue();
   readonly #jobs = new Map<number, UploadJob>();
   /** Job ids currently held by Uppy. */
   readonly #inWindow = new Set<number>();
@@ -74,15 +74,7 @@ export class UploadRun {
     this.#settings = { connections: 6, window: 48, chunkSize: 32 * 1024 * 1024, ...settings };
     this.#open = open;
     this.#listener = listener;
-    for (const job of jobs) this.#jobs.set(job.id, job);
-    // Uppy's file id folds case: the key keeps case-only twins (same size and date) out of the window together.
-    this.#queue = new UploadQueue(
-      jobs.map((j) => ({
-        id: j.id,
-        size: j.size,
-        key: `${j.path.toLowerCase()}\u0000${j.size}\u0000${j.lastModified}`,
-      })),
-    );
+    this.#register(jobs);
     // The instance id is part of every tus fingerprint, so a partial upload is only ever resumed into its own batch.
     this.#uppy = new Uppy<Meta, Body>({
       id: `batch-${settings.batch}`,
@@ -169,11 +161,24 @@ export class UploadRun {
     return wasActive;
   }
 
-  /** Queues a failed file again; it goes at the end of the queue. */
-  retry(id: number): boolean {
-    if (this.#stopped || !this.#queue.retry(id)) return false;
+  /** Queues files again (failed ones) or for the first time (new ones); they go at the end of the queue. */
+  send(jobs: readonly UploadJob[]): void {
+    if (this.#stopped) return;
+    this.#register(jobs.filter((job) => !this.#queue.has(job.id)));
+    for (const job of jobs) this.#queue.retry(job.id);
     void this.#fill();
-    return true;
+  }
+
+  #register(jobs: readonly UploadJob[]): void {
+    for (const job of jobs) this.#jobs.set(job.id, job);
+    // Uppy's file id folds case: the key keeps case-only twins (same size and date) out of the window together.
+    this.#queue.add(
+      jobs.map((j) => ({
+        id: j.id,
+        size: j.size,
+        key: `${j.path.toLowerCase()}\u0000${j.size}\u0000${j.lastModified}`,
+      })),
+    );
   }
 
   snapshot(): UploadSnapshot {

@@ -137,9 +137,17 @@ test.describe('a receiver that requires a token', () => {
     await expect(page.getByText('7 failed')).toBeVisible();
     expect(await listFiles(receiver.uploadDir)).toEqual([]);
 
+    // Corrected token: one file retried alone arrives while the others still wait, then the rest.
     await page.getByLabel('Access token').fill('the-right-token');
-    await page.getByRole('button', { name: 'Start upload' }).click();
+    await page.getByRole('button', { name: 'Retry README.txt' }).click();
+    const table = page.getByRole('table', { name: /Files/ });
+    await expect(table.getByRole('row', { name: /README\.txt/ })).toContainText('Uploaded');
+    await expect(page.getByText('6 failed')).toBeVisible();
+    await expect(failures).toContainText('Failed files: 6 × access token refused (401)');
+
+    await page.getByRole('button', { name: 'Retry all failed' }).click();
     await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
+    await expect(failures).toBeHidden();
     await expectBatchArrived(page, receiver);
   });
 });

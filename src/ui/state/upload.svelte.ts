@@ -1,7 +1,7 @@
 /**
  * The upload step: settings, the running batch, and what the page shows of it. The engine reports finished and
  * failed files as they happen; bytes in flight are read from it four times a second, so a progress tick never
- * touches Svelte state.
+ * touches Svelte state. Figures are for the whole folder, so retrying one file shows it joining the others.
  */
 import { formatBytes, plural } from '#core/format';
 import { sanitizeBatchName, suggestBatchName } from '#core/paths';
@@ -10,6 +10,7 @@ import { defaultEndpoint, endpointProblem } from '../../platform/endpoint';
 import { loadSetting, saveSetting } from '../../platform/settings-store';
 import { UploadRun, type UploadJob } from '../../upload/upload-run';
 import type { Announcer } from './announcer.svelte';
+import type { FileRow } from './file-row';
 import type { FolderState } from './folder.svelte';
 
 export type UploadPhase = 'idle' | 'uploading' | 'paused' | 'done' | 'cancelled';
@@ -42,6 +43,7 @@ const NO_FIGURES: UploadFigures = {
   secondsLeft: Infinity,
 };
 const TICK_MS = 250;
+const FAILURES_SHOWN = 100;
 
 export class UploadState {
   endpoint = $state(loadSetting('endpoint') ?? defaultEndpoint());
@@ -57,9 +59,10 @@ export class UploadState {
   settingsError = $state('');
   #run: UploadRun | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
-  #meter = new ProgressMeter();
+  readonly #meter = new ProgressMeter();
   readonly #failures = new Map<number, Failure>();
   #failuresChanged = false;
+  #totals = { files: 0, bytes: 0, done: 0, doneBytes: 0 };
   readonly #folder: FolderState;
   readonly #announcer: Announcer;
 
@@ -72,78 +75,40 @@ export class UploadState {
     return this.phase === 'uploading' || this.phase === 'paused';
   }
 
-  /** A fresh batch name for a newly scanned folder, unless the user already typed one. */
-  suggestBatch(folderName: string): void {
-    if (!this.active) this.batch = suggestBatchName(folderName, new Date());
-  }
-
-  start(): void {
-    if (this.active || !this.#folder.source) return;
-    const problem = this.#checkSettings();
-    this.settingsError = problem;
-    if (problem) {
-      this.#announcer.say(problem);
-      return;
-    }
-    saveSetting('endpoint', this.endpoint);
-    const rows = this.#folder.rows;
-    const jobs: UploadJob[] = [];
-    for (const row of rows) {
-      if (row.status === 'skipped' || row.status === 'done') continue;
-      row.status = 'queued';
-      row.uploaded = 0;
-      row.message = '';
-      jobs.push({
-        id: row.id,
-        path: row.path,
-        size: row.size,
-        lastModified: row.lastModified,
-        mime: row.mime,
-      });
-    }
-    if (jobs.length === 0) {
-      this.#announcer.say('Nothing left to upload: every file is uploaded or skipped.');
-      return;
-    }
-    const source = this.#folder.source;
+  /** Forgets the last batch when a new folder is picked, and suggests a fresh batch name for it. */
+  reset(folderName: string): void {
+    if (this.active) return;
     this.#run?.cancel();
-    performance.mark('queue-start');
+    this.#run = null;
+    this.phase = 'idle';
     this.#failures.clear();
     this.#failuresChanged = true;
     this.#publishFailures();
-    this.#meter.reset();
-    this.#run = new UploadRun(
-      jobs,
-      { endpoint: this.endpoint, token: this.token.trim(), batch: this.batch },
-      (job) => source.open(job.path),
-      {
-        onFileDone: (id, storedPath) => {
-          const row = rows[id];
-          if (!row) return;
-          row.status = 'done';
-          row.uploaded = row.size;
-          const expected = `${this.batch}/${row.path}`;
-          row.message =
-            storedPath && storedPath !== expected
-              ? `Stored as ${storedPath} (a different file had that name).`
-              : '';
-        },
-        onFileFailed: (id, message, cause, retryable) => {
-          const row = rows[id];
-          if (!row) return;
-          row.status = 'failed';
-          row.message = message;
-          this.#failures.set(id, { id, path: row.path, message, cause, retryable });
-          this.#failuresChanged = true;
-        },
-        onSettled: () => this.#settled(),
-      },
-    );
-    this.phase = 'uploading';
-    this.#run.start();
-    this.#announcer.say(`Upload started: ${plural(jobs.length, 'file')} to ${this.endpoint}.`);
-    this.#timer = setInterval(() => this.#tick(), TICK_MS);
-    this.#folder.touch();
+    this.figures = NO_FIGURES;
+    this.settingsError = '';
+    this.batch = suggestBatchName(folderName, new Date());
+  }
+
+  /** Uploads every file that has not arrived yet. */
+  start(): void {
+    if (this.active) return;
+    const ids = this.#folder.rows
+      .filter((r) => r.status !== 'skipped' && r.status !== 'done')
+      .map((r) => r.id);
+    if (ids.length === 0) {
+      this.#announcer.say('Nothing left to upload: every file is uploaded or skipped.');
+      return;
+    }
+    this.#send(ids);
+  }
+
+  /** Sends one failed file again, while the rest of the batch goes on. */
+  retry(id: number): void {
+    this.#send([id]);
+  }
+
+  retryAll(): void {
+    this.#send([...this.#failures.keys()]);
   }
 
   pause(): void {
@@ -164,9 +129,9 @@ export class UploadState {
 
   cancel(): void {
     if (!this.active || !this.#run) return;
-    const rows = this.#folder.rows;
     this.#run.cancel();
-    for (const row of rows) {
+    this.#run = null;
+    for (const row of this.#folder.rows) {
       if (row.status === 'queued' || row.status === 'uploading') {
         row.status = 'cancelled';
         row.uploaded = 0;
@@ -174,34 +139,103 @@ export class UploadState {
     }
     this.#stop('cancelled');
     this.#announcer.say(
-      `Upload cancelled. ${plural(this.figures.done, 'file')} had arrived; Start upload sends the rest.`,
+      `Upload cancelled. ${plural(this.#totals.done, 'file')} had arrived; Start upload sends the rest.`,
     );
   }
 
-  retry(id: number): void {
-    const row = this.#folder.rows[id];
-    if (!row || !this.#run) return;
-    if (this.phase === 'cancelled') {
-      // A cancelled run cannot restart: a new one takes every file that has not arrived.
-      this.start();
-      return;
+  /**
+   * Queues rows for upload: into the running batch when there is one (its settings are locked while it runs),
+   * else into a new run that takes the settings as they are now, such as a corrected access token.
+   */
+  #send(ids: readonly number[]): void {
+    const rows = this.#folder.rows;
+    const source = this.#folder.source;
+    if (!source) return;
+    if (!this.#run || !this.active) {
+      const problem = this.#checkSettings();
+      this.settingsError = problem;
+      if (problem) {
+        this.#announcer.say(problem);
+        return;
+      }
     }
-    if (!this.#run.retry(id)) return;
-    row.status = 'queued';
-    row.message = '';
-    this.#failures.delete(id);
+    const jobs: UploadJob[] = [];
+    for (const id of ids) {
+      const row = rows[id];
+      if (!row || row.status === 'skipped' || row.status === 'done') continue;
+      row.status = 'queued';
+      row.uploaded = 0;
+      row.message = '';
+      this.#failures.delete(id);
+      jobs.push({ id, path: row.path, size: row.size, lastModified: row.lastModified, mime: row.mime });
+    }
     this.#failuresChanged = true;
-    this.#publishFailures();
-    if (this.phase === 'done') {
-      this.phase = 'uploading';
-      this.#meter.reset();
-      this.#timer = setInterval(() => this.#tick(), TICK_MS);
+    if (jobs.length === 0) return;
+    if (this.#run && this.active) {
+      this.#run.send(jobs);
+    } else {
+      this.#begin(jobs, source.open.bind(source));
     }
-    this.#folder.touch();
+    this.#tick();
   }
 
-  retryAll(): void {
-    for (const id of [...this.#failures.keys()]) this.retry(id);
+  #begin(jobs: UploadJob[], open: (path: string) => Promise<File>): void {
+    saveSetting('endpoint', this.endpoint);
+    this.#run?.cancel();
+    this.#countFolder();
+    this.#meter.reset();
+    performance.mark('queue-start');
+    const rows = this.#folder.rows;
+    this.#run = new UploadRun(
+      jobs,
+      { endpoint: this.endpoint, token: this.token.trim(), batch: this.batch },
+      (job) => open(job.path),
+      {
+        onFileDone: (id, storedPath) => this.#arrived(rows[id], storedPath),
+        onFileFailed: (id, message, cause, retryable) => {
+          const row = rows[id];
+          if (!row) return;
+          row.status = 'failed';
+          row.message = message;
+          this.#failures.set(id, { id, path: row.path, message, cause, retryable });
+          this.#failuresChanged = true;
+        },
+        onSettled: () => this.#settled(),
+      },
+    );
+    this.phase = 'uploading';
+    this.#run.start();
+    this.#announcer.say(`Upload started: ${plural(jobs.length, 'file')} to ${this.endpoint}.`);
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+  }
+
+  #arrived(row: FileRow | undefined, storedPath: string | null): void {
+    if (!row) return;
+    row.status = 'done';
+    row.uploaded = row.size;
+    const expected = `${this.batch}/${row.path}`;
+    row.message =
+      storedPath && storedPath !== expected
+        ? `Stored as ${storedPath} (a different file had that name).`
+        : '';
+    this.#totals.done += 1;
+    this.#totals.doneBytes += row.size;
+  }
+
+  /** Folder-wide totals, counted once per run rather than on every tick. */
+  #countFolder(): void {
+    const totals = { files: 0, bytes: 0, done: 0, doneBytes: 0 };
+    for (const row of this.#folder.rows) {
+      if (row.status === 'skipped') continue;
+      totals.files += 1;
+      totals.bytes += row.size;
+      if (row.status === 'done') {
+        totals.done += 1;
+        totals.doneBytes += row.size;
+      }
+    }
+    this.#totals = totals;
   }
 
   #checkSettings(): string {
@@ -212,27 +246,30 @@ export class UploadState {
   }
 
   #tick(): void {
-    const run = this.#run;
-    if (!run) return;
-    const snap = run.snapshot();
     const rows = this.#folder.rows;
-    for (const [id, bytes] of snap.inFlight) {
-      const row = rows[id];
-      if (row && row.status !== 'done' && row.status !== 'failed') {
-        row.status = 'uploading';
-        row.uploaded = bytes;
+    let inFlightBytes = 0;
+    const snap = this.#run?.snapshot();
+    if (snap) {
+      for (const [id, bytes] of snap.inFlight) {
+        const row = rows[id];
+        inFlightBytes += bytes;
+        if (row && row.status === 'queued') row.status = 'uploading';
+        if (row && row.status === 'uploading') row.uploaded = bytes;
       }
     }
-    const reading = this.#meter.record(performance.now(), snap.uploadedBytes, snap.bytes);
+    const { files, bytes, done, doneBytes } = this.#totals;
+    const uploadedBytes = doneBytes + inFlightBytes;
+    const paused = snap?.paused ?? false;
+    const reading = this.#meter.record(performance.now(), uploadedBytes, bytes);
     this.#publishFailures();
     this.figures = {
-      files: snap.files,
-      done: snap.done,
-      failed: snap.failed,
-      bytes: snap.bytes,
-      uploadedBytes: snap.uploadedBytes,
-      bytesPerSecond: snap.paused ? 0 : reading.bytesPerSecond,
-      secondsLeft: snap.paused ? Infinity : reading.secondsLeft,
+      files,
+      done,
+      failed: this.#failures.size,
+      bytes,
+      uploadedBytes,
+      bytesPerSecond: paused ? 0 : reading.bytesPerSecond,
+      secondsLeft: paused ? Infinity : reading.secondsLeft,
     };
     this.#folder.touch();
   }
@@ -244,7 +281,7 @@ export class UploadState {
     const shown: Failure[] = [];
     const causes = new Map<string, number>();
     for (const failure of this.#failures.values()) {
-      if (shown.length < 100) shown.push(failure);
+      if (shown.length < FAILURES_SHOWN) shown.push(failure);
       causes.set(failure.cause, (causes.get(failure.cause) ?? 0) + 1);
     }
     this.failures = shown;
