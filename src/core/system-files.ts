@@ -11,6 +11,7 @@ const SYSTEM_FILE_NAMES = new Map<string, string>([
 ]);
 
 const SYSTEM_FOLDER_NAMES = new Map<string, string>([
+  ['__macosx', 'macOS archive metadata'],
   ['.spotlight-v100', 'macOS Spotlight index'],
   ['.trashes', 'macOS trash'],
   ['.fseventsd', 'macOS file-system log'],

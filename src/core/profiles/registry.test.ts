@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { getProfile, profileList, profiles } from '#core/profiles/registry';
+
+describe('the profile registry', () => {
+  it('lists the four targets in picker order, with their labels', () =>
+    expect(profileList.map((p) => [p.id, p.label])).toEqual([
+      ['gudmap', 'GUDMAP/RBK'],
+      ['symbiota', 'Symbiota'],
+      ['bia', 'BioImage Archive'],
+      ['custom', 'Custom pattern'],
+    ]));
+  it('files each profile under its own id', () => {
+    for (const [id, profile] of Object.entries(profiles)) expect(profile.id).toBe(id);
+    expect(getProfile('symbiota')).toBe(profiles.symbiota);
+  });
+  it.each(profileList.map((p) => [p.label, p]))(
+    '%s describes itself and accepts its own defaults',
+    (_label, profile) => {
+      expect(profile.description.length).toBeGreaterThan(20);
+      expect((profile.prepare as (s: unknown) => { ok: boolean })(profile.defaultSettings).ok).toBe(true);
+    },
+  );
+});

@@ -1,0 +1,109 @@
+/** How a file (or a record, or the whole folder) fares against the target's rules, worst last. */
+export type Status = 'ok' | 'warning' | 'error' | 'skipped';
+
+export type ProfileId = 'gudmap' | 'symbiota' | 'bia' | 'custom';
+
+/** One file as the folder scan reports it. */
+export interface ScannedFile {
+  /** Relative to the picked folder, '/'-separated. */
+  readonly path: string;
+  readonly size: number;
+  readonly lastModified: number;
+  /** The first 16 bytes, when they were read. */
+  readonly magic?: Uint8Array;
+}
+
+/**
+ * One problem (or one all-clear) about one file, record or folder.
+ * `path` is '' for findings about the folder or settings as a whole, and the record list's name for
+ * findings about its rows.
+ */
+export interface Finding {
+  readonly path: string;
+  readonly status: Status;
+  /** The identifier that links the file to a record; '' when there is none. */
+  readonly identifier: string;
+  /** Stable id such as 'gudmap.location'. */
+  readonly rule: string;
+  /** One sentence saying what is wrong and how to fix it, naming the file. */
+  readonly message: string;
+}
+
+export interface GudmapSettings {
+  /** CONFLICT in the GUDMAP pages: also accept `{internal_id}-{number}` in `deriva/image_3d/`. */
+  readonly image3dNumbered: boolean;
+  /** Specimens carry image data, so Preparation, Embedding and Fixation are required too. */
+  readonly requireImageFields: boolean;
+}
+
+export interface SymbiotaSettings {
+  /** 'php' is the portal's own form, `/…/flags`; 'javascript' is a bare pattern plus `flags`. */
+  readonly patternSyntax: 'php' | 'javascript';
+  /** Group 1 captures the catalog number. */
+  readonly pattern: string;
+  /** JavaScript flags, used only when `patternSyntax` is 'javascript'. */
+  readonly flags: string;
+  /** Optional rewrite of the catalog number, in the same syntax as `pattern`; '' for none. */
+  readonly replacePattern: string;
+  /** PHP-style replacement (`$1`, `\1`, `${1}`) or JavaScript-style (`$1`, `$<name>`). */
+  readonly replacement: string;
+  /** Also match the record list's `otherCatalogNumbers` column. */
+  readonly matchOtherCatalogNumbers: boolean;
+}
+
+/** The BioImage Archive has no choices to make: its rules are fixed. */
+export type BiaSettings = Readonly<Record<string, never>>;
+
+export interface CustomSettings {
+  /** A JavaScript pattern; the `id` named group, or else group 1, is the identifier. */
+  readonly pattern: string;
+  readonly flags: string;
+  /** Match the file name only, or the whole relative path. */
+  readonly matchAgainst: 'name' | 'path';
+}
+
+export interface ProfileSettings {
+  readonly gudmap: GudmapSettings;
+  readonly symbiota: SymbiotaSettings;
+  readonly bia: BiaSettings;
+  readonly custom: CustomSettings;
+}
+
+/** A parsed record list: the header row and the rows under it. */
+export interface RecordTable {
+  /** File name or path the list came from; findings about its rows carry it as their path. */
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+  /** The line of the text on which each row starts (1-based; the header is line 1). */
+  readonly lines: readonly number[];
+}
+
+export interface RecordListInput {
+  readonly table: RecordTable;
+  /** The identifier column chosen by the user; detected when omitted. */
+  readonly column?: string;
+}
+
+export interface FileSummary {
+  readonly path: string;
+  /** The worst status among the file's findings. */
+  readonly status: Status;
+  readonly identifier: string;
+}
+
+export type StatusCounts = Readonly<Record<Status, number>>;
+
+export interface ValidationResult {
+  readonly profile: ProfileId;
+  /** Findings in path order; within a file, in the order the rules ran. */
+  readonly findings: readonly Finding[];
+  /** One entry per scanned file, in path order. */
+  readonly files: readonly FileSummary[];
+  /** Files counted by their worst status. */
+  readonly counts: StatusCounts;
+  /** Findings counted by status, including those about records and the folder. */
+  readonly findingCounts: StatusCounts;
+  /** The record list's identifier column that was used, or null without a usable list. */
+  readonly recordColumn: string | null;
+}
