@@ -91,7 +91,7 @@ export class UploadState {
 
   /** Uploads every file that has not arrived yet. */
   start(): void {
-    if (this.active) return;
+    if (this.active || this.#folder.phase !== 'ready') return;
     const ids = this.#folder.rows
       .filter((r) => r.status !== 'skipped' && r.status !== 'done')
       .map((r) => r.id);
