@@ -41,9 +41,11 @@ try {
   await page.goto(server.url);
   await shoot(page, '1-start');
   await seedPickerWithFixture(page);
+  await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
   await page.getByRole('button', { name: 'Choose folder' }).click();
-  await page.getByRole('status').filter({ hasText: 'Scan complete' }).waitFor();
+  await page.getByRole('region', { name: 'Check' }).getByText('Checked against').waitFor();
   await shoot(page, '2-scanned');
+  await page.getByLabel('Upload files with errors too').check();
 
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
@@ -72,8 +74,10 @@ try {
   const refused = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await refused.goto(server.url);
   await seedPickerWithFixture(refused);
+  await refused.getByLabel('Target').selectOption({ label: 'Custom pattern' });
   await refused.getByRole('button', { name: 'Choose folder' }).click();
-  await refused.getByRole('status').filter({ hasText: 'Scan complete' }).waitFor();
+  await refused.getByRole('region', { name: 'Check' }).getByText('Checked against').waitFor();
+  await refused.getByLabel('Upload files with errors too').check();
   await refused.getByLabel('Access token').fill('wrong-token');
   await refused.getByRole('button', { name: 'Start upload' }).click();
   await refused.getByText('Retry all failed').waitFor();

@@ -15,6 +15,23 @@ async function expectBatchArrived(page: Page, receiver: Receiver): Promise<void>
   expect(receiver.log.filter((line) => line.includes(batch))).toHaveLength(DATA_FILES.length);
 }
 
+/**
+ * These journeys are about moving bytes: check against the permissive custom pattern, and let the one file the
+ * check flags (the zero-byte file, an error) go too, as a curator would after reading the finding.
+ */
+async function scanForUpload(page: Page): Promise<void> {
+  await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
+  await page.getByRole('button', { name: 'Choose folder' }).click();
+  await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
+  await acceptCheck(page);
+}
+
+async function acceptCheck(page: Page): Promise<void> {
+  await expect(page.getByRole('region', { name: 'Check' })).toContainText('Checked against Custom pattern: ');
+  await expect(page.getByRole('region', { name: 'Check' })).toContainText('1 error');
+  await page.getByLabel('Upload files with errors too').check();
+}
+
 async function uploadAll(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
@@ -33,12 +50,13 @@ test('a folder picked with showDirectoryPicker is scanned in a worker and arrive
   const workers: string[] = [];
   page.on('worker', (worker) => workers.push(worker.url()));
 
-  await page.getByRole('button', { name: 'Choose folder' }).click();
+  await scanForUpload(page);
 
-  await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
   await expect(page.getByRole('region', { name: 'Folder' })).toContainText('1 empty folder');
-  expect(workers.some((url) => url.includes('scan.worker'))).toBe(true);
-  await expect(page.getByRole('status')).toHaveText(/Scan complete: 7 files/);
+  expect(workers.some((url) => url.includes('folder.worker'))).toBe(true);
+  await expect(page.getByRole('status')).toHaveText(
+    'Checked against Custom pattern: 6 ok, 0 warnings, 1 error, 2 skipped.',
+  );
   const table = page.getByRole('table', { name: /Files/ });
   await expect(table.getByRole('row', { name: /Käfer 01\.tif/ })).toContainText('Ready');
   await expect(table.getByRole('row', { name: /\.DS_Store/ })).toContainText('Skipped');
@@ -58,9 +76,11 @@ test('a folder chosen through the webkitdirectory input arrives byte-identical',
   const folder = await writeFixtureFolder(scratch);
   await page.goto(receiver.url);
 
+  await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
   await page.getByTestId('folder-input').setInputFiles(folder);
 
   await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
+  await acceptCheck(page);
   await uploadAll(page);
   await expectBatchArrived(page, receiver);
 });
@@ -71,8 +91,7 @@ test('pausing in the middle of a 50 MB file stops the transfer, and resuming fin
 }) => {
   await page.goto(receiver.url);
   await seedPickerWithFixture(page);
-  await page.getByRole('button', { name: 'Choose folder' }).click();
-  await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
+  await scanForUpload(page);
 
   // Slow the uploads down (Chromium's own throttling) so there is a middle to pause in.
   const cdp = await page.context().newCDPSession(page);
@@ -124,8 +143,7 @@ test.describe('a receiver that requires a token', () => {
   }) => {
     await page.goto(receiver.url);
     await seedPickerWithFixture(page);
-    await page.getByRole('button', { name: 'Choose folder' }).click();
-    await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
+    await scanForUpload(page);
 
     await page.getByLabel('Access token').fill('a-wrong-token');
     await page.getByRole('button', { name: 'Start upload' }).click();
@@ -175,8 +193,7 @@ test('a file changed after the scan is not uploaded; it fails with a sentence an
 }) => {
   await page.goto(receiver.url);
   await seedPickerWithFixture(page);
-  await page.getByRole('button', { name: 'Choose folder' }).click();
-  await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
+  await scanForUpload(page);
 
   await page.evaluate(async () => {
     const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('Herbarium 2026');

@@ -9,7 +9,7 @@ import type { ScanBatch, ScanNote, ScanProgress } from '#core/scan-types';
 import { walkTree } from '#core/scan-tree';
 import { filesSource, handleSource, type FolderSource } from '../../platform/folder-source';
 import type { PickedFolder } from '../../platform/pick-folder';
-import { scanInWorker } from '../../workers/scan-bridge';
+import { FolderWorker } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
 
@@ -27,6 +27,8 @@ export class FolderState {
   notes = $state.raw<readonly ScanNote[]>([]);
   error = $state('');
   source: FolderSource | null = null;
+  /** Holds this folder's file list and findings; replaced with every scan. */
+  worker: FolderWorker | null = null;
   #abort: AbortController | null = null;
   #startedAt = 0;
   readonly #announcer: Announcer;
@@ -46,6 +48,9 @@ export class FolderState {
 
   async scan(folder: PickedFolder): Promise<void> {
     this.cancel();
+    this.worker?.dispose();
+    const worker = new FolderWorker();
+    this.worker = worker;
     const abort = new AbortController();
     this.#abort = abort;
     this.rows.length = 0;
@@ -64,12 +69,13 @@ export class FolderState {
         this.name = folder.handle.name;
         this.source = handleSource(folder.handle);
         this.#announcer.say(`Scanning ${this.name}…`);
-        await scanInWorker(folder.handle, onBatch, abort.signal);
+        await worker.scan(folder.handle, onBatch, abort.signal);
       } else {
         this.name = folder.name;
         this.source = filesSource(folder.name, folder.files);
         this.#announcer.say(`Scanning ${this.name}…`);
         await walkTree(folder.tree, onBatch, { flushMs: 25, pause: nextTick });
+        if (!abort.signal.aborted) await worker.load(this.rows);
       }
       if (abort.signal.aborted) return;
       performance.measure('scan', 'scan-start');

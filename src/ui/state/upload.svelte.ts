@@ -25,6 +25,8 @@ export interface Failure {
 
 export interface UploadFigures {
   readonly files: number;
+  /** Files the check keeps out of the upload (errors, not overridden). */
+  readonly heldBack: number;
   readonly done: number;
   readonly failed: number;
   readonly bytes: number;
@@ -35,6 +37,7 @@ export interface UploadFigures {
 
 const NO_FIGURES: UploadFigures = {
   files: 0,
+  heldBack: 0,
   done: 0,
   failed: 0,
   bytes: 0,
@@ -62,13 +65,16 @@ export class UploadState {
   readonly #meter = new ProgressMeter();
   readonly #failures = new Map<number, Failure>();
   #failuresChanged = false;
-  #totals = { files: 0, bytes: 0, done: 0, doneBytes: 0 };
+  #totals = { files: 0, heldBack: 0, bytes: 0, done: 0, doneBytes: 0 };
   readonly #folder: FolderState;
   readonly #announcer: Announcer;
+  readonly #admits: (rowId: number) => boolean;
 
-  constructor(folder: FolderState, announcer: Announcer) {
+  /** `admits` says whether the check lets a file into the upload (errors stay out unless overridden). */
+  constructor(folder: FolderState, announcer: Announcer, admits: (rowId: number) => boolean = () => true) {
     this.#folder = folder;
     this.#announcer = announcer;
+    this.#admits = admits;
   }
 
   get active(): boolean {
@@ -225,9 +231,13 @@ export class UploadState {
 
   /** Folder-wide totals, counted once per run rather than on every tick. */
   #countFolder(): void {
-    const totals = { files: 0, bytes: 0, done: 0, doneBytes: 0 };
+    const totals = { files: 0, heldBack: 0, bytes: 0, done: 0, doneBytes: 0 };
     for (const row of this.#folder.rows) {
       if (row.status === 'skipped') continue;
+      if (row.status !== 'done' && !this.#admits(row.id)) {
+        totals.heldBack += 1;
+        continue;
+      }
       totals.files += 1;
       totals.bytes += row.size;
       if (row.status === 'done') {
@@ -257,13 +267,14 @@ export class UploadState {
         if (row && row.status === 'uploading') row.uploaded = bytes;
       }
     }
-    const { files, bytes, done, doneBytes } = this.#totals;
+    const { files, heldBack, bytes, done, doneBytes } = this.#totals;
     const uploadedBytes = doneBytes + inFlightBytes;
     const paused = snap?.paused ?? false;
     const reading = this.#meter.record(performance.now(), uploadedBytes, bytes);
     this.#publishFailures();
     this.figures = {
       files,
+      heldBack,
       done,
       failed: this.#failures.size,
       bytes,

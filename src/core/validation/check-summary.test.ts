@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { STATUS_CODES, summarise } from '#core/validation/check-summary';
+import { validate } from '#core/validation/validate';
+import { getProfile } from '#core/profiles/registry';
+
+const files = ['b/WIS-L-0001234_a.jpg', 'a/empty.jpg', '.DS_Store', 'WIS-L-0005678.jpg'].map((path, i) => ({
+  path,
+  size: path.includes('empty') ? 0 : 100 + i,
+  lastModified: 0,
+}));
+const symbiota = getProfile('symbiota').defaultSettings;
+
+describe('summarise', () => {
+  it("gives each file's worst status in scan order, not in the validator's path order", () => {
+    const summary = summarise(
+      validate(files, 'symbiota', symbiota),
+      files.map((f) => f.path),
+    );
+    const statuses = [...summary.fileStatus].map((code) => STATUS_CODES[code]);
+    expect(statuses[1]).toBe('error');
+    expect(statuses[2]).toBe('skipped');
+    expect(summary.counts.error).toBeGreaterThanOrEqual(1);
+    expect(summary.findingCount).toBeGreaterThanOrEqual(files.length);
+  });
+
+  it('lists the rules that fired, errors first', () => {
+    const summary = summarise(
+      validate(files, 'symbiota', symbiota),
+      files.map((f) => f.path),
+    );
+    expect(summary.rules[0]?.status).toBe('error');
+    expect(summary.rules.map((r) => r.rule)).toContain('common.system-file');
+    expect(summary.settingsProblems).toEqual([]);
+  });
+
+  it('says why nothing was checked when the settings are wrong', () => {
+    const broken = { ...symbiota, pattern: '/^WIS-L-\\d{7}/' };
+    const summary = summarise(
+      validate(files, 'symbiota', broken),
+      files.map((f) => f.path),
+    );
+    expect(summary.settingsProblems).toHaveLength(1);
+    expect(summary.settingsProblems[0]).toMatch(/capture/i);
+    expect(summary.counts.skipped).toBe(files.length);
+  });
+});
