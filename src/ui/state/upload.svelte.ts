@@ -7,7 +7,6 @@ import { formatBytes, plural } from '#core/format';
 import { sanitizeBatchName, suggestBatchName } from '#core/paths';
 import { ProgressMeter } from '#core/progress-meter';
 import { defaultEndpoint, endpointProblem } from '../../platform/endpoint';
-import { loadSetting, saveSetting } from '../../platform/settings-store';
 import { UploadRun, type UploadJob } from '../../upload/upload-run';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
@@ -49,7 +48,7 @@ const TICK_MS = 250;
 const FAILURES_SHOWN = 100;
 
 export class UploadState {
-  endpoint = $state(loadSetting('endpoint') ?? defaultEndpoint());
+  endpoint = $state(defaultEndpoint());
   token = $state('');
   batch = $state('');
   phase = $state<UploadPhase>('idle');
@@ -186,7 +185,6 @@ export class UploadState {
   }
 
   #begin(jobs: UploadJob[], open: (path: string) => Promise<File>): void {
-    saveSetting('endpoint', this.endpoint);
     this.#run?.cancel();
     this.#countFolder();
     this.#meter.reset();
