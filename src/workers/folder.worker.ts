@@ -9,7 +9,10 @@ import type { ScanBatch, ScanEntry, ScanProgress } from '#core/scan-types';
 import { summarise, type CheckSummary } from '#core/validation/check-summary';
 import { FindingView, type FindingPage, type FindingQuery } from '#core/validation/finding-view';
 import { parseRecordList } from '#core/validation/record-list';
+import { expectedContentTypes } from '#core/validation/magic';
+import { lastExtension } from '#core/validation/path-parts';
 import { validate } from '#core/validation/validate';
+import { filesSource, handleSource, type FolderSource } from '../platform/folder-source';
 import { toCsv } from './table-writer';
 
 const REPORT_COLUMNS = ['path', 'status', 'identifier', 'rule', 'message'] as const;
@@ -36,11 +39,17 @@ export interface CheckResult {
 }
 
 let files: ScannedFile[] = [];
+let source: FolderSource | null = null;
+/** Whether the first bytes of every file have been read (once per folder, before its first check). */
+let magicRead = false;
+const MAGIC_BYTES = 16;
+const MAGIC_CONCURRENCY = 64;
 let view = new FindingView([]);
 let findings: readonly Finding[] = [];
 
 function forget(): void {
   files = [];
+  magicRead = false;
   findings = [];
   view = new FindingView([]);
 }
@@ -52,6 +61,7 @@ function keep(entries: readonly ScanEntry[]): void {
 const api = {
   async scan(root: FileSystemDirectoryHandle, onBatch: (batch: ScanBatch) => void): Promise<ScanProgress> {
     forget();
+    source = handleSource(root);
     return walkTree(root, (batch) => {
       keep(batch.entries);
       onBatch(batch);
@@ -59,14 +69,20 @@ const api = {
   },
 
   /** Takes a folder walked on the page (input and drop fallbacks): paths joined by NUL, which no name holds. */
-  load(paths: string, sizes: Float64Array, modified: Float64Array): void {
+  load(paths: string, sizes: Float64Array, modified: Float64Array, blobs: readonly File[]): void {
     forget();
+    const byPath = new Map<string, File>();
     paths.split('\u0000').forEach((path, i) => {
-      if (path !== '') files.push({ path, size: sizes[i] ?? 0, lastModified: modified[i] ?? 0 });
+      if (path === '') return;
+      files.push({ path, size: sizes[i] ?? 0, lastModified: modified[i] ?? 0 });
+      const blob = blobs[i];
+      if (blob) byPath.set(path, blob);
     });
+    source = filesSource('', byPath);
   },
 
-  check(request: CheckRequest): CheckResult {
+  async check(request: CheckRequest): Promise<CheckResult> {
+    if (!magicRead) await readMagic();
     let recordInput;
     let recordColumns: readonly string[] = [];
     let recordProblems: readonly string[] = [];
@@ -100,6 +116,32 @@ const api = {
     return new Blob([toCsv({ columns: REPORT_COLUMNS, rows })], { type: 'text/csv;charset=utf-8' });
   },
 };
+
+/**
+ * Reads the first bytes of each file whose extension promises a content type, so a PNG named .jpg is caught.
+ * A file that cannot be read keeps no magic and is judged by its name alone.
+ */
+async function readMagic(): Promise<void> {
+  const open = source;
+  if (!open) return;
+  const wanted = files
+    .map((file, index) => ({ file, index }))
+    .filter(({ file }) => file.size > 0 && expectedContentTypes(lastExtension(file.path)) !== undefined);
+  for (let i = 0; i < wanted.length; i += MAGIC_CONCURRENCY) {
+    await Promise.all(
+      wanted.slice(i, i + MAGIC_CONCURRENCY).map(async ({ file, index }) => {
+        try {
+          const blob = await open.open(file.path);
+          const magic = new Uint8Array(await blob.slice(0, MAGIC_BYTES).arrayBuffer());
+          files[index] = { ...file, magic };
+        } catch {
+          // Unreadable now: the upload will say so for this file.
+        }
+      }),
+    );
+  }
+  magicRead = true;
+}
 
 export type FolderWorkerApi = typeof api;
 

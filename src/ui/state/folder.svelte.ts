@@ -75,7 +75,7 @@ export class FolderState {
         this.source = filesSource(folder.name, folder.files);
         this.#announcer.say(`Scanning ${this.name}…`);
         await walkTree(folder.tree, onBatch, { flushMs: 25, pause: nextTick });
-        if (!abort.signal.aborted) await worker.load(this.rows);
+        if (!abort.signal.aborted) await worker.load(this.rows, folder.files);
       }
       if (abort.signal.aborted) return;
       performance.measure('scan', 'scan-start');

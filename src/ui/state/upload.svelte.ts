@@ -97,11 +97,15 @@ export class UploadState {
   /** Uploads every file that has not arrived yet. */
   start(): void {
     if (this.active || this.#folder.phase !== 'ready') return;
-    const ids = this.#folder.rows
-      .filter((r) => r.status !== 'skipped' && r.status !== 'done')
-      .map((r) => r.id);
+    const waiting = this.#folder.rows.filter((r) => r.status !== 'skipped' && r.status !== 'done');
+    const ids = waiting.filter((r) => this.#admits(r.id)).map((r) => r.id);
+    const heldBack = waiting.length - ids.length;
     if (ids.length === 0) {
-      this.#announcer.say('Nothing left to upload: every file is uploaded or skipped.');
+      this.#announcer.say(
+        heldBack > 0
+          ? `Nothing to upload: ${plural(heldBack, 'file')} with errors stay out. Fix them, or tick "Upload files with errors too".`
+          : 'Nothing left to upload: every file is uploaded or skipped.',
+      );
       return;
     }
     this.#send(ids);
