@@ -1,17 +1,15 @@
 /**
  * Renders the README's screenshots from the real app and receiver: `npm run screenshots` (after `npm run build`).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { startServer } from '../server/app-server.ts';
 import { seedPickerWithFixture } from '../tests/e2e/fixture-tree.ts';
+import { chromiumLaunchOptions } from './chromium.ts';
 
 const out = path.resolve('docs/screenshots');
-const executablePath =
-  process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
@@ -26,16 +24,7 @@ const server = await startServer({
   token: 'lab-token',
   log: () => undefined,
 });
-const browser = await chromium.launch({
-  ...(executablePath ? { executablePath } : {}),
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await chromium.launch(chromiumLaunchOptions());
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(server.url);
