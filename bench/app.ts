@@ -1,0 +1,228 @@
+/** Drives the built app the way a user would: pick a folder, wait for the scan, start, cancel, wait. */
+import type { Page } from '@playwright/test';
+import type { BenchWindow } from './browser.ts';
+import { pickerReturnsOpfsFolder } from './opfs.ts';
+
+/** The app did not do what the scenario needs (failed, refused, or never finished): a result, not a bench bug. */
+export class AppProblem extends Error {
+  override readonly name = 'AppProblem';
+}
+
+const count = (text: string) => Number(text.replaceAll(',', ''));
+
+/** Loads (or reloads) the app, so its state is fresh. */
+export async function openApp(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.getByRole('button', { name: 'Choose folder' }).waitFor({ state: 'visible' });
+}
+
+export interface AppScan {
+  /** The app's own `scan` measure. */
+  readonly scanMs: number;
+  /** Longest main-thread task from the click on Choose folder to the end of the scan (the task that ends it). */
+  readonly longestTaskMs: number;
+  readonly longTasks: number;
+  /** Longest task in the second after the scan ended (the app's next step, e.g. its check); diagnosis only. */
+  readonly longestAfterMs: number;
+  /** The file count the app announced when the scan ended ("Scan complete: N files"), when it did. */
+  readonly announcedFiles: number | null;
+  /** The Folder panel's summary, e.g. "100,000 files (0 B) in 101 folders". */
+  readonly summary: string;
+}
+
+const SUMMARY = /([\d,]+) files? \([^)]*\) in [\d,]+ folders?[^.]*/;
+
+/** Picks the OPFS folder `root` through showDirectoryPicker and waits for the scan to finish. */
+export async function scanWithApp(
+  page: Page,
+  root: string,
+  expectedFiles: number,
+  timeout: number,
+): Promise<AppScan> {
+  await page.evaluate(pickerReturnsOpfsFolder, root);
+  await page.evaluate(() => {
+    const state = (window as unknown as BenchWindow).__bench;
+    const status = document.querySelector('[role="status"]');
+    if (!status) return;
+    state.statuses = [];
+    new MutationObserver(() =>
+      state.statuses.push({ at: performance.now(), text: (status.textContent ?? '').trim() }),
+    ).observe(status, { childList: true, characterData: true, subtree: true });
+  });
+  await page.getByRole('button', { name: 'Choose folder' }).click();
+  try {
+    await page.waitForFunction(
+      () =>
+        performance.getEntriesByName('scan', 'measure').length > 0 ||
+        /could not be scanned/.test(document.querySelector('[role="status"]')?.textContent ?? ''),
+      undefined,
+      { polling: 250, timeout },
+    );
+  } catch (error) {
+    throw new AppProblem(`the scan did not finish within ${timeout / 1000} s (${String(error)})`);
+  }
+  // Long tasks are reported asynchronously; the second after the scan is watched for diagnosis.
+  await page.waitForTimeout(1200);
+  const seen = await page.evaluate(() => {
+    const state = (window as unknown as BenchWindow).__bench;
+    const measure = performance.getEntriesByName('scan', 'measure').at(-1);
+    const from = state.clicks['Choose folder'] ?? 0;
+    const until = measure ? measure.startTime + measure.duration : performance.now();
+    // Every task that overlaps the scan, including the one that ends it (and renders its last rows).
+    const during = state.longTasks.filter((t) => t.start + t.duration >= from && t.start <= until);
+    const after = state.longTasks.filter((t) => t.start > until && t.start <= until + 1000);
+    const announced = state.statuses.map((s) => /^Scan complete: ([\d,]+) files?/.exec(s.text)).find(Boolean);
+    return {
+      scanMs: measure?.duration ?? null,
+      longestTaskMs: Math.max(0, ...during.map((t) => t.duration)),
+      longTasks: during.length,
+      longestAfterMs: Math.max(0, ...after.map((t) => t.duration)),
+      announced: announced?.[1] ?? null,
+      status: document.querySelector('[role="status"]')?.textContent?.trim() ?? '',
+    };
+  });
+  const panel = (await page.getByRole('region', { name: 'Folder' }).innerText()).replace(/\s+/g, ' ');
+  const summary = SUMMARY.exec(panel);
+  if (seen.scanMs === null || !summary) {
+    throw new AppProblem(`the scan failed: "${seen.status}" / "${panel.slice(0, 300)}"`);
+  }
+  if (count(summary[1] ?? '') !== expectedFiles) {
+    throw new AppProblem(`the scan found ${summary[0]}, expected ${expectedFiles} files`);
+  }
+  return {
+    scanMs: seen.scanMs,
+    longestTaskMs: seen.longestTaskMs,
+    longTasks: seen.longTasks,
+    longestAfterMs: seen.longestAfterMs,
+    announcedFiles: seen.announced === null ? null : count(seen.announced),
+    summary: summary[0].trim(),
+  };
+}
+
+/**
+ * When the app has a Check step (it validates the scanned folder against a target and keeps files with errors
+ * out of the upload), waits for it to finish and lets every file into the upload, so the upload scenarios
+ * measure the transfer of the whole folder. Returns the check's headline, or '' without a Check step.
+ */
+export async function settleCheck(page: Page, timeout: number): Promise<string> {
+  if ((await page.getByRole('heading', { name: 'Check', exact: true }).count()) === 0) return '';
+  const status = page.getByRole('status');
+  try {
+    await status
+      .filter({ hasText: /^(Checked against|Not checked|The check could not run)/ })
+      .waitFor({ timeout });
+  } catch (error) {
+    throw new AppProblem(`the Check step did not finish within ${timeout / 1000} s (${String(error)})`);
+  }
+  const headline = (await status.innerText()).trim();
+  const override = page.getByRole('checkbox', { name: /Upload files with errors too/ });
+  if ((await override.count()) > 0) await override.check();
+  return headline;
+}
+
+export async function setBatch(page: Page, batch: string): Promise<void> {
+  await page.getByLabel('Batch name').fill(batch);
+}
+
+export interface AppUpload {
+  /** From the click on Start upload to the `Upload complete` announcement. */
+  readonly ms: number;
+  readonly heapStartBytes: number;
+  readonly heapPeakBytes: number;
+}
+
+/** Clicks Start upload and waits for the live region to say the upload is complete. */
+export async function uploadWithApp(
+  page: Page,
+  options: { expectedFiles: number; timeout: number; sampleHeap: boolean },
+): Promise<AppUpload> {
+  await page.evaluate((sampleHeap) => {
+    const state = (window as unknown as BenchWindow).__bench;
+    const status = document.querySelector('[role="status"]');
+    if (!status) throw new Error('The page has no live region (role=status).');
+    const heap = () =>
+      (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0;
+    const upload = { doneAt: 0, text: '', heapStart: heap(), heapPeak: heap(), timer: 0 };
+    state.upload = upload;
+    const check = () => {
+      const text = (status.textContent ?? '').trim();
+      if (upload.doneAt === 0 && /^Upload (complete|finished)/.test(text)) {
+        upload.doneAt = performance.now();
+        upload.text = text;
+        upload.heapPeak = Math.max(upload.heapPeak, heap());
+        clearInterval(upload.timer);
+      }
+    };
+    new MutationObserver(check).observe(status, { childList: true, characterData: true, subtree: true });
+    if (sampleHeap) {
+      upload.timer = setInterval(() => {
+        upload.heapPeak = Math.max(upload.heapPeak, heap());
+      }, 100) as unknown as number;
+    }
+  }, options.sampleHeap);
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  try {
+    await page.waitForFunction(
+      () => ((window as unknown as BenchWindow).__bench.upload?.doneAt ?? 0) > 0,
+      undefined,
+      {
+        polling: 250,
+        timeout: options.timeout,
+      },
+    );
+  } catch (error) {
+    const figures = await page
+      .getByRole('region', { name: 'Upload' })
+      .innerText()
+      .catch(() => '');
+    throw new AppProblem(
+      `the upload did not finish within ${options.timeout / 1000} s (${figures.replace(/\s+/g, ' ')}; ${String(error)})`,
+    );
+  }
+  const seen = await page.evaluate(() => {
+    const state = (window as unknown as BenchWindow).__bench;
+    return { upload: state.upload, clickAt: state.clicks['Start upload'] ?? 0 };
+  });
+  const upload = seen.upload;
+  if (!upload) throw new Error('The upload state vanished from the page.');
+  const complete = /^Upload complete: ([\d,]+) files?/.exec(upload.text);
+  if (!complete) {
+    const failed = await page
+      .getByRole('region', { name: 'Failed files' })
+      .innerText()
+      .catch(() => '');
+    throw new AppProblem(`the upload did not complete: "${upload.text}" ${failed.slice(0, 400)}`);
+  }
+  if (count(complete[1] ?? '') !== options.expectedFiles) {
+    throw new AppProblem(`the app uploaded ${complete[1]} files, expected ${options.expectedFiles}`);
+  }
+  return {
+    ms: upload.doneAt - seen.clickAt,
+    heapStartBytes: upload.heapStart,
+    heapPeakBytes: upload.heapPeak,
+  };
+}
+
+/** Clicks Start upload, reads the `queue` measure (queue-start → queue-ready), then cancels the upload. */
+export async function queueWithApp(page: Page, timeout: number): Promise<number> {
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  try {
+    await page.waitForFunction(
+      () => performance.getEntriesByName('queue-ready', 'mark').length > 0,
+      undefined,
+      {
+        polling: 50,
+        timeout,
+      },
+    );
+  } catch (error) {
+    throw new AppProblem(`the app never marked queue-ready within ${timeout / 1000} s (${String(error)})`);
+  }
+  const ms = await page.evaluate(() => performance.measure('queue', 'queue-start', 'queue-ready').duration);
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^Upload (cancelled|complete|finished)/ })
+    .waitFor({ timeout });
+  return ms;
+}

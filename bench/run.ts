@@ -1,0 +1,174 @@
+/**
+ * `npm run bench` (after `vite build`): serves dist/ with the real receiver plus a raw PUT handler, drives the
+ * app in headless Chromium through each scenario, writes bench/results.json and prints the same as a table.
+ *
+ * Exits 0 when every scenario produced a number, even if a bar fails (the table says which); non-zero only when
+ * the harness itself broke. BENCH_ONLY=scan-100k,upload-1gib runs a subset (by scenario label); BENCH_RUNS=1 runs
+ * each side once; BENCH_PROFILE=1 adds one uncounted, CPU-profiled app run to the scan and upload scenarios and prints where the page's
+ * main thread and the receiver spent their time.
+ */
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../server/app-server.ts';
+import { AppProblem } from './app.ts';
+import { chromiumExecutable, openContext } from './browser.ts';
+import { elapsed, formatMs, progress } from './log.ts';
+import { markdownTable, toResult, writeResults, type Measurement } from './report.ts';
+import { createRawHandler } from './raw-handler.ts';
+import { RequestLog } from './request-log.ts';
+import type { BenchEnv, Outcome, Scenario } from './scenario.ts';
+import { queueScenario } from './scenarios/queue.ts';
+import { scanScenario } from './scenarios/scan.ts';
+import { uploadBigScenario } from './scenarios/upload-big.ts';
+import { uploadManyScenario } from './scenarios/upload-many.ts';
+
+/** Run order; the table lists the scenarios in ORDER. */
+const SCENARIOS: readonly Scenario[] = [scanScenario, queueScenario, uploadBigScenario, uploadManyScenario];
+const ORDER = [
+  'scan-100k',
+  'scan-100k-longest-task',
+  'queue-10k',
+  'upload-1gib',
+  'upload-5000x10kb',
+  'upload-1gib-heap',
+];
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const distDir = path.resolve(benchDir, '..', 'dist');
+const resultsFile = path.join(benchDir, 'results.json');
+
+async function main(): Promise<number> {
+  if (!existsSync(path.join(distDir, 'index.html'))) {
+    console.error(
+      `No built app in ${distDir}: run \`npm run bench\` (it runs vite build first) or \`npm run build\`.`,
+    );
+    return 2;
+  }
+  const only = process.env.BENCH_ONLY?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const selected = SCENARIOS.filter((s) => !only || only.includes(s.label));
+  if (selected.length === 0) {
+    console.error(`BENCH_ONLY matched no scenario; labels: ${SCENARIOS.map((s) => s.label).join(', ')}`);
+    return 2;
+  }
+
+  const scratch = await mkdtemp(path.join(tmpdir(), 'uploader-bench-'));
+  const uploadDir = path.join(scratch, 'uploads');
+  const rawDir = path.join(scratch, 'raw');
+  const profiles = path.join(scratch, 'profiles');
+  await Promise.all([mkdir(uploadDir), mkdir(rawDir), mkdir(profiles)]);
+  // Others rebuild dist/ while they work; the bench serves the build it started with.
+  const appDir = path.join(scratch, 'dist');
+  await cp(distDir, appDir, { recursive: true });
+  const receiverProblems: string[] = [];
+  const requests = new RequestLog('/files');
+  const raw = createRawHandler(rawDir);
+  const server = await startServer({
+    port: 0,
+    uploadDir,
+    staticDir: appDir,
+    // One line per stored file would drown the progress lines; keep only the receiver's complaints.
+    log: (line) => {
+      if (/\s(ERROR|FAILED)\s/.test(line)) receiverProblems.push(line);
+    },
+    extraHandler: (req, res) => requests.watch(req, res) || raw(req, res),
+  });
+  const cleanUp = async () => {
+    await server.close().catch(() => undefined);
+    await rm(scratch, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => {
+    console.error('\nInterrupted; removing the bench scratch folder.');
+    void cleanUp().finally(() => process.exit(130));
+  });
+
+  progress(
+    'bench',
+    `app at ${server.url}, Chromium ${chromiumExecutable() ?? "(Playwright's own)"}, scratch ${scratch}`,
+  );
+  const env: BenchEnv = {
+    url: server.url,
+    appDir,
+    uploadDir,
+    rawDir,
+    requests,
+    openContext: (label) => openContext(profiles, label),
+    warn: (scenario, text) => {
+      warnings.push(`${scenario}: ${text}`);
+      progress(scenario, `APP PROBLEM: ${text}`);
+    },
+  };
+  const warnings: string[] = [];
+  const measurements = new Map<string, Measurement>();
+  const durations: string[] = [];
+  let harnessBroke = false;
+  try {
+    for (const scenario of selected) {
+      const started = performance.now();
+      progress(scenario.label, 'start');
+      let outcomes: Record<string, Outcome> = {};
+      let error: string | undefined;
+      try {
+        outcomes = await scenario.run(env);
+      } catch (caught) {
+        if (caught instanceof AppProblem) {
+          error = `the app failed: ${caught.message}`;
+        } else {
+          harnessBroke = true;
+          error = `bench error: ${caught instanceof Error ? caught.message : String(caught)}`;
+          if (caught instanceof Error && caught.stack) console.error(caught.stack);
+        }
+        progress(scenario.label, error);
+      }
+      for (const spec of scenario.specs) {
+        const outcome = outcomes[spec.name];
+        measurements.set(spec.name, {
+          ...spec,
+          value: outcome?.value ?? null,
+          baseline: outcome?.baseline ?? null,
+          ...(outcome ? {} : { error: error ?? 'no value' }),
+        });
+      }
+      const took = formatMs(performance.now() - started);
+      durations.push(`${scenario.label}: ${took}`);
+      progress(scenario.label, `finished in ${took}`);
+    }
+  } finally {
+    await cleanUp();
+  }
+
+  const ordered = ORDER.map((name) => measurements.get(name)).filter((m) => m !== undefined);
+  const results = ordered.map(toResult);
+  await writeResults(resultsFile, results);
+  const failed = results.filter((r) => !r.pass).map((r) => r.name);
+  console.log(
+    `\nBench finished in ${elapsed().trim()} (${durations.join('; ')}). Results in ${path.relative(process.cwd(), resultsFile)}.\n`,
+  );
+  if (receiverProblems.length > 0) {
+    console.log(
+      `The receiver logged ${receiverProblems.length} problems, first ones:\n${receiverProblems.slice(0, 5).join('\n')}\n`,
+    );
+  }
+  console.log(markdownTable(ordered, results));
+  if (warnings.length > 0) {
+    console.log(`\nApp problems seen along the way:\n${warnings.map((w) => `- ${w}`).join('\n')}`);
+  }
+  console.log(
+    failed.length === 0
+      ? '\nEvery bar passed.'
+      : `\nFAILED bars (${failed.length} of ${results.length}): ${failed.join(', ')}`,
+  );
+  return harnessBroke ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('The bench harness failed:', error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,87 @@
+/** What every scenario module shares: the environment run.ts sets up, and the shape of what a scenario returns. */
+import { readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { AppScan } from './app.ts';
+import type { BenchContext } from './browser.ts';
+import type { Bar } from './report.ts';
+import type { RequestLog } from './request-log.ts';
+
+export interface BenchEnv {
+  /** The app's URL, e.g. http://127.0.0.1:PORT/ (the tus endpoint is `${url}files/`). */
+  readonly url: string;
+  /** The built app being served (a copy of dist/), for source maps. */
+  readonly appDir: string;
+  /** The receiver's upload folder: `<uploadDir>/<batch>/<relativePath>`. */
+  readonly uploadDir: string;
+  /** Where the raw PUT baseline handler writes. */
+  readonly rawDir: string;
+  /** The receiver's tus requests since the last reset, for explaining slow uploads. */
+  readonly requests: RequestLog;
+  openContext(label: string): Promise<BenchContext>;
+  /** Records an app problem seen on the way (printed at once and again under the table). */
+  warn(scenario: string, text: string): void;
+}
+
+export interface Spec {
+  readonly name: string;
+  readonly unit: string;
+  readonly bar: Bar;
+  readonly decimals: number;
+  readonly aggregation: string;
+}
+
+export interface Outcome {
+  readonly value: number;
+  readonly baseline: number | null;
+}
+
+export interface Scenario {
+  readonly label: string;
+  readonly specs: readonly Spec[];
+  /** Returns one outcome per spec name. Throws AppProblem when the app fails the scenario. */
+  run(env: BenchEnv): Promise<Record<string, Outcome>>;
+}
+
+/** Runs per side; BENCH_RUNS overrides it for quick looks (the bars are meant for 3). */
+export const RUNS = Number(process.env.BENCH_RUNS) || 3;
+
+/** Empties the receiver's folders between runs: what arrived, leftovers of cancelled uploads, raw PUTs. */
+export async function clearReceived(env: BenchEnv): Promise<void> {
+  for (const dir of [env.uploadDir, path.join(env.uploadDir, '.partial'), env.rawDir]) {
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    await Promise.all(
+      entries
+        .filter((name) => !(dir === env.uploadDir && name === '.partial'))
+        .map((name) => rm(path.join(dir, name), { recursive: true, force: true })),
+    );
+  }
+}
+
+/** Files and bytes below `dir` (0 and 0 when it does not exist). */
+export async function tally(dir: string): Promise<{ files: number; bytes: number }> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  let files = 0;
+  let bytes = 0;
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    files += 1;
+    bytes += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return { files, bytes };
+}
+
+/** Warns when the app announced the end of its scan before it had counted every file. */
+export function checkAnnounced(
+  env: BenchEnv,
+  scenario: string,
+  tag: string,
+  scan: AppScan,
+  files: number,
+): void {
+  if (scan.announcedFiles !== null && scan.announcedFiles !== files) {
+    env.warn(
+      scenario,
+      `${tag}: the app announced "Scan complete: ${scan.announcedFiles.toLocaleString('en-US')} files" for a folder of ${files.toLocaleString('en-US')} (its panel showed "${scan.summary}" a second later)`,
+    );
+  }
+}

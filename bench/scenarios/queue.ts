@@ -1,0 +1,67 @@
+/** queue-10k: after scanning 10,000 small files, how long Start upload takes to hand the first window over. */
+import { openApp, settleCheck, queueWithApp, scanWithApp, setBatch } from '../app.ts';
+import { formatMs, median, progress, step } from '../log.ts';
+import { inWorker, makeTreeInWorker } from '../opfs.ts';
+import { checkAnnounced, clearReceived, RUNS, type Scenario } from '../scenario.ts';
+
+const ROOT = 'bench-queue-10k';
+const FOLDERS = 10;
+const FILES_PER_FOLDER = 1000;
+const FILES = FOLDERS * FILES_PER_FOLDER;
+const SIZE = 10_000;
+
+export const queueScenario: Scenario = {
+  label: 'queue-10k',
+  specs: [
+    {
+      name: 'queue-10k',
+      unit: 's',
+      bar: { on: 'value', op: '≤', limit: 0.5 },
+      decimals: 3,
+      aggregation: `\`queue\` measure (queue-start → queue-ready) after scanning ${FOLDERS} folders × ${FILES_PER_FOLDER} files of ${SIZE / 1000} KB; median of ${RUNS} runs, each cancelled right after`,
+    },
+  ],
+  async run(env) {
+    const label = this.label;
+    const { page, close } = await env.openContext(label);
+    try {
+      await openApp(page, env.url);
+      const [made] = await step(
+        label,
+        `generate ${FOLDERS} folders × ${FILES_PER_FOLDER} files of ${SIZE} B`,
+        () =>
+          inWorker(page, makeTreeInWorker, {
+            root: ROOT,
+            folders: FOLDERS,
+            filesPerFolder: FILES_PER_FOLDER,
+            size: SIZE,
+            seed: 2,
+            concurrency: 16,
+          }),
+      );
+      if (made.files !== FILES) throw new Error(`generated ${made.files} files, expected ${FILES}`);
+      const queue: number[] = [];
+      for (let run = 1; run <= RUNS; run += 1) {
+        await openApp(page, env.url);
+        const [scan] = await step(label, `run ${run}/${RUNS}: app scan`, () =>
+          scanWithApp(page, ROOT, FILES, 120_000),
+        );
+        checkAnnounced(env, label, `run ${run}/${RUNS}`, scan, FILES);
+        progress(label, `run ${run}/${RUNS}: scanned in ${formatMs(scan.scanMs)}`);
+        const headline = await settleCheck(page, 120_000);
+        if (headline) progress(label, `run ${run}/${RUNS}: check: ${headline}`);
+        await setBatch(page, `bench-queue-${run}`);
+        const [ms] = await step(label, `run ${run}/${RUNS}: Start upload → queue-ready, then Cancel`, () =>
+          queueWithApp(page, 60_000),
+        );
+        queue.push(ms);
+        progress(label, `run ${run}/${RUNS}: queue ${formatMs(ms)}`);
+        await clearReceived(env);
+      }
+      return { 'queue-10k': { value: median(queue) / 1000, baseline: null } };
+    } finally {
+      await close();
+      await clearReceived(env);
+    }
+  },
+};

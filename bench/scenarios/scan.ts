@@ -1,0 +1,99 @@
+/**
+ * scan-100k and scan-100k-longest-task: the app scans a 100,000-file OPFS tree, against a plain recursive walk
+ * of the same tree in a Blob-URL worker. Baseline and app alternate; the page is reloaded before each run.
+ */
+import { openApp, scanWithApp, type AppScan } from '../app.ts';
+import { formatMs, median, progress, step } from '../log.ts';
+import { inWorker, makeTreeInWorker, rawScanInWorker } from '../opfs.ts';
+import { profiling, startProfile } from '../profile.ts';
+import { checkAnnounced, RUNS, type Scenario } from '../scenario.ts';
+
+const ROOT = 'bench-scan-100k';
+const FOLDERS = 100;
+const FILES_PER_FOLDER = 1000;
+const FILES = FOLDERS * FILES_PER_FOLDER;
+const SCAN_TIMEOUT = 240_000;
+
+export const scanScenario: Scenario = {
+  label: 'scan-100k',
+  specs: [
+    {
+      name: 'scan-100k',
+      unit: 's',
+      bar: { on: 'ratio', op: '≤', limit: 1.3 },
+      decimals: 2,
+      aggregation: `app \`scan\` measure vs plain recursive walk (for await values() + getFile()) in a Blob-URL worker; ${FOLDERS} folders × ${FILES_PER_FOLDER} empty files; median of ${RUNS} runs each, alternating`,
+    },
+    {
+      name: 'scan-100k-longest-task',
+      unit: 'ms',
+      bar: { on: 'value', op: '≤', limit: 50 },
+      decimals: 0,
+      aggregation: `longest main-thread long task overlapping the scan (click on Choose folder → end of the \`scan\` measure); max over the ${RUNS} app runs of scan-100k`,
+    },
+  ],
+  async run(env) {
+    const label = this.label;
+    const { page, close } = await env.openContext(label);
+
+    const appRun = async (run: number | 'profiled'): Promise<AppScan> => {
+      const tag = run === 'profiled' ? 'profiled run (not counted)' : `run ${run}/${RUNS}`;
+      await openApp(page, env.url);
+      const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir) : null;
+      const [scan] = await step(label, `${tag}: app scan`, () =>
+        scanWithApp(page, ROOT, FILES, SCAN_TIMEOUT),
+      );
+      const profile = stopProfile ? await stopProfile() : '';
+      checkAnnounced(env, label, tag, scan, FILES);
+      progress(
+        label,
+        `${tag}: app ${formatMs(scan.scanMs)}, ${scan.longTasks} long tasks, longest ${Math.round(scan.longestTaskMs)} ms (in the second after it: ${Math.round(scan.longestAfterMs)} ms) — "${scan.summary}"`,
+      );
+      if (profile) console.log(profile);
+      return scan;
+    };
+
+    try {
+      await openApp(page, env.url);
+      await step(label, `generate ${FOLDERS} folders × ${FILES_PER_FOLDER} empty files in OPFS`, async () => {
+        const made = await inWorker(page, makeTreeInWorker, {
+          root: ROOT,
+          folders: FOLDERS,
+          filesPerFolder: FILES_PER_FOLDER,
+          size: 0,
+          seed: 1,
+          concurrency: 64,
+        });
+        if (made.files !== FILES) throw new Error(`generated ${made.files} files, expected ${FILES}`);
+      });
+
+      const baseline: number[] = [];
+      const app: number[] = [];
+      const longest: number[] = [];
+      for (let run = 1; run <= RUNS; run += 1) {
+        await openApp(page, env.url);
+        const [raw] = await step(label, `run ${run}/${RUNS}: baseline walk`, () =>
+          inWorker(page, rawScanInWorker, ROOT),
+        );
+        if (raw.files !== FILES)
+          throw new Error(`the baseline walk found ${raw.files} files, expected ${FILES}`);
+        baseline.push(raw.ms);
+        progress(
+          label,
+          `run ${run}/${RUNS}: baseline ${formatMs(raw.ms)} (${raw.files} files, ${raw.folders} folders)`,
+        );
+
+        const scan = await appRun(run);
+        app.push(scan.scanMs);
+        longest.push(scan.longestTaskMs);
+      }
+      if (profiling) await appRun('profiled');
+      return {
+        'scan-100k': { value: median(app) / 1000, baseline: median(baseline) / 1000 },
+        'scan-100k-longest-task': { value: Math.max(...longest), baseline: null },
+      };
+    } finally {
+      await close();
+    }
+  },
+};

@@ -1,0 +1,131 @@
+/**
+ * upload-1gib and upload-1gib-heap: one 1 GiB OPFS file, uploaded by the app (tus, through Uppy) against one raw
+ * `fetch(PUT)` of the same File to a plain streaming handler. Raw and app alternate; the page is reloaded and the
+ * receiver emptied between runs. The app runs also sample the page's JS heap every 100 ms.
+ */
+import path from 'node:path';
+import { AppProblem, openApp, scanWithApp, setBatch, settleCheck, uploadWithApp } from '../app.ts';
+import { cpuSeconds, formatMs, median, progress, step } from '../log.ts';
+import { inWorker, makeBigFileInWorker, rawPutOne } from '../opfs.ts';
+import { profiling, startProfile } from '../profile.ts';
+import { RAW_PREFIX } from '../raw-handler.ts';
+import { describeRequests } from '../request-log.ts';
+import { checkAnnounced, clearReceived, RUNS, tally, type Scenario } from '../scenario.ts';
+
+const ROOT = 'bench-1gib';
+const NAME = 'specimen-1GiB.bin';
+const SIZE = 1024 ** 3;
+const CHUNK = 16 * 1024 ** 2;
+const UPLOAD_TIMEOUT = 300_000;
+const mbPerSecond = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+
+export const uploadBigScenario: Scenario = {
+  label: 'upload-1gib',
+  specs: [
+    {
+      name: 'upload-1gib',
+      unit: 'MB/s',
+      bar: { on: 'ratio', op: '≥', limit: 0.9 },
+      decimals: 1,
+      aggregation: `1 GiB OPFS file; app: bytes / (click on Start upload → "Upload complete" announced); baseline: one fetch(PUT) of the same File to a pipeline() handler; MB = 10^6 bytes; median of ${RUNS} runs each, alternating`,
+    },
+    {
+      name: 'upload-1gib-heap',
+      unit: 'MB',
+      bar: { on: 'value', op: '≤', limit: 150 },
+      decimals: 1,
+      aggregation: `peak performance.memory.usedJSHeapSize of the page, sampled every 100 ms during each app run of upload-1gib; max over the ${RUNS} runs; MB = 10^6 bytes`,
+    },
+  ],
+  async run(env) {
+    const label = this.label;
+    const { page, close } = await env.openContext(label);
+
+    const rawRun = async (run: number): Promise<number> => {
+      await clearReceived(env);
+      await openApp(page, env.url);
+      const cpu = process.cpuUsage();
+      const [put] = await step(label, `run ${run}/${RUNS}: baseline raw PUT`, () =>
+        page.evaluate(rawPutOne, {
+          root: ROOT,
+          name: NAME,
+          url: `${env.url}${RAW_PREFIX.slice(1)}raw-${run}.bin`,
+        }),
+      );
+      const cpuUsed = cpuSeconds(cpu);
+      const stored = await tally(env.rawDir);
+      if (stored.bytes !== SIZE)
+        throw new Error(`the raw handler stored ${stored.bytes} bytes, expected ${SIZE}`);
+      const rate = mbPerSecond(put.bytes, put.ms);
+      progress(
+        label,
+        `run ${run}/${RUNS}: raw PUT ${formatMs(put.ms)} = ${rate.toFixed(1)} MB/s; node CPU ${cpuUsed}`,
+      );
+      await clearReceived(env);
+      return rate;
+    };
+
+    const appRun = async (run: number | 'profiled'): Promise<{ rate: number; heapMb: number }> => {
+      const tag = run === 'profiled' ? 'profiled run (not counted)' : `run ${run}/${RUNS}`;
+      await clearReceived(env);
+      await openApp(page, env.url);
+      const scan = await scanWithApp(page, ROOT, 1, 60_000);
+      checkAnnounced(env, label, tag, scan, 1);
+      const headline = await settleCheck(page, 120_000);
+      if (headline) progress(label, `${tag}: check: ${headline}`);
+      const batch = `bench-1gib-${run}`;
+      await setBatch(page, batch);
+      env.requests.reset();
+      const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir) : null;
+      const cpu = process.cpuUsage();
+      const [upload] = await step(label, `${tag}: app upload`, () =>
+        uploadWithApp(page, { expectedFiles: 1, timeout: UPLOAD_TIMEOUT, sampleHeap: true }),
+      );
+      const cpuUsed = cpuSeconds(cpu);
+      const profile = stopProfile ? await stopProfile() : '';
+      const arrived = await tally(path.join(env.uploadDir, batch));
+      if (arrived.files !== 1 || arrived.bytes !== SIZE) {
+        throw new AppProblem(
+          `the receiver holds ${arrived.files} files / ${arrived.bytes} bytes, expected 1 / ${SIZE}`,
+        );
+      }
+      const rate = mbPerSecond(SIZE, upload.ms);
+      const heapMb = upload.heapPeakBytes / 1e6;
+      progress(
+        label,
+        `${tag}: app ${formatMs(upload.ms)} = ${rate.toFixed(1)} MB/s; heap ${(upload.heapStartBytes / 1e6).toFixed(1)} MB at start, peak ${heapMb.toFixed(1)} MB; node CPU ${cpuUsed}`,
+      );
+      progress(label, `${tag}: receiver saw ${describeRequests(env.requests.summary())}`);
+      if (profile) console.log(profile);
+      await clearReceived(env);
+      return { rate, heapMb };
+    };
+
+    try {
+      await openApp(page, env.url);
+      await step(
+        label,
+        `write a 1 GiB file in OPFS (${CHUNK / 1024 ** 2} MiB chunks, sync access handle)`,
+        () =>
+          inWorker(page, makeBigFileInWorker, { root: ROOT, name: NAME, size: SIZE, chunk: CHUNK, seed: 3 }),
+      );
+      const raw: number[] = [];
+      const app: number[] = [];
+      const heap: number[] = [];
+      for (let run = 1; run <= RUNS; run += 1) {
+        raw.push(await rawRun(run));
+        const result = await appRun(run);
+        app.push(result.rate);
+        heap.push(result.heapMb);
+      }
+      if (profiling) await appRun('profiled');
+      return {
+        'upload-1gib': { value: median(app), baseline: median(raw) },
+        'upload-1gib-heap': { value: Math.max(...heap), baseline: null },
+      };
+    } finally {
+      await close();
+      await clearReceived(env);
+    }
+  },
+};

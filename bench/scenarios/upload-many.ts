@@ -1,0 +1,120 @@
+/**
+ * upload-5000x10kb: 5,000 files of 10 KB uploaded by the app, against raw PUTs of the same files over 6
+ * concurrent connections (6 async loops over a shared index). Files per second; raw and app alternate.
+ */
+import path from 'node:path';
+import { AppProblem, openApp, scanWithApp, setBatch, settleCheck, uploadWithApp } from '../app.ts';
+import { cpuSeconds, formatMs, median, progress, step } from '../log.ts';
+import { inWorker, makeTreeInWorker, rawPutMany } from '../opfs.ts';
+import { profiling, startProfile } from '../profile.ts';
+import { RAW_PREFIX } from '../raw-handler.ts';
+import { describeRequests } from '../request-log.ts';
+import { checkAnnounced, clearReceived, RUNS, tally, type Scenario } from '../scenario.ts';
+
+const ROOT = 'bench-5000x10kb';
+const FOLDERS = 5;
+const FILES_PER_FOLDER = 1000;
+const FILES = FOLDERS * FILES_PER_FOLDER;
+const SIZE = 10_000;
+const CONNECTIONS = 6;
+const UPLOAD_TIMEOUT = 300_000;
+const perSecond = (files: number, ms: number) => files / (ms / 1000);
+
+export const uploadManyScenario: Scenario = {
+  label: 'upload-5000x10kb',
+  specs: [
+    {
+      name: 'upload-5000x10kb',
+      unit: 'files/s',
+      bar: { on: 'ratio', op: '≥', limit: 0.8 },
+      decimals: 0,
+      aggregation: `${FILES} OPFS files of ${SIZE / 1000} KB in ${FOLDERS} folders; app: files / (click on Start upload → "Upload complete"); baseline: ${CONNECTIONS} loops of getFile() + fetch(PUT); median of ${RUNS} runs each, alternating`,
+    },
+  ],
+  async run(env) {
+    const label = this.label;
+    const { page, close } = await env.openContext(label);
+
+    const rawRun = async (run: number): Promise<number> => {
+      await clearReceived(env);
+      await openApp(page, env.url);
+      const cpu = process.cpuUsage();
+      const [put] = await step(label, `run ${run}/${RUNS}: baseline raw PUTs`, () =>
+        page.evaluate(rawPutMany, {
+          root: ROOT,
+          urlPrefix: `${env.url}${RAW_PREFIX.slice(1)}raw-${run}-`,
+          concurrency: CONNECTIONS,
+        }),
+      );
+      const cpuUsed = cpuSeconds(cpu);
+      const stored = await tally(env.rawDir);
+      if (put.files !== FILES || stored.files !== FILES || stored.bytes !== FILES * SIZE) {
+        throw new Error(`raw PUTs: sent ${put.files}, stored ${stored.files} files / ${stored.bytes} bytes`);
+      }
+      const rate = perSecond(put.files, put.ms);
+      progress(
+        label,
+        `run ${run}/${RUNS}: raw ${formatMs(put.ms)} = ${rate.toFixed(0)} files/s; node CPU ${cpuUsed}`,
+      );
+      await clearReceived(env);
+      return rate;
+    };
+
+    const appRun = async (run: number | 'profiled'): Promise<number> => {
+      const tag = run === 'profiled' ? 'profiled run (not counted)' : `run ${run}/${RUNS}`;
+      await clearReceived(env);
+      await openApp(page, env.url);
+      const scan = await scanWithApp(page, ROOT, FILES, 120_000);
+      checkAnnounced(env, label, tag, scan, FILES);
+      const headline = await settleCheck(page, 120_000);
+      if (headline) progress(label, `${tag}: check: ${headline}`);
+      const batch = `bench-many-${run}`;
+      await setBatch(page, batch);
+      env.requests.reset();
+      const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir) : null;
+      const cpu = process.cpuUsage();
+      const [upload] = await step(label, `${tag}: app upload`, () =>
+        uploadWithApp(page, { expectedFiles: FILES, timeout: UPLOAD_TIMEOUT, sampleHeap: false }),
+      );
+      const cpuUsed = cpuSeconds(cpu);
+      const profile = stopProfile ? await stopProfile() : '';
+      const arrived = await tally(path.join(env.uploadDir, batch));
+      if (arrived.files !== FILES || arrived.bytes !== FILES * SIZE) {
+        throw new AppProblem(
+          `the receiver holds ${arrived.files} files / ${arrived.bytes} bytes, expected ${FILES} / ${FILES * SIZE}`,
+        );
+      }
+      const rate = perSecond(FILES, upload.ms);
+      progress(label, `${tag}: app ${formatMs(upload.ms)} = ${rate.toFixed(0)} files/s; node CPU ${cpuUsed}`);
+      progress(label, `${tag}: receiver saw ${describeRequests(env.requests.summary())}`);
+      if (profile) console.log(profile);
+      await clearReceived(env);
+      return rate;
+    };
+
+    try {
+      await openApp(page, env.url);
+      await step(label, `generate ${FOLDERS} folders × ${FILES_PER_FOLDER} files of ${SIZE} B`, () =>
+        inWorker(page, makeTreeInWorker, {
+          root: ROOT,
+          folders: FOLDERS,
+          filesPerFolder: FILES_PER_FOLDER,
+          size: SIZE,
+          seed: 4,
+          concurrency: 16,
+        }),
+      );
+      const raw: number[] = [];
+      const app: number[] = [];
+      for (let run = 1; run <= RUNS; run += 1) {
+        raw.push(await rawRun(run));
+        app.push(await appRun(run));
+      }
+      if (profiling) await appRun('profiled');
+      return { 'upload-5000x10kb': { value: median(app), baseline: median(raw) } };
+    } finally {
+      await close();
+      await clearReceived(env);
+    }
+  },
+};
