@@ -116,3 +116,20 @@ describe('walkTree on the page', () => {
     expect(pauses).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('walkTree with a slow receiver', () => {
+  it('waits for each batch to be taken before it finishes', async () => {
+    const spec: Spec = {};
+    for (let i = 0; i < 20; i++) spec[`f${i}.jpg`] = 1;
+    const received: number[] = [];
+    const totals = await walkTree(
+      tree('root', spec),
+      async (batch) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        received.push(batch.entries.length);
+      },
+      { maxBatch: 5, concurrency: 5 },
+    );
+    expect(received.reduce((a, b) => a + b, 0)).toBe(totals.files);
+  });
+});

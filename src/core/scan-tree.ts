@@ -35,9 +35,13 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name || error.message : String(error);
 }
 
+/**
+ * `emit` may return a promise: the walk waits for it before going on, so a batch sent over another channel (a
+ * Comlink callback) has arrived before the walk's own result does, and a slow receiver slows the walk down.
+ */
 export async function walkTree(
   root: TreeDir,
-  emit: (batch: ScanBatch) => void,
+  emit: (batch: ScanBatch) => void | Promise<void>,
   { flushMs = 100, maxBatch = 5000, concurrency = 32, now = () => Date.now(), pause }: WalkOptions = {},
 ): Promise<ScanProgress> {
   let entries: ScanEntry[] = [];
@@ -47,9 +51,10 @@ export async function walkTree(
 
   const flush = async (force: boolean) => {
     if (!force && entries.length < maxBatch && now() - lastFlush < flushMs) return;
-    emit({ entries, notes, progress: { ...progress } });
+    const batch = { entries, notes, progress: { ...progress } };
     entries = [];
     notes = [];
+    await emit(batch);
     if (pause) await pause();
     lastFlush = now();
   };

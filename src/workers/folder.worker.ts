@@ -59,12 +59,15 @@ function keep(entries: readonly ScanEntry[]): void {
 }
 
 const api = {
-  async scan(root: FileSystemDirectoryHandle, onBatch: (batch: ScanBatch) => void): Promise<ScanProgress> {
+  async scan(
+    root: FileSystemDirectoryHandle,
+    onBatch: (batch: ScanBatch) => void | Promise<void>,
+  ): Promise<ScanProgress> {
     forget();
     source = handleSource(root);
     return walkTree(root, (batch) => {
       keep(batch.entries);
-      onBatch(batch);
+      return onBatch(batch);
     });
   },
 
