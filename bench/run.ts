@@ -24,12 +24,21 @@ import { queueScenario } from './scenarios/queue.ts';
 import { scanScenario } from './scenarios/scan.ts';
 import { uploadBigScenario } from './scenarios/upload-big.ts';
 import { uploadManyScenario } from './scenarios/upload-many.ts';
+import { validateScenario } from './scenarios/validate.ts';
 
 /** Run order; the table lists the scenarios in ORDER. */
-const SCENARIOS: readonly Scenario[] = [scanScenario, queueScenario, uploadBigScenario, uploadManyScenario];
+const SCENARIOS: readonly Scenario[] = [
+  scanScenario,
+  validateScenario,
+  queueScenario,
+  uploadBigScenario,
+  uploadManyScenario,
+];
 const ORDER = [
   'scan-100k',
   'scan-100k-longest-task',
+  'validate-100k',
+  'validate-100k-longest-task',
   'queue-10k',
   'upload-1gib',
   'upload-5000x10kb',

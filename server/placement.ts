@@ -39,17 +39,22 @@ export async function placeFile(
   if (path.dirname(batchDir) !== root || !target.startsWith(batchDir + path.sep)) {
     throw new PlacementError(400, 'the path leads outside its batch folder.');
   }
-  await mkdir(path.dirname(target), { recursive: true });
-  const realParent = await realpath(path.dirname(target));
-  const realBatch = await realpath(batchDir);
-  if (realParent !== realBatch && !realParent.startsWith(realBatch + path.sep)) {
-    throw new PlacementError(400, 'a folder on the path is a link that leads outside its batch folder.');
-  }
+  const parent = path.dirname(target);
+  await ensureParent(parent, batchDir);
 
   const toStoredPath = (file: string) => path.relative(root, file).split(path.sep).join('/');
   for (let n = 1; n <= MAX_NUMBERED_COPIES; n += 1) {
     const candidate = n === 1 ? target : numbered(target, n);
-    if (await createExclusive(source, candidate)) {
+    let created: boolean;
+    try {
+      created = await createExclusive(source, candidate);
+    } catch (error) {
+      // The folder was verified earlier but has gone since (cleared by hand): make and check it again, once.
+      if (errorCode(error) !== 'ENOENT' || !verifiedParents.delete(parent)) throw error;
+      await ensureParent(parent, batchDir);
+      created = await createExclusive(source, candidate);
+    }
+    if (created) {
       return { storedPath: toStoredPath(candidate), outcome: n === 1 ? 'stored' : 'renamed' };
     }
     if (await sameContent(source, candidate)) {
@@ -57,6 +62,25 @@ export async function placeFile(
     }
   }
   throw new PlacementError(409, `${MAX_NUMBERED_COPIES} different files with that name are already stored.`);
+}
+
+/**
+ * Folders already made and checked to lie inside their batch (no link leading out). Thousands of small files
+ * land in the same few folders; checking each folder once saves a mkdir and two realpath calls per file.
+ */
+const verifiedParents = new Set<string>();
+const MAX_VERIFIED_PARENTS = 10_000;
+
+async function ensureParent(parent: string, batchDir: string): Promise<void> {
+  if (verifiedParents.has(parent)) return;
+  await mkdir(parent, { recursive: true });
+  const realParent = await realpath(parent);
+  const realBatch = await realpath(batchDir);
+  if (realParent !== realBatch && !realParent.startsWith(realBatch + path.sep)) {
+    throw new PlacementError(400, 'a folder on the path is a link that leads outside its batch folder.');
+  }
+  if (verifiedParents.size >= MAX_VERIFIED_PARENTS) verifiedParents.clear();
+  verifiedParents.add(parent);
 }
 
 /** `name (2).ext`; compound extensions such as `.ome.tif` or `.tar.gz` stay together. */

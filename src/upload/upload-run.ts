@@ -89,6 +89,10 @@ export class UploadRun {
       chunkSize: this.#settings.chunkSize,
       retryDelays: [0, 1000, 3000, 5000],
       removeFingerprintOnSuccess: true,
+      // Most files fit in one chunk: they travel inside the creation request, one round trip instead of two, and
+      // keep no resume entry (a single request cannot resume midway). Larger files opt out one by one.
+      uploadDataDuringCreation: true,
+      storeFingerprintForResuming: false,
       allowedMetaFields: ['relativePath', 'batch', 'name', 'type'],
     });
     this.#uppy.on('upload-progress', (file, progress) => {
@@ -235,7 +239,8 @@ export class UploadRun {
             performance.mark('queue-ready');
           }
           for (const d of descriptors) this.#inWindow.add(d.meta.jobId);
-          this.#sendSmallFilesWithCreation(new Set(descriptors.map((d) => d.meta.jobId)));
+          const large = descriptors.filter((d) => d.data.size > this.#settings.chunkSize);
+          if (large.length > 0) this.#makeLargeFilesResumable(new Set(large.map((d) => d.meta.jobId)));
           this.#uppy.upload().catch(() => {
             // Per-file failures arrive through 'upload-error'; nothing else to do here.
           });
@@ -248,14 +253,16 @@ export class UploadRun {
   }
 
   /**
-   * A file that fits in one chunk travels inside the creation request: one round trip instead of two. Larger files
-   * are created empty first, so that an interruption during the first chunk can still resume from the receiver's
-   * offset (an interrupted creation request leaves the client without an upload URL).
+   * A file larger than one chunk is created empty first, so that an interruption during its first chunk can
+   * still resume from the receiver's offset (an interrupted creation request leaves the client without an upload
+   * URL), and it keeps a resume entry until it has arrived.
    */
-  #sendSmallFilesWithCreation(jobIds: ReadonlySet<number>): void {
+  #makeLargeFilesResumable(jobIds: ReadonlySet<number>): void {
     for (const file of this.#uppy.getFiles()) {
-      if (jobIds.has(file.meta.jobId) && (file.size ?? Infinity) <= this.#settings.chunkSize) {
-        this.#uppy.setFileState(file.id, { tus: { ...file.tus, uploadDataDuringCreation: true } });
+      if (jobIds.has(file.meta.jobId) && (file.size ?? Infinity) > this.#settings.chunkSize) {
+        this.#uppy.setFileState(file.id, {
+          tus: { ...file.tus, uploadDataDuringCreation: false, storeFingerprintForResuming: true },
+        });
       }
     }
   }

@@ -81,6 +81,7 @@ export class CheckState {
     if (!worker || this.#folder.phase !== 'ready') return;
     const id = ++this.#request;
     const { target, settings, recordColumn } = this.request;
+    const started = performance.now();
     this.phase = 'checking';
     this.error = '';
     try {
@@ -98,6 +99,7 @@ export class CheckState {
       this.recordProblems = result.recordProblems;
       this.usedRecordList = recordList?.name ?? '';
       this.phase = 'done';
+      performance.measure('check', { start: started, detail: { files: this.#folder.rows.length } });
       this.revision += 1;
       this.#folder.touch();
       this.#announcer.say(this.headline);

@@ -1,0 +1,125 @@
+/**
+ * validate-100k: the app checks 100,000 scanned paths against a 100,000-row record list in its folder worker
+ * (custom pattern over the whole path, so every file has its own record). Reports the app's `check` measure and
+ * the longest main-thread task while it ran. Files are empty, so no first bytes are read (see the README).
+ */
+import type { Page } from '@playwright/test';
+import { AppProblem, openApp, scanWithApp } from '../app.ts';
+import type { BenchWindow } from '../browser.ts';
+import { formatMs, median, progress, step } from '../log.ts';
+import { inWorker, makeTreeInWorker } from '../opfs.ts';
+import { RUNS, type Scenario } from '../scenario.ts';
+
+const ROOT = 'bench-validate-100k';
+const FOLDERS = 100;
+const FILES_PER_FOLDER = 1000;
+const FILES = FOLDERS * FILES_PER_FOLDER;
+
+function recordList(): string {
+  const lines = ['id,title'];
+  for (let d = 0; d < FOLDERS; d += 1) {
+    for (let f = 0; f < FILES_PER_FOLDER; f += 1) {
+      lines.push(`folder-${String(d).padStart(3, '0')}/file-${String(f).padStart(4, '0')},record ${d}.${f}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+interface CheckRun {
+  readonly ms: number;
+  readonly longestTaskMs: number;
+  readonly headline: string;
+}
+
+/** Waits for the next `check` measure after `known` of them, and the long tasks that overlap it. */
+async function measuredCheck(page: Page, known: number, timeout: number): Promise<CheckRun> {
+  try {
+    await page.waitForFunction((n) => performance.getEntriesByName('check', 'measure').length > n, known, {
+      polling: 250,
+      timeout,
+    });
+  } catch (error) {
+    throw new AppProblem(`the check did not finish within ${timeout / 1000} s (${String(error)})`);
+  }
+  await page.waitForTimeout(1200);
+  return page.evaluate(() => {
+    const state = (window as unknown as BenchWindow).__bench;
+    const measure = performance.getEntriesByName('check', 'measure').at(-1) as PerformanceMeasure;
+    const end = measure.startTime + measure.duration;
+    const during = state.longTasks.filter((t) => t.start + t.duration >= measure.startTime && t.start <= end);
+    return {
+      ms: measure.duration,
+      longestTaskMs: Math.max(0, ...during.map((t) => t.duration)),
+      headline: document.querySelector('[role="status"]')?.textContent?.trim() ?? '',
+    };
+  });
+}
+
+export const validateScenario: Scenario = {
+  label: 'validate-100k',
+  specs: [
+    {
+      name: 'validate-100k',
+      unit: 's',
+      bar: { on: 'value', op: '≤', limit: 10 },
+      decimals: 2,
+      aggregation: `app \`check\` measure: ${FILES.toLocaleString('en-US')} paths against a ${FILES.toLocaleString('en-US')}-row record list in the folder worker; median of ${RUNS} runs`,
+    },
+    {
+      name: 'validate-100k-longest-task',
+      unit: 'ms',
+      bar: { on: 'value', op: '≤', limit: 50 },
+      decimals: 0,
+      aggregation: `longest main-thread long task overlapping the check; max over ${RUNS} runs`,
+    },
+  ],
+  async run(env) {
+    const label = this.label;
+    const { page, close } = await env.openContext(label);
+    try {
+      await openApp(page, env.url);
+      await step(label, `generate ${FOLDERS} folders × ${FILES_PER_FOLDER} empty files in OPFS`, () =>
+        inWorker(page, makeTreeInWorker, {
+          root: ROOT,
+          folders: FOLDERS,
+          filesPerFolder: FILES_PER_FOLDER,
+          size: 0,
+          seed: 3,
+          concurrency: 64,
+        }),
+      );
+      const records = Buffer.from(recordList());
+      const times: number[] = [];
+      const longest: number[] = [];
+      for (let run = 1; run <= RUNS; run += 1) {
+        await openApp(page, env.url);
+        await page.getByLabel('Target').selectOption('custom');
+        await page.getByLabel('Identifier pattern').fill('^(?<id>.+)\\.dat$');
+        await page.getByLabel('Match against').selectOption('path');
+        await page
+          .getByLabel('Record list')
+          .setInputFiles({ name: 'records.csv', mimeType: 'text/csv', buffer: records });
+        const known = await page.evaluate(() => performance.getEntriesByName('check', 'measure').length);
+        await step(label, `run ${run}/${RUNS}: app scan`, () => scanWithApp(page, ROOT, FILES, 240_000));
+        const [check] = await step(label, `run ${run}/${RUNS}: check`, () =>
+          measuredCheck(page, known, 240_000),
+        );
+        if (!check.headline.startsWith('Checked against Custom pattern')) {
+          throw new AppProblem(`the check ended with "${check.headline}"`);
+        }
+        times.push(check.ms);
+        longest.push(check.longestTaskMs);
+        progress(
+          label,
+          `run ${run}/${RUNS}: check ${formatMs(check.ms)}, longest task ${Math.round(check.longestTaskMs)} ms — "${check.headline}"`,
+        );
+      }
+      return {
+        'validate-100k': { value: median(times) / 1000, baseline: null },
+        'validate-100k-longest-task': { value: Math.max(...longest), baseline: null },
+      };
+    } finally {
+      await close();
+    }
+  },
+};
