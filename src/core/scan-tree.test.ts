@@ -39,7 +39,7 @@ function denied(): Error {
 
 async function scan(spec: Spec, options = {}) {
   const batches: ScanBatch[] = [];
-  const totals = await walkTree(tree('root', spec), (b) => batches.push(b), options);
+  const totals = await walkTree(tree('root', spec), (b) => void batches.push(b), options);
   return {
     totals,
     batches,
@@ -105,7 +105,7 @@ describe('walkTree on the page', () => {
     for (let i = 0; i < 30; i++) spec[`f${i}.jpg`] = 1;
     let pauses = 0;
     const batches: ScanBatch[] = [];
-    await walkTree(tree('root', spec), (b) => batches.push(b), {
+    await walkTree(tree('root', spec), (b) => void batches.push(b), {
       maxBatch: 10,
       concurrency: 10,
       pause: async () => {

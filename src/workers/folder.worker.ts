@@ -8,11 +8,11 @@ import { walkTree } from '#core/scan-tree';
 import type { ScanBatch, ScanEntry, ScanProgress } from '#core/scan-types';
 import { summarise, type CheckSummary } from '#core/validation/check-summary';
 import { FindingView, type FindingPage, type FindingQuery } from '#core/validation/finding-view';
-import { parseRecordList } from '#core/validation/record-list';
 import { expectedContentTypes } from '#core/validation/magic';
 import { lastExtension } from '#core/validation/path-parts';
 import { validate } from '#core/validation/validate';
 import { filesSource, handleSource, type FolderSource } from '../platform/folder-source';
+import { readRecordList } from './delimited-reader';
 import { toCsv } from './table-writer';
 
 const REPORT_COLUMNS = ['path', 'status', 'identifier', 'rule', 'message'] as const;
@@ -90,7 +90,7 @@ const api = {
     let recordColumns: readonly string[] = [];
     let recordProblems: readonly string[] = [];
     if (request.recordList) {
-      const parsed = parseRecordList(request.recordList.text, request.recordList.name);
+      const parsed = readRecordList(request.recordList.text, request.recordList.name);
       recordProblems = parsed.problems.map((p) => p.message);
       if (parsed.table) {
         recordColumns = parsed.table.columns;

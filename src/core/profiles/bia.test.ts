@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { bia, disallowedCharacters, pathFormProblem } from '#core/profiles/bia';
 import type { PreparedProfile } from '#core/profiles/types';
-import { parseRecordList } from '#core/validation/record-list';
+
 import { validate } from '#core/validation/validate';
 import type { RecordTable } from '#core/validation/types';
+import { readRecordList } from '../../workers/delimited-reader';
 
 const preparation = bia.prepare({});
 const profile = (preparation as { profile: PreparedProfile }).profile;
@@ -70,7 +71,7 @@ describe('BioImage Archive rules', () => {
 describe('BioImage Archive validate', () => {
   const fileList =
     'Files\tPlate\tWell\nplate1/A01.tif\t1\tA01\nplate1/A02.tif \t1\tA02\nplate1/A03.tif\t1\tA03\n';
-  const table = parseRecordList(fileList, 'file-list.tsv').table as RecordTable;
+  const table = readRecordList(fileList, 'file-list.tsv').table as RecordTable;
 
   it('checks a small folder against its file list', () => {
     const files = [

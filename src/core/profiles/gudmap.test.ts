@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { gudmap, gudmapDefaultSettings } from '#core/profiles/gudmap';
 import type { PreparedProfile } from '#core/profiles/types';
-import { parseRecordList } from '#core/validation/record-list';
+
 import { validate } from '#core/validation/validate';
 import type { GudmapSettings, RecordTable } from '#core/validation/types';
+import { readRecordList } from '../../workers/delimited-reader';
 
 const prepared = (settings: GudmapSettings = gudmapDefaultSettings): PreparedProfile => {
   const preparation = gudmap.prepare(settings);
@@ -148,7 +149,7 @@ describe('GUDMAP validate', () => {
     'K3,Bladder,mus musculus,RBK,Doe,ISH,section,,Unknown,,Agarose,PFA,',
   ].join('\n');
   const listPath = 'deriva/records/Gene_Expression/Specimen_simple.csv';
-  const table = parseRecordList(specimens, listPath).table as RecordTable;
+  const table = readRecordList(specimens, listPath).table as RecordTable;
 
   it('checks a small folder against Specimen_simple.csv', () => {
     const files = [

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { symbiota, symbiotaDefaultSettings } from '#core/profiles/symbiota';
 import { symbiotaPresets } from '#core/profiles/symbiota-presets';
 import type { PreparedProfile } from '#core/profiles/types';
-import { parseRecordList } from '#core/validation/record-list';
+
 import { validate } from '#core/validation/validate';
 import type { RecordTable, SymbiotaSettings } from '#core/validation/types';
+import { readRecordList } from '../../workers/delimited-reader';
 
 const settings = (changes: Partial<SymbiotaSettings> = {}): SymbiotaSettings => ({
   ...symbiotaDefaultSettings,
@@ -152,7 +153,7 @@ describe('Symbiota validate', () => {
     'WIS-L-0001236,OLD-77,Xanthoria parietina',
     'WIS-L-0001235,,Parmelia sulcata',
   ].join('\r\n');
-  const table = parseRecordList(records, 'occurrences.csv').table as RecordTable;
+  const table = readRecordList(records, 'occurrences.csv').table as RecordTable;
 
   it('checks a small folder against an exported record list', () => {
     const files = [
@@ -259,7 +260,7 @@ describe('Symbiota validate', () => {
   });
 
   it('matches a catalog number without its leading zeros, and says so', () => {
-    const digits = parseRecordList('catalogNumber\n1234\n', 'export.csv').table as RecordTable;
+    const digits = readRecordList('catalogNumber\n1234\n', 'export.csv').table as RecordTable;
     const result = validate([file('0001234_a.jpg')], 'symbiota', settings({ pattern: '/^(\\d+)\\D*/' }), {
       table: digits,
     });

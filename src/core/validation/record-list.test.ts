@@ -4,13 +4,13 @@ import {
   chooseIdentifierColumn,
   findRecord,
   indexRecords,
-  parseRecordList,
   withoutLeadingZeros,
 } from '#core/validation/record-list';
 import type { RecordTable } from '#core/validation/types';
+import { readRecordList } from '../../workers/delimited-reader';
 
 const table = (text: string, name = 'records.csv'): RecordTable => {
-  const { table: parsed } = parseRecordList(text, name);
+  const { table: parsed } = readRecordList(text, name);
   if (parsed === null) throw new Error('no table');
   return parsed;
 };
@@ -38,7 +38,7 @@ describe('parseRecordList', () => {
       lines: [2, 4],
     }));
   it('refuses an empty list', () =>
-    expect(parseRecordList('\n\n', 'exports/empty.csv')).toEqual({
+    expect(readRecordList('\n\n', 'exports/empty.csv')).toEqual({
       table: null,
       problems: [
         {
@@ -51,7 +51,7 @@ describe('parseRecordList', () => {
       ],
     }));
   it('warns about a quote that never closes', () =>
-    expect(parseRecordList('a\n"b\n', 'r.csv').problems.map((p) => p.message)).toEqual([
+    expect(readRecordList('a\n"b\n', 'r.csv').problems.map((p) => p.message)).toEqual([
       'r.csv has a quote on line 2 that never closes, so the rest of the file was read as one value; close or remove the quote.',
     ]));
 });

@@ -1,17 +1,15 @@
 /** Reading a record list (a CSV or TSV export) and looking identifiers up in it. */
-import { parseDelimited } from '#core/validation/delimited-text';
 import { finding } from '#core/validation/finding';
 import { fileName } from '#core/validation/path-parts';
-import type { Finding, RecordTable } from '#core/validation/types';
+import type { DelimitedText, Finding, RecordTable } from '#core/validation/types';
 
 export interface RecordListParse {
   readonly table: RecordTable | null;
   readonly problems: readonly Finding[];
 }
 
-/** Parses CSV or TSV text (delimiter detected, BOM dropped); the first row is the header. */
-export function parseRecordList(text: string, name: string): RecordListParse {
-  const parsed = parseDelimited(text);
+/** Takes a read CSV or TSV as a record list: the first row is the header. */
+export function recordListFrom(parsed: DelimitedText, name: string): RecordListParse {
   const [header, ...rows] = parsed.rows;
   if (header === undefined) {
     const message = `${fileName(name)} is empty; export the record list again, with its header row.`;

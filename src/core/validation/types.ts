@@ -69,6 +69,15 @@ export interface ProfileSettings {
   readonly custom: CustomSettings;
 }
 
+/** A CSV or TSV as read (by papaparse, in the folder worker), before it is taken as a record list. */
+export interface DelimitedText {
+  readonly rows: readonly (readonly string[])[];
+  /** The line on which each row starts, 1-based. */
+  readonly lines: readonly number[];
+  /** The line of a quote that never closes, if there is one. */
+  readonly unclosedQuoteLine: number | undefined;
+}
+
 /** A parsed record list: the header row and the rows under it. */
 export interface RecordTable {
   /** File name or path the list came from; findings about its rows carry it as their path. */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { symbiotaDefaultSettings } from '#core/profiles/symbiota';
-import { parseRecordList } from '#core/validation/record-list';
+
 import { validate } from '#core/validation/validate';
 import type { RecordTable, ScannedFile } from '#core/validation/types';
+import { readRecordList } from '../../workers/delimited-reader';
 
 const file = (path: string, size = 1000, magic?: number[]): ScannedFile => ({
   path,
@@ -11,7 +12,7 @@ const file = (path: string, size = 1000, magic?: number[]): ScannedFile => ({
   ...(magic === undefined ? {} : { magic: new Uint8Array(magic) }),
 });
 const wis = { ...symbiotaDefaultSettings, pattern: '/^(WIS-L-\\d{7})\\D*/' };
-const table = (text: string, name: string): RecordTable => parseRecordList(text, name).table as RecordTable;
+const table = (text: string, name: string): RecordTable => readRecordList(text, name).table as RecordTable;
 
 describe('validate', () => {
   it('returns findings in path order, whatever order the scan found the files in', () => {
