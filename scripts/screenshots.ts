@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { startServer } from '../server/app-server.ts';
-import { seedPickerWithFixture } from '../tests/e2e/fixture-tree.ts';
+import { seedPickerWithFixture, throttleUploads } from '../tests/e2e/fixture-tree.ts';
 import { chromiumLaunchOptions } from './chromium.ts';
 
 const out = path.resolve('docs/screenshots');
@@ -36,14 +36,7 @@ try {
   await shoot(page, '2-scanned');
   await page.getByLabel('Upload files with errors too').check();
 
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: 6 * 1024 * 1024,
-  });
+  const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
   await page.getByLabel('Access token').fill('lab-token');
   await page.getByRole('button', { name: 'Start upload' }).click();
   await page
@@ -51,12 +44,7 @@ try {
     .getByText(/Uploading [3-9]\d%/)
     .waitFor();
   await shoot(page, '3-uploading');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: -1,
-  });
+  await unthrottle();
   await page.getByText('complete: every file is in batch').waitFor({ timeout: 120_000 });
   await shoot(page, '4-complete');
 

@@ -96,3 +96,23 @@ export async function seedPickerWithFixture(page: Page): Promise<void> {
     { files: FIXTURE, folder: FOLDER_NAME, generator: fixtureBytes.toString() },
   );
 }
+
+/**
+ * Limits the page's upload speed with Chromium's own network throttling, so there is a middle to pause in;
+ * call the returned function to lift it.
+ */
+export async function throttleUploads(page: Page, bytesPerSecond: number): Promise<() => Promise<void>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  const limit = (uploadThroughput: number) =>
+    cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput,
+    });
+  await limit(bytesPerSecond);
+  return async () => {
+    await limit(-1);
+  };
+}

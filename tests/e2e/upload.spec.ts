@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { BIG_FILE, DATA_FILES, fixtureSha256, writeFixtureFolder } from './fixture-tree.ts';
+import { BIG_FILE, DATA_FILES, fixtureSha256, throttleUploads, writeFixtureFolder } from './fixture-tree.ts';
 import { expect, listFiles, seedPickerWithFixture, sha256File, test, type Receiver } from './test.ts';
 
 const SUMMARY = /7 files \(50\.\d MiB\) in \d+ folders, 2 system files skipped/;
@@ -95,14 +95,7 @@ test('pausing in the middle of a 50 MB file stops the transfer, and resuming fin
   await scanForUpload(page);
 
   // Slow the uploads down (Chromium's own throttling) so there is a middle to pause in.
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: 8 * 1024 * 1024,
-  });
+  const unthrottle = await throttleUploads(page, 8 * 1024 * 1024);
   const resumedAt: number[] = [];
   page.on('request', (request) => {
     const offset = Number(request.headers()['upload-offset'] ?? 0);
@@ -123,12 +116,7 @@ test('pausing in the middle of a 50 MB file stops the transfer, and resuming fin
     false,
   );
 
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: -1,
-  });
+  await unthrottle();
   await page.getByRole('button', { name: 'Resume' }).click();
   await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
   await expectBatchArrived(page, receiver);
