@@ -4,23 +4,10 @@
  * system starts empty and lives on disk like a real folder would (an incognito context keeps OPFS in memory);
  * deleting the profile afterwards deletes that OPFS data too.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-precise-memory-info',
-];
-
-export function chromiumExecutable(): string | undefined {
-  return process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-}
+import { chromiumLaunchOptions } from '../scripts/chromium.ts';
 
 /** What the init script keeps on `window` for the bench to read. */
 export interface BenchState {
@@ -48,12 +35,11 @@ export interface BenchContext {
 
 export async function openContext(profileParent: string, label: string): Promise<BenchContext> {
   const profile = await mkdtemp(path.join(profileParent, `${label}-`));
-  const executablePath = chromiumExecutable();
   const context = await chromium.launchPersistentContext(profile, {
     headless: true,
-    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
-    ...(executablePath ? { executablePath } : {}),
+    // Precise heap readings for upload-1gib-heap.
+    ...chromiumLaunchOptions(['--enable-precise-memory-info']),
   });
   await context.addInitScript(() => {
     // tsx wraps inner named functions of page-side code in __name(); make it the identity on the page.

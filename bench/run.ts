@@ -14,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../server/app-server.ts';
 import { AppProblem } from './app.ts';
-import { chromiumExecutable, openContext } from './browser.ts';
+import { executablePath } from '../scripts/chromium.ts';
+import { openContext } from './browser.ts';
 import { elapsed, formatMs, progress } from './log.ts';
 import { markdownTable, toResult, writeResults, type Measurement } from './report.ts';
 import { createRawHandler } from './raw-handler.ts';
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
 
   progress(
     'bench',
-    `app at ${server.url}, Chromium ${chromiumExecutable() ?? "(Playwright's own)"}, scratch ${scratch}`,
+    `app at ${server.url}, Chromium ${executablePath ?? "(Playwright's own)"}, scratch ${scratch}`,
   );
   const env: BenchEnv = {
     url: server.url,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeUploadFailure, failureCause, isRetryableStatus } from '#core/upload-failure';
+import { describeUploadFailure, failureCause } from '#core/upload-failure';
 
 const describeStatus = (status: number, body?: string) =>
   describeUploadFailure({
@@ -33,13 +33,6 @@ describe('describeUploadFailure', () => {
     expect(sentence).toMatch(expected);
     expect(sentence.startsWith('"a/b.jpg"')).toBe(true);
   });
-});
-
-describe('isRetryableStatus', () => {
-  it.each([0, 408, 409, 423, 429, 500, 502, 503])('retries %d', (s) =>
-    expect(isRetryableStatus(s)).toBe(true),
-  );
-  it.each([400, 401, 403, 404, 413])('does not retry %d', (s) => expect(isRetryableStatus(s)).toBe(false));
 });
 
 describe('failureCause', () => {

@@ -11,13 +11,6 @@ export interface UploadFailure {
   readonly detail?: string;
 }
 
-/** Whether retrying the same request can help: network trouble, overload and server faults, not refusals. */
-export function isRetryableStatus(status: number): boolean {
-  return (
-    status === 0 || status === 408 || status === 409 || status === 423 || status === 429 || status >= 500
-  );
-}
-
 /** A short label for a kind of failure, to group many failed files under one cause. */
 export function failureCause(status: number): string {
   if (status === 0) return 'receiver not reachable';

@@ -9,7 +9,7 @@ import {
 
 const PREFIX = 'specimen-uploader:';
 
-export function loadSetting(key: string): string | null {
+function loadSetting(key: string): string | null {
   try {
     return localStorage.getItem(PREFIX + key);
   } catch {
@@ -17,7 +17,7 @@ export function loadSetting(key: string): string | null {
   }
 }
 
-export function saveSetting(key: string, value: string): void {
+function saveSetting(key: string, value: string): void {
   try {
     localStorage.setItem(PREFIX + key, value);
   } catch {

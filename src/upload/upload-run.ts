@@ -7,7 +7,7 @@
  */
 import Uppy, { type UppyFile } from '@uppy/core';
 import Tus from '@uppy/tus';
-import { describeUploadFailure, failureCause, isRetryableStatus } from '#core/upload-failure';
+import { describeUploadFailure, failureCause } from '#core/upload-failure';
 import { UploadQueue, type QueueTotals } from '#core/upload-queue';
 
 export interface UploadJob {
@@ -34,7 +34,7 @@ export interface UploadSettings {
 export interface UploadListener {
   onFileDone(id: number, storedPath: string | null): void;
   /** `cause` is a short label shared by files that failed for the same reason. */
-  onFileFailed(id: number, message: string, cause: string, retryable: boolean): void;
+  onFileFailed(id: number, message: string, cause: string): void;
   onSettled(): void;
 }
 
@@ -123,18 +123,9 @@ export class UploadRun {
       });
       this.#finish(file, () => {
         this.#queue.markFailed(file.meta.jobId);
-        this.#listener.onFileFailed(
-          file.meta.jobId,
-          message,
-          failureCause(status),
-          isRetryableStatus(status),
-        );
+        this.#listener.onFileFailed(file.meta.jobId, message, failureCause(status));
       });
     });
-  }
-
-  get paused(): boolean {
-    return this.#paused;
   }
 
   start(): void {
@@ -299,6 +290,6 @@ export class UploadRun {
 
   #failLocally(job: UploadJob, message: string, cause: string): void {
     this.#queue.markFailed(job.id);
-    this.#listener.onFileFailed(job.id, message, cause, false);
+    this.#listener.onFileFailed(job.id, message, cause);
   }
 }

@@ -5,7 +5,7 @@
 import { formatCount, plural } from '#core/format';
 import { getProfile } from '#core/profiles/registry';
 import { STATUS_CODES, type CheckSummary } from '#core/validation/check-summary';
-import type { ProfileId, ProfileSettings, Status } from '#core/validation/types';
+import type { ProfileId, ProfileSettings } from '#core/validation/types';
 import { safeFileName } from '#core/table';
 import { CSV_FILE, saveFile } from '../../platform/download';
 import type { RecordListText } from '../../workers/folder-bridge';
@@ -69,11 +69,6 @@ export class CheckState {
   /** Whether a file may be uploaded: errors keep it out unless the user overrides. */
   admits(rowId: number): boolean {
     return this.allowErrors || this.summary?.fileStatus[rowId] !== ERROR_CODE;
-  }
-
-  statusOf(rowId: number): Status | undefined {
-    const code = this.summary?.fileStatus[rowId];
-    return code === undefined ? undefined : STATUS_CODES[code];
   }
 
   async run(): Promise<void> {

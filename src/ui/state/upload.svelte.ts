@@ -19,7 +19,6 @@ export interface Failure {
   readonly path: string;
   readonly message: string;
   readonly cause: string;
-  readonly retryable: boolean;
 }
 
 export interface UploadFigures {
@@ -200,12 +199,12 @@ export class UploadState {
       (job) => open(job.path),
       {
         onFileDone: (id, storedPath) => this.#arrived(rows[id], storedPath),
-        onFileFailed: (id, message, cause, retryable) => {
+        onFileFailed: (id, message, cause) => {
           const row = rows[id];
           if (!row) return;
           row.status = 'failed';
           row.message = message;
-          this.#failures.set(id, { id, path: row.path, message, cause, retryable });
+          this.#failures.set(id, { id, path: row.path, message, cause });
           this.#failuresChanged = true;
         },
         onSettled: () => this.#settled(),
