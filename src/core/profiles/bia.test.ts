@@ -6,7 +6,7 @@ import { validate } from '#core/validation/validate';
 import type { RecordTable } from '#core/validation/types';
 import { readRecordList } from '../../workers/delimited-reader';
 
-const preparation = bia.prepare({});
+const preparation = bia.prepare(bia.defaultSettings);
 const profile = (preparation as { profile: PreparedProfile }).profile;
 const file = (path: string, size = 1000) => ({ path, size, lastModified: 0 });
 const verdicts = (path: string, size = 1000): string[] =>
@@ -80,7 +80,7 @@ describe('BioImage Archive validate', () => {
       file('plate1/A04 copy.tif', 25_000_000_000),
       file('plate1/.DS_Store'),
     ];
-    const result = validate(files, 'bia', {}, { table });
+    const result = validate(files, 'bia', bia.defaultSettings, { table });
     expect(result.findings).toEqual([
       {
         path: '',

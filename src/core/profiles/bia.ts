@@ -16,7 +16,8 @@ const windowsReserved = /^(?:CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(?:\..*)?$/i;
 const maxSubmissionToolFile = 20 * GB;
 const maxSubmissionToolTotal = 50 * GB;
 
-function characterLabel(character: string): string {
+/** A character as a sentence can show it: quoted when visible, as U+XXXX when not (a zero-width space). */
+export function characterLabel(character: string): string {
   if (printable.test(character)) return `'${character}'`;
   const code = character.codePointAt(0) ?? 0;
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -122,7 +123,8 @@ export const bia: ProfileDescriptor<'bia'> = {
   label: 'BioImage Archive',
   description:
     'A BioImage Archive (BioStudies) submission: file and folder names in the archive’s character set, listed path by path in a file list.',
-  defaultSettings: {},
+  defaultSettings: { pathTemplate: '' },
+  listSettings: ['pathTemplate'],
   isRecordFile: () => false,
   prepare: () => ({
     ok: true,

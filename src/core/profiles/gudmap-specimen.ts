@@ -20,8 +20,15 @@ export const specimenColumns = [
   'Upload_Notes',
 ] as const;
 
-const requiredColumns = ['Internal_ID', 'Title', 'Species', 'Principal_Investigator', 'Assay_Type'];
-const requiredForImages = ['Preparation', 'Embedding', 'Fixation'];
+/** Columns every specimen row must fill, and those it must fill too when the specimen has image data. */
+export const requiredSpecimenColumns = [
+  'Internal_ID',
+  'Title',
+  'Species',
+  'Principal_Investigator',
+  'Assay_Type',
+] as const;
+export const requiredForImageData = ['Preparation', 'Embedding', 'Fixation'] as const;
 
 export const specimenVocabularies: Readonly<Record<string, readonly string[]>> = {
   Species: ['Homo sapiens', 'Mus musculus'],
@@ -64,7 +71,9 @@ export function specimenRowProblems(table: RecordTable, requireImageFields: bool
   const list = fileName(name);
   const at = (column: string): number => columns.indexOf(column);
   const idColumn = at('Internal_ID');
-  const required = (requireImageFields ? [...requiredColumns, ...requiredForImages] : requiredColumns)
+  const required = (
+    requireImageFields ? [...requiredSpecimenColumns, ...requiredForImageData] : requiredSpecimenColumns
+  )
     .map((column) => [column, at(column)] as const)
     .filter(([, index]) => index !== -1);
   const vocabularies = Object.entries(specimenVocabularies)

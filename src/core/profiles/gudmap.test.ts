@@ -257,15 +257,23 @@ describe('GUDMAP validate', () => {
           'Specimen K3 (line 4 of Specimen_simple.csv) has no image in the folder; add its images, or ignore this if they come later.',
       },
     ]);
-    expect(result.files).toEqual([
-      { path: 'deriva/images/.deriva-upload-state-atlas.json', status: 'skipped', identifier: '' },
-      { path: 'deriva/images/Abc-1-02.lif', status: 'warning', identifier: 'Abc-1' },
-      { path: 'deriva/images/Abc-1-2.czi', status: 'warning', identifier: 'Abc-1' },
-      { path: 'deriva/images/K2-1.jpg', status: 'ok', identifier: 'K2' },
-      { path: 'deriva/images/k2-2.tif', status: 'error', identifier: 'k2' },
-      { path: 'deriva/images/sub/K2-3.tif', status: 'error', identifier: '' },
-      { path: listPath, status: 'error', identifier: '' },
+    expect(
+      result.files.map(({ path, status, identifier, record }) => ({ path, status, identifier, record })),
+    ).toEqual([
+      {
+        path: 'deriva/images/.deriva-upload-state-atlas.json',
+        status: 'skipped',
+        identifier: '',
+        record: 'unchecked',
+      },
+      { path: 'deriva/images/Abc-1-02.lif', status: 'warning', identifier: 'Abc-1', record: 'linked' },
+      { path: 'deriva/images/Abc-1-2.czi', status: 'warning', identifier: 'Abc-1', record: 'linked' },
+      { path: 'deriva/images/K2-1.jpg', status: 'ok', identifier: 'K2', record: 'linked' },
+      { path: 'deriva/images/k2-2.tif', status: 'error', identifier: 'k2', record: 'missing' },
+      { path: 'deriva/images/sub/K2-3.tif', status: 'error', identifier: '', record: 'unchecked' },
+      { path: listPath, status: 'error', identifier: '', record: 'unchecked' },
     ]);
+    expect(result.files[3]?.parts).toEqual({ internal_id: 'K2', kind: '2d', number: '1', suffix: 'jpg' });
     expect(result.counts).toEqual({ ok: 1, warning: 2, error: 3, skipped: 1 });
     expect(result.recordColumn).toBe('Internal_ID');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getProfile, profileList, profiles } from '#core/profiles/registry';
+import { checkedSettings, getProfile, profileList, profiles } from '#core/profiles/registry';
 
 describe('the profile registry', () => {
   it('lists the four targets in picker order, with their labels', () =>
@@ -20,4 +20,22 @@ describe('the profile registry', () => {
       expect((profile.prepare as (s: unknown) => { ok: boolean })(profile.defaultSettings).ok).toBe(true);
     },
   );
+});
+
+describe('checkedSettings', () => {
+  it('leaves out the settings that only shape file lists', () => {
+    const settings = {
+      ...getProfile('symbiota').defaultSettings,
+      publicBaseUrl: 'https://x.org',
+      pattern: '/^(a)/',
+    };
+    const checked = checkedSettings('symbiota', settings);
+    expect(checked).not.toHaveProperty('publicBaseUrl');
+    expect(checked).not.toHaveProperty('newRecordFields');
+    expect(checked).toHaveProperty('pattern', '/^(a)/');
+    expect(checkedSettings('bia', { pathTemplate: '{Plate}/x.tif' })).toEqual({});
+    expect(checkedSettings('custom', getProfile('custom').defaultSettings)).toEqual(
+      getProfile('custom').defaultSettings,
+    );
+  });
 });

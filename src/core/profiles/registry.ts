@@ -4,7 +4,7 @@ import { custom } from '#core/profiles/custom';
 import { gudmap } from '#core/profiles/gudmap';
 import { symbiota } from '#core/profiles/symbiota';
 import type { ProfileDescriptor } from '#core/profiles/types';
-import type { ProfileId } from '#core/validation/types';
+import type { ProfileId, ProfileSettings } from '#core/validation/types';
 
 export const profiles: { readonly [P in ProfileId]: ProfileDescriptor<P> } = {
   gudmap,
@@ -18,4 +18,15 @@ export const profileList: readonly ProfileDescriptor[] = [gudmap, symbiota, bia,
 
 export function getProfile<P extends ProfileId>(id: P): ProfileDescriptor<P> {
   return profiles[id];
+}
+
+/** The settings a check depends on: all but those that only shape the file lists (a base URL, a template). */
+export function checkedSettings<P extends ProfileId>(
+  id: P,
+  settings: ProfileSettings[P],
+): Partial<ProfileSettings[P]> {
+  const skip = new Set(profiles[id].listSettings ?? []);
+  return Object.fromEntries(Object.entries(settings).filter(([key]) => !skip.has(key))) as Partial<
+    ProfileSettings[P]
+  >;
 }

@@ -33,6 +33,11 @@ export const symbiotaDefaultSettings: SymbiotaSettings = {
   replacePattern: '',
   replacement: '',
   matchOtherCatalogNumbers: false,
+  publicBaseUrl: '',
+  newRecordFields: '',
+  mediaRights: '',
+  mediaOwner: '',
+  mediaCreator: '',
 };
 
 type Rewrite = (catalogNumber: string) => string;
@@ -211,6 +216,7 @@ export const symbiota: ProfileDescriptor<'symbiota'> = {
   description:
     'Specimen images for a Symbiota portal: JPEG files named after the catalog number, which a pattern reads out of the file name.',
   defaultSettings: symbiotaDefaultSettings,
+  listSettings: ['publicBaseUrl', 'newRecordFields', 'mediaRights', 'mediaOwner', 'mediaCreator'],
   isRecordFile: () => false,
   prepare,
 };

@@ -49,10 +49,21 @@ export interface SymbiotaSettings {
   readonly replacement: string;
   /** Also match the record list's `otherCatalogNumbers` column. */
   readonly matchOtherCatalogNumbers: boolean;
+  /** File lists: the web address under which the uploaded files are served. */
+  readonly publicBaseUrl: string;
+  /** File lists: constant fields of new (skeletal) records, one `field=value` per line. */
+  readonly newRecordFields: string;
+  /** File lists: Audubon Core rights, Owner and creator of every image in the multimedia extension. */
+  readonly mediaRights: string;
+  readonly mediaOwner: string;
+  readonly mediaCreator: string;
 }
 
-/** The BioImage Archive has no choices to make: its rules are fixed. */
-export type BiaSettings = Readonly<Record<string, never>>;
+/** The BioImage Archive's naming rules are fixed; only its file list has a setting. */
+export interface BiaSettings {
+  /** File lists: where information sits in the paths, `{Plate}/{Well}/{Field}.tif`; '' for none. */
+  readonly pathTemplate: string;
+}
 
 export interface CustomSettings {
   /** A JavaScript pattern; the `id` named group, or else group 1, is the identifier. */
@@ -94,11 +105,17 @@ export interface RecordListInput {
   readonly column?: string;
 }
 
+/** Whether a file's identifier was found in the record list: 'unchecked' without a list or an identifier. */
+export type RecordLink = 'linked' | 'missing' | 'unchecked';
+
 export interface FileSummary {
   readonly path: string;
   /** The worst status among the file's findings. */
   readonly status: Status;
   readonly identifier: string;
+  /** The named pieces the profile read out of the name (internal_id, number, suffix …); empty when none. */
+  readonly parts: Readonly<Record<string, string>>;
+  readonly record: RecordLink;
 }
 
 export type StatusCounts = Readonly<Record<Status, number>>;

@@ -28,6 +28,7 @@ import type { ColumnChoice, RecordIndex } from '#core/validation/record-list';
 import type {
   FileSummary,
   Finding,
+  RecordLink,
   ProfileId,
   ProfileSettings,
   RecordListInput,
@@ -49,6 +50,21 @@ interface Records {
   readonly column: string;
   readonly matched: Uint8Array;
 }
+
+interface FileOutcome {
+  readonly findings: Finding[];
+  readonly record: RecordLink;
+}
+
+interface PerFile {
+  readonly file: ScannedFile;
+  readonly own: readonly Finding[];
+  readonly identifier: string;
+  readonly parts: Readonly<Record<string, string>>;
+  readonly record: RecordLink;
+}
+
+const NO_PARTS: Readonly<Record<string, string>> = Object.freeze({});
 
 function byPath(a: ScannedFile, b: ScannedFile): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
@@ -185,8 +201,8 @@ function fileFindings(
   caseClashes: ReadonlyMap<Entry, readonly string[]>,
   duplicates: ReadonlyMap<Entry, readonly string[]>,
   records: Records | undefined,
-): Finding[] {
-  if (entry.skipped !== undefined) return [entry.skipped];
+): FileOutcome {
+  if (entry.skipped !== undefined) return { findings: [entry.skipped], record: 'unchecked' };
   const { file, identified } = entry;
   const { path } = file;
   const identifier = identified?.identifier ?? '';
@@ -206,15 +222,17 @@ function fileFindings(
     findings.push(duplicate(path, twins, profile.duplicateWording(identified), identifier));
   }
   let link = '';
+  let linked: RecordLink = 'unchecked';
   if (records !== undefined && identified !== undefined && identifier !== '') {
     const record = recordFinding(entry, identified, profile.records, records);
     pushIf(findings, record.missing);
     link = record.link;
+    linked = record.missing === undefined ? 'linked' : 'missing';
   }
   if (identified !== undefined && !findings.some((f) => isProblem(f.status))) {
     findings.push(finding(path, 'ok', 'ok', `${profile.describe(path, identified)}${link}.`, identifier));
   }
-  return findings;
+  return { findings, record: linked };
 }
 
 function recordsWithoutFiles(records: Records, rules: RecordRules): Finding[] {
@@ -235,7 +253,7 @@ function recordsWithoutFiles(records: Records, rules: RecordRules): Finding[] {
  */
 function assemble(
   profile: ProfileId,
-  perFile: readonly (readonly [ScannedFile, readonly Finding[], string])[],
+  perFile: readonly PerFile[],
   others: readonly Finding[],
   recordColumn: string | null,
 ): ValidationResult {
@@ -251,7 +269,7 @@ function assemble(
       next += 1;
     }
   };
-  for (const [file, own, identifier] of perFile) {
+  for (const { file, own, identifier, parts, record } of perFile) {
     flushBefore(file.path);
     findings.push(...own);
     let status: Status = own[0]?.status ?? 'ok';
@@ -262,7 +280,7 @@ function assemble(
       for (const f of merged) status = worseStatus(status, f.status);
       next += 1;
     }
-    files.push({ path: file.path, status, identifier });
+    files.push({ path: file.path, status, identifier, parts, record });
     counts[status] += 1;
   }
   while (next < otherPaths.length) {
@@ -280,7 +298,8 @@ function notChecked(
 ): ValidationResult {
   const perFile = files.map((file) => {
     const message = `${file.path} was not checked, because the target's settings have a problem; fix them to check the files.`;
-    return [file, [finding(file.path, 'skipped', 'settings.invalid', message)], ''] as const;
+    const own = [finding(file.path, 'skipped', 'settings.invalid', message)];
+    return { file, own, identifier: '', parts: NO_PARTS, record: 'unchecked' as const };
   });
   return assemble(profile, perFile, problems, null);
 }
@@ -312,8 +331,15 @@ export function validate<P extends ProfileId>(
   }
 
   const perFile = entries.map((entry) => {
-    const own = fileFindings(entry, profile, caseClashes, duplicates, records);
-    return [entry.file, own, entry.identified?.identifier ?? ''] as const;
+    const { findings: own, record } = fileFindings(entry, profile, caseClashes, duplicates, records);
+    const identified = entry.identified;
+    return {
+      file: entry.file,
+      own,
+      identifier: identified?.identifier ?? '',
+      parts: identified?.parts ?? NO_PARTS,
+      record,
+    };
   });
   if (records !== undefined) others.push(...recordsWithoutFiles(records, profile.records));
   return assemble(profileId, perFile, others, records?.column ?? null);

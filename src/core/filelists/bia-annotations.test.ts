@@ -1,0 +1,384 @@
+import { describe, expect, it } from 'vitest';
+import {
+  annotatedPaths,
+  baseStem,
+  buildBiaAnnotations,
+  parseSourceTemplate,
+  setSelector,
+  suffixList,
+} from '#core/filelists/bia-annotations';
+import type { AnnotationLink, AnnotationSet, BuiltList, ListContext, ListFile } from '#core/filelists/types';
+
+function fileAt(path: string): ListFile {
+  return { path, size: 1, status: 'ok', identifier: path, parts: {}, record: 'unchecked' };
+}
+
+function contextWith(paths: readonly string[], heldBack = 0): ListContext {
+  const held = Array.from({ length: heldBack }, (_, i) => fileAt(`held/${i}.tif`));
+  return { profile: 'bia', files: [...paths].sort().map(fileAt), heldBack: held, batch: 'batch-1' };
+}
+
+function setOf(overrides: Partial<AnnotationSet> = {}): AnnotationSet {
+  return {
+    name: 'masks',
+    select: 'masks/',
+    types: ['segmentation_mask'],
+    link: { kind: 'same-name' },
+    ...overrides,
+  };
+}
+
+/** Each annotation with its source image, as the list's rows hold them. */
+function sourcesOf(list: BuiltList): [string, string][] {
+  return list.table.rows.map((row) => [row[0] ?? '', row[2] ?? '']);
+}
+
+function messagesOf(list: BuiltList): string[] {
+  return list.problems.map((problem) => problem.message);
+}
+
+describe('setSelector', () => {
+  it.each([
+    ['masks/', 'masks/a.png', true],
+    ['masks/', 'images/a.tif', false],
+    ['*_mask.png', 'images/a_mask.png', true],
+    ['labels/**/*.png', 'labels/x/a.png', true],
+    ['  masks/  ', 'masks/a.png', true],
+    ['', 'masks/a.png', false],
+    ['   ', 'a.png', false],
+  ])('%j selects %s: %s', (select, path, selected) => {
+    expect(setSelector(setOf({ select }))(path)).toBe(selected);
+  });
+});
+
+describe('annotatedPaths', () => {
+  it('holds the paths any set selects', () => {
+    const files = contextWith(['images/a.tif', 'masks/a.png', 'labels/a_lab.png']).files;
+    const sets = [setOf(), setOf({ name: 'labels', select: '*_lab.png' })];
+    expect([...annotatedPaths(files, sets)].sort()).toEqual(['labels/a_lab.png', 'masks/a.png']);
+    expect(annotatedPaths(files, []).size).toBe(0);
+  });
+});
+
+describe('suffixList', () => {
+  it('trims the suffixes, drops empty ones and repeats, and puts the longest first', () => {
+    expect(suffixList(' _2 , _mask_2,,_mask, _2')).toEqual(['_mask_2', '_mask', '_2']);
+    expect(suffixList(' , ')).toEqual([]);
+  });
+});
+
+describe('baseStem', () => {
+  it.each([
+    ['img_01.png', 'img_01'],
+    ['img_01.ome.tif', 'img_01'],
+    ['img_01.OME.TIFF', 'img_01'],
+    ['brain.nii.gz', 'brain'],
+    ['a.b.tif', 'a.b'],
+    ['noext', 'noext'],
+  ])('reads %s as %s', (name, expected) => {
+    expect(baseStem(name)).toBe(expected);
+  });
+});
+
+describe('parseSourceTemplate', () => {
+  it('reads text and placeholders', () => {
+    expect(parseSourceTemplate('{parent}/raw/{stem}.*')).toEqual({
+      pieces: [
+        { kind: 'text', text: '' },
+        { kind: 'placeholder', name: 'parent' },
+        { kind: 'text', text: '/raw/' },
+        { kind: 'placeholder', name: 'stem' },
+        { kind: 'text', text: '.*' },
+      ],
+      problems: [],
+    });
+  });
+
+  it.each([
+    ['', 'is empty; write where the source sits, such as {parent}/raw/{stem}.*'],
+    [
+      '{folder}/{stem}.tif',
+      "uses {folder}, which is not one of {dir}, {parent}, {stem} and {ext}; write the source's path with those, such as {parent}/raw/{stem}.*",
+    ],
+    [
+      '{Stem}.tif',
+      "uses {Stem}, which is not one of {dir}, {parent}, {stem} and {ext}; write the source's path with those, such as {parent}/raw/{stem}.*",
+    ],
+    ['{stem.tif', 'has a brace that does not close a placeholder; write placeholders as {stem}'],
+  ])('refuses %j', (template, problem) => {
+    expect(parseSourceTemplate(template).problems).toContain(problem);
+  });
+});
+
+describe('buildBiaAnnotations', () => {
+  it('describes the list and writes the set types comma-separated, without spaces or repeats', () => {
+    const list = buildBiaAnnotations(
+      contextWith(['images/a.tif', 'masks/a.png']),
+      setOf({ types: ['segmentation_mask', 'class_labels', 'segmentation_mask'] }),
+    );
+    expect(list).toMatchObject({
+      kind: 'bia-annotations',
+      title: 'BioImage Archive annotations file list (masks)',
+      fileName: 'batch-1-annotations-masks.tsv',
+      format: 'tsv',
+      bom: false,
+      problems: [],
+      notes: [],
+    });
+    expect(list.table).toEqual({
+      columns: ['Files', 'Annotation Type', 'Source Image'],
+      rows: [['masks/a.png', 'segmentation_mask,class_labels', 'images/a.tif']],
+    });
+  });
+
+  describe('linking by the same name', () => {
+    const context = contextWith([
+      'images/a.tif',
+      'images/b.tif',
+      'raw/b.tif',
+      'masks/a.png',
+      'masks/b.png',
+      'masks/c.png',
+      'masks/d.png',
+      'masks/d.tif',
+      'images/e.ome.tif',
+      'masks/e.png',
+    ]);
+    const list = buildBiaAnnotations(context, setOf());
+
+    it('takes the one file of that name in another folder, ignoring other annotations of the set', () => {
+      expect(sourcesOf(list)).toEqual([
+        ['masks/a.png', 'images/a.tif'],
+        ['masks/b.png', ''],
+        ['masks/c.png', ''],
+        ['masks/d.png', ''],
+        ['masks/d.tif', ''],
+        ['masks/e.png', 'images/e.ome.tif'],
+      ]);
+    });
+
+    it('names the candidates when there are several, and says where it looked when there is none', () => {
+      expect(messagesOf(list)).toEqual([
+        'masks/b.png could come from images/b.tif or raw/b.tif; rename all but one, or change how annotations find their source.',
+        'masks/c.png has no source image: no file named c.* outside masks/; add the image, or change how annotations find their source.',
+        'masks/d.png has no source image: no file named d.* outside masks/; add the image, or change how annotations find their source.',
+        'masks/d.tif has no source image: no file named d.* outside masks/; add the image, or change how annotations find their source.',
+      ]);
+      expect(list.problems.every((problem) => problem.status === 'error')).toBe(true);
+    });
+
+    it('does not take a file in the annotation’s own folder', () => {
+      const same = buildBiaAnnotations(
+        contextWith(['masks/a.png', 'masks/a.tif']),
+        setOf({ select: '*.png' }),
+      );
+      expect(sourcesOf(same)).toEqual([['masks/a.png', '']]);
+    });
+
+    it('speaks of the top folder for an annotation at the top', () => {
+      const top = buildBiaAnnotations(contextWith(['a.png']), setOf({ select: '*.png' }));
+      expect(messagesOf(top)).toEqual([
+        'a.png has no source image: no file named a.* outside the top folder; add the image, or change how annotations find their source.',
+      ]);
+    });
+  });
+
+  describe('linking by a suffix', () => {
+    const link: AnnotationLink = { kind: 'suffix', suffixes: '_mask, _mask_2' };
+    const context = contextWith([
+      'images/a.tif',
+      'images/a_mask.png',
+      'images/b.tif',
+      'labels/b_mask_2.png',
+      'labels/c_mask.png',
+      'labels/_mask.png',
+      'labels/d_seg.png',
+    ]);
+    const list = buildBiaAnnotations(context, setOf({ select: '*_*.png', link }));
+
+    it('cuts the longest suffix that fits and looks in every folder, its own included', () => {
+      expect(sourcesOf(list)).toEqual([
+        ['images/a_mask.png', 'images/a.tif'],
+        ['labels/_mask.png', ''],
+        ['labels/b_mask_2.png', 'images/b.tif'],
+        ['labels/c_mask.png', ''],
+        ['labels/d_seg.png', ''],
+      ]);
+    });
+
+    it('says which suffixes a name lacks, or which name it looked for', () => {
+      expect(messagesOf(list)).toEqual([
+        "labels/_mask.png has no source image: its name does not end in _mask_2 or _mask, so no suffix can be cut to find the image's name; rename it, or change the suffixes.",
+        'labels/c_mask.png has no source image: no file named c.* (its name without _mask); add the image, or change how annotations find their source.',
+        "labels/d_seg.png has no source image: its name does not end in _mask_2 or _mask, so no suffix can be cut to find the image's name; rename it, or change the suffixes.",
+      ]);
+    });
+
+    it('refuses a set without suffixes and links nothing', () => {
+      const none = buildBiaAnnotations(
+        context,
+        setOf({ select: '*_mask.png', link: { kind: 'suffix', suffixes: ' , ' } }),
+      );
+      expect(messagesOf(none)).toEqual([
+        "Annotation set 'masks' finds sources by cutting a suffix, but no suffix is given; enter the endings to cut from annotation names, such as _mask, _labels.",
+      ]);
+      expect(sourcesOf(none).every(([, source]) => source === '')).toBe(true);
+    });
+  });
+
+  describe('linking by a template', () => {
+    it.each([
+      ['{parent}/raw/{stem}.*', 'study/masks/a.png', 'study/raw/a.tif'],
+      ['{dir}/../raw/{stem}.tif', 'study/masks/a.png', undefined],
+      ['{parent}/raw/{stem}_*.{ext}', 'study/masks/b.png', 'study/raw/b_1.png'],
+      ['images/{stem}.tif', 'study/masks/a.png', 'images/a.tif'],
+      ['*/{stem}.tif', 'study/masks/a.png', 'images/a.tif'],
+      ['{parent}/*/{stem}.tif', 'study/masks/a.png', 'study/raw/a.tif'],
+      ['{parent}/raw/*', 'study/masks/a.png', undefined],
+      ['{parent}/raw/{stem}.tif', 'top.png', 'raw/top.tif'],
+      ['{dir}/{stem}.tif', 'top.png', 'top.tif'],
+    ])('with %s finds the source of %s: %s', (template, annotation, source) => {
+      const context = contextWith([
+        'images/a.tif',
+        'raw/top.tif',
+        'top.tif',
+        'top.png',
+        'study/raw/a.tif',
+        'study/raw/b_1.png',
+        'study/raw/b_2.tif',
+        'study/masks/a.png',
+        'study/masks/b.png',
+      ]);
+      const list = buildBiaAnnotations(
+        context,
+        setOf({ select: annotation, link: { kind: 'template', template } }),
+      );
+      expect(sourcesOf(list)).toEqual([[annotation, source ?? '']]);
+    });
+
+    it('takes a * in a placeholder value literally', () => {
+      const context = contextWith(['m/a*.png', 'raw/a*.tif', 'raw/ab.tif']);
+      const list = buildBiaAnnotations(
+        context,
+        setOf({ select: 'm/', link: { kind: 'template', template: 'raw/{stem}.tif' } }),
+      );
+      expect(sourcesOf(list)).toEqual([['m/a*.png', 'raw/a*.tif']]);
+    });
+
+    it('names the path it looked for, and the candidates when several match', () => {
+      const context = contextWith(['m/a.png', 'm/b.png', 'raw/b.tif', 'raw/b.jpg']);
+      const list = buildBiaAnnotations(
+        context,
+        setOf({ select: 'm/', link: { kind: 'template', template: 'raw/{stem}.*' } }),
+      );
+      expect(messagesOf(list)).toEqual([
+        'm/a.png has no source image: no file matches raw/a.*; add the image, or change how annotations find their source.',
+        'm/b.png could come from raw/b.jpg or raw/b.tif; rename all but one, or change how annotations find their source.',
+      ]);
+    });
+
+    it('refuses a template with an unknown placeholder and links nothing', () => {
+      const context = contextWith(['m/a.png', 'raw/a.tif']);
+      const list = buildBiaAnnotations(
+        context,
+        setOf({ select: 'm/', link: { kind: 'template', template: 'raw/{name}.tif' } }),
+      );
+      expect(messagesOf(list)).toEqual([
+        "The source template of annotation set 'masks' uses {name}, which is not one of {dir}, {parent}, {stem} and {ext}; write the source's path with those, such as {parent}/raw/{stem}.*.",
+      ]);
+      expect(sourcesOf(list)).toEqual([['m/a.png', '']]);
+    });
+  });
+
+  describe('problems with the set itself', () => {
+    const context = contextWith(['study/images/a.tif', 'study/masks/a.png']);
+
+    it.each([
+      [
+        { name: ' ' },
+        'An annotation set has no name; give it one, such as masks, as it names the list and its file.',
+      ],
+      [
+        { types: [] },
+        "Annotation set 'masks' has no annotation type; choose at least one, such as segmentation_mask.",
+      ],
+      [
+        { types: ['segmentation_mask', 'masks'] as unknown as AnnotationSet['types'] },
+        "Annotation set 'masks' has the type 'masks', which is not one of the BioImage Archive's annotation types (class_labels, bounding_boxes, counts, derived_annotations, geometrical_annotations, graphs, point_annotations, segmentation_mask, tracks, weak_annotations and other); choose one of those.",
+      ],
+      [
+        { select: '' },
+        "Annotation set 'masks' selects nothing; enter a folder, such as masks/, or a pattern, such as *_mask.png.",
+      ],
+      [
+        { select: 'masks/' },
+        "Annotation set 'masks' selects no file with 'masks/'; paths start at the picked folder, so write study/masks/ to select that folder.",
+      ],
+      [
+        { select: 'labels' },
+        "Annotation set 'masks' selects no file with 'labels'; to select a folder, end it with /, as in labels/.",
+      ],
+      [
+        { select: '*.tiff' },
+        "Annotation set 'masks' selects no file with '*.tiff'; enter a folder, such as masks/, or a pattern, such as *_mask.png, that names some of the files.",
+      ],
+    ])('refuses %j', (overrides, message) => {
+      expect(buildBiaAnnotations(context, setOf(overrides)).problems).toContainEqual({
+        status: 'error',
+        message,
+      });
+    });
+
+    it('calls a set without a name so in other sentences', () => {
+      expect(
+        messagesOf(buildBiaAnnotations(context, setOf({ name: '', types: [], select: 'study/masks/' }))),
+      ).toContain(
+        'The annotation set without a name has no annotation type; choose at least one, such as segmentation_mask.',
+      );
+    });
+  });
+
+  it('runs the archive’s own rules on the list', () => {
+    const link: AnnotationLink = { kind: 'template', template: '{stem}.tif' };
+    const list = buildBiaAnnotations(contextWith(['-a.png', '-a.tif']), setOf({ select: '*.png', link }));
+    expect(sourcesOf(list)).toEqual([['-a.png', '-a.tif']]);
+    expect(messagesOf(list)).toEqual([
+      "-a.png starts with '-', so the annotations file list (masks) writes it with an apostrophe in front ('-a.png) to keep spreadsheets from running it as a formula, and the BioImage Archive would not find the file; rename it to start with a letter or digit.",
+      "-a.tif starts with '-', so the Source Image column of the annotations file list (masks) writes it with an apostrophe in front ('-a.tif) to keep spreadsheets from running it as a formula, and the BioImage Archive would not find the file; rename it to start with a letter or digit.",
+    ]);
+  });
+
+  it('lists twenty annotations without a source, then counts the rest', () => {
+    const paths = Array.from({ length: 25 }, (_, i) => `masks/m${String(i).padStart(2, '0')}.png`);
+    const list = buildBiaAnnotations(contextWith(paths), setOf());
+    expect(list.problems).toHaveLength(21);
+    expect(list.problems.at(-1)?.message).toBe(
+      '5 more errors like these are not listed; fix the ones above and look again.',
+    );
+  });
+
+  it('notes files held back by errors', () => {
+    const list = buildBiaAnnotations(contextWith(['images/a.tif', 'masks/a.png'], 2), setOf());
+    expect(list.notes).toEqual([
+      '2 files with errors are left out, as from the upload; fix them, or tick "Upload files with errors too".',
+    ]);
+  });
+
+  it.each<[string, AnnotationLink]>([
+    ['the same name', { kind: 'same-name' }],
+    ['a suffix', { kind: 'suffix', suffixes: '_mask' }],
+    ['a template', { kind: 'template', template: '{parent}/images/{stem}.*' }],
+    ['a template with wildcard folders', { kind: 'template', template: '*/*/{stem}.tif' }],
+  ])('links 50,000 annotations by %s in about a second', (_, link) => {
+    const count = 50_000;
+    const paths: string[] = [];
+    for (let i = 0; i < count; i += 1) {
+      paths.push(`s/images/i${i}.tif`, `s/masks/i${i}${link.kind === 'suffix' ? '_mask' : ''}.png`);
+    }
+    const started = performance.now();
+    const list = buildBiaAnnotations(contextWith(paths), setOf({ select: 's/masks/', link }));
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(list.problems).toEqual([]);
+    expect(list.table.rows[7]?.[2]).toMatch(/^s\/images\/i\d+\.tif$/);
+  });
+});

@@ -1,0 +1,117 @@
+/** What several file lists share: where a file will be, its public address, and the notes every list carries. */
+import { plural } from '#core/format';
+import type { ListContext, ListFile, ListProblem } from '#core/filelists/types';
+
+/**
+ * Where the receiver places (or placed) a file: `<batch>/<path>` until the upload says otherwise. Takes any
+ * path with an optional stored place, so a derivative (`{ path: 'a/x_tn.jpg' }`) has its place too.
+ */
+export function storedPathOf(file: Pick<ListFile, 'path' | 'storedPath'>, batch: string): string {
+  return file.storedPath ?? (batch === '' ? file.path : `${batch}/${file.path}`);
+}
+
+/**
+ * The public address of a stored file: the base URL, a single `/`, and each path segment percent-encoded
+ * (a space becomes `%20`, `#` becomes `%23`), so any file name makes a working link.
+ */
+export function publicUrl(baseUrl: string, storedPath: string): string {
+  const base = baseUrl.trim().replace(/\/+$/, '');
+  const encoded = storedPath
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+  return `${base}/${encoded}`;
+}
+
+/**
+ * Why a public base URL cannot be used (an error), or should not be (a warning): empty, not a web address,
+ * or plain http, which portals and browsers flag as insecure.
+ */
+export function baseUrlProblem(baseUrl: string, setting = 'Public base URL'): ListProblem | undefined {
+  const base = baseUrl.trim();
+  if (base === '') {
+    return {
+      status: 'error',
+      message: `The ${setting} is empty, so no image address can be written; enter the web address under which the uploaded files are served, such as https://images.example.org/herbarium.`,
+    };
+  }
+  if (!/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/i.test(base)) {
+    return {
+      status: 'error',
+      message: `The ${setting} '${base}' is not a web address starting with https:// (without a ? or # part); enter the address under which the uploaded files are served.`,
+    };
+  }
+  if (!/^https:\/\//i.test(base)) {
+    return {
+      status: 'warning',
+      message: `The ${setting} '${base}' starts with http://, not https://; portals show such images as insecure, so serve them over https if you can.`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The distinct identifiers of files whose record the record list lacks (all of them without a list), in the
+ * path order of their first files. Held-back files count too: a missing record is what holds an image back, and the point of listing
+ * new records is to let it through.
+ */
+export function identifiersWithoutRecord(context: ListContext): readonly string[] {
+  const firstPath = new Map<string, string>();
+  for (const files of [context.files, context.heldBack]) {
+    for (const file of files) {
+      if (file.identifier === '' || file.record === 'linked') continue;
+      const seen = firstPath.get(file.identifier);
+      if (seen === undefined || file.path < seen) firstPath.set(file.identifier, file.path);
+    }
+  }
+  return [...firstPath].sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id]) => id);
+}
+
+/** Notes every list repeats: files held back by errors, checksums not yet computed. */
+export function heldBackNote(context: ListContext): string[] {
+  const count = context.heldBack.length;
+  if (count === 0) return [];
+  return [
+    `${plural(count, 'file')} with errors ${count === 1 ? 'is' : 'are'} left out, as from the upload; fix ${count === 1 ? 'it' : 'them'}, or tick "Upload files with errors too".`,
+  ];
+}
+
+export function checksumNote(context: ListContext, which: 'sha256' | 'md5', label: string): string[] {
+  const missing = context.files.filter((file) => file[which] === undefined).length;
+  if (missing === 0) return [];
+  return [
+    `The ${label} column is empty for ${plural(missing, 'file')} whose checksums are not computed yet; compute checksums first to fill it.`,
+  ];
+}
+
+/** How many problems of one kind a list names one by one before it counts the rest in a single sentence. */
+export const LISTED_PER_RULE = 20;
+
+/**
+ * One problem per item, up to `limit`, then one sentence counting the rest (`rest(count)`), so 100,000 bad
+ * files never become 100,000 sentences. `sentence` runs only for the listed items.
+ */
+export function cappedProblems<T>(
+  items: readonly T[],
+  status: ListProblem['status'],
+  sentence: (item: T) => string,
+  rest: (count: number) => string,
+  limit = LISTED_PER_RULE,
+): ListProblem[] {
+  const problems = items.slice(0, limit).map((item) => ({ status, message: sentence(item) }));
+  if (items.length > limit) problems.push({ status, message: rest(items.length - limit) });
+  return problems;
+}
+
+/** Errors first, then warnings, each group in the order found. */
+export function problemsInOrder(problems: readonly ListProblem[]): readonly ListProblem[] {
+  return [...problems.filter((p) => p.status === 'error'), ...problems.filter((p) => p.status === 'warning')];
+}
+
+/** How a problem names the first character of a value: `'='`, or in words for the invisible ones. */
+export function leadingCharacter(value: string): string {
+  const first = value.charAt(0);
+  if (first === '\t') return 'a tab';
+  if (first === '\r') return 'a carriage return';
+  return `'${first}'`;
+}

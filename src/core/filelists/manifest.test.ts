@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { contextOfFiles, listFile } from '../../../tests/unit/filelists/list-files';
+import { buildManifest, formulaPathWarnings } from '#core/filelists/manifest';
+import type { ListContext, ListFile } from '#core/filelists/types';
+
+const file = listFile;
+const context = (files: ListFile[], extra: Partial<ListContext> = {}): ListContext =>
+  contextOfFiles('custom', files, extra);
+const uploaded = { sha256: 'ab12', storedPath: 'b1/x.tif', uploadUrl: 'https://r.example/files/1' };
+const messages = (files: ListFile[]): string[] => formulaPathWarnings(files).map((p) => p.message);
+
+describe('buildManifest', () => {
+  it('names itself after the batch, as a CSV with a byte order mark for Excel', () => {
+    const list = buildManifest(context([], { batch: 'Kidney 2024' }));
+    expect([list.kind, list.title, list.fileName, list.format, list.bom]).toEqual([
+      'manifest',
+      'Manifest',
+      'Kidney_2024-manifest.csv',
+      'csv',
+      true,
+    ]);
+    expect(list.table.columns).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url']);
+  });
+
+  it.each([
+    [
+      'a file not uploaded yet, without checksum',
+      file('a/x.tif'),
+      'b1',
+      ['a/x.tif', '100', '', 'b1/a/x.tif', ''],
+    ],
+    ['a file not uploaded yet, with no batch', file('a/x.tif'), '', ['a/x.tif', '100', '', 'a/x.tif', '']],
+    [
+      'an uploaded file placed under another name',
+      file('x.tif', { ...uploaded, storedPath: 'b1/x (2).tif' }),
+      'b1',
+      ['x.tif', '100', 'ab12', 'b1/x (2).tif', 'https://r.example/files/1'],
+    ],
+  ])('writes %s', (_case, listed, batch, row) => {
+    expect(buildManifest(context([listed], { batch })).table.rows).toEqual([row]);
+  });
+
+  it('keeps one row per file, in the order given', () => {
+    const rows = buildManifest(context([file('a.tif'), file('b.tif'), file('c/d.tif')])).table.rows;
+    expect(rows.map((row) => row[0])).toEqual(['a.tif', 'b.tif', 'c/d.tif']);
+  });
+});
+
+describe('buildManifest notes', () => {
+  it('says what is still empty or planned before the upload', () => {
+    expect(
+      buildManifest(context([file('x.tif'), file('y.tif', uploaded)], { heldBack: [file('z.tif')] })).notes,
+    ).toEqual([
+      '1 file with errors is left out, as from the upload; fix it, or tick "Upload files with errors too".',
+      'The sha256 column is empty for 1 file whose checksums are not computed yet; compute checksums first to fill it.',
+      'The stored_path of 1 file not uploaded yet is where the receiver will place it, under b1/; once uploaded, it is where each file was actually placed, which differs when another file already had the name.',
+      'The upload_url column is empty for 1 file not uploaded yet; it is filled once it is uploaded.',
+    ]);
+  });
+
+  it('counts in the plural, and leaves out "under" without a batch', () => {
+    expect(buildManifest(context([file('x.tif'), file('y.tif')], { batch: '' })).notes.slice(1)).toEqual([
+      'The stored_path of 2 files not uploaded yet is where the receiver will place them; once uploaded, it is where each file was actually placed, which differs when another file already had the name.',
+      'The upload_url column is empty for 2 files not uploaded yet; it is filled once they are uploaded.',
+    ]);
+  });
+
+  it('has nothing to say once every file is uploaded with its checksum', () => {
+    expect(buildManifest(context([file('x.tif', uploaded)])).notes).toEqual([]);
+  });
+});
+
+describe('formulaPathWarnings', () => {
+  it.each([
+    ['=', '=sum.tif'],
+    ['+', '+1.tif'],
+    ['-', '-scan.tif'],
+    ['@', '@x.tif'],
+  ])('warns about a top-level name starting with %s', (_start, path) => {
+    expect(formulaPathWarnings([file(path)])).toHaveLength(1);
+  });
+
+  it.each([
+    ['a name deeper down', 'a/-scan.tif'],
+    ['a plain negative number, which a spreadsheet reads as a number', '-12.5'],
+    ['an ordinary name', 'scan-1.tif'],
+  ])('lets %s pass', (_case, path) => {
+    expect(formulaPathWarnings([file(path)])).toEqual([]);
+  });
+
+  it('names the file, the apostrophe it gets and the fix', () => {
+    expect(messages([file('-scan.tif')])).toEqual([
+      "-scan.tif starts with '-', so the list writes it with an apostrophe in front ('-scan.tif) to keep spreadsheets from running it as a formula, and the listed path no longer matches the file; rename the file so it starts with a letter or digit.",
+    ]);
+  });
+
+  it('warns once per top-level folder, counting its files', () => {
+    expect(messages([file('@raw/a.tif'), file('@raw/b/c.tif'), file('raw/d.tif')])).toEqual([
+      "The folder @raw starts with '@', so the list writes the paths of its 2 files with an apostrophe in front ('@raw/…) to keep spreadsheets from running them as formulas, and they no longer match the files; rename the folder so it starts with a letter or digit.",
+    ]);
+  });
+
+  it('lists 20 names, then counts the rest in one sentence', () => {
+    const files = Array.from({ length: 25 }, (_, i) => file(`-${String(i).padStart(2, '0')}x.tif`));
+    const found = messages(files);
+    expect(found).toHaveLength(21);
+    expect(found[19]).toMatch(/^-19x\.tif starts/);
+    expect(found[20]).toBe(
+      '5 more files and folders at the top of the folder start like a formula too; rename them the same way.',
+    );
+  });
+});
+
+describe('buildManifest problems', () => {
+  it('warns about a batch name that starts like a formula, since every stored_path starts with it', () => {
+    expect(buildManifest(context([file('x.tif')], { batch: '-b' })).problems).toEqual([
+      {
+        status: 'warning',
+        message:
+          "The batch name -b starts with '-', so the list writes every stored_path with an apostrophe in front ('-b/…) to keep spreadsheets from running them as formulas; choose a batch name that starts with a letter or digit.",
+      },
+    ]);
+  });
+
+  it('has none for ordinary names', () => {
+    expect(buildManifest(context([file('a/x.tif')], { batch: 'b-1' })).problems).toEqual([]);
+  });
+});

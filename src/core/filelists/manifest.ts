@@ -1,0 +1,106 @@
+/**
+ * The manifest every target gets: each file of the upload with its size, SHA-256, where the receiver places
+ * it and the address it was sent to, so the user can check what arrived against what was sent.
+ */
+import {
+  cappedProblems,
+  leadingCharacter,
+  checksumNote,
+  heldBackNote,
+  problemsInOrder,
+  storedPathOf,
+} from '#core/filelists/common';
+import type { BuiltList, ListContext, ListFile, ListProblem } from '#core/filelists/types';
+import { plural } from '#core/format';
+import { safeFileName, startsLikeFormula } from '#core/table';
+
+export const manifestColumns = ['path', 'bytes', 'sha256', 'stored_path', 'upload_url'] as const;
+
+/** The manifest of the upload: one row per file, in path order. */
+export function buildManifest(context: ListContext): BuiltList {
+  const { files, batch } = context;
+  return {
+    kind: 'manifest',
+    title: 'Manifest',
+    fileName: safeFileName(`${batch}-manifest`, 'csv'),
+    format: 'csv',
+    bom: true,
+    table: {
+      columns: manifestColumns,
+      rows: files.map((file) => [
+        file.path,
+        String(file.size),
+        file.sha256 ?? '',
+        storedPathOf(file, batch),
+        file.uploadUrl ?? '',
+      ]),
+    },
+    problems: problemsInOrder([...formulaPathWarnings(files), ...formulaBatchWarning(batch)]),
+    notes: [
+      ...heldBackNote(context),
+      ...checksumNote(context, 'sha256', 'sha256'),
+      ...plannedPathNote(context),
+      ...uploadUrlNote(files),
+    ],
+  };
+}
+
+/**
+ * Paths a spreadsheet would take for formulas (`-scan.tif`, `@raw/x.tif`), which the list writes with an
+ * apostrophe in front, so the listed path no longer matches the file: one warning per top-level file or folder,
+ * since every path below a folder starts the same way.
+ */
+export function formulaPathWarnings(files: readonly ListFile[]): ListProblem[] {
+  const filesBelow = new Map<string, number>();
+  for (const file of files) {
+    if (!startsLikeFormula(file.path)) continue;
+    const slash = file.path.indexOf('/');
+    const top = slash === -1 ? file.path : file.path.slice(0, slash + 1);
+    filesBelow.set(top, (filesBelow.get(top) ?? 0) + 1);
+  }
+  return cappedProblems(
+    [...filesBelow],
+    'warning',
+    ([top, count]) => formulaPathSentence(top, count),
+    (count) =>
+      `${plural(count, 'more file or folder', 'more files and folders')} at the top of the folder start like a formula too; rename them the same way.`,
+  );
+}
+
+function formulaPathSentence(top: string, count: number): string {
+  const start = leadingCharacter(top);
+  const keeps = 'to keep spreadsheets from running';
+  if (!top.endsWith('/')) {
+    return `${top} starts with ${start}, so the list writes it with an apostrophe in front ('${top}) ${keeps} it as a formula, and the listed path no longer matches the file; rename the file so it starts with a letter or digit.`;
+  }
+  const folder = top.slice(0, -1);
+  return `The folder ${folder} starts with ${start}, so the list writes the paths of its ${plural(count, 'file')} with an apostrophe in front ('${top}…) ${keeps} them as formulas, and they no longer match the files; rename the folder so it starts with a letter or digit.`;
+}
+
+/** Every stored path starts with the batch name, so a batch name that starts like a formula spoils them all. */
+function formulaBatchWarning(batch: string): ListProblem[] {
+  if (batch === '' || !startsLikeFormula(batch)) return [];
+  return [
+    {
+      status: 'warning',
+      message: `The batch name ${batch} starts with ${leadingCharacter(batch)}, so the list writes every stored_path with an apostrophe in front ('${batch}/…) to keep spreadsheets from running them as formulas; choose a batch name that starts with a letter or digit.`,
+    },
+  ];
+}
+
+function plannedPathNote(context: ListContext): string[] {
+  const planned = context.files.filter((file) => file.storedPath === undefined).length;
+  if (planned === 0) return [];
+  const under = context.batch === '' ? '' : `, under ${context.batch}/`;
+  return [
+    `The stored_path of ${plural(planned, 'file')} not uploaded yet is where the receiver will place ${planned === 1 ? 'it' : 'them'}${under}; once uploaded, it is where each file was actually placed, which differs when another file already had the name.`,
+  ];
+}
+
+function uploadUrlNote(files: readonly ListFile[]): string[] {
+  const pending = files.filter((file) => file.uploadUrl === undefined).length;
+  if (pending === 0) return [];
+  return [
+    `The upload_url column is empty for ${plural(pending, 'file')} not uploaded yet; it is filled once ${pending === 1 ? 'it is' : 'they are'} uploaded.`,
+  ];
+}
