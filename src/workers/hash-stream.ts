@@ -1,0 +1,139 @@
+/**
+ * Checksums of a file, computed in a worker by streaming it through hash-wasm: the file is never held in
+ * memory whole, only the chunk `Blob.stream()` hands over (their size is up to the browser).
+ */
+import { createMD5, createSHA256 } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
+import { formatCount } from '#core/format';
+
+/** What hashBlob reads: a Blob or File, or anything with the same `size` and `stream()` (tests use that). */
+export type HashSource = Pick<Blob, 'size' | 'stream'>;
+
+export interface HashOptions {
+  /** Compute MD5 as well as SHA-256 (in the same pass over the file). */
+  readonly md5: boolean;
+  /** Cancels the computation: hashBlob stops reading and rejects with a DOMException named 'AbortError'. */
+  readonly signal?: AbortSignal;
+  /** Told the number of bytes hashed so far, at most every {@link PROGRESS_STEP} bytes and once at the end. */
+  readonly onBytes?: (bytesSoFar: number) => void;
+}
+
+export interface BlobChecksums {
+  /** SHA-256 as 64 lower-case hex digits. */
+  readonly sha256: string;
+  /** MD5 as 32 lower-case hex digits, present only when asked for. */
+  readonly md5?: string;
+}
+
+/** Bytes between two progress reports: frequent enough for a progress bar, cheap enough for 100,000 files. */
+const PROGRESS_STEP = 4 * 1024 * 1024;
+
+/** Idle hashers kept per algorithm; more only if that many files were hashed at the same time. */
+const MAX_IDLE_HASHERS = 4;
+
+const READ_FAILED =
+  'it could not be read (it changed or was moved while being read); check the file and compute checksums again.';
+
+/** Hands out hashers reset with init(), creating one (a WASM instance) only when none is idle. */
+interface HasherPool {
+  acquire(): Promise<IHasher>;
+  release(hasher: IHasher): void;
+}
+
+function hasherPool(create: () => Promise<IHasher>): HasherPool {
+  const idle: IHasher[] = [];
+  return {
+    // pop() happens before any await, so two concurrent calls never get the same hasher.
+    acquire: async () => (idle.pop() ?? (await create())).init(),
+    release: (hasher) => {
+      if (idle.length < MAX_IDLE_HASHERS) idle.push(hasher);
+    },
+  };
+}
+
+const sha256Pool = hasherPool(createSHA256);
+const md5Pool = hasherPool(createMD5);
+
+/**
+ * The SHA-256 (and, when `options.md5`, MD5) of the blob's bytes as lower-case hex, read as a stream.
+ * Safe to call several times at once: each call has its own hashers while it runs.
+ *
+ * Rejects with a DOMException named 'AbortError' when `options.signal` aborts, and with an Error whose message
+ * is one sentence saying what went wrong and what to do, without naming the file (the caller adds the path),
+ * when the blob cannot be read to the end or its length differs from `blob.size`.
+ */
+export async function hashBlob(blob: HashSource, options: HashOptions): Promise<BlobChecksums> {
+  throwIfAborted(options.signal);
+  const sha256 = await sha256Pool.acquire();
+  let md5: IHasher | undefined;
+  try {
+    if (options.md5) md5 = await md5Pool.acquire();
+    await streamInto(blob, md5 === undefined ? [sha256] : [sha256, md5], options);
+    const sha256Hex = sha256.digest('hex');
+    return md5 === undefined ? { sha256: sha256Hex } : { sha256: sha256Hex, md5: md5.digest('hex') };
+  } finally {
+    sha256Pool.release(sha256);
+    if (md5 !== undefined) md5Pool.release(md5);
+  }
+}
+
+/** Feeds every chunk of the blob to every hasher, reporting progress and stopping on abort. */
+async function streamInto(
+  blob: HashSource,
+  hashers: readonly IHasher[],
+  options: HashOptions,
+): Promise<void> {
+  const { signal, onBytes } = options;
+  throwIfAborted(signal);
+  const reader = blob.stream().getReader();
+  // Cancelling ends a read that is still waiting for data, so an abort is noticed without waiting for a chunk.
+  const cancel = (): void => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener('abort', cancel, { once: true });
+  let readToEnd = false;
+  try {
+    let bytesRead = 0;
+    let reported: number | undefined;
+    for (let chunk = await readChunk(reader, signal); chunk; chunk = await readChunk(reader, signal)) {
+      for (const hasher of hashers) hasher.update(chunk);
+      bytesRead += chunk.byteLength;
+      if (bytesRead - (reported ?? 0) >= PROGRESS_STEP) {
+        reported = bytesRead;
+        onBytes?.(bytesRead);
+      }
+    }
+    readToEnd = true;
+    if (bytesRead !== blob.size) throw new Error(changedSize(blob.size, bytesRead));
+    if (reported !== bytesRead) onBytes?.(bytesRead);
+  } finally {
+    signal?.removeEventListener('abort', cancel);
+    // Stopped early (an error, or a throwing onBytes): let the browser let go of the file.
+    if (!readToEnd) cancel();
+  }
+}
+
+/** The next chunk, or undefined at the end; a failed read becomes the READ_FAILED sentence. */
+async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array | undefined> {
+  let result: ReadableStreamReadResult<Uint8Array>;
+  try {
+    result = await reader.read();
+  } catch (error) {
+    throwIfAborted(signal);
+    throw new Error(READ_FAILED, { cause: error });
+  }
+  throwIfAborted(signal);
+  return result.done ? undefined : result.value;
+}
+
+function changedSize(expected: number, read: number): string {
+  return (
+    `it changed while being read (${formatCount(expected)} bytes when chosen, ${formatCount(read)} read); ` +
+    'check the file and compute checksums again.'
+  );
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new DOMException('Computing checksums was cancelled.', 'AbortError');
+}
