@@ -20,6 +20,7 @@ export const TSV_FILE: FileKind = {
   mime: 'text/tab-separated-values',
   extension: 'tsv',
 };
+export const ZIP_FILE: FileKind = { description: 'Zip archive', mime: 'application/zip', extension: 'zip' };
 
 interface SaveFilePickerOptions {
   suggestedName?: string;

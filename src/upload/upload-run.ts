@@ -32,7 +32,8 @@ export interface UploadSettings {
 }
 
 export interface UploadListener {
-  onFileDone(id: number, storedPath: string | null): void;
+  /** `storedPath` is where the receiver placed the file (when it says), `uploadUrl` the tus upload's address. */
+  onFileDone(id: number, storedPath: string | null, uploadUrl: string | null): void;
   /** `cause` is a short label shared by files that failed for the same reason. */
   onFileFailed(id: number, message: string, cause: string): void;
   onSettled(): void;
@@ -105,7 +106,11 @@ export class UploadRun {
       );
       this.#finish(file, () => {
         this.#queue.markDone(file.meta.jobId);
-        this.#listener.onFileDone(file.meta.jobId, header ? decodeURIComponent(header) : null);
+        this.#listener.onFileDone(
+          file.meta.jobId,
+          header ? decodeURIComponent(header) : null,
+          response.uploadURL ?? null,
+        );
       });
     });
     this.#uppy.on('upload-error', (file, error, response) => {

@@ -6,9 +6,31 @@
 import * as Comlink from 'comlink';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
 import type { FindingPage, FindingQuery } from '#core/validation/finding-view';
-import type { CheckRequest, CheckResult, FolderWorkerApi } from './folder.worker';
+import type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
+import type { ListDownload, ListPreview } from './file-lists';
+import type {
+  CheckRequest,
+  CheckResult,
+  ChecksumRequest,
+  FolderWorkerApi,
+  ListBuildRequest,
+} from './folder.worker';
 
-export type { CheckRequest, CheckResult, RecordListText } from './folder.worker';
+export type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
+export type {
+  ArrivalsText,
+  ExtraColumnsText,
+  ListDownload,
+  ListPreview,
+  ListRequestFromPage,
+} from './file-lists';
+export type {
+  CheckRequest,
+  CheckResult,
+  ChecksumRequest,
+  ListBuildRequest,
+  RecordListText,
+} from './folder.worker';
 
 export interface FileFacts {
   readonly path: string;
@@ -80,6 +102,29 @@ export class FolderWorker {
 
   report(): Promise<Blob> {
     return Promise.race([this.#api.report(), this.#failure]);
+  }
+
+  buildList(request: ListBuildRequest): Promise<ListPreview> {
+    return Promise.race([this.#api.buildList(request), this.#failure]);
+  }
+
+  saveList(): Promise<ListDownload | undefined> {
+    return Promise.race([this.#api.saveList(), this.#failure]);
+  }
+
+  computeChecksums(
+    request: ChecksumRequest,
+    onProgress: (progress: ChecksumProgress) => void,
+  ): Promise<ChecksumOutcome> {
+    return Promise.race([this.#api.computeChecksums(request, Comlink.proxy(onProgress)), this.#failure]);
+  }
+
+  cancelChecksums(): Promise<void> {
+    return Promise.race([this.#api.cancelChecksums(), this.#failure]);
+  }
+
+  checksumCount(request: ChecksumRequest): Promise<{ readonly done: number; readonly files: number }> {
+    return Promise.race([this.#api.checksumCount(request), this.#failure]);
   }
 
   dispose(): void {

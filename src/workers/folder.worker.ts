@@ -3,7 +3,15 @@
  * answers the findings table page by page. The page never holds the findings themselves, only what is in view.
  */
 import * as Comlink from 'comlink';
-import type { Finding, ProfileSettings, ProfileId, ScannedFile } from '#core/validation/types';
+import { listContext } from '#core/filelists/context';
+import type {
+  Finding,
+  ProfileSettings,
+  ProfileId,
+  RecordTable,
+  ScannedFile,
+  ValidationResult,
+} from '#core/validation/types';
 import { walkTree } from '#core/scan-tree';
 import type { ScanBatch, ScanEntry, ScanProgress } from '#core/scan-types';
 import { summarise, type CheckSummary } from '#core/validation/check-summary';
@@ -12,7 +20,18 @@ import { expectedContentTypes } from '#core/validation/magic';
 import { lastExtension } from '#core/validation/path-parts';
 import { validate } from '#core/validation/validate';
 import { filesSource, handleSource, type FolderSource } from '../platform/folder-source';
+import { ChecksumStore, type ChecksumOutcome, type ChecksumProgress } from './checksum-run';
 import { readRecordList } from './delimited-reader';
+import {
+  arrivalsFrom,
+  buildList,
+  ListKeeper,
+  readRequest,
+  type ArrivalsText,
+  type ListDownload,
+  type ListPreview,
+  type ListRequestFromPage,
+} from './file-lists';
 import { toCsv } from './table-writer';
 
 const REPORT_COLUMNS = ['path', 'status', 'identifier', 'rule', 'message'] as const;
@@ -28,6 +47,20 @@ export interface CheckRequest<P extends ProfileId = ProfileId> {
   readonly profile: P;
   readonly settings: ProfileSettings[P];
   readonly recordList?: RecordListText;
+}
+
+export interface ListBuildRequest {
+  readonly list: ListRequestFromPage;
+  /** The user lets files with errors into the upload, so into the lists too. */
+  readonly includeErrors: boolean;
+  readonly batch: string;
+  readonly arrivals?: ArrivalsText;
+}
+
+export interface ChecksumRequest {
+  readonly includeErrors: boolean;
+  /** The target uses MD5 too (Deriva, Symbiota's mediaMD5). */
+  readonly md5: boolean;
 }
 
 export interface CheckResult {
@@ -46,12 +79,30 @@ const MAGIC_BYTES = 16;
 const MAGIC_CONCURRENCY = 64;
 let view = new FindingView([]);
 let findings: readonly Finding[] = [];
+/** The last check, which the file lists and checksums work from. */
+let lastCheck: { readonly result: ValidationResult; readonly records: RecordTable | undefined } | null = null;
+const checksums = new ChecksumStore();
+const lists = new ListKeeper();
 
 function forget(): void {
   files = [];
   magicRead = false;
   findings = [];
   view = new FindingView([]);
+  lastCheck = null;
+  checksums.forget();
+  lists.forget();
+}
+
+/** The files the upload will send, as the last check judged them. */
+function uploadSet(includeErrors: boolean): ScannedFile[] {
+  if (!lastCheck) return [];
+  const admitted = new Set<string>();
+  for (const summary of lastCheck.result.files) {
+    if (summary.status === 'skipped' || (summary.status === 'error' && !includeErrors)) continue;
+    admitted.add(summary.path);
+  }
+  return files.filter((file) => admitted.has(file.path));
 }
 
 function keep(entries: readonly ScanEntry[]): void {
@@ -86,7 +137,7 @@ const api = {
 
   async check(request: CheckRequest): Promise<CheckResult> {
     if (!magicRead) await readMagic();
-    let recordInput;
+    let recordInput: { readonly table: RecordTable; readonly column?: string } | undefined;
     let recordColumns: readonly string[] = [];
     let recordProblems: readonly string[] = [];
     if (request.recordList) {
@@ -100,6 +151,7 @@ const api = {
       }
     }
     const result = validate(files, request.profile, request.settings, recordInput);
+    lastCheck = { result, records: recordInput?.table };
     findings = result.findings;
     view = new FindingView(findings);
     const summary = summarise(
@@ -111,6 +163,47 @@ const api = {
 
   findings(query: FindingQuery): FindingPage {
     return view.page(query);
+  },
+
+  /** Builds a file list from the last check, keeps it for {@link api.saveList}, and returns its preview. */
+  buildList(request: ListBuildRequest): ListPreview {
+    if (!lastCheck) throw new Error('The folder has not been checked yet.');
+    const { request: list, problems } = readRequest(request.list);
+    const arrivals = arrivalsFrom(request.arrivals);
+    const context = listContext({
+      files,
+      result: lastCheck.result,
+      includeErrors: request.includeErrors,
+      batch: request.batch,
+      checksums: checksums.known(files),
+      ...(lastCheck.records ? { records: lastCheck.records } : {}),
+      ...(arrivals ? { arrivals } : {}),
+    });
+    return lists.keep(buildList(context, list), problems, request.batch);
+  },
+
+  /** The list last built, as the file to save; undefined when it cannot be written. */
+  saveList(): ListDownload | undefined {
+    return lists.download();
+  },
+
+  /** Computes the checksums the upload set still lacks. */
+  async computeChecksums(
+    request: ChecksumRequest,
+    onProgress: (progress: ChecksumProgress) => void,
+  ): Promise<ChecksumOutcome> {
+    if (!source) throw new Error('No folder is open.');
+    return checksums.compute(uploadSet(request.includeErrors), source, request.md5, onProgress);
+  },
+
+  cancelChecksums(): void {
+    checksums.cancel();
+  },
+
+  /** How many files of the upload set have their checksums, and how many in all. */
+  checksumCount(request: ChecksumRequest): { readonly done: number; readonly files: number } {
+    const set = uploadSet(request.includeErrors);
+    return { done: set.length - checksums.missing(set, request.md5).length, files: set.length };
   },
 
   /** Every finding of the last check as CSV (path,status,identifier,rule,message), safe to open in a spreadsheet. */

@@ -1,0 +1,158 @@
+/**
+ * Checksums of the upload set, in the folder worker: each file streamed through SHA-256 (and MD5 where the
+ * target uses it) a few at a time, so reading the next file overlaps hashing the last. Results are kept by path
+ * with the size and date they were computed for; a rescan starts afresh.
+ */
+import type { Checksums } from '#core/filelists/context';
+import type { ScannedFile } from '#core/validation/types';
+import type { FolderSource } from '../platform/folder-source';
+import { hashBlob } from './hash-stream';
+
+/** Several files at a time: small files are dominated by opening them, large ones by hashing. */
+const CONCURRENCY = 3;
+const PROGRESS_EVERY_MS = 200;
+
+export interface ChecksumProgress {
+  readonly files: number;
+  readonly bytes: number;
+  readonly doneFiles: number;
+  readonly doneBytes: number;
+  readonly failed: number;
+}
+
+export interface ChecksumFailure {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface ChecksumOutcome extends ChecksumProgress {
+  readonly cancelled: boolean;
+  /** The first failures, one sentence each. */
+  readonly failures: readonly ChecksumFailure[];
+}
+
+const FAILURES_KEPT = 100;
+
+interface Kept extends Checksums {
+  readonly size: number;
+  readonly lastModified: number;
+}
+
+export class ChecksumStore {
+  readonly #byPath = new Map<string, Kept>();
+  #abort: AbortController | null = null;
+
+  forget(): void {
+    this.cancel();
+    this.#byPath.clear();
+  }
+
+  cancel(): void {
+    this.#abort?.abort();
+    this.#abort = null;
+  }
+
+  /** The checksums known for files as scanned (not for an older version of a file). */
+  known(files: readonly ScannedFile[]): Map<string, Checksums> {
+    const out = new Map<string, Checksums>();
+    for (const file of files) {
+      const kept = this.#byPath.get(file.path);
+      if (kept && kept.size === file.size && kept.lastModified === file.lastModified)
+        out.set(file.path, kept);
+    }
+    return out;
+  }
+
+  /** Files of `files` that still lack a SHA-256, or an MD5 when `md5` is asked for. */
+  missing(files: readonly ScannedFile[], md5: boolean): ScannedFile[] {
+    const known = this.known(files);
+    return files.filter((file) => {
+      const sums = known.get(file.path);
+      return sums === undefined || (md5 && sums.md5 === undefined);
+    });
+  }
+
+  async compute(
+    files: readonly ScannedFile[],
+    source: FolderSource,
+    md5: boolean,
+    onProgress: (progress: ChecksumProgress) => void,
+  ): Promise<ChecksumOutcome> {
+    this.cancel();
+    const abort = new AbortController();
+    this.#abort = abort;
+    const todo = this.missing(files, md5);
+    const progress = {
+      files: todo.length,
+      bytes: todo.reduce((sum, f) => sum + f.size, 0),
+      doneFiles: 0,
+      doneBytes: 0,
+      failed: 0,
+    };
+    const failures: ChecksumFailure[] = [];
+    const inFlight = new Map<string, number>();
+    let reported = 0;
+    const report = (force = false): void => {
+      const now = performance.now();
+      if (!force && now - reported < PROGRESS_EVERY_MS) return;
+      reported = now;
+      let partial = 0;
+      for (const bytes of inFlight.values()) partial += bytes;
+      onProgress({ ...progress, doneBytes: progress.doneBytes + partial });
+    };
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < todo.length && !abort.signal.aborted) {
+        const file = todo[next++] as ScannedFile;
+        try {
+          await this.#hashOne(file, source, md5, abort.signal, (bytes) => {
+            inFlight.set(file.path, bytes);
+            report();
+          });
+        } catch (error) {
+          if (abort.signal.aborted) break;
+          progress.failed += 1;
+          if (failures.length < FAILURES_KEPT)
+            failures.push({ path: file.path, message: sentence(file, error) });
+        } finally {
+          inFlight.delete(file.path);
+        }
+        progress.doneFiles += 1;
+        progress.doneBytes += file.size;
+        report();
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, lane));
+    if (this.#abort === abort) this.#abort = null;
+    report(true);
+    return { ...progress, cancelled: abort.signal.aborted, failures };
+  }
+
+  async #hashOne(
+    file: ScannedFile,
+    source: FolderSource,
+    md5: boolean,
+    signal: AbortSignal,
+    onBytes: (bytes: number) => void,
+  ): Promise<void> {
+    const blob = await source.open(file.path);
+    if (blob.size !== file.size || blob.lastModified !== file.lastModified) throw new ChangedSinceScan();
+    const sums = await hashBlob(blob, { md5, signal, onBytes });
+    this.#byPath.set(file.path, { ...sums, size: file.size, lastModified: file.lastModified });
+  }
+}
+
+class ChangedSinceScan extends Error {}
+
+function sentence(file: ScannedFile, error: unknown): string {
+  if (error instanceof ChangedSinceScan) {
+    return `${file.path} changed after the folder was scanned, so its checksum would not match what was checked; choose the folder again to rescan it.`;
+  }
+  const name = error instanceof DOMException ? error.name : '';
+  if (name === 'NotFoundError') {
+    return `${file.path} is no longer in the folder; choose the folder again to rescan it.`;
+  }
+  // hashBlob's sentences start with "it …", so the path takes its place.
+  const detail = error instanceof Error ? error.message : String(error);
+  return detail.startsWith('it ') ? `${file.path} ${detail.slice(3)}` : `${file.path}: ${detail}`;
+}

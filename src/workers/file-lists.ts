@@ -1,0 +1,154 @@
+/**
+ * File lists inside the folder worker: builds one from the last check, keeps it for the download, and answers
+ * the page with a preview (the first rows as they will be written, the problems and notes), never the whole
+ * table: at 100,000 rows only the saved file holds them all.
+ */
+import type { Arrival } from '#core/filelists/context';
+import { dwcMetaXml } from '#core/filelists/dwc-multimedia';
+import { buildList, type ListRequest } from '#core/filelists/registry';
+import type { BiaFileListOptions, BuiltList, ListProblem } from '#core/filelists/types';
+import { neutraliseTable, safeFileName } from '#core/table';
+import type { RecordTable } from '#core/validation/types';
+import { readRecordList } from './delimited-reader';
+import { toCsv, toTsv } from './table-writer';
+import { zipFiles } from './zip-writer';
+
+/** How many rows the page shows of a list. */
+export const PREVIEW_ROWS = 25;
+
+/** A user table to merge into the BioImage Archive file list, as text: the worker reads it. */
+export interface ExtraColumnsText {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** A {@link ListRequest} as the page sends it: the BioImage Archive's extra table still as text. */
+export type ListRequestFromPage =
+  | Exclude<ListRequest, { kind: 'bia-file-list' }>
+  | {
+      readonly kind: 'bia-file-list';
+      readonly options: Omit<BiaFileListOptions, 'extra'> & { readonly extraColumns?: ExtraColumnsText };
+    };
+
+/** Files the upload placed: paths, where the receiver stored them and their upload URLs, each NUL-joined. */
+export interface ArrivalsText {
+  readonly paths: string;
+  readonly storedPaths: string;
+  readonly uploadUrls: string;
+}
+
+export interface ListPreview {
+  readonly kind: BuiltList['kind'];
+  readonly title: string;
+  readonly fileName: string;
+  readonly format: BuiltList['format'] | 'zip';
+  readonly columns: readonly string[];
+  /** The first rows as they will be written (formula-neutralised, padded). */
+  readonly rows: readonly (readonly string[])[];
+  readonly rowCount: number;
+  readonly problems: readonly ListProblem[];
+  readonly notes: readonly string[];
+  /** Why the list cannot be written at all (a tab or line break in a TSV value); empty when it can. */
+  readonly unwritable: readonly string[];
+}
+
+export interface ListDownload {
+  readonly blob: Blob;
+  readonly fileName: string;
+  readonly format: ListPreview['format'];
+}
+
+/** The request with its extra table read, and any problem reading it. */
+export function readRequest(request: ListRequestFromPage): {
+  readonly request: ListRequest;
+  readonly problems: readonly ListProblem[];
+} {
+  if (request.kind !== 'bia-file-list' || request.options.extraColumns === undefined) {
+    if (request.kind !== 'bia-file-list') return { request, problems: [] };
+    const { extraColumns: _, ...options } = request.options;
+    return { request: { kind: request.kind, options }, problems: [] };
+  }
+  const { extraColumns, ...options } = request.options;
+  const read = readRecordList(extraColumns.text, extraColumns.name);
+  const problems = read.problems.map((p): ListProblem => ({ status: 'error', message: p.message }));
+  const extra: RecordTable | null = read.table;
+  return {
+    request: { kind: 'bia-file-list', options: extra ? { ...options, extra } : options },
+    problems,
+  };
+}
+
+export function arrivalsFrom(text: ArrivalsText | undefined): Map<string, Arrival> | undefined {
+  if (text === undefined || text.paths === '') return undefined;
+  const paths = text.paths.split('\u0000');
+  const stored = text.storedPaths.split('\u0000');
+  const urls = text.uploadUrls.split('\u0000');
+  const arrivals = new Map<string, Arrival>();
+  paths.forEach((path, i) => {
+    const url = urls[i] ?? '';
+    arrivals.set(path, { storedPath: stored[i] ?? path, ...(url === '' ? {} : { uploadUrl: url }) });
+  });
+  return arrivals;
+}
+
+/** The list as the file the user saves: CSV or TSV text, or for the multimedia extension a zip with meta.xml. */
+function serialise(list: BuiltList): { readonly text?: string; readonly unwritable: readonly string[] } {
+  if (list.format === 'csv') return { text: toCsv(list.table, { bom: list.bom }), unwritable: [] };
+  const tsv = toTsv(list.table, `the ${list.title}`);
+  return 'problems' in tsv ? { unwritable: tsv.problems } : { text: tsv.text, unwritable: [] };
+}
+
+export class ListKeeper {
+  #last: { readonly list: BuiltList; readonly text: string | undefined; readonly fileName: string } | null =
+    null;
+
+  forget(): void {
+    this.#last = null;
+  }
+
+  /** `batch` names the zip of the multimedia extension, whose text file must be called multimedia.txt. */
+  keep(list: BuiltList, extraProblems: readonly ListProblem[], batch: string): ListPreview {
+    const { text, unwritable } = serialise(list);
+    const fileName =
+      list.kind === 'dwc-multimedia' ? safeFileName(`${batch}-dwc-multimedia`, 'zip') : list.fileName;
+    this.#last = { list, text, fileName };
+    const shown = neutraliseTable({
+      columns: list.table.columns,
+      rows: list.table.rows.slice(0, PREVIEW_ROWS),
+    });
+    return {
+      kind: list.kind,
+      title: list.title,
+      fileName,
+      format: list.kind === 'dwc-multimedia' ? 'zip' : list.format,
+      columns: shown.columns,
+      rows: shown.rows,
+      rowCount: list.table.rows.length,
+      problems: [
+        ...extraProblems.filter((p) => p.status === 'error'),
+        ...list.problems,
+        ...extraProblems.filter((p) => p.status !== 'error'),
+      ],
+      notes: list.notes,
+      unwritable,
+    };
+  }
+
+  /** The last built list as a file, or undefined when there is none or it cannot be written. */
+  download(): ListDownload | undefined {
+    const last = this.#last;
+    if (!last || last.text === undefined) return undefined;
+    const { list, text, fileName } = last;
+    if (list.kind === 'dwc-multimedia') {
+      const zip = zipFiles([
+        { name: list.fileName, text },
+        { name: 'meta.xml', text: dwcMetaXml(list) },
+      ]);
+      return { blob: new Blob([zip], { type: 'application/zip' }), fileName, format: 'zip' };
+    }
+    const type = list.format === 'csv' ? 'text/csv;charset=utf-8' : 'text/tab-separated-values;charset=utf-8';
+    return { blob: new Blob([text], { type }), fileName, format: list.format };
+  }
+}
+
+export { buildList };
