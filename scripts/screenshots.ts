@@ -1,12 +1,13 @@
 /**
  * Renders the README's screenshots from the real app and receiver: `npm run screenshots` (after `npm run build`).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { startServer } from '../server/app-server.ts';
 import { seedPickerWithFixture, throttleUploads } from '../tests/e2e/fixture-tree.ts';
+import { biaExtraCsv, biaFolder } from '../tests/fixtures/filelists/bia-folder.ts';
 import { chromiumLaunchOptions } from './chromium.ts';
 
 const out = path.resolve('docs/screenshots');
@@ -32,7 +33,7 @@ try {
   await seedPickerWithFixture(page);
   await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
   await page.getByRole('button', { name: 'Choose folder' }).click();
-  await page.getByRole('region', { name: 'Check' }).getByText('Checked against').waitFor();
+  await page.getByRole('region', { name: 'Check', exact: true }).getByText('Checked against').waitFor();
   await shoot(page, '2-scanned');
   await page.getByLabel('Upload files with errors too').check();
 
@@ -53,13 +54,45 @@ try {
   await seedPickerWithFixture(refused);
   await refused.getByLabel('Target').selectOption({ label: 'Custom pattern' });
   await refused.getByRole('button', { name: 'Choose folder' }).click();
-  await refused.getByRole('region', { name: 'Check' }).getByText('Checked against').waitFor();
+  await refused.getByRole('region', { name: 'Check', exact: true }).getByText('Checked against').waitFor();
   await refused.getByLabel('Upload files with errors too').check();
   await refused.getByLabel('Access token').fill('wrong-token');
   await refused.getByRole('button', { name: 'Start upload' }).click();
   await refused.getByText('Retry all failed').waitFor();
   await refused.getByRole('status').filter({ hasText: 'finished with problems' }).waitFor();
   await shoot(refused, '5-refused-token');
+
+  const lists = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const study = path.join(scratch, biaFolder.name);
+  for (const file of biaFolder.files) {
+    await mkdir(path.dirname(path.join(study, file.path)), { recursive: true });
+    await writeFile(path.join(study, file.path), file.content);
+  }
+  await lists.goto(server.url);
+  await lists.getByLabel('Target').selectOption({ label: 'BioImage Archive' });
+  await lists.getByTestId('folder-input').setInputFiles(study);
+  await lists.getByRole('region', { name: 'Check', exact: true }).getByText('Checked against').waitFor();
+  await lists.getByLabel('Batch name').fill('plate-screen-2026');
+  const prepare = lists.getByRole('region', { name: 'File lists' });
+  await prepare.getByLabel('Path template').fill('{Plate}/{Well}/{Field}_{Channel}.tif');
+  await prepare
+    .getByLabel('Extra columns table')
+    .setInputFiles({ name: 'treatments.csv', mimeType: 'text/csv', buffer: Buffer.from(biaExtraCsv) });
+  await prepare
+    .getByRole('table', { name: /^Preview of/ })
+    .getByText('Treatment')
+    .waitFor();
+  await lists
+    .getByRole('region', { name: 'Checksums' })
+    .getByRole('button', { name: 'Compute checksums' })
+    .click();
+  await lists.getByText(/computed for all/).waitFor();
+  await prepare
+    .getByRole('button', { name: /^Download/ })
+    .and(lists.locator(':enabled'))
+    .waitFor();
+  await lists.getByRole('heading', { name: 'Prepare' }).scrollIntoViewIfNeeded();
+  await shoot(lists, '6-file-lists');
 } finally {
   await browser.close();
   await server.close();

@@ -43,7 +43,9 @@ async function check(
     });
   }
   await page.getByTestId('folder-input').setInputFiles(folder);
-  await expect(page.getByRole('region', { name: 'Check' })).toContainText(`Checked against ${target}: `);
+  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText(
+    `Checked against ${target}: `,
+  );
 }
 
 /** Downloads the report and returns its rows as [path, status, identifier, rule], sorted, for the problems. */
@@ -82,7 +84,7 @@ test('Symbiota: catalog numbers from a portal pattern, checked against a record 
     text: 'catalogNumber,sciname\nASU-L-0001234,Lichen a\nASU-L-0005555,Lichen b\nASU-L-0002222,Lichen c\n',
   });
 
-  const region = page.getByRole('region', { name: 'Check' });
+  const region = page.getByRole('region', { name: 'Check', exact: true });
   await expect(region).toContainText('Checked against Symbiota: 2 ok, 3 warnings, 0 errors, 1 skipped.');
   await expect(page.getByLabel('Identifier column')).toHaveValue('');
   await expect(page.getByLabel('Identifier column')).toContainText('Detect (catalogNumber)');
@@ -116,7 +118,9 @@ test('Symbiota: a pattern without a capture group is refused with the portal rea
   await page.getByLabel('Target').selectOption({ label: 'Symbiota' });
   await page.getByLabel('Catalog number pattern').fill('/^ASU-L-\\d{7}/');
   await page.getByTestId('folder-input').setInputFiles(folder);
-  await expect(page.getByRole('region', { name: 'Check' }).getByRole('alert')).toContainText('capture');
+  await expect(page.getByRole('region', { name: 'Check', exact: true }).getByRole('alert')).toContainText(
+    'capture',
+  );
   await expect(page.getByRole('region', { name: 'Upload' })).toContainText(
     "Fix the target's settings (see Check) so the files can be checked first.",
   );
@@ -169,7 +173,7 @@ test('BioImage Archive: characters outside the allowed set, found through the fo
   await seedPickerWithFixture(page);
   await page.getByLabel('Target').selectOption({ label: 'BioImage Archive' });
   await page.getByRole('button', { name: 'Choose folder' }).click();
-  const region = page.getByRole('region', { name: 'Check' });
+  const region = page.getByRole('region', { name: 'Check', exact: true });
   await expect(region).toContainText('Checked against BioImage Archive: ');
   await page.getByLabel('Rule').selectOption('bia.characters');
   const findings = page.getByRole('table', { name: 'Findings' });

@@ -27,8 +27,10 @@ async function scanForUpload(page: Page): Promise<void> {
 }
 
 async function acceptCheck(page: Page): Promise<void> {
-  await expect(page.getByRole('region', { name: 'Check' })).toContainText('Checked against Custom pattern: ');
-  await expect(page.getByRole('region', { name: 'Check' })).toContainText('1 error');
+  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText(
+    'Checked against Custom pattern: ',
+  );
+  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText('1 error');
   await page.getByLabel('Upload files with errors too').check();
 }
 

@@ -3,7 +3,7 @@
  * of the last run. Runs happen in the folder worker; a newer request makes an older answer stale ("latest wins").
  */
 import { formatCount, plural } from '#core/format';
-import { getProfile } from '#core/profiles/registry';
+import { checkedSettings, getProfile } from '#core/profiles/registry';
 import { STATUS_CODES, type CheckSummary } from '#core/validation/check-summary';
 import type { ProfileId, ProfileSettings } from '#core/validation/types';
 import { safeFileName } from '#core/table';
@@ -52,7 +52,19 @@ export class CheckState {
     this.#announcer = announcer;
   }
 
-  /** Everything a run depends on; reading it inside an effect re-runs the check when any of it changes. */
+  /**
+   * Everything a run depends on but the record list, as text: a derived that changes only when a new check is
+   * due, so editing a file-list setting (a base URL, a template) does not re-run the check.
+   */
+  readonly requestKey = $derived(
+    JSON.stringify([
+      this.target,
+      checkedSettings(this.target, this.settings[this.target]),
+      this.recordColumn,
+    ]),
+  );
+
+  /** Everything a run depends on. */
   get request() {
     return {
       target: this.target,

@@ -8,6 +8,7 @@ import { sanitizeBatchName, suggestBatchName } from '#core/paths';
 import { ProgressMeter } from '#core/progress-meter';
 import { defaultEndpoint, endpointProblem } from '../../platform/endpoint';
 import { UploadRun, type UploadJob } from '../../upload/upload-run';
+import type { ArrivalsText } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
 import type { FolderState } from './folder.svelte';
@@ -62,6 +63,10 @@ export class UploadState {
   #timer: ReturnType<typeof setInterval> | null = null;
   readonly #meter = new ProgressMeter();
   readonly #failures = new Map<number, Failure>();
+  /** Where each uploaded file went, by path, for the file lists. */
+  readonly #arrivals = new Map<string, { readonly storedPath: string; readonly uploadUrl: string }>();
+  /** Files that arrived, counted when a run settles (not per file), so the file lists refresh once. */
+  arrivalCount = $state(0);
   #failuresChanged = false;
   #totals = { files: 0, heldBack: 0, bytes: 0, done: 0, doneBytes: 0 };
   readonly #folder: FolderState;
@@ -86,11 +91,30 @@ export class UploadState {
     this.#run = null;
     this.phase = 'idle';
     this.#failures.clear();
+    this.#arrivals.clear();
+    this.arrivalCount = 0;
     this.#failuresChanged = true;
     this.#publishFailures();
     this.figures = NO_FIGURES;
     this.settingsError = '';
     this.batch = suggestBatchName(folderName, new Date());
+  }
+
+  /** Where the receiver placed each uploaded file, packed for the folder worker (see ArrivalsText). */
+  arrivals(): ArrivalsText {
+    const paths: string[] = [];
+    const storedPaths: string[] = [];
+    const uploadUrls: string[] = [];
+    for (const [path, arrival] of this.#arrivals) {
+      paths.push(path);
+      storedPaths.push(arrival.storedPath);
+      uploadUrls.push(arrival.uploadUrl);
+    }
+    return {
+      paths: paths.join('\u0000'),
+      storedPaths: storedPaths.join('\u0000'),
+      uploadUrls: uploadUrls.join('\u0000'),
+    };
   }
 
   /** Uploads every file that has not arrived yet. */
@@ -198,7 +222,7 @@ export class UploadState {
       { endpoint: this.endpoint, token: this.token.trim(), batch: this.batch },
       (job) => open(job.path),
       {
-        onFileDone: (id, storedPath) => this.#arrived(rows[id], storedPath),
+        onFileDone: (id, storedPath, uploadUrl) => this.#arrived(rows[id], storedPath, uploadUrl),
         onFileFailed: (id, message, cause) => {
           const row = rows[id];
           if (!row) return;
@@ -217,11 +241,12 @@ export class UploadState {
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }
 
-  #arrived(row: FileRow | undefined, storedPath: string | null): void {
+  #arrived(row: FileRow | undefined, storedPath: string | null, uploadUrl: string | null): void {
     if (!row) return;
     row.status = 'done';
     row.uploaded = row.size;
     const expected = `${this.batch}/${row.path}`;
+    this.#arrivals.set(row.path, { storedPath: storedPath ?? expected, uploadUrl: uploadUrl ?? '' });
     row.message =
       storedPath && storedPath !== expected
         ? `Stored as ${storedPath} (a different file had that name).`
@@ -302,6 +327,7 @@ export class UploadState {
 
   #settled(): void {
     this.#tick();
+    this.arrivalCount = this.#arrivals.size;
     this.#stop('done');
     const { done, failed, bytes } = this.figures;
     this.#announcer.say(

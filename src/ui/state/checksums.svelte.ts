@@ -1,0 +1,110 @@
+/**
+ * Checksums of the upload set, computed in the folder worker: SHA-256 for every target, MD5 too where the target
+ * uses it (Deriva keeps both; Symbiota's field map has mediaMD5). The page holds only counts and progress.
+ */
+import { formatBytes, plural } from '#core/format';
+import { ProgressMeter, type ProgressReading } from '#core/progress-meter';
+import type { ChecksumOutcome, ChecksumProgress } from '../../workers/folder-bridge';
+import type { Announcer } from './announcer.svelte';
+import type { CheckState } from './check.svelte';
+import type { FolderState } from './folder.svelte';
+
+export type ChecksumPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
+
+const NO_READING: ProgressReading = { bytesPerSecond: 0, secondsLeft: Infinity };
+
+export class ChecksumState {
+  phase = $state<ChecksumPhase>('idle');
+  progress = $state.raw<ChecksumProgress | null>(null);
+  reading = $state.raw<ProgressReading>(NO_READING);
+  /** Files of the upload set that have their checksums, of how many. */
+  done = $state(0);
+  files = $state(0);
+  outcome = $state.raw<ChecksumOutcome | null>(null);
+  error = $state('');
+  /** Bumped when new checksums are known, so the file lists are built again. */
+  revision = $state(0);
+  readonly #meter = new ProgressMeter();
+  readonly #folder: FolderState;
+  readonly #check: CheckState;
+  readonly #announcer: Announcer;
+
+  constructor(folder: FolderState, check: CheckState, announcer: Announcer) {
+    this.#folder = folder;
+    this.#check = check;
+    this.#announcer = announcer;
+  }
+
+  /** GUDMAP/RBK and Symbiota use MD5 as well as SHA-256. */
+  get md5(): boolean {
+    return this.#check.target === 'gudmap' || this.#check.target === 'symbiota';
+  }
+
+  get label(): string {
+    return this.md5 ? 'SHA-256 and MD5' : 'SHA-256';
+  }
+
+  #request() {
+    return { includeErrors: this.#check.allowErrors, md5: this.md5 };
+  }
+
+  /** Counts the files that have their checksums; called when the folder, check or target change. */
+  async count(): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker || this.phase === 'running') return;
+    const { done, files } = await worker.checksumCount(this.#request());
+    this.done = done;
+    this.files = files;
+  }
+
+  async start(): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker || this.phase === 'running') return;
+    this.phase = 'running';
+    this.error = '';
+    this.outcome = null;
+    this.progress = null;
+    this.reading = NO_READING;
+    this.#meter.reset();
+    const started = performance.now();
+    try {
+      const outcome = await worker.computeChecksums(this.#request(), (progress) => {
+        this.progress = progress;
+        this.reading = this.#meter.record(performance.now(), progress.doneBytes, progress.bytes);
+      });
+      performance.measure('checksums', { start: started, detail: { bytes: outcome.bytes } });
+      this.outcome = outcome;
+      this.progress = outcome;
+      this.phase = outcome.cancelled ? 'cancelled' : 'done';
+      this.revision += 1;
+      await this.count();
+      this.#announcer.say(this.#summary(outcome));
+    } catch (error) {
+      this.phase = 'failed';
+      this.error = `Checksums could not be computed: ${error instanceof Error ? error.message : String(error)} Choose the folder again.`;
+      this.#announcer.say(this.error);
+    }
+  }
+
+  cancel(): void {
+    void this.#folder.worker?.cancelChecksums();
+  }
+
+  /** Forgets what was shown when a new folder is picked (the worker, and its checksums, are new too). */
+  reset(): void {
+    this.phase = 'idle';
+    this.progress = null;
+    this.outcome = null;
+    this.error = '';
+    this.done = 0;
+    this.files = 0;
+  }
+
+  #summary(outcome: ChecksumOutcome): string {
+    if (outcome.cancelled) {
+      return `Checksums cancelled after ${plural(outcome.doneFiles, 'file')}; the ones computed are kept.`;
+    }
+    const base = `${this.label} computed for ${plural(outcome.doneFiles - outcome.failed, 'file')} (${formatBytes(outcome.doneBytes)}).`;
+    return outcome.failed > 0 ? `${base} ${plural(outcome.failed, 'file')} could not be read.` : base;
+  }
+}

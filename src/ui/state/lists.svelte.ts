@@ -1,0 +1,232 @@
+/**
+ * The file lists of the Prepare step: which one is shown, its options, and its preview. Lists are built in the
+ * folder worker from the last check; the page holds only the preview (a few rows, the problems and notes), and a
+ * newer build makes an older answer stale ("latest wins"), as with the check.
+ */
+import { parseFieldLines } from '#core/filelists/field-lines';
+import { listsFor, type ListKindInfo } from '#core/filelists/registry';
+import type { AnnotationSet, AnnotationType, FileListKind } from '#core/filelists/types';
+import { formatCount, plural } from '#core/format';
+import { CSV_FILE, saveFile, TSV_FILE, ZIP_FILE } from '../../platform/download';
+import type {
+  ExtraColumnsText,
+  ListBuildRequest,
+  ListPreview,
+  ListRequestFromPage,
+} from '../../workers/folder-bridge';
+import type { Announcer } from './announcer.svelte';
+import type { CheckState } from './check.svelte';
+import type { ChecksumState } from './checksums.svelte';
+import type { FolderState } from './folder.svelte';
+import type { UploadState } from './upload.svelte';
+
+export type ListPhase = 'idle' | 'building' | 'ready' | 'failed';
+
+/** An annotation set as the form edits it: every way of linking kept, so switching back loses nothing. */
+export interface AnnotationDraft {
+  name: string;
+  select: string;
+  types: AnnotationType[];
+  link: 'same-name' | 'suffix' | 'template';
+  suffixes: string;
+  template: string;
+}
+
+export function newAnnotationDraft(n: number): AnnotationDraft {
+  return {
+    name: n === 1 ? 'masks' : `annotations-${n}`,
+    select: '',
+    types: ['segmentation_mask'],
+    link: 'suffix',
+    suffixes: '_mask, _labels',
+    template: '{parent}/images/{stem}.*',
+  };
+}
+
+function annotationSet(draft: AnnotationDraft): AnnotationSet {
+  const link =
+    draft.link === 'suffix'
+      ? { kind: 'suffix' as const, suffixes: draft.suffixes }
+      : draft.link === 'template'
+        ? { kind: 'template' as const, template: draft.template }
+        : { kind: 'same-name' as const };
+  return { name: draft.name.trim(), select: draft.select.trim(), types: [...draft.types], link };
+}
+
+export class ListsState {
+  /** The list the user picked; {@link ListsState.kind} falls back to the target's first when it does not apply. */
+  chosen = $state<FileListKind | null>(null);
+  phase = $state<ListPhase>('idle');
+  preview = $state.raw<ListPreview | null>(null);
+  error = $state('');
+  /** None until the user adds one: a set the user never asked for must not take files out of the file list. */
+  annotations = $state<AnnotationDraft[]>([]);
+  /** Which annotation set the annotations list shows. */
+  annotationIndex = $state(0);
+  /** A table of extra columns keyed by path, merged into the BioImage Archive file list. */
+  extraColumns = $state.raw<ExtraColumnsText | null>(null);
+  #request = 0;
+  readonly #folder: FolderState;
+  readonly #check: CheckState;
+  readonly #checksums: ChecksumState;
+  readonly #upload: UploadState;
+  readonly #announcer: Announcer;
+
+  constructor(
+    folder: FolderState,
+    check: CheckState,
+    checksums: ChecksumState,
+    upload: UploadState,
+    announcer: Announcer,
+  ) {
+    this.#folder = folder;
+    this.#check = check;
+    this.#checksums = checksums;
+    this.#upload = upload;
+    this.#announcer = announcer;
+  }
+
+  get available(): readonly ListKindInfo[] {
+    return listsFor(this.#check.target);
+  }
+
+  get kind(): FileListKind {
+    const available = this.available;
+    const chosen = available.find((info) => info.kind === this.chosen);
+    return (chosen ?? available[0])?.kind ?? 'manifest';
+  }
+
+  get info(): ListKindInfo | undefined {
+    return this.available.find((info) => info.kind === this.kind);
+  }
+
+  /**
+   * The request for the shown list, or null when there is nothing to build (an annotations list without a set);
+   * reading it in an effect subscribes to everything the list depends on.
+   */
+  get request(): ListBuildRequest | null {
+    const list = this.#listRequest();
+    if (!list) return null;
+    // The list depends on the last check, the checksums and the arrivals, read here to subscribe to them.
+    void this.#check.revision;
+    void this.#checksums.revision;
+    void this.#upload.arrivalCount;
+    const arrivals = this.#upload.arrivalCount > 0 ? { arrivals: this.#upload.arrivals() } : {};
+    return { list, includeErrors: this.#check.allowErrors, batch: this.#upload.batch, ...arrivals };
+  }
+
+  #listRequest(): ListRequestFromPage | null {
+    const kind = this.kind;
+    const symbiota = this.#check.settings.symbiota;
+    switch (kind) {
+      case 'bia-file-list': {
+        const options = {
+          template: this.#check.settings.bia.pathTemplate,
+          annotationSets: this.annotations.map(annotationSet),
+        };
+        return {
+          kind,
+          options: this.extraColumns ? { ...options, extraColumns: this.extraColumns } : options,
+        };
+      }
+      case 'bia-annotations': {
+        const draft = this.annotations[this.annotationIndex];
+        return draft ? { kind, options: annotationSet(draft) } : null;
+      }
+      case 'symbiota-field-map':
+        return { kind, options: { baseUrl: symbiota.publicBaseUrl } };
+      case 'symbiota-skeletal':
+        return { kind, options: { fields: parseFieldLines(symbiota.newRecordFields).fields } };
+      case 'dwc-multimedia':
+        return {
+          kind,
+          options: {
+            baseUrl: symbiota.publicBaseUrl,
+            rights: symbiota.mediaRights,
+            owner: symbiota.mediaOwner,
+            creator: symbiota.mediaCreator,
+          },
+        };
+      default:
+        return { kind };
+    }
+  }
+
+  /** Problems with the typed fields of new records, which the worker never sees as text. */
+  get fieldLineProblems(): readonly string[] {
+    if (this.kind !== 'symbiota-skeletal') return [];
+    return parseFieldLines(this.#check.settings.symbiota.newRecordFields).problems.map((p) => p.message);
+  }
+
+  /** Forgets the shown preview: a new folder was picked, or there is nothing to build. */
+  reset(): void {
+    this.#request += 1;
+    this.phase = 'idle';
+    this.preview = null;
+    this.error = '';
+  }
+
+  addAnnotationSet(): void {
+    this.annotations.push(newAnnotationDraft(this.annotations.length + 1));
+    this.annotationIndex = this.annotations.length - 1;
+  }
+
+  removeAnnotationSet(index: number): void {
+    this.annotations.splice(index, 1);
+    this.annotationIndex = Math.max(0, Math.min(this.annotationIndex, this.annotations.length - 1));
+  }
+
+  async build(request: ListBuildRequest): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker || this.#check.phase !== 'done') return;
+    const id = ++this.#request;
+    this.phase = 'building';
+    this.error = '';
+    const started = performance.now();
+    try {
+      const preview = await worker.buildList(request);
+      if (id !== this.#request) return;
+      performance.measure('file-list', {
+        start: started,
+        detail: { kind: preview.kind, rows: preview.rowCount },
+      });
+      this.preview = preview;
+      this.phase = 'ready';
+    } catch (error) {
+      if (id !== this.#request) return;
+      this.phase = 'failed';
+      this.error = `The ${this.info?.label ?? 'list'} could not be built: ${error instanceof Error ? error.message : String(error)} Pick the folder again.`;
+    }
+  }
+
+  async download(): Promise<void> {
+    const worker = this.#folder.worker;
+    const preview = this.preview;
+    if (!worker || !preview) return;
+    try {
+      const file = await worker.saveList();
+      if (!file) return;
+      const kind = file.format === 'zip' ? ZIP_FILE : file.format === 'tsv' ? TSV_FILE : CSV_FILE;
+      const outcome = await saveFile(file.blob, file.fileName, kind);
+      if (outcome !== 'saved') return;
+      const errors = preview.problems.filter((p) => p.status === 'error').length;
+      this.#announcer.say(
+        `${preview.title} saved as ${file.fileName}: ${plural(preview.rowCount, 'row')}${errors > 0 ? `, with ${plural(errors, 'error')} to fix` : ''}.`,
+      );
+    } catch (error) {
+      this.error = `The list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
+    }
+  }
+
+  /** "1,234 rows · 3 errors · 1 warning". */
+  get headline(): string {
+    const p = this.preview;
+    if (!p) return '';
+    const errors = p.problems.filter((x) => x.status === 'error').length;
+    const warnings = p.problems.length - errors;
+    const parts = [`${formatCount(p.rowCount)} ${p.rowCount === 1 ? 'row' : 'rows'}`];
+    if (errors > 0) parts.push(plural(errors, 'error'));
+    if (warnings > 0) parts.push(plural(warnings, 'warning'));
+    return parts.join(' · ');
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * File lists from the running app: each fixture folder of the golden-file unit tests is written to disk, picked,
+ * checked and set up in the Prepare step as the unit test sets it up, and every list downloaded from the page
+ * must equal its golden file byte for byte (the unit tests build the same files in Node).
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import Papa from 'papaparse';
+import { biaExtraCsv, biaFolder } from '../fixtures/filelists/bia-folder.ts';
+import type { FixtureFolder } from '../fixtures/filelists/fixture-folder.ts';
+import { gudmapFolder } from '../fixtures/filelists/gudmap-folder.ts';
+import { asuPattern, recordListPath, symbiotaFolder } from '../fixtures/filelists/symbiota-folder.ts';
+import { expect, listFiles, test } from './test.ts';
+
+const EXPECTED = path.resolve('tests/fixtures/filelists/expected');
+
+async function writeFolder(parent: string, folder: FixtureFolder): Promise<string> {
+  const root = path.join(parent, folder.name);
+  for (const file of folder.files) {
+    await mkdir(path.dirname(path.join(root, file.path)), { recursive: true });
+    await writeFile(path.join(root, file.path), file.content);
+  }
+  return root;
+}
+
+async function open(page: Page, url: string, target: string): Promise<void> {
+  await page.addInitScript(() => {
+    // Headless Chromium has no save dialog to answer: downloads take the link path.
+    delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+  });
+  await page.goto(url);
+  await page.getByLabel('Target').selectOption({ label: target });
+}
+
+/** Picks the folder, waits for its check, and names the batch (picking a folder suggests a name of its own). */
+async function pick(page: Page, folder: string, target: string, batch = 'batch-1'): Promise<void> {
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await page.getByLabel('Batch name').fill(batch);
+  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText(
+    `Checked against ${target}: `,
+  );
+}
+
+async function computeChecksums(page: Page, files: number): Promise<void> {
+  const panel = page.getByRole('region', { name: 'Checksums' });
+  await panel.getByRole('button', { name: 'Compute checksums' }).click();
+  await expect(panel).toContainText(`computed for all ${files} files`);
+}
+
+/** Shows the list, waits until it is built for what the page now holds, and saves it; returns its bytes. */
+async function download(
+  page: Page,
+  scratch: string,
+  label: string,
+): Promise<{ name: string; bytes: Buffer }> {
+  const lists = page.getByRole('region', { name: 'File lists' });
+  await lists
+    .getByRole('radio', { name: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) })
+    .check();
+  const button = lists.getByRole('button', { name: `Download ${label}` });
+  await expect(button).toBeEnabled();
+  const saved = page.waitForEvent('download');
+  await button.click();
+  const file = await saved;
+  const to = path.join(scratch, 'downloads', file.suggestedFilename());
+  await file.saveAs(to);
+  return { name: file.suggestedFilename(), bytes: await readFile(to) };
+}
+
+async function golden(name: string): Promise<Buffer> {
+  return readFile(path.join(EXPECTED, name));
+}
+
+function recordListOf(
+  folder: FixtureFolder,
+  listPath: string,
+): { name: string; mimeType: string; buffer: Buffer } {
+  const file = folder.files.find((f) => f.path === listPath);
+  if (!file) throw new Error(`${listPath} is not in ${folder.name}`);
+  return { name: path.basename(listPath), mimeType: 'text/csv', buffer: Buffer.from(file.content) };
+}
+
+test('BioImage Archive: the file list with a path template and extra columns, and two annotation lists', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = await writeFolder(scratch, biaFolder);
+  await open(page, receiver.url, 'BioImage Archive');
+  await pick(page, folder, 'BioImage Archive');
+
+  const lists = page.getByRole('region', { name: 'File lists' });
+  await lists.getByRole('radio', { name: /^BioImage Archive annotations file list/ }).check();
+  await expect(lists).toContainText('No annotation set yet.');
+  await lists.getByRole('button', { name: 'Add annotation set' }).click();
+  await lists.getByLabel('Set name').fill('masks');
+  await lists.getByLabel(/^Annotation files/).fill('study/masks/');
+  await lists.getByLabel('Source image found by').selectOption('same-name');
+  await lists.getByRole('button', { name: 'Add annotation set' }).click();
+  await lists.getByLabel('Set name').fill('labels');
+  await lists.getByLabel(/^Annotation files/).fill('*_mask.png');
+  await lists.getByRole('checkbox', { name: 'class_labels' }).check();
+  await lists.getByLabel('Source image found by').selectOption('suffix');
+  await lists.getByLabel(/^Suffixes/).fill(' _labels , _mask');
+  const labels = await download(page, scratch, 'BioImage Archive annotations file list');
+  expect(labels.name).toBe('batch-1-annotations-labels.tsv');
+  expect(labels.bytes).toEqual(await golden('bia-annotations-labels.tsv'));
+  await expect(lists.getByRole('list', { name: 'Problems with the list' })).toContainText(
+    '-f1_c2_mask.png starts with',
+  );
+
+  await lists.getByRole('combobox', { name: /^Annotation set/ }).selectOption({ label: 'masks' });
+  const masks = await download(page, scratch, 'BioImage Archive annotations file list');
+  expect(masks.name).toBe('batch-1-annotations-masks.tsv');
+  expect(masks.bytes).toEqual(await golden('bia-annotations-masks.tsv'));
+
+  await lists.getByRole('radio', { name: /^BioImage Archive file list/ }).check();
+  await lists.getByLabel('Path template').fill('{Plate}/{Well}/{Field}_{Channel}.tif');
+  await lists
+    .getByLabel('Extra columns table')
+    .setInputFiles({ name: 'extra.csv', mimeType: 'text/csv', buffer: Buffer.from(biaExtraCsv) });
+  await expect(lists.getByRole('table', { name: 'Preview of BioImage Archive file list' })).toContainText(
+    'Treatment',
+  );
+  const fileList = await download(page, scratch, 'BioImage Archive file list');
+  expect(fileList.name).toBe('batch-1-file-list.tsv');
+  expect(fileList.bytes).toEqual(await golden('bia-file-list.tsv'));
+  await expect(lists.getByRole('list', { name: 'Notes on the list' })).toContainText(
+    "Field is 'f1' for every file, so it was left out",
+  );
+  await expect(lists.getByRole('list', { name: 'Problems with the list' })).toContainText(
+    "Column 'md5' of extra.csv is one of the names the BioImage Archive keeps for itself",
+  );
+});
+
+test('Symbiota: field map with MD5, skeletal file and the Darwin Core multimedia extension', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = await writeFolder(scratch, symbiotaFolder);
+  await open(page, receiver.url, 'Symbiota');
+  await page.getByLabel('Catalog number pattern').fill(asuPattern);
+  await page.getByLabel('Record list').setInputFiles(recordListOf(symbiotaFolder, recordListPath));
+  await pick(page, folder, 'Symbiota');
+  await computeChecksums(page, 7);
+
+  const lists = page.getByRole('region', { name: 'File lists' });
+  await lists.getByLabel('Public base URL').fill('https://images.example.org/herbarium');
+  const fieldMap = await download(page, scratch, 'Symbiota image field map');
+  expect(fieldMap.name).toBe('batch-1-image-field-map.csv');
+  expect(fieldMap.bytes).toEqual(await golden('symbiota-field-map.csv'));
+
+  await lists.getByRole('radio', { name: /^Symbiota skeletal file/ }).check();
+  await lists
+    .getByLabel(/^Fields for new records/)
+    .fill('country=United States\nstateProvince=Arizona\nfamily==SUM(1)\ncounty=');
+  const skeletal = await download(page, scratch, 'Symbiota skeletal file');
+  expect(skeletal.name).toBe('batch-1-skeletal.csv');
+  expect(skeletal.bytes).toEqual(await golden('symbiota-skeletal.csv'));
+
+  await lists.getByRole('radio', { name: /^Darwin Core multimedia extension/ }).check();
+  await lists.getByLabel('Rights').fill('https://creativecommons.org/licenses/by/4.0/');
+  await lists.getByLabel('Owner').fill('Arizona State University');
+  await lists.getByLabel('Creator').fill('ASU Lichen Herbarium');
+  const dwc = await download(page, scratch, 'Darwin Core multimedia extension');
+  expect(dwc.name).toBe('batch-1-dwc-multimedia.zip');
+  const zipped = unzipSync(new Uint8Array(dwc.bytes));
+  expect(Object.keys(zipped)).toEqual(['multimedia.txt', 'meta.xml']);
+  expect(Buffer.from(zipped['multimedia.txt'] ?? [])).toEqual(await golden('dwc-multimedia-originals.txt'));
+  expect(Buffer.from(zipped['meta.xml'] ?? [])).toEqual(await golden('dwc-meta.xml'));
+});
+
+test('GUDMAP: manifest before checksums, GUDMAP manifest and new specimens after, manifest after upload', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = await writeFolder(scratch, gudmapFolder);
+  await open(page, receiver.url, 'Custom pattern');
+  await pick(page, folder, 'Custom pattern', 'kidney-2024');
+  const custom = await download(page, scratch, 'Manifest');
+  expect(custom.name).toBe('kidney-2024-manifest.csv');
+  expect(custom.bytes).toEqual(await golden('manifest-custom.csv'));
+
+  await page.getByLabel('Target').selectOption({ label: 'GUDMAP/RBK' });
+  await page.getByLabel('Batch name').fill('batch-1');
+  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText(
+    'Checked against GUDMAP/RBK: ',
+  );
+  await page.getByRole('checkbox', { name: /Upload files with errors too/ }).check();
+  await computeChecksums(page, 9);
+  const manifest = await download(page, scratch, 'GUDMAP upload manifest');
+  expect(manifest.name).toBe('batch-1-gudmap-manifest.csv');
+  expect(manifest.bytes).toEqual(await golden('gudmap-manifest.csv'));
+  const specimens = await download(page, scratch, 'Specimen_simple.csv (new specimens)');
+  expect(specimens.name).toBe('Specimen_simple.csv');
+  expect(specimens.bytes).toEqual(await golden('gudmap-specimens.csv'));
+
+  // After the upload the manifest says where each file went: the stored path and its tus upload address.
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await expect(page.getByRole('status')).toContainText('Upload complete: 9 files');
+  const after = await download(page, scratch, 'Manifest');
+  const { data } = Papa.parse<string[]>(after.bytes.toString('utf8').replace(/^\ufeff/, ''), {
+    skipEmptyLines: true,
+  });
+  expect(data[0]).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url']);
+  const rows = data.slice(1);
+  expect(rows).toHaveLength(9);
+  const stored = await listFiles(receiver.uploadDir);
+  for (const [listed, , sha256, storedPath, uploadUrl] of rows) {
+    const source = gudmapFolder.files.find((f) => `'${f.path}` === listed || f.path === listed);
+    expect(source, `${listed} is a file of the folder`).toBeDefined();
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored).toContain(storedPath);
+    expect(uploadUrl).toMatch(new RegExp(`^${receiver.url}files/[0-9a-f]+$`));
+  }
+});
