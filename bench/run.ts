@@ -21,6 +21,7 @@ import { markdownTable, toResult, writeResults, type Measurement } from './repor
 import { createRawHandler } from './raw-handler.ts';
 import { RequestLog } from './request-log.ts';
 import type { BenchEnv, Outcome, Scenario } from './scenario.ts';
+import { fileListScenario } from './scenarios/filelist.ts';
 import { queueScenario } from './scenarios/queue.ts';
 import { scanScenario } from './scenarios/scan.ts';
 import { uploadBigScenario } from './scenarios/upload-big.ts';
@@ -31,6 +32,7 @@ import { validateScenario } from './scenarios/validate.ts';
 const SCENARIOS: readonly Scenario[] = [
   scanScenario,
   validateScenario,
+  fileListScenario,
   queueScenario,
   uploadBigScenario,
   uploadManyScenario,
@@ -40,6 +42,8 @@ const ORDER = [
   'scan-100k-longest-task',
   'validate-100k',
   'validate-100k-longest-task',
+  'filelist-100k',
+  'filelist-100k-longest-task',
   'queue-10k',
   'upload-1gib',
   'upload-5000x10kb',

@@ -111,8 +111,7 @@ export class ListsState {
     void this.#check.revision;
     void this.#checksums.revision;
     void this.#upload.arrivalCount;
-    const arrivals = this.#upload.arrivalCount > 0 ? { arrivals: this.#upload.arrivals() } : {};
-    return { list, includeErrors: this.#check.allowErrors, batch: this.#upload.batch, ...arrivals };
+    return { list, includeErrors: this.#check.allowErrors, batch: this.#upload.batch };
   }
 
   #listRequest(): ListRequestFromPage | null {
@@ -184,7 +183,9 @@ export class ListsState {
     this.error = '';
     const started = performance.now();
     try {
-      const preview = await worker.buildList(request);
+      // Packed here, once per build, rather than in the request an effect reads on every keystroke.
+      const arrivals = this.#upload.arrivalCount > 0 ? { arrivals: this.#upload.arrivals() } : {};
+      const preview = await worker.buildList({ ...request, ...arrivals });
       if (id !== this.#request) return;
       performance.measure('file-list', {
         start: started,

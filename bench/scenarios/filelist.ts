@@ -1,0 +1,126 @@
+/**
+ * filelist-100k: the app builds the BioImage Archive file list of 100,000 scanned files with a 4-column path
+ * template, `{Kind}-{Folder}/{Name}-{Number}.dat`, in its folder worker (build, constant-column check, the
+ * archive's own rules and the TSV text). Two of the four columns never vary (`folder`, `file`) and are left out,
+ * as the product does. Reports the app's `file-list` measure (from the request to the preview on the page) and
+ * the longest main-thread task while it ran.
+ */
+import type { Page } from '@playwright/test';
+import { AppProblem, openApp, scanWithApp, settleCheck } from '../app.ts';
+import type { BenchWindow } from '../browser.ts';
+import { formatMs, median, progress, step } from '../log.ts';
+import { inWorker, makeTreeInWorker } from '../opfs.ts';
+import { RUNS, type Scenario } from '../scenario.ts';
+
+const ROOT = 'bench-filelist-100k';
+const FOLDERS = 100;
+const FILES_PER_FOLDER = 1000;
+const FILES = FOLDERS * FILES_PER_FOLDER;
+const TEMPLATE = '{Kind}-{Folder}/{Name}-{Number}.dat';
+
+interface ListRun {
+  readonly ms: number;
+  readonly longestTaskMs: number;
+  readonly rows: number;
+  readonly columns: string;
+}
+
+/** Waits for a `file-list` measure of the whole folder, then reads it and the long tasks that overlap it. */
+async function measuredList(page: Page, timeout: number): Promise<ListRun> {
+  try {
+    await page.waitForFunction(
+      (files) =>
+        performance
+          .getEntriesByName('file-list', 'measure')
+          .some((m) => (m as PerformanceMeasure).detail?.rows === files),
+      FILES,
+      { polling: 250, timeout },
+    );
+  } catch (error) {
+    throw new AppProblem(`the file list was not built within ${timeout / 1000} s (${String(error)})`);
+  }
+  await page.waitForTimeout(1200);
+  return page.evaluate((files) => {
+    const state = (window as unknown as BenchWindow).__bench;
+    const measure = performance
+      .getEntriesByName('file-list', 'measure')
+      .filter((m) => (m as PerformanceMeasure).detail?.rows === files)
+      .at(-1) as PerformanceMeasure;
+    const end = measure.startTime + measure.duration;
+    const during = state.longTasks.filter((t) => t.start + t.duration >= measure.startTime && t.start <= end);
+    const header = [...document.querySelectorAll('table[aria-label^="Preview of"] th')].map(
+      (th) => th.textContent,
+    );
+    return {
+      ms: measure.duration,
+      longestTaskMs: Math.max(0, ...during.map((t) => t.duration)),
+      rows: (measure.detail as { rows: number }).rows,
+      columns: header.join(', '),
+    };
+  }, FILES);
+}
+
+export const fileListScenario: Scenario = {
+  label: 'filelist-100k',
+  specs: [
+    {
+      name: 'filelist-100k',
+      unit: 's',
+      bar: { on: 'value', op: '≤', limit: 10 },
+      decimals: 2,
+      aggregation: `app \`file-list\` measure: BioImage Archive file list of ${FILES.toLocaleString('en-US')} files, template \`${TEMPLATE}\`, built in the folder worker; median of ${RUNS} runs`,
+    },
+    {
+      name: 'filelist-100k-longest-task',
+      unit: 'ms',
+      bar: { on: 'value', op: '≤', limit: 50 },
+      decimals: 0,
+      aggregation: `longest main-thread long task overlapping the build; max over ${RUNS} runs`,
+    },
+  ],
+  async run(env) {
+    const label = this.label;
+    const { page, close } = await env.openContext(label);
+    try {
+      await openApp(page, env.url);
+      await step(label, `generate ${FOLDERS} folders × ${FILES_PER_FOLDER} empty files in OPFS`, () =>
+        inWorker(page, makeTreeInWorker, {
+          root: ROOT,
+          folders: FOLDERS,
+          filesPerFolder: FILES_PER_FOLDER,
+          size: 0,
+          seed: 5,
+          concurrency: 64,
+        }),
+      );
+      const times: number[] = [];
+      const longest: number[] = [];
+      for (let run = 1; run <= RUNS; run += 1) {
+        await openApp(page, env.url);
+        await page.getByLabel('Target').selectOption('bia');
+        await step(label, `run ${run}/${RUNS}: app scan`, () => scanWithApp(page, ROOT, FILES, 240_000));
+        await settleCheck(page, 240_000);
+        // Typed after the check, so the measured build is the one with the template.
+        await page.getByLabel('Path template').fill(TEMPLATE);
+        const [list] = await step(label, `run ${run}/${RUNS}: file list`, () => measuredList(page, 240_000));
+        if (list.columns !== 'Files, Folder, Number') {
+          throw new AppProblem(
+            `the file list has columns "${list.columns}", expected "Files, Folder, Number"`,
+          );
+        }
+        times.push(list.ms);
+        longest.push(list.longestTaskMs);
+        progress(
+          label,
+          `run ${run}/${RUNS}: ${list.rows.toLocaleString('en-US')} rows in ${formatMs(list.ms)}, longest task ${Math.round(list.longestTaskMs)} ms`,
+        );
+      }
+      return {
+        'filelist-100k': { value: median(times) / 1000, baseline: null },
+        'filelist-100k-longest-task': { value: Math.max(...longest), baseline: null },
+      };
+    } finally {
+      await close();
+    }
+  },
+};
