@@ -545,7 +545,11 @@ describe('Settings in a setup link', () => {
       ],
       defaults,
     );
-    expect(read.settings.profiles.gudmap).toEqual({ image3dNumbered: false, requireImageFields: false });
+    expect(read.settings.profiles.gudmap).toEqual({
+      ...defaults.profiles.gudmap,
+      image3dNumbered: false,
+      requireImageFields: false,
+    });
   });
 
   it('say where uploads go when the link moves them to another receiver', () => {

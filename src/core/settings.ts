@@ -51,7 +51,7 @@ type Fields = Readonly<Record<string, unknown>>;
 const choices: {
   readonly [P in ProfileId]?: { readonly [K in keyof ProfileSettings[P]]?: readonly ProfileSettings[P][K][] };
 } = {
-  symbiota: { patternSyntax: ['php', 'javascript'] },
+  symbiota: { patternSyntax: ['php', 'javascript'], originals: ['none', 'as-is', 'web-ready'] },
   custom: { matchAgainst: ['name', 'path'] },
 };
 

@@ -2,7 +2,7 @@
  * From a checked folder to the {@link ListContext} every file-list builder reads: the upload set in path order,
  * each file with its check result, and its checksums and stored place once they are known.
  */
-import type { ListContext, ListFile } from '#core/filelists/types';
+import type { Derivatives, ListContext, ListFile } from '#core/filelists/types';
 import type { ProfileId, RecordTable, ScannedFile, ValidationResult } from '#core/validation/types';
 
 export interface Checksums {
@@ -25,6 +25,8 @@ export interface ContextInput {
   readonly records?: RecordTable;
   readonly checksums?: ReadonlyMap<string, Checksums>;
   readonly arrivals?: ReadonlyMap<string, Arrival>;
+  /** Web copies made of each original, by its path. */
+  readonly derivatives?: ReadonlyMap<string, Derivatives>;
 }
 
 export function listContext(input: ContextInput): ListContext {
@@ -37,6 +39,7 @@ export function listContext(input: ContextInput): ListContext {
     if (status === 'skipped') continue;
     const sums = input.checksums?.get(summary.path);
     const arrival = input.arrivals?.get(summary.path);
+    const derivatives = input.derivatives?.get(summary.path);
     const into = status === 'error' && !input.includeErrors ? heldBack : files;
     into.push({
       path: summary.path,
@@ -49,6 +52,7 @@ export function listContext(input: ContextInput): ListContext {
       ...(sums?.md5 === undefined ? {} : { md5: sums.md5 }),
       ...(arrival === undefined ? {} : { storedPath: arrival.storedPath }),
       ...(arrival?.uploadUrl === undefined ? {} : { uploadUrl: arrival.uploadUrl }),
+      ...(derivatives === undefined ? {} : { derivatives }),
     });
   }
   return {

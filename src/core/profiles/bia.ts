@@ -124,7 +124,7 @@ export const bia: ProfileDescriptor<'bia'> = {
   description:
     'A BioImage Archive (BioStudies) submission: file and folder names in the archive’s character set, listed path by path in a file list.',
   defaultSettings: { pathTemplate: '' },
-  listSettings: ['pathTemplate'],
+  prepareSettings: ['pathTemplate'],
   isRecordFile: () => false,
   prepare: () => ({
     ok: true,

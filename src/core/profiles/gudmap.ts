@@ -44,7 +44,12 @@ const webFormats = new Set(['jpg', 'jpeg', 'png', 'gif']);
 const otherAccepted = new Set(['mp4', 'avi', 'stl', 'obj', 'ply', 'wrl', 'x3d', 'glb', 'gltf']);
 const sizeForClientTools = 5 * GB;
 
-export const gudmapDefaultSettings: GudmapSettings = { image3dNumbered: true, requireImageFields: true };
+export const gudmapDefaultSettings: GudmapSettings = {
+  image3dNumbered: true,
+  requireImageFields: true,
+  makeThumbnails: false,
+  thumbnailSide: 150,
+};
 
 function identified(match: RegExpExecArray, kind: string, notes: readonly Finding[] = []): Identified {
   const parts: Readonly<Record<string, string>> = { kind, ...match.groups };
@@ -189,6 +194,7 @@ export const gudmap: ProfileDescriptor<'gudmap'> = {
   description:
     'Deriva bulk upload to the GUDMAP/RBK atlas: images in deriva/images/ and deriva/image_3d/ named after the Internal_ID of their specimen record.',
   defaultSettings: gudmapDefaultSettings,
+  prepareSettings: ['makeThumbnails', 'thumbnailSide'],
   isRecordFile: (path) => specimenFile.test(path),
   prepare: (settings) => ({
     ok: true,

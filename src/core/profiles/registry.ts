@@ -25,7 +25,7 @@ export function checkedSettings<P extends ProfileId>(
   id: P,
   settings: ProfileSettings[P],
 ): Partial<ProfileSettings[P]> {
-  const skip = new Set(profiles[id].listSettings ?? []);
+  const skip = new Set(profiles[id].prepareSettings ?? []);
   return Object.fromEntries(Object.entries(settings).filter(([key]) => !skip.has(key))) as Partial<
     ProfileSettings[P]
   >;

@@ -38,6 +38,13 @@ export const symbiotaDefaultSettings: SymbiotaSettings = {
   mediaRights: '',
   mediaOwner: '',
   mediaCreator: '',
+  makeDerivatives: true,
+  thumbnailWidth: 200,
+  webWidth: 1400,
+  largeWidth: 3200,
+  jpegQuality: 80,
+  maxFileMegabytes: 8,
+  originals: 'none',
 };
 
 type Rewrite = (catalogNumber: string) => string;
@@ -216,7 +223,20 @@ export const symbiota: ProfileDescriptor<'symbiota'> = {
   description:
     'Specimen images for a Symbiota portal: JPEG files named after the catalog number, which a pattern reads out of the file name.',
   defaultSettings: symbiotaDefaultSettings,
-  listSettings: ['publicBaseUrl', 'newRecordFields', 'mediaRights', 'mediaOwner', 'mediaCreator'],
+  prepareSettings: [
+    'publicBaseUrl',
+    'newRecordFields',
+    'mediaRights',
+    'mediaOwner',
+    'mediaCreator',
+    'makeDerivatives',
+    'thumbnailWidth',
+    'webWidth',
+    'largeWidth',
+    'jpegQuality',
+    'maxFileMegabytes',
+    'originals',
+  ],
   isRecordFile: () => false,
   prepare,
 };

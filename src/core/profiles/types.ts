@@ -77,8 +77,8 @@ export interface ProfileDescriptor<P extends ProfileId = ProfileId> {
   readonly label: string;
   readonly description: string;
   readonly defaultSettings: ProfileSettings[P];
-  /** Settings that shape only the file lists, so changing them does not call for a new check. */
-  readonly listSettings?: readonly string[];
+  /** Settings that shape only what the Prepare step makes (file lists, web copies), so changing them does not call for a new check. */
+  readonly prepareSettings?: readonly string[];
   /** Checks the settings and compiles what they describe, once per validation run. */
   prepare(settings: ProfileSettings[P]): Preparation;
   /** True for a record list the target keeps inside the folder (GUDMAP's Specimen_simple.csv). */

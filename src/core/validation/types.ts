@@ -1,3 +1,5 @@
+import type { OriginalsPolicy } from '#core/images/types';
+
 /** How a file (or a record, or the whole folder) fares against the target's rules, worst last. */
 export type Status = 'ok' | 'warning' | 'error' | 'skipped';
 
@@ -34,6 +36,10 @@ export interface GudmapSettings {
   readonly image3dNumbered: boolean;
   /** Specimens carry image data, so Preparation, Embedding and Fixation are required too. */
   readonly requireImageFields: boolean;
+  /** Web copies: make a JPEG thumbnail of each image (GUDMAP asks for PNG or JPEG, 150 × 150 px). */
+  readonly makeThumbnails: boolean;
+  /** Web copies: the thumbnail fits in a square this many pixels wide and high. */
+  readonly thumbnailSide: number;
 }
 
 export interface SymbiotaSettings {
@@ -57,6 +63,18 @@ export interface SymbiotaSettings {
   readonly mediaRights: string;
   readonly mediaOwner: string;
   readonly mediaCreator: string;
+  /** Web copies: make the thumbnail, web and large JPEG derivatives of each image. */
+  readonly makeDerivatives: boolean;
+  /** Web copies: the widths in pixels of the thumbnail (`_tn`), web (`_med`) and large (`_lg`) images. */
+  readonly thumbnailWidth: number;
+  readonly webWidth: number;
+  readonly largeWidth: number;
+  /** Web copies: JPEG quality in percent, 1–100. */
+  readonly jpegQuality: number;
+  /** Web copies: each copy is at most this many megabytes (1 MB = 1,000,000 bytes). */
+  readonly maxFileMegabytes: number;
+  /** What travels of the originals: nothing (their derivatives go instead), the files as they are, or web-ready JPEGs. */
+  readonly originals: OriginalsPolicy;
 }
 
 /** The BioImage Archive's naming rules are fixed; only its file list has a setting. */

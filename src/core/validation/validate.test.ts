@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gudmapDefaultSettings } from '#core/profiles/gudmap';
 import { symbiotaDefaultSettings } from '#core/profiles/symbiota';
 
 import { validate } from '#core/validation/validate';
@@ -78,10 +79,7 @@ describe('validate', () => {
     const result = validate(
       [file('deriva/images/A-1.czi'), file(list)],
       'gudmap',
-      {
-        image3dNumbered: true,
-        requireImageFields: true,
-      },
+      { ...gudmapDefaultSettings, image3dNumbered: true, requireImageFields: true },
       { table: records },
     );
     expect(result.findings.map((f) => [f.path, f.status, f.rule])).toEqual([
