@@ -13,6 +13,7 @@ const BY_EXTENSION: Record<string, FileKind> = {
   webp: { label: 'WebP', mime: 'image/webp' },
   avif: { label: 'AVIF', mime: 'image/avif' },
   heic: { label: 'HEIC', mime: 'image/heic' },
+  heif: { label: 'HEIF', mime: 'image/heif' },
   tif: { label: 'TIFF', mime: 'image/tiff' },
   tiff: { label: 'TIFF', mime: 'image/tiff' },
   'ome.tif': { label: 'OME-TIFF', mime: 'image/tiff' },

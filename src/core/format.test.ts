@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatRate, plural } from '#core/format';
+import { aboutFile, formatBytes, formatDuration, formatRate, plural } from '#core/format';
 
 describe('formatBytes', () => {
   it.each([
@@ -36,5 +36,14 @@ describe('formatRate and plural', () => {
     expect(plural(1, 'file')).toBe('1 file');
     expect(plural(100000, 'file')).toBe('100,000 files');
     expect(plural(2, 'entry', 'entries')).toBe('2 entries');
+  });
+});
+
+describe('aboutFile', () => {
+  it('puts the path in place of "it", or before a colon', () => {
+    expect(aboutFile('a/x.tif', 'it could not be read; try again.')).toBe(
+      'a/x.tif could not be read; try again.',
+    );
+    expect(aboutFile('a/x.tif', 'decoding stopped.')).toBe('a/x.tif: decoding stopped.');
   });
 });

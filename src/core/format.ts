@@ -31,6 +31,14 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/**
+ * A sentence about a file from a clause that leaves the file out: "it could not be read …" becomes
+ * "a/x.tif could not be read …"; any other clause follows the path after a colon.
+ */
+export function aboutFile(path: string, clause: string): string {
+  return clause.startsWith('it ') ? `${path} ${clause.slice(3)}` : `${path}: ${clause}`;
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }

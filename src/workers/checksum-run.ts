@@ -4,6 +4,7 @@
  * with the size and date they were computed for; a rescan starts afresh.
  */
 import type { Checksums } from '#core/filelists/context';
+import { aboutFile } from '#core/format';
 import type { ScannedFile } from '#core/validation/types';
 import type { FolderSource } from '../platform/folder-source';
 import { hashBlob } from './hash-stream';
@@ -152,7 +153,5 @@ function sentence(file: ScannedFile, error: unknown): string {
   if (name === 'NotFoundError') {
     return `${file.path} is no longer in the folder; choose the folder again to rescan it.`;
   }
-  // hashBlob's sentences start with "it …", so the path takes its place.
-  const detail = error instanceof Error ? error.message : String(error);
-  return detail.startsWith('it ') ? `${file.path} ${detail.slice(3)}` : `${file.path}: ${detail}`;
+  return aboutFile(file.path, error instanceof Error ? error.message : String(error));
 }

@@ -6,7 +6,7 @@
 import type { Arrival } from '#core/filelists/context';
 import { dwcMetaXml } from '#core/filelists/dwc-multimedia';
 import { buildList, type ListRequest } from '#core/filelists/registry';
-import type { BiaFileListOptions, BuiltList, ListProblem } from '#core/filelists/types';
+import type { BiaFileListOptions, BuiltList, Derivatives, ListProblem } from '#core/filelists/types';
 import { neutraliseTable, safeFileName } from '#core/table';
 import type { RecordTable } from '#core/validation/types';
 import { readRecordList } from './delimited-reader';
@@ -29,6 +29,33 @@ export type ListRequestFromPage =
       readonly kind: 'bia-file-list';
       readonly options: Omit<BiaFileListOptions, 'extra'> & { readonly extraColumns?: ExtraColumnsText };
     };
+
+/** Web copies by original: the originals' paths and the copies' paths by role, each NUL-joined ('' for none). */
+export interface DerivativesText {
+  readonly originals: string;
+  readonly thumbnails: string;
+  readonly webs: string;
+  readonly larges: string;
+}
+
+export function derivativesFrom(text: DerivativesText | undefined): Map<string, Derivatives> | undefined {
+  if (text === undefined || text.originals === '') return undefined;
+  const thumbnails = text.thumbnails.split('\u0000');
+  const webs = text.webs.split('\u0000');
+  const larges = text.larges.split('\u0000');
+  const out = new Map<string, Derivatives>();
+  text.originals.split('\u0000').forEach((path, i) => {
+    const thumbnail = thumbnails[i] ?? '';
+    const web = webs[i] ?? '';
+    const large = larges[i] ?? '';
+    out.set(path, {
+      ...(thumbnail === '' ? {} : { thumbnail }),
+      ...(web === '' ? {} : { web }),
+      ...(large === '' ? {} : { large }),
+    });
+  });
+  return out;
+}
 
 /** Files the upload placed: paths, where the receiver stored them and their upload URLs, each NUL-joined. */
 export interface ArrivalsText {

@@ -25,9 +25,11 @@ import { readRecordList } from './delimited-reader';
 import {
   arrivalsFrom,
   buildList,
+  derivativesFrom,
   ListKeeper,
   readRequest,
   type ArrivalsText,
+  type DerivativesText,
   type ListDownload,
   type ListPreview,
   type ListRequestFromPage,
@@ -55,6 +57,7 @@ export interface ListBuildRequest {
   readonly includeErrors: boolean;
   readonly batch: string;
   readonly arrivals?: ArrivalsText;
+  readonly derivatives?: DerivativesText;
 }
 
 export interface ChecksumRequest {
@@ -170,6 +173,7 @@ const api = {
     if (!lastCheck) throw new Error('The folder has not been checked yet.');
     const { request: list, problems } = readRequest(request.list);
     const arrivals = arrivalsFrom(request.arrivals);
+    const derivatives = derivativesFrom(request.derivatives);
     const context = listContext({
       files,
       result: lastCheck.result,
@@ -178,6 +182,7 @@ const api = {
       checksums: checksums.known(files),
       ...(lastCheck.records ? { records: lastCheck.records } : {}),
       ...(arrivals ? { arrivals } : {}),
+      ...(derivatives ? { derivatives } : {}),
     });
     return lists.keep(buildList(context, list), problems, request.batch);
   },

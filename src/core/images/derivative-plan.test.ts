@@ -111,10 +111,8 @@ describe('planImage: copies and their sizes', () => {
     expect(planImage('x.tif', header('tiff', 400, 300), MB, withOriginals).original).toBe('upload');
   });
 
-  it('says that only the first page of a multi-page TIFF is copied', () => {
-    expect(planImage('stack.tif', header('tiff', 10, 10, 1, 3), 9000, symbiota).notes).toEqual([
-      'stack.tif holds more than one page (or channel), and its copies show the first one only.',
-    ]);
+  it('leaves the pages of a multi-page TIFF to the decoder, which counts them all', () => {
+    expect(planImage('stack.tif', header('tiff', 10, 10, 1, 3), 9000, symbiota).notes).toEqual([]);
   });
 });
 

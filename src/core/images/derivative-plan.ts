@@ -134,9 +134,7 @@ function planCopies(
       ...copySize(spec, upright.width, upright.height),
     });
   }
-  if (header.pages > 1 && copies.length > 0) {
-    notes.push(`${path} holds more than one page (or channel), and its copies show the first one only.`);
-  }
+  // Pages are the decoder's to report: it reads every directory, where 64 KiB of header may show only some.
   return { path, original, copies, notes };
 }
 

@@ -1,0 +1,130 @@
+/**
+ * A pool of image workers, one per core but one (the page and the folder worker need a core too), started on
+ * first use and stopped after a minute of idleness. Each worker holds at most one decoded image, so memory stays
+ * bounded however many images wait. Cancelling terminates the workers (decoding cannot be interrupted otherwise)
+ * and rejects what was waiting.
+ */
+import * as Comlink from 'comlink';
+import type { ImageWorkerApi, MakeRequest, MakeResult } from './image.worker';
+
+export type { MadeCopy, MakeRequest, MakeResult } from './image.worker';
+
+const IDLE_MS = 60_000;
+/** The longest one image may take; a 24-MP TIFF takes a few seconds. */
+const JOB_LIMIT_MS = 120_000;
+
+interface Slot {
+  readonly worker: Worker;
+  readonly api: Comlink.Remote<ImageWorkerApi>;
+  busy: boolean;
+}
+
+interface Waiting {
+  readonly request: MakeRequest;
+  readonly resolve: (result: MakeResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export function poolSize(): number {
+  return Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
+}
+
+export class ImagePool {
+  readonly #size: number;
+  readonly #slots: Slot[] = [];
+  readonly #waiting: Waiting[] = [];
+  #idleTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(size = poolSize()) {
+    this.#size = size;
+  }
+
+  make(request: MakeRequest): Promise<MakeResult> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ request, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  /** Stops every worker and rejects everything that was waiting or running. */
+  cancel(): void {
+    const error = new DOMException('Making web copies was cancelled.', 'AbortError');
+    for (const waiting of this.#waiting.splice(0)) waiting.reject(error);
+    for (const slot of this.#slots.splice(0)) slot.worker.terminate();
+    this.#running.forEach((reject) => reject(error));
+    this.#running.clear();
+  }
+
+  readonly #running = new Set<(error: unknown) => void>();
+
+  #pump(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    while (this.#waiting.length > 0) {
+      const slot = this.#freeSlot();
+      if (!slot) return;
+      const job = this.#waiting.shift() as Waiting;
+      slot.busy = true;
+      const failed = (error: unknown) => job.reject(error);
+      this.#running.add(failed);
+      // A worker that crashes (out of memory on a huge image) or hangs (a hostile file) is replaced, and the
+      // image gets a sentence; the others go on.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const stopped = new Promise<never>((_, reject) => {
+        slot.worker.addEventListener('error', (event) => reject(new Error(event.message || 'it failed')), {
+          once: true,
+        });
+        timer = setTimeout(
+          () => reject(new Error(`it took more than ${JOB_LIMIT_MS / 1000} s`)),
+          JOB_LIMIT_MS,
+        );
+      });
+      Promise.race([slot.api.make(job.request), stopped])
+        .then(job.resolve, (error: unknown) => {
+          this.#drop(slot);
+          const why = error instanceof Error ? error.message : String(error);
+          job.resolve({
+            path: job.request.path,
+            original: 'upload-uncopied',
+            copies: [],
+            problems: [
+              `${job.request.path} is uploaded as it is: making its copies stopped the image worker (${why}), most likely for want of memory or a damaged file; make its copies with a desktop tool.`,
+            ],
+            notes: [],
+            width: 0,
+            height: 0,
+          });
+        })
+        .finally(() => {
+          clearTimeout(timer);
+          this.#running.delete(failed);
+          slot.busy = false;
+          this.#pump();
+        });
+    }
+    if (this.#slots.every((slot) => !slot.busy)) {
+      this.#idleTimer = setTimeout(() => this.#stopIdle(), IDLE_MS);
+    }
+  }
+
+  #freeSlot(): Slot | undefined {
+    const free = this.#slots.find((slot) => !slot.busy);
+    if (free || this.#slots.length >= this.#size) return free;
+    const worker = new Worker(new URL('./image.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'image',
+    });
+    const slot: Slot = { worker, api: Comlink.wrap<ImageWorkerApi>(worker), busy: false };
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #drop(slot: Slot): void {
+    slot.worker.terminate();
+    const at = this.#slots.indexOf(slot);
+    if (at !== -1) this.#slots.splice(at, 1);
+  }
+
+  #stopIdle(): void {
+    for (const slot of this.#slots.filter((s) => !s.busy)) this.#drop(slot);
+  }
+}
