@@ -13,4 +13,6 @@ export interface FileRow {
   uploaded: number;
   /** Why the row is skipped or failed, or where the receiver stored it when that differs. */
   message: string;
+  /** Set for a web copy made by the Prepare step, kept in OPFS rather than in the picked folder. */
+  readonly copyOf?: string;
 }

@@ -8,6 +8,7 @@ import { formatBytes, plural } from '#core/format';
 import type { ScanBatch, ScanNote, ScanProgress } from '#core/scan-types';
 import { walkTree } from '#core/scan-tree';
 import { filesSource, handleSource, type FolderSource } from '../../platform/folder-source';
+import { openStored } from '../../platform/opfs';
 import type { PickedFolder } from '../../platform/pick-folder';
 import { FolderWorker } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
@@ -31,6 +32,12 @@ export class FolderState {
   worker: FolderWorker | null = null;
   #abort: AbortController | null = null;
   #startedAt = 0;
+  /** Rows of the scan; the web copies come after them. */
+  #scanned = 0;
+  /** Paths of the web copies, which are read from OPFS. */
+  readonly #copies = new Set<string>();
+  /** Originals that their copies replace in the upload, with what they showed before. */
+  readonly #held = new Map<number, { readonly status: FileRow['status']; readonly message: string }>();
   readonly #announcer: Announcer;
 
   constructor(announcer: Announcer) {
@@ -54,6 +61,9 @@ export class FolderState {
     const abort = new AbortController();
     this.#abort = abort;
     this.rows.length = 0;
+    this.#scanned = 0;
+    this.#copies.clear();
+    this.#held.clear();
     this.notes = [];
     this.error = '';
     this.progress = NO_PROGRESS;
@@ -79,6 +89,7 @@ export class FolderState {
       }
       if (abort.signal.aborted) return;
       performance.measure('scan', 'scan-start');
+      this.#scanned = this.rows.length;
       this.phase = 'ready';
       this.#announcer.say(`Scan complete: ${this.summary}.`);
     } catch (error) {
@@ -99,6 +110,68 @@ export class FolderState {
     this.#announcer.say(
       `Scan cancelled after ${plural(this.progress.files, 'file')}. Choose the folder again to rescan.`,
     );
+    this.touch();
+  }
+
+  /** Opens a file to upload: a web copy from OPFS, anything else from the picked folder. */
+  open(path: string): Promise<File> {
+    if (this.#copies.has(path)) return openStored(this.name, path);
+    if (!this.source) return Promise.reject(new Error('No folder is open.'));
+    return this.source.open(path);
+  }
+
+  /** The rows of the scanned folder, without the web copies. */
+  get scannedRows(): readonly FileRow[] {
+    return this.rows.slice(0, this.#scanned);
+  }
+
+  /** Adds web copies to the upload, each as a row after the scanned files. */
+  addCopies(
+    copies: readonly {
+      readonly name: string;
+      readonly bytes: number;
+      readonly lastModified: number;
+      readonly copyOf: string;
+    }[],
+  ): void {
+    for (const copy of copies) {
+      this.#copies.add(copy.name);
+      this.rows.push({
+        id: this.rows.length,
+        path: copy.name,
+        size: copy.bytes,
+        lastModified: copy.lastModified,
+        kind: 'JPEG copy',
+        mime: 'image/jpeg',
+        status: 'ready',
+        uploaded: 0,
+        message: `Web copy of ${copy.copyOf}.`,
+        copyOf: copy.copyOf,
+      });
+    }
+    this.touch();
+  }
+
+  /** Keeps an original out of the upload because its copies go instead. */
+  holdOriginal(id: number, message: string): void {
+    const row = this.rows[id];
+    if (!row || row.status === 'skipped') return;
+    this.#held.set(id, { status: row.status, message: row.message });
+    row.status = 'skipped';
+    row.message = message;
+  }
+
+  /** Removes the web copies and lets the originals they replaced travel again, before copies are made anew. */
+  forgetCopies(): void {
+    this.rows.length = this.#scanned;
+    this.#copies.clear();
+    for (const [id, before] of this.#held) {
+      const row = this.rows[id];
+      if (!row) continue;
+      row.status = before.status;
+      row.message = before.message;
+    }
+    this.#held.clear();
     this.touch();
   }
 

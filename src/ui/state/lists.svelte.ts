@@ -9,6 +9,7 @@ import type { AnnotationSet, AnnotationType, FileListKind } from '#core/filelist
 import { formatCount, plural } from '#core/format';
 import { CSV_FILE, saveFile, TSV_FILE, ZIP_FILE } from '../../platform/download';
 import type {
+  DerivativesText,
   ExtraColumnsText,
   ListBuildRequest,
   ListPreview,
@@ -17,6 +18,7 @@ import type {
 import type { Announcer } from './announcer.svelte';
 import type { CheckState } from './check.svelte';
 import type { ChecksumState } from './checksums.svelte';
+import type { ImagesState } from './images.svelte';
 import type { FolderState } from './folder.svelte';
 import type { UploadState } from './upload.svelte';
 
@@ -70,15 +72,18 @@ export class ListsState {
   readonly #check: CheckState;
   readonly #checksums: ChecksumState;
   readonly #upload: UploadState;
+  readonly #images: ImagesState;
   readonly #announcer: Announcer;
 
   constructor(
     folder: FolderState,
     check: CheckState,
     checksums: ChecksumState,
+    images: ImagesState,
     upload: UploadState,
     announcer: Announcer,
   ) {
+    this.#images = images;
     this.#folder = folder;
     this.#check = check;
     this.#checksums = checksums;
@@ -111,6 +116,7 @@ export class ListsState {
     void this.#check.revision;
     void this.#checksums.revision;
     void this.#upload.arrivalCount;
+    void this.#images.revision;
     return { list, includeErrors: this.#check.allowErrors, batch: this.#upload.batch };
   }
 
@@ -185,7 +191,12 @@ export class ListsState {
     try {
       // Packed here, once per build, rather than in the request an effect reads on every keystroke.
       const arrivals = this.#upload.arrivalCount > 0 ? { arrivals: this.#upload.arrivals() } : {};
-      const preview = await worker.buildList({ ...request, ...arrivals });
+      const derivatives = this.#derivatives();
+      const preview = await worker.buildList({
+        ...request,
+        ...arrivals,
+        ...(derivatives ? { derivatives } : {}),
+      });
       if (id !== this.#request) return;
       performance.measure('file-list', {
         start: started,
@@ -217,6 +228,31 @@ export class ListsState {
     } catch (error) {
       this.error = `The list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
     }
+  }
+
+  /** The web copies of each original, packed for the folder worker. */
+  #derivatives(): DerivativesText | undefined {
+    const copies = this.#images.copiesByOriginal();
+    if (copies.size === 0) return undefined;
+    const columns = {
+      originals: [] as string[],
+      thumbnails: [] as string[],
+      webs: [] as string[],
+      larges: [] as string[],
+    };
+    for (const [path, made] of copies) {
+      const named = (role: string) => made.find((copy) => copy.role === role)?.name ?? '';
+      columns.originals.push(path);
+      columns.thumbnails.push(named('thumbnail'));
+      columns.webs.push(named('web'));
+      columns.larges.push(named('large'));
+    }
+    return {
+      originals: columns.originals.join('\u0000'),
+      thumbnails: columns.thumbnails.join('\u0000'),
+      webs: columns.webs.join('\u0000'),
+      larges: columns.larges.join('\u0000'),
+    };
   }
 
   /** "1,234 rows · 3 errors · 1 warning". */

@@ -181,8 +181,7 @@ export class UploadState {
    */
   #send(ids: readonly number[]): void {
     const rows = this.#folder.rows;
-    const source = this.#folder.source;
-    if (!source) return;
+    if (!this.#folder.source) return;
     if (!this.#run || !this.active) {
       const problem = this.#checkSettings();
       this.settingsError = problem;
@@ -206,7 +205,7 @@ export class UploadState {
     if (this.#run && this.active) {
       this.#run.send(jobs);
     } else {
-      this.#begin(jobs, source.open.bind(source));
+      this.#begin(jobs, (path) => this.#folder.open(path));
     }
     this.#tick();
   }

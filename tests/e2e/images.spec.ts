@@ -1,0 +1,182 @@
+/**
+ * Web copies in the running app: every copy of the EXIF orientation set is upright (compared pixel by pixel with
+ * the copy of the upright original), sizes follow Symbiota's widths without upscaling, and damaged or hostile
+ * files end in a sentence for that file while the page and the rest of the batch go on.
+ */
+import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, listFiles, test } from './test.ts';
+
+const FIXTURES = path.resolve('tests/fixtures/images');
+
+async function open(page: Page, url: string, folder: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Target').selectOption({ label: 'Symbiota' });
+  await page.getByLabel('Pattern syntax').selectOption('javascript');
+  await page.getByLabel('Catalog number pattern').fill('^([A-Za-z]+)');
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText(
+    'Checked against Symbiota: ',
+  );
+  const override = page.getByRole('checkbox', { name: /Upload files with errors too/ });
+  if ((await override.count()) > 0) await override.check();
+}
+
+async function makeCopies(page: Page): Promise<string> {
+  const panel = page.getByRole('region', { name: 'Web copies' });
+  await panel.getByRole('button', { name: 'Make web copies' }).click();
+  const status = page.getByRole('status').filter({ hasText: /^Web copies (made|cancelled)/ });
+  await expect(status).toBeVisible({ timeout: 60_000 });
+  return (await status.innerText()).trim();
+}
+
+interface Shape {
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: number;
+  /** The copy drawn at 48 × 48 in grey, to compare with another. */
+  readonly grey: number[];
+}
+
+/** Reads copies from the app's OPFS folder and decodes each, as a browser would show it. */
+function shapes(page: Page, folder: string, names: readonly string[]): Promise<Record<string, Shape>> {
+  return page.evaluate(
+    async ({ folder, names }) => {
+      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('derivatives');
+      const dir = await root.getDirectoryHandle(folder);
+      const out: Record<string, Shape> = {};
+      for (const name of names) {
+        const file = await (await dir.getFileHandle(name)).getFile();
+        const image = await createImageBitmap(file);
+        const canvas = new OffscreenCanvas(48, 48);
+        const context = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+        context.drawImage(image, 0, 0, 48, 48);
+        const data = context.getImageData(0, 0, 48, 48).data;
+        const grey: number[] = [];
+        for (let i = 0; i < data.length; i += 4)
+          grey.push(((data[i] ?? 0) + (data[i + 1] ?? 0) + (data[i + 2] ?? 0)) / 3);
+        out[name] = { width: image.width, height: image.height, bytes: file.size, grey };
+      }
+      return out;
+    },
+    { folder, names },
+  );
+}
+
+function meanDifference(a: readonly number[], b: readonly number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
+  return sum / a.length;
+}
+
+/** The 48 × 48 grey image turned half a turn: what an orientation-3 file looks like if its tag is ignored. */
+function halfTurn(grey: readonly number[]): number[] {
+  return [...grey].reverse();
+}
+
+test('every web copy of the EXIF orientation set is upright and sized as Symbiota asks, never upscaled', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = path.join(scratch, 'orientation');
+  await mkdir(folder);
+  await cp(path.join(FIXTURES, 'exif-orientation'), folder, { recursive: true });
+  await open(page, receiver.url, folder);
+  expect(await makeCopies(page)).toMatch(/^Web copies made: 54 copies .* of 18 images\.$/);
+
+  const names = (await readdir(folder)).map((name) => name.replace(/\.jpg$/, ''));
+  const copies = names.flatMap((name) => ['_tn', '_med', '_lg'].map((suffix) => `${name}${suffix}.jpg`));
+  const made = await shapes(page, 'orientation', copies);
+  for (const kind of ['Landscape', 'Portrait']) {
+    const [wide, high] = kind === 'Landscape' ? [1800, 1200] : [1200, 1800];
+    for (const [suffix, width] of [
+      ['_tn', 200],
+      ['_med', 1400],
+      ['_lg', 3200],
+    ] as const) {
+      const reference = made[`${kind}_1${suffix}.jpg`];
+      if (!reference) throw new Error(`${kind}_1${suffix}.jpg was not made`);
+      const expectedWidth = Math.min(width, wide);
+      const expected = { width: expectedWidth, height: Math.round((high * expectedWidth) / wide) };
+      // The test can fail: the upright reference differs clearly from itself turned half a turn.
+      expect(meanDifference(reference.grey, halfTurn(reference.grey))).toBeGreaterThan(15);
+      for (const n of [0, 2, 3, 4, 5, 6, 7, 8]) {
+        const name = `${kind}_${n}${suffix}.jpg`;
+        const copy = made[name];
+        expect(copy, name).toBeDefined();
+        expect({ width: copy?.width, height: copy?.height }, name).toEqual(expected);
+        expect(copy?.bytes, name).toBeLessThanOrEqual(8_000_000);
+        expect(meanDifference(copy?.grey ?? [], reference.grey), `${name} looks like ${kind}_1`).toBeLessThan(
+          6,
+        );
+      }
+    }
+  }
+
+  // Originals stay home by default: the copies travel, named as Symbiota expects, and nothing else.
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await expect(page.getByRole('status')).toContainText('Upload complete: 54 files', { timeout: 60_000 });
+  const batch = await page.getByLabel('Batch name').inputValue();
+  const uploaded = await listFiles(path.join(receiver.uploadDir, batch));
+  expect(uploaded).toEqual([...copies].sort());
+});
+
+test('damaged, hostile and undecodable images end in a sentence each, and the rest get their copies', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = path.join(scratch, 'tricky');
+  await mkdir(folder);
+  for (const sub of ['jpeg', 'png', 'tiff', 'webp', 'heic']) {
+    await cp(path.join(FIXTURES, 'tricky', sub), folder, { recursive: true });
+  }
+  await cp(path.join(FIXTURES, 'exif-orientation', 'Landscape_6.jpg'), path.join(folder, 'Good_6.jpg'));
+  // A decompression bomb: a valid PNG signature and header declaring 65,536 × 65,536 pixels, and nothing else.
+  const ihdr = Buffer.from([
+    0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 1, 0, 0, 0, 1, 0, 0, 8, 2, 0, 0, 0, 0, 0, 0, 0,
+  ]);
+  await writeFile(
+    path.join(folder, 'Bomb.png'),
+    Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), ihdr]),
+  );
+  await open(page, receiver.url, folder);
+  const status = await makeCopies(page);
+  expect(status).toMatch(/^Web copies made: /);
+
+  const problems = page.getByRole('list', { name: 'Images without web copies' });
+  await expect(problems).toContainText('Bomb.png declares 65,536 × 65,536 pixels');
+  const notes = page.getByRole('list', { name: 'Notes on the web copies' });
+  const said = `${await problems.innerText()}\n${await notes.innerText()}`;
+  for (const name of ['truncated_jpeg.jpg', 'broken.png', 'libtiff_segfault.tif', 'seek_too_large.tif']) {
+    expect(said).toContain(name);
+  }
+  await expect(page.getByRole('list', { name: 'Notes on the web copies' })).toContainText(
+    'hopper_hevc.heif is uploaded as it is: the browser cannot decode',
+  );
+  // The page still answers, and every copy it made is a JPEG under the limit that decodes.
+  expect(await page.evaluate(() => 1 + 1)).toBe(2);
+  const made = await page.evaluate(async () => {
+    const dir = await (
+      await (await navigator.storage.getDirectory()).getDirectoryHandle('derivatives')
+    ).getDirectoryHandle('tricky');
+    const out: { name: string; bytes: number; width: number }[] = [];
+    for await (const [name, handle] of (
+      dir as unknown as { entries(): AsyncIterable<[string, FileSystemFileHandle]> }
+    ).entries()) {
+      const file = await handle.getFile();
+      const image = await createImageBitmap(file);
+      out.push({ name, bytes: file.size, width: image.width });
+    }
+    return out;
+  });
+  expect(made.map((m) => m.name)).toEqual(
+    expect.arrayContaining(['Good_6_tn.jpg', 'Good_6_med.jpg', 'Good_6_lg.jpg']),
+  );
+  for (const copy of made) {
+    expect(copy.bytes, copy.name).toBeLessThanOrEqual(8_000_000);
+    expect(copy.width, copy.name).toBeGreaterThan(0);
+  }
+});
