@@ -273,3 +273,109 @@ export async function rawPutMany(input: {
   );
   return { files: list.length, bytes, ms: performance.now() - started };
 }
+
+export interface PhotoSpec {
+  readonly root: string;
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  /** Aim for a file of about this many bytes (a camera JPEG of a specimen: detail, noise, some smooth paper). */
+  readonly targetBytes: number;
+  readonly seed: number;
+}
+
+/**
+ * Creates `<root>/<name>`: a generated photo-like JPEG (smooth gradients, shapes and sensor noise), its noise
+ * and quality tuned in a few tries until the file is within 15 % of `targetBytes`.
+ */
+export async function makePhotoInWorker(
+  spec: PhotoSpec,
+): Promise<TreeMade & { quality: number; noise: number }> {
+  const started = performance.now();
+  const canvas = new OffscreenCanvas(spec.width, spec.height);
+  const context = canvas.getContext('2d') as OffscreenCanvasRenderingContext2D;
+  const paint = (noise: number): void => {
+    const gradient = context.createLinearGradient(0, 0, spec.width, spec.height);
+    gradient.addColorStop(0, '#e8e2d0');
+    gradient.addColorStop(1, '#b9a98a');
+    context.fillStyle = gradient;
+    context.fillRect(0, 0, spec.width, spec.height);
+    let x = spec.seed >>> 0 || 1;
+    const next = (): number => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 4294967296;
+    };
+    for (let i = 0; i < 400; i += 1) {
+      context.fillStyle = `hsl(${Math.floor(next() * 120)}, ${30 + Math.floor(next() * 40)}%, ${20 + Math.floor(next() * 50)}%)`;
+      context.beginPath();
+      context.ellipse(
+        next() * spec.width,
+        next() * spec.height,
+        20 + next() * 400,
+        10 + next() * 200,
+        next() * 3,
+        0,
+        Math.PI * 2,
+      );
+      context.fill();
+    }
+    const band = 256;
+    for (let y = 0; y < spec.height; y += band) {
+      const rows = Math.min(band, spec.height - y);
+      const image = context.getImageData(0, y, spec.width, rows);
+      const data = image.data;
+      for (let i = 0; i < data.length; i += 4) {
+        const n = (next() - 0.5) * noise;
+        data[i] = (data[i] ?? 0) + n;
+        data[i + 1] = (data[i + 1] ?? 0) + n;
+        data[i + 2] = (data[i + 2] ?? 0) + n;
+      }
+      context.putImageData(image, 0, y);
+    }
+  };
+  let noise = 40;
+  let quality = 0.95;
+  let blob: Blob | undefined;
+  for (let attempt = 0; attempt < 6; attempt += 1) {
+    paint(noise);
+    blob = await canvas.convertToBlob({ type: 'image/jpeg', quality });
+    const ratio = blob.size / spec.targetBytes;
+    if (ratio > 0.85 && ratio < 1.15) break;
+    noise = Math.max(2, Math.min(255, noise / Math.sqrt(ratio)));
+    if (noise >= 255 && ratio < 1) quality = Math.min(0.99, quality + 0.02);
+  }
+  const opfs = await navigator.storage.getDirectory();
+  await opfs.removeEntry(spec.root, { recursive: true }).catch(() => undefined);
+  const root = await opfs.getDirectoryHandle(spec.root, { create: true });
+  const handle = await root.getFileHandle(spec.name, { create: true });
+  const access = await (handle as SyncFileHandle).createSyncAccessHandle();
+  const bytes = new Uint8Array(await (blob as Blob).arrayBuffer());
+  try {
+    access.truncate(0);
+    access.write(bytes, { at: 0 });
+    access.flush();
+  } finally {
+    access.close();
+  }
+  return { files: 1, bytes: bytes.length, ms: performance.now() - started, quality, noise };
+}
+
+/** The image baseline: one decode and one JPEG encode of the whole image at `quality`, in a worker. */
+export async function decodeEncodeInWorker(spec: {
+  readonly root: string;
+  readonly name: string;
+  readonly quality: number;
+}): Promise<{ ms: number; bytes: number }> {
+  const opfs = await navigator.storage.getDirectory();
+  const file = await (await (await opfs.getDirectoryHandle(spec.root)).getFileHandle(spec.name)).getFile();
+  const started = performance.now();
+  const image = await createImageBitmap(file, { imageOrientation: 'from-image' });
+  const canvas = new OffscreenCanvas(image.width, image.height);
+  const context = canvas.getContext('2d', { alpha: false }) as OffscreenCanvasRenderingContext2D;
+  context.drawImage(image, 0, 0);
+  image.close();
+  const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: spec.quality });
+  return { ms: performance.now() - started, bytes: blob.size };
+}

@@ -22,6 +22,7 @@ import { createRawHandler } from './raw-handler.ts';
 import { RequestLog } from './request-log.ts';
 import type { BenchEnv, Outcome, Scenario } from './scenario.ts';
 import { fileListScenario } from './scenarios/filelist.ts';
+import { compressScenario, derivativesScenario } from './scenarios/images.ts';
 import { queueScenario } from './scenarios/queue.ts';
 import { scanScenario } from './scenarios/scan.ts';
 import { uploadBigScenario } from './scenarios/upload-big.ts';
@@ -36,6 +37,8 @@ const SCENARIOS: readonly Scenario[] = [
   queueScenario,
   uploadBigScenario,
   uploadManyScenario,
+  compressScenario,
+  derivativesScenario,
 ];
 const ORDER = [
   'scan-100k',
@@ -48,6 +51,8 @@ const ORDER = [
   'upload-1gib',
   'upload-5000x10kb',
   'upload-1gib-heap',
+  'compress-24mp',
+  'derivatives-24mp',
 ];
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));

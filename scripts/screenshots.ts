@@ -1,7 +1,7 @@
 /**
  * Renders the README's screenshots from the real app and receiver: `npm run screenshots` (after `npm run build`).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
@@ -93,6 +93,35 @@ try {
     .waitFor();
   await lists.getByRole('heading', { name: 'Prepare' }).scrollIntoViewIfNeeded();
   await shoot(lists, '6-file-lists');
+
+  const copies = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const photos = path.join(scratch, 'Lichens 2026');
+  await mkdir(photos, { recursive: true });
+  for (const [from, to] of [
+    ['exif-orientation/Landscape_6.jpg', 'ASU-L-0001234_a.jpg'],
+    ['exif-orientation/Portrait_1.jpg', 'ASU-L-0001234_b.jpg'],
+    ['exif-orientation/Landscape_1.jpg', 'ASU-L-0004321.jpg'],
+    ['tiff/rgb-3c-8b.tiff', 'ASU-L-0007777.tif'],
+    ['tricky/heic/hopper_hevc.heif', 'ASU-L-0009999.heif'],
+  ] as const) {
+    await copyFile(path.resolve('tests/fixtures/images', from), path.join(photos, to));
+  }
+  await copies.goto(server.url);
+  await copies.getByLabel('Target').selectOption({ label: 'Symbiota' });
+  await copies.getByLabel('Catalog number pattern').fill('/^(ASU-L-\\d{7})\\D*/');
+  await copies.getByTestId('folder-input').setInputFiles(photos);
+  await copies.getByRole('region', { name: 'Check', exact: true }).getByText('Checked against').waitFor();
+  await copies.getByRole('button', { name: 'Make web copies' }).click();
+  await copies
+    .getByRole('status')
+    .filter({ hasText: /^Web copies made/ })
+    .waitFor();
+  await copies
+    .getByRole('img', { name: /^Web copy/ })
+    .first()
+    .waitFor();
+  await copies.getByRole('heading', { name: 'Prepare' }).scrollIntoViewIfNeeded();
+  await shoot(copies, '7-web-copies');
 } finally {
   await browser.close();
   await server.close();

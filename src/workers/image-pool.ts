@@ -39,6 +39,12 @@ export class ImagePool {
     this.#size = size;
   }
 
+  /** Starts the workers ahead of the first image, so loading them is not part of anyone's wait. */
+  warm(): void {
+    while (this.#slots.length < this.#size) this.#start();
+    this.#pump();
+  }
+
   make(request: MakeRequest): Promise<MakeResult> {
     return new Promise((resolve, reject) => {
       this.#waiting.push({ request, resolve, reject });
@@ -109,6 +115,10 @@ export class ImagePool {
   #freeSlot(): Slot | undefined {
     const free = this.#slots.find((slot) => !slot.busy);
     if (free || this.#slots.length >= this.#size) return free;
+    return this.#start();
+  }
+
+  #start(): Slot {
     const worker = new Worker(new URL('./image.worker.ts', import.meta.url), {
       type: 'module',
       name: 'image',

@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import { aboutFile } from '#core/format';
 import { copySize, planImage, type OriginalFate } from '#core/images/derivative-plan';
 import { headerBytesWanted, isImageHeader, readImageHeader } from '#core/images/image-header';
+import { estimateJpegQuality, startQuality } from '#core/images/jpeg-quality';
 import type { DerivativeRole, ImagePolicy } from '#core/images/types';
 import { writeStored } from '../platform/opfs';
 import { decode, DecodeProblem, draw, encodeUnder } from './images/render';
@@ -47,10 +48,8 @@ export interface MakeResult {
 const api = {
   async make(request: MakeRequest): Promise<MakeResult> {
     const { path, file, policy } = request;
-    const header = readImageHeader(
-      new Uint8Array(await file.slice(0, headerBytesWanted).arrayBuffer()),
-      file.size,
-    );
+    const first = new Uint8Array(await file.slice(0, headerBytesWanted).arrayBuffer());
+    const header = readImageHeader(first, file.size);
     const plan = planImage(path, header, file.size, policy);
     const base = { path, copies: [], width: 0, height: 0, notes: plan.notes };
     if (plan.problem !== undefined) return { ...base, original: plan.original, problems: [plan.problem] };
@@ -77,11 +76,18 @@ const api = {
         .sort((a, b) => b.size.width * b.size.height - a.size.width * a.size.height);
       const copies: MadeCopy[] = [];
       const problems: string[] = [];
+      const sourceQuality = estimateJpegQuality(first);
+      const sourceJpeg =
+        sourceQuality === undefined
+          ? undefined
+          : { quality: sourceQuality, bytes: file.size, pixels: image.width * image.height };
       let source: CanvasImageSource = image;
       for (const { copy, size } of sized) {
         const canvas = draw(source, size.width, size.height);
         source = canvas;
-        const encoded = await encodeUnder(canvas, copy.spec.quality, copy.spec.maxBytes);
+        const { quality, maxBytes } = copy.spec;
+        const start = startQuality(sourceJpeg, { pixels: size.width * size.height, quality, maxBytes });
+        const encoded = await encodeUnder(canvas, start, maxBytes);
         if ('problem' in encoded) {
           problems.push(`${copy.path} was not made: ${encoded.problem}`);
           continue;

@@ -115,6 +115,11 @@ test('every web copy of the EXIF orientation set is upright and sized as Symbiot
     }
   }
 
+  // The file table shows thumbnails of the rows in view, upright like the copies.
+  const thumbnail = page.locator('[role="cell"].thumb img').first();
+  await expect(thumbnail).toBeVisible();
+  expect(await thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(48);
+
   // Originals stay home by default: the copies travel, named as Symbiota expects, and nothing else.
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(page.getByRole('status')).toContainText('Upload complete: 54 files', { timeout: 60_000 });

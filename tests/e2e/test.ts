@@ -23,6 +23,13 @@ export const test = base.extend<{ receiverToken: string | undefined; receiver: R
     await use(dir);
     await rm(dir, { recursive: true, force: true });
   },
+  // Any uncaught error in the page fails the journey, even when what the journey checks still came out right.
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await use(page);
+    expect(errors, 'uncaught errors in the page').toEqual([]);
+  },
   receiver: async ({ receiverToken, scratch }, use) => {
     const uploadDir = path.join(scratch, 'uploads');
     const log: string[] = [];

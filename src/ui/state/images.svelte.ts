@@ -52,6 +52,9 @@ export class ImagesState {
   revision = $state(0);
   /** The policy the copies were made with, to tell when the settings changed since. */
   madeWith = $state('');
+  /** The workers, kept between runs and started before the first (see warm). */
+  readonly #workers = new ImagePool();
+  /** The running batch's pool while it runs; cleared to stop it. */
   #pool: ImagePool | null = null;
   #results = new Map<string, MakeResult>();
   readonly #folder: FolderState;
@@ -116,7 +119,7 @@ export class ImagesState {
     const images = this.#folder.scannedRows.filter(
       (row) => row.status !== 'skipped' && this.#check.admits(row.id) && isImageFile(row.path),
     );
-    const pool = new ImagePool();
+    const pool = this.#workers;
     this.#pool = pool;
     this.phase = 'running';
     const progress = { images: images.length, done: 0, failed: 0, copies: 0, bytes: 0 };
@@ -181,6 +184,11 @@ export class ImagesState {
     const pool = this.#pool;
     this.#pool = null;
     pool?.cancel();
+  }
+
+  /** Starts the image workers when copies are about to be asked for (the Prepare step shows a policy). */
+  warm(): void {
+    if (this.enabled) this.#workers.warm();
   }
 
   /** Forgets the copies (a new folder, or before making them anew): they leave the upload and the originals return. */
