@@ -7,7 +7,7 @@ import { isImageFile } from '#core/images/candidates';
 import { describePolicy, imagePolicy, policyProblems } from '#core/images/image-policy';
 import type { ImagePolicy } from '#core/images/types';
 import { formatBytes, plural } from '#core/format';
-import { openStored, storeName } from '../../platform/opfs';
+import { clearStored, openStored, storeName } from '../../platform/opfs';
 import { ImagePool, poolSize, type MadeCopy, type MakeResult } from '../../workers/image-pool';
 import type { Announcer } from './announcer.svelte';
 import type { CheckState } from './check.svelte';
@@ -122,6 +122,8 @@ export class ImagesState {
     const pool = this.#workers;
     this.#pool = pool;
     this.phase = 'running';
+    // Copies of an earlier run (or an earlier visit) go first: the store holds exactly this run's copies.
+    await clearStored(this.#folder.name).catch(() => undefined);
     const progress = { images: images.length, done: 0, failed: 0, copies: 0, bytes: 0 };
     const problems: string[] = [];
     const notes: string[] = [];
