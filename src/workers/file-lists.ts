@@ -6,7 +6,7 @@
 import type { Arrival } from '#core/filelists/context';
 import { dwcMetaXml } from '#core/filelists/dwc-multimedia';
 import { buildList, type ListRequest } from '#core/filelists/registry';
-import type { BiaFileListOptions, BuiltList, Derivatives, ListProblem } from '#core/filelists/types';
+import type { BiaFileListOptions, BuiltList, ListCopy, ListProblem } from '#core/filelists/types';
 import { neutraliseTable, safeFileName } from '#core/table';
 import type { RecordTable } from '#core/validation/types';
 import { readRecordList } from './delimited-reader';
@@ -30,31 +30,37 @@ export type ListRequestFromPage =
       readonly options: Omit<BiaFileListOptions, 'extra'> & { readonly extraColumns?: ExtraColumnsText };
     };
 
-/** Web copies by original: the originals' paths and the copies' paths by role, each NUL-joined ('' for none). */
-export interface DerivativesText {
-  readonly originals: string;
-  readonly thumbnails: string;
-  readonly webs: string;
-  readonly larges: string;
+/** The web copies that travel, each field NUL-joined in the same order, and the originals left home. */
+export interface CopiesText {
+  readonly paths: string;
+  readonly sizes: string;
+  readonly copyOf: string;
+  readonly roles: string;
+  readonly leftHome: string;
 }
 
-export function derivativesFrom(text: DerivativesText | undefined): Map<string, Derivatives> | undefined {
-  if (text === undefined || text.originals === '') return undefined;
-  const thumbnails = text.thumbnails.split('\u0000');
-  const webs = text.webs.split('\u0000');
-  const larges = text.larges.split('\u0000');
-  const out = new Map<string, Derivatives>();
-  text.originals.split('\u0000').forEach((path, i) => {
-    const thumbnail = thumbnails[i] ?? '';
-    const web = webs[i] ?? '';
-    const large = larges[i] ?? '';
-    out.set(path, {
-      ...(thumbnail === '' ? {} : { thumbnail }),
-      ...(web === '' ? {} : { web }),
-      ...(large === '' ? {} : { large }),
-    });
+const copyRoles: readonly ListCopy['role'][] = ['thumbnail', 'web', 'large', 'web-ready'];
+
+export function copiesFrom(
+  text: CopiesText | undefined,
+):
+  | { readonly copies: Omit<ListCopy, 'storedPath' | 'uploadUrl'>[]; readonly leftHome: Set<string> }
+  | undefined {
+  if (text === undefined || text.paths === '') return undefined;
+  const sizes = text.sizes.split('\u0000');
+  const copyOf = text.copyOf.split('\u0000');
+  const roles = text.roles.split('\u0000');
+  const copies = text.paths.split('\u0000').map((path, i) => {
+    const role = roles[i] as ListCopy['role'];
+    return {
+      path,
+      size: Number(sizes[i] ?? 0),
+      copyOf: copyOf[i] ?? '',
+      role: copyRoles.includes(role) ? role : 'web-ready',
+    };
   });
-  return out;
+  const leftHome = new Set(text.leftHome === '' ? [] : text.leftHome.split('\u0000'));
+  return { copies, leftHome };
 }
 
 /** Files the upload placed: paths, where the receiver stored them and their upload URLs, each NUL-joined. */

@@ -19,7 +19,7 @@ import type {
 export type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
 export type {
   ArrivalsText,
-  DerivativesText,
+  CopiesText,
   ExtraColumnsText,
   ListDownload,
   ListPreview,

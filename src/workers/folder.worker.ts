@@ -25,11 +25,11 @@ import { readRecordList } from './delimited-reader';
 import {
   arrivalsFrom,
   buildList,
-  derivativesFrom,
+  copiesFrom,
   ListKeeper,
   readRequest,
   type ArrivalsText,
-  type DerivativesText,
+  type CopiesText,
   type ListDownload,
   type ListPreview,
   type ListRequestFromPage,
@@ -57,7 +57,7 @@ export interface ListBuildRequest {
   readonly includeErrors: boolean;
   readonly batch: string;
   readonly arrivals?: ArrivalsText;
-  readonly derivatives?: DerivativesText;
+  readonly copies?: CopiesText;
 }
 
 export interface ChecksumRequest {
@@ -173,7 +173,7 @@ const api = {
     if (!lastCheck) throw new Error('The folder has not been checked yet.');
     const { request: list, problems } = readRequest(request.list);
     const arrivals = arrivalsFrom(request.arrivals);
-    const derivatives = derivativesFrom(request.derivatives);
+    const copies = copiesFrom(request.copies);
     const context = listContext({
       files,
       result: lastCheck.result,
@@ -182,7 +182,7 @@ const api = {
       checksums: checksums.known(files),
       ...(lastCheck.records ? { records: lastCheck.records } : {}),
       ...(arrivals ? { arrivals } : {}),
-      ...(derivatives ? { derivatives } : {}),
+      ...(copies ?? {}),
     });
     return lists.keep(buildList(context, list), problems, request.batch);
   },

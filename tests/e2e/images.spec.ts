@@ -11,6 +11,10 @@ import { expect, listFiles, test } from './test.ts';
 const FIXTURES = path.resolve('tests/fixtures/images');
 
 async function open(page: Page, url: string, folder: string): Promise<void> {
+  await page.addInitScript(() => {
+    // Headless Chromium has no save dialog to answer: downloads take the link path.
+    delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+  });
   await page.goto(url);
   await page.getByLabel('Target').selectOption({ label: 'Symbiota' });
   await page.getByLabel('Pattern syntax').selectOption('javascript');
@@ -126,6 +130,27 @@ test('every web copy of the EXIF orientation set is upright and sized as Symbiot
   const batch = await page.getByLabel('Batch name').inputValue();
   const uploaded = await listFiles(path.join(receiver.uploadDir, batch));
   expect(uploaded).toEqual([...copies].sort());
+
+  // The manifest lists what travelled: the copies, with where they went, not the originals left home.
+  const lists = page.getByRole('region', { name: 'File lists' });
+  await lists.getByRole('radio', { name: /^Manifest/ }).check();
+  const button = lists.getByRole('button', { name: 'Download Manifest' });
+  await expect(button).toBeEnabled();
+  const saved = page.waitForEvent('download');
+  await button.click();
+  const manifest = (await (await saved).createReadStream()).setEncoding('utf8');
+  let text = '';
+  for await (const chunk of manifest) text += String(chunk);
+  const rows = text
+    .replace(/^\ufeff/, '')
+    .split('\r\n')
+    .slice(1)
+    .map((line) => line.split(','));
+  expect(rows.map((row) => row[0])).toEqual([...copies].sort());
+  for (const row of rows) {
+    expect(row[3]).toBe(`${batch}/${row[0]}`);
+    expect(row[4]).toMatch(/\/files\/[0-9a-f]+$/);
+  }
 });
 
 test('damaged, hostile and undecodable images end in a sentence each, and the rest get their copies', async ({

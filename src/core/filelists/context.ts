@@ -2,7 +2,7 @@
  * From a checked folder to the {@link ListContext} every file-list builder reads: the upload set in path order,
  * each file with its check result, and its checksums and stored place once they are known.
  */
-import type { Derivatives, ListContext, ListFile } from '#core/filelists/types';
+import type { Derivatives, ListContext, ListCopy, ListFile } from '#core/filelists/types';
 import type { ProfileId, RecordTable, ScannedFile, ValidationResult } from '#core/validation/types';
 
 export interface Checksums {
@@ -25,23 +25,47 @@ export interface ContextInput {
   readonly records?: RecordTable;
   readonly checksums?: ReadonlyMap<string, Checksums>;
   readonly arrivals?: ReadonlyMap<string, Arrival>;
-  /** Web copies made of each original, by its path. */
-  readonly derivatives?: ReadonlyMap<string, Derivatives>;
+  /** Web copies that travel with the upload. */
+  readonly copies?: readonly Omit<ListCopy, 'storedPath' | 'uploadUrl'>[];
+  /** Originals that stay home because their copies travel instead. */
+  readonly leftHome?: ReadonlySet<string>;
+}
+
+/** Each original's copies by role (Symbiota's thumbnail, web and large image). */
+function derivativesByOriginal(copies: ContextInput['copies']): Map<string, Derivatives> {
+  const out = new Map<string, Derivatives>();
+  for (const copy of copies ?? []) {
+    if (copy.role === 'web-ready') continue;
+    out.set(copy.copyOf, { ...out.get(copy.copyOf), [copy.role]: copy.path });
+  }
+  return out;
+}
+
+function withArrival<T extends { readonly path: string }>(
+  item: T,
+  arrivals: ReadonlyMap<string, Arrival> | undefined,
+): T & { readonly storedPath?: string; readonly uploadUrl?: string } {
+  const arrival = arrivals?.get(item.path);
+  return {
+    ...item,
+    ...(arrival === undefined ? {} : { storedPath: arrival.storedPath }),
+    ...(arrival?.uploadUrl === undefined ? {} : { uploadUrl: arrival.uploadUrl }),
+  };
 }
 
 export function listContext(input: ContextInput): ListContext {
   const sizes = new Map<string, number>();
   for (const file of input.files) sizes.set(file.path, file.size);
+  const copiesOf = derivativesByOriginal(input.copies);
   const files: ListFile[] = [];
   const heldBack: ListFile[] = [];
   for (const summary of input.result.files) {
     const { status } = summary;
     if (status === 'skipped') continue;
     const sums = input.checksums?.get(summary.path);
-    const arrival = input.arrivals?.get(summary.path);
-    const derivatives = input.derivatives?.get(summary.path);
+    const derivatives = copiesOf.get(summary.path);
     const into = status === 'error' && !input.includeErrors ? heldBack : files;
-    into.push({
+    const file: ListFile = {
       path: summary.path,
       size: sizes.get(summary.path) ?? 0,
       status,
@@ -50,10 +74,10 @@ export function listContext(input: ContextInput): ListContext {
       record: summary.record,
       ...(sums?.sha256 === undefined ? {} : { sha256: sums.sha256 }),
       ...(sums?.md5 === undefined ? {} : { md5: sums.md5 }),
-      ...(arrival === undefined ? {} : { storedPath: arrival.storedPath }),
-      ...(arrival?.uploadUrl === undefined ? {} : { uploadUrl: arrival.uploadUrl }),
       ...(derivatives === undefined ? {} : { derivatives }),
-    });
+      ...(input.leftHome?.has(summary.path) === true ? { leftHome: true as const } : {}),
+    };
+    into.push(withArrival(file, input.arrivals));
   }
   return {
     profile: input.result.profile satisfies ProfileId,
@@ -61,5 +85,8 @@ export function listContext(input: ContextInput): ListContext {
     heldBack,
     batch: input.batch,
     ...(input.records === undefined ? {} : { records: input.records }),
+    ...(input.copies === undefined
+      ? {}
+      : { copies: input.copies.map((copy) => withArrival(copy, input.arrivals)) }),
   };
 }

@@ -126,3 +126,23 @@ describe('buildManifest problems', () => {
     expect(buildManifest(context([file('a/x.tif')], { batch: 'b-1' })).problems).toEqual([]);
   });
 });
+
+describe('buildManifest with web copies', () => {
+  const copy = (path: string, copyOf: string) => ({ path, size: 10, copyOf, role: 'thumbnail' as const });
+
+  it('lists the copies that travel in place of originals left home, in path order, and says so', () => {
+    const list = buildManifest(
+      context([file('a.tif', { leftHome: true }), file('b.jpg')], {
+        copies: [copy('a_tn.jpg', 'a.tif'), { ...copy('a_lg.jpg', 'a.tif'), uploadUrl: 'https://r/files/9' }],
+      }),
+    );
+    expect(list.table.rows.map((row) => [row[0], row[4]])).toEqual([
+      ['a_lg.jpg', 'https://r/files/9'],
+      ['a_tn.jpg', ''],
+      ['b.jpg', ''],
+    ]);
+    expect(list.notes).toContain(
+      "1 original stays home, as the image settings ask; 2 web copies made in Prepare travel with the upload and are listed in its place, their SHA-256 left empty, as only the folder's files are checksummed.",
+    );
+  });
+});

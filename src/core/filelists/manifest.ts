@@ -10,15 +10,23 @@ import {
   problemsInOrder,
   storedPathOf,
 } from '#core/filelists/common';
-import type { BuiltList, ListContext, ListFile, ListProblem } from '#core/filelists/types';
+import type { BuiltList, ListContext, ListCopy, ListFile, ListProblem } from '#core/filelists/types';
 import { plural } from '#core/format';
 import { safeFileName, startsLikeFormula } from '#core/table';
 
 export const manifestColumns = ['path', 'bytes', 'sha256', 'stored_path', 'upload_url'] as const;
 
-/** The manifest of the upload: one row per file, in path order. */
+/** What travels: the files that go as they are, and the web copies made of the others, in path order. */
+function travelling(context: ListContext): readonly (ListFile | ListCopy)[] {
+  const going: (ListFile | ListCopy)[] = context.files.filter((file) => file.leftHome !== true);
+  going.push(...(context.copies ?? []));
+  return going.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The manifest of the upload: one row per file that travels (web copies included), in path order. */
 export function buildManifest(context: ListContext): BuiltList {
-  const { files, batch } = context;
+  const { batch } = context;
+  const files = travelling(context);
   return {
     kind: 'manifest',
     title: 'Manifest',
@@ -30,7 +38,7 @@ export function buildManifest(context: ListContext): BuiltList {
       rows: files.map((file) => [
         file.path,
         String(file.size),
-        file.sha256 ?? '',
+        ('sha256' in file ? file.sha256 : undefined) ?? '',
         storedPathOf(file, batch),
         file.uploadUrl ?? '',
       ]),
@@ -38,8 +46,9 @@ export function buildManifest(context: ListContext): BuiltList {
     problems: problemsInOrder([...formulaPathWarnings(files), ...formulaBatchWarning(batch)]),
     notes: [
       ...heldBackNote(context),
+      ...leftHomeNote(context),
       ...checksumNote(context, 'sha256', 'sha256'),
-      ...plannedPathNote(context),
+      ...plannedPathNote(files, batch),
       ...uploadUrlNote(files),
     ],
   };
@@ -50,7 +59,7 @@ export function buildManifest(context: ListContext): BuiltList {
  * apostrophe in front, so the listed path no longer matches the file: one warning per top-level file or folder,
  * since every path below a folder starts the same way.
  */
-export function formulaPathWarnings(files: readonly ListFile[]): ListProblem[] {
+export function formulaPathWarnings(files: readonly Pick<ListFile, 'path'>[]): ListProblem[] {
   const filesBelow = new Map<string, number>();
   for (const file of files) {
     if (!startsLikeFormula(file.path)) continue;
@@ -88,19 +97,32 @@ function formulaBatchWarning(batch: string): ListProblem[] {
   ];
 }
 
-function plannedPathNote(context: ListContext): string[] {
-  const planned = context.files.filter((file) => file.storedPath === undefined).length;
+function plannedPathNote(files: readonly Pick<ListFile, 'storedPath'>[], batch: string): string[] {
+  const planned = files.filter((file) => file.storedPath === undefined).length;
   if (planned === 0) return [];
-  const under = context.batch === '' ? '' : `, under ${context.batch}/`;
+  const under = batch === '' ? '' : `, under ${batch}/`;
   return [
     `The stored_path of ${plural(planned, 'file')} not uploaded yet is where the receiver will place ${planned === 1 ? 'it' : 'them'}${under}; once uploaded, it is where each file was actually placed, which differs when another file already had the name.`,
   ];
 }
 
-function uploadUrlNote(files: readonly ListFile[]): string[] {
+function uploadUrlNote(files: readonly Pick<ListFile, 'uploadUrl'>[]): string[] {
   const pending = files.filter((file) => file.uploadUrl === undefined).length;
   if (pending === 0) return [];
   return [
     `The upload_url column is empty for ${plural(pending, 'file')} not uploaded yet; it is filled once ${pending === 1 ? 'it is' : 'they are'} uploaded.`,
+  ];
+}
+
+/** Originals that stay home, and the web copies that travel instead. */
+function leftHomeNote(context: ListContext): string[] {
+  const home = context.files.filter((file) => file.leftHome === true).length;
+  const copies = context.copies?.length ?? 0;
+  if (home === 0 && copies === 0) return [];
+  const copiesSaid = `${plural(copies, 'web copy', 'web copies')} made in Prepare ${copies === 1 ? 'travels' : 'travel'} with the upload and ${copies === 1 ? 'is' : 'are'} listed`;
+  if (home === 0)
+    return [`${copiesSaid}; their SHA-256 is left empty, as only the folder's files are checksummed.`];
+  return [
+    `${plural(home, 'original')} ${home === 1 ? 'stays' : 'stay'} home, as the image settings ask; ${copiesSaid} in ${home === 1 ? 'its' : 'their'} place, their SHA-256 left empty, as only the folder's files are checksummed.`,
   ];
 }

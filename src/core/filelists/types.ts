@@ -33,6 +33,20 @@ export interface ListFile {
    * the picked folder, as they are uploaded next to the original (`a/x_tn.jpg`).
    */
   readonly derivatives?: Derivatives;
+  /** Set when the file stays home and its web copies travel in its place. */
+  readonly leftHome?: true;
+}
+
+/** A web copy that travels with the upload (made by the Prepare step, not a file of the picked folder). */
+export interface ListCopy {
+  /** Relative to the picked folder, as uploaded: `a/x_tn.jpg`. */
+  readonly path: string;
+  readonly size: number;
+  /** The original it was made from. */
+  readonly copyOf: string;
+  readonly role: keyof Derivatives | 'web-ready';
+  readonly storedPath?: string;
+  readonly uploadUrl?: string;
 }
 
 export interface Derivatives {
@@ -55,6 +69,8 @@ export interface ListContext {
   readonly batch: string;
   /** The record list the check used, if any. */
   readonly records?: RecordTable;
+  /** Web copies that travel with the upload, in path order. */
+  readonly copies?: readonly ListCopy[];
 }
 
 /** One problem with a built list, found by the target's own rules before download. */

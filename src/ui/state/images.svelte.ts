@@ -109,6 +109,16 @@ export class ImagesState {
     return out;
   }
 
+  /** Originals that stay home because their copies travel instead. */
+  leftHome(): string[] {
+    const home: string[] = [];
+    for (const [path, result] of this.#results) {
+      const replaced = result.original === 'replace';
+      if (result.copies.length > 0 && (replaced || result.original === 'omit')) home.push(path);
+    }
+    return home;
+  }
+
   async start(): Promise<void> {
     const source = this.#folder.source;
     if (this.phase === 'running' || !source || this.#folder.phase !== 'ready') return;

@@ -9,7 +9,7 @@ import type { AnnotationSet, AnnotationType, FileListKind } from '#core/filelist
 import { formatCount, plural } from '#core/format';
 import { CSV_FILE, saveFile, TSV_FILE, ZIP_FILE } from '../../platform/download';
 import type {
-  DerivativesText,
+  CopiesText,
   ExtraColumnsText,
   ListBuildRequest,
   ListPreview,
@@ -191,12 +191,8 @@ export class ListsState {
     try {
       // Packed here, once per build, rather than in the request an effect reads on every keystroke.
       const arrivals = this.#upload.arrivalCount > 0 ? { arrivals: this.#upload.arrivals() } : {};
-      const derivatives = this.#derivatives();
-      const preview = await worker.buildList({
-        ...request,
-        ...arrivals,
-        ...(derivatives ? { derivatives } : {}),
-      });
+      const copies = this.#copies();
+      const preview = await worker.buildList({ ...request, ...arrivals, ...(copies ? { copies } : {}) });
       if (id !== this.#request) return;
       performance.measure('file-list', {
         start: started,
@@ -230,28 +226,30 @@ export class ListsState {
     }
   }
 
-  /** The web copies of each original, packed for the folder worker. */
-  #derivatives(): DerivativesText | undefined {
-    const copies = this.#images.copiesByOriginal();
-    if (copies.size === 0) return undefined;
+  /** The web copies that travel and the originals they leave home, packed for the folder worker. */
+  #copies(): CopiesText | undefined {
+    const byOriginal = this.#images.copiesByOriginal();
+    if (byOriginal.size === 0) return undefined;
     const columns = {
-      originals: [] as string[],
-      thumbnails: [] as string[],
-      webs: [] as string[],
-      larges: [] as string[],
+      paths: [] as string[],
+      sizes: [] as number[],
+      copyOf: [] as string[],
+      roles: [] as string[],
     };
-    for (const [path, made] of copies) {
-      const named = (role: string) => made.find((copy) => copy.role === role)?.name ?? '';
-      columns.originals.push(path);
-      columns.thumbnails.push(named('thumbnail'));
-      columns.webs.push(named('web'));
-      columns.larges.push(named('large'));
+    for (const [original, made] of byOriginal) {
+      for (const copy of made) {
+        columns.paths.push(copy.name);
+        columns.sizes.push(copy.bytes);
+        columns.copyOf.push(original);
+        columns.roles.push(copy.role);
+      }
     }
     return {
-      originals: columns.originals.join('\u0000'),
-      thumbnails: columns.thumbnails.join('\u0000'),
-      webs: columns.webs.join('\u0000'),
-      larges: columns.larges.join('\u0000'),
+      paths: columns.paths.join('\u0000'),
+      sizes: columns.sizes.join('\u0000'),
+      copyOf: columns.copyOf.join('\u0000'),
+      roles: columns.roles.join('\u0000'),
+      leftHome: this.#images.leftHome().join('\u0000'),
     };
   }
 
