@@ -226,3 +226,51 @@ export async function queueWithApp(page: Page, timeout: number): Promise<number>
     .waitFor({ timeout });
   return ms;
 }
+
+export interface Measured {
+  /** The measure's duration. */
+  readonly ms: number;
+  /** The longest main-thread long task overlapping the measure (0: none over 50 ms). */
+  readonly longestTaskMs: number;
+}
+
+/**
+ * Waits for an app measure named `name`, beyond the first `after` of them and, with `rows`, one whose detail
+ * counts that many rows; then reads the last such measure and the long tasks that overlap it. `what` names the
+ * step in the sentence when it does not come.
+ */
+export async function waitForMeasure(
+  page: Page,
+  name: string,
+  match: { readonly after?: number; readonly rows?: number },
+  timeout: number,
+  what: string,
+): Promise<Measured> {
+  const arg = { name, after: match.after ?? 0, rows: match.rows ?? null };
+  try {
+    await page.waitForFunction(
+      ({ name, after, rows }) =>
+        performance
+          .getEntriesByName(name, 'measure')
+          .slice(after)
+          .some((m) => rows === null || (m as PerformanceMeasure).detail?.rows === rows),
+      arg,
+      { polling: 250, timeout },
+    );
+  } catch (error) {
+    throw new AppProblem(`${what} did not finish within ${timeout / 1000} s (${String(error)})`);
+  }
+  // Long tasks are reported asynchronously.
+  await page.waitForTimeout(1200);
+  return page.evaluate(({ name, after, rows }) => {
+    const state = (window as unknown as BenchWindow).__bench;
+    const measure = performance
+      .getEntriesByName(name, 'measure')
+      .slice(after)
+      .filter((m) => rows === null || (m as PerformanceMeasure).detail?.rows === rows)
+      .at(-1) as PerformanceMeasure;
+    const end = measure.startTime + measure.duration;
+    const during = state.longTasks.filter((t) => t.start + t.duration >= measure.startTime && t.start <= end);
+    return { ms: measure.duration, longestTaskMs: Math.max(0, ...during.map((t) => t.duration)) };
+  }, arg);
+}

@@ -6,8 +6,7 @@
  * the longest main-thread task while it ran.
  */
 import type { Page } from '@playwright/test';
-import { AppProblem, openApp, scanWithApp, settleCheck } from '../app.ts';
-import type { BenchWindow } from '../browser.ts';
+import { AppProblem, openApp, scanWithApp, settleCheck, waitForMeasure, type Measured } from '../app.ts';
 import { formatMs, median, progress, step } from '../log.ts';
 import { inWorker, makeTreeInWorker } from '../opfs.ts';
 import { RUNS, type Scenario } from '../scenario.ts';
@@ -18,46 +17,17 @@ const FILES_PER_FOLDER = 1000;
 const FILES = FOLDERS * FILES_PER_FOLDER;
 const TEMPLATE = '{Kind}-{Folder}/{Name}-{Number}.dat';
 
-interface ListRun {
-  readonly ms: number;
-  readonly longestTaskMs: number;
-  readonly rows: number;
+interface ListRun extends Measured {
   readonly columns: string;
 }
 
-/** Waits for a `file-list` measure of the whole folder, then reads it and the long tasks that overlap it. */
 async function measuredList(page: Page, timeout: number): Promise<ListRun> {
-  try {
-    await page.waitForFunction(
-      (files) =>
-        performance
-          .getEntriesByName('file-list', 'measure')
-          .some((m) => (m as PerformanceMeasure).detail?.rows === files),
-      FILES,
-      { polling: 250, timeout },
-    );
-  } catch (error) {
-    throw new AppProblem(`the file list was not built within ${timeout / 1000} s (${String(error)})`);
-  }
-  await page.waitForTimeout(1200);
-  return page.evaluate((files) => {
-    const state = (window as unknown as BenchWindow).__bench;
-    const measure = performance
-      .getEntriesByName('file-list', 'measure')
-      .filter((m) => (m as PerformanceMeasure).detail?.rows === files)
-      .at(-1) as PerformanceMeasure;
-    const end = measure.startTime + measure.duration;
-    const during = state.longTasks.filter((t) => t.start + t.duration >= measure.startTime && t.start <= end);
-    const header = [...document.querySelectorAll('table[aria-label^="Preview of"] th')].map(
-      (th) => th.textContent,
-    );
-    return {
-      ms: measure.duration,
-      longestTaskMs: Math.max(0, ...during.map((t) => t.duration)),
-      rows: (measure.detail as { rows: number }).rows,
-      columns: header.join(', '),
-    };
-  }, FILES);
+  const measured = await waitForMeasure(page, 'file-list', { rows: FILES }, timeout, 'the file list');
+  const header = await page
+    .getByRole('table', { name: /^Preview of/ })
+    .getByRole('columnheader')
+    .allInnerTexts();
+  return { ...measured, columns: header.join(', ') };
 }
 
 export const fileListScenario: Scenario = {
@@ -112,7 +82,7 @@ export const fileListScenario: Scenario = {
         longest.push(list.longestTaskMs);
         progress(
           label,
-          `run ${run}/${RUNS}: ${list.rows.toLocaleString('en-US')} rows in ${formatMs(list.ms)}, longest task ${Math.round(list.longestTaskMs)} ms`,
+          `run ${run}/${RUNS}: ${FILES.toLocaleString('en-US')} rows in ${formatMs(list.ms)}, longest task ${Math.round(list.longestTaskMs)} ms`,
         );
       }
       return {

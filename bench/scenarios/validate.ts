@@ -4,8 +4,7 @@
  * the longest main-thread task while it ran. Files are empty, so no first bytes are read (see the README).
  */
 import type { Page } from '@playwright/test';
-import { AppProblem, openApp, scanWithApp } from '../app.ts';
-import type { BenchWindow } from '../browser.ts';
+import { AppProblem, openApp, scanWithApp, waitForMeasure, type Measured } from '../app.ts';
 import { formatMs, median, progress, step } from '../log.ts';
 import { inWorker, makeTreeInWorker } from '../opfs.ts';
 import { RUNS, type Scenario } from '../scenario.ts';
@@ -25,34 +24,14 @@ function recordList(): string {
   return `${lines.join('\n')}\n`;
 }
 
-interface CheckRun {
-  readonly ms: number;
-  readonly longestTaskMs: number;
+interface CheckRun extends Measured {
   readonly headline: string;
 }
 
-/** Waits for the next `check` measure after `known` of them, and the long tasks that overlap it. */
 async function measuredCheck(page: Page, known: number, timeout: number): Promise<CheckRun> {
-  try {
-    await page.waitForFunction((n) => performance.getEntriesByName('check', 'measure').length > n, known, {
-      polling: 250,
-      timeout,
-    });
-  } catch (error) {
-    throw new AppProblem(`the check did not finish within ${timeout / 1000} s (${String(error)})`);
-  }
-  await page.waitForTimeout(1200);
-  return page.evaluate(() => {
-    const state = (window as unknown as BenchWindow).__bench;
-    const measure = performance.getEntriesByName('check', 'measure').at(-1) as PerformanceMeasure;
-    const end = measure.startTime + measure.duration;
-    const during = state.longTasks.filter((t) => t.start + t.duration >= measure.startTime && t.start <= end);
-    return {
-      ms: measure.duration,
-      longestTaskMs: Math.max(0, ...during.map((t) => t.duration)),
-      headline: document.querySelector('[role="status"]')?.textContent?.trim() ?? '',
-    };
-  });
+  const measured = await waitForMeasure(page, 'check', { after: known }, timeout, 'the check');
+  const headline = (await page.getByRole('status').innerText()).trim();
+  return { ...measured, headline };
 }
 
 export const validateScenario: Scenario = {
