@@ -210,3 +210,45 @@ test('damaged, hostile and undecodable images end in a sentence each, and the re
     expect(copy.width, copy.name).toBeGreaterThan(0);
   }
 });
+
+test('the BioImage Archive uploads its originals unchanged, with 150 px thumbnails beside them only when asked', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = path.join(scratch, 'study');
+  await mkdir(folder);
+  await cp(path.join(FIXTURES, 'exif-orientation', 'Landscape_1.jpg'), path.join(folder, 'field_1.jpg'));
+  await cp(path.join(FIXTURES, 'exif-orientation', 'Portrait_6.jpg'), path.join(folder, 'field_2.jpg'));
+  await cp(path.join(FIXTURES, 'tiff', 'rgb-3c-8b.tiff'), path.join(folder, 'field_3.tif'));
+  await page.goto(receiver.url);
+  await page.getByLabel('Target').selectOption({ label: 'BioImage Archive' });
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText(
+    'Checked against BioImage Archive',
+  );
+  const panel = page.getByRole('region', { name: 'Web copies' });
+  await expect(panel).toContainText('Originals are uploaded as they are; no web copies are made.');
+  await expect(panel.getByRole('button', { name: 'Make web copies' })).toHaveCount(0);
+
+  await panel.getByLabel('Make thumbnails').check();
+  expect(await makeCopies(page)).toMatch(/^Web copies made: 3 copies /);
+  const made = await shapes(page, 'study', ['field_1_tn.jpg', 'field_2_tn.jpg', 'field_3_tn.jpg']);
+  expect(Object.values(made).map((m) => [m.width, m.height])).toEqual([
+    [150, 100],
+    [100, 150],
+    [150, 144],
+  ]);
+
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await expect(page.getByRole('status')).toContainText('Upload complete: 6 files', { timeout: 60_000 });
+  const batch = await page.getByLabel('Batch name').inputValue();
+  expect(await listFiles(path.join(receiver.uploadDir, batch))).toEqual([
+    'field_1.jpg',
+    'field_1_tn.jpg',
+    'field_2.jpg',
+    'field_2_tn.jpg',
+    'field_3.tif',
+    'field_3_tn.jpg',
+  ]);
+});

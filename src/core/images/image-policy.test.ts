@@ -75,6 +75,19 @@ describe('imagePolicy', () => {
     ]);
   });
 
+  it('gives the BioImage Archive nothing to make by default, and thumbnails of any side when asked', () => {
+    const bia = profiles.bia.defaultSettings;
+    expect(imagePolicy('bia', bia)).toEqual({ derivatives: [], originals: 'as-is' });
+    expect(imagePolicy('bia', { ...bia, makeThumbnails: true, thumbnailSide: 256 })).toEqual({
+      derivatives: [{ role: 'thumbnail', suffix: '_tn', maxSide: 256, quality: 0.8, maxBytes: 8_000_000 }],
+      originals: 'as-is',
+    });
+    expect(policyProblems('bia', { ...bia, makeThumbnails: true, thumbnailSide: 256 })).toEqual([]);
+    expect(policyProblems('bia', { ...bia, makeThumbnails: true, thumbnailSide: -1 })[0]?.status).toBe(
+      'error',
+    );
+  });
+
   it('gives GUDMAP nothing to make by default, and a 150-px-box thumbnail beside unchanged originals when asked', () => {
     expect(imagePolicy('gudmap', gudmapDefaultSettings)).toEqual({ derivatives: [], originals: 'as-is' });
     expect(imagePolicy('gudmap', { ...gudmapDefaultSettings, makeThumbnails: true })).toEqual({

@@ -1,8 +1,8 @@
 /**
  * What each target wants made of its images, read from its settings: Symbiota's thumbnail, web and large
  * JPEG derivatives under the size limit, with the originals left out, uploaded as they are or replaced by
- * web-ready JPEGs; GUDMAP's optional 150 × 150 thumbnails beside originals that are never altered; nothing for
- * the BioImage Archive and custom targets, whose originals go as they are.
+ * web-ready JPEGs; optional thumbnails (GUDMAP asks for 150 × 150) beside the originals of GUDMAP and the
+ * BioImage Archive, which are never altered; nothing for custom targets, whose originals go as they are.
  *
  * A setting that cannot be used (a width of -5, a quality of 0) never breaks anything: the policy uses the
  * default in its place, and {@link policyProblems} says so in a sentence.
@@ -25,14 +25,14 @@ import type {
 /** Symbiota's derivative suffixes: thumbnail, basic web image and large image. */
 export const symbiotaSuffixes = { thumbnail: '_tn', web: '_med', large: '_lg' } as const;
 /**
- * GUDMAP names no thumbnail convention, so its thumbnails take Symbiota's `_tn`. Note that the Deriva uploader
- * matches `{internal_id}-{number}.{suffix}` in deriva/images/, which `A-1_tn.jpg` does not: a thumbnail travels
- * with the upload manifest, not through the bulk uploader's image mapping.
+ * Neither GUDMAP nor the BioImage Archive names a thumbnail convention, so their thumbnails take Symbiota's
+ * `_tn`. Note that the Deriva uploader matches `{internal_id}-{number}.{suffix}` in deriva/images/, which
+ * `A-1_tn.jpg` does not: a thumbnail travels with the upload manifest, not through the bulk uploader's mapping.
  */
-export const gudmapThumbnailSuffix = '_tn';
-/** GUDMAP sets no quality or size for thumbnails; a 150 px JPEG is a few kilobytes, far under this. */
-const gudmapThumbnailQuality = 0.8;
-const gudmapThumbnailMaxBytes = 8 * MB;
+export const thumbnailSuffix = '_tn';
+/** Neither sets a quality or size for thumbnails; a 150 px JPEG is a few kilobytes, far under this. */
+const thumbnailQuality = 0.8;
+const thumbnailMaxBytes = 8 * MB;
 const gudmapThumbnailSide = 150;
 
 const uploadAsIs: ImagePolicy = { derivatives: [], originals: 'as-is' };
@@ -49,7 +49,8 @@ export const defaultWebReady: DerivativeSpec = {
 export function imagePolicy<P extends ProfileId>(profile: P, settings: ProfileSettings[P]): ImagePolicy {
   const chosen = { [profile]: settings } as Partial<ProfileSettings>;
   if (chosen.symbiota !== undefined) return symbiotaPolicy(chosen.symbiota);
-  if (chosen.gudmap !== undefined) return gudmapPolicy(chosen.gudmap);
+  if (chosen.gudmap !== undefined) return thumbnailPolicy(chosen.gudmap, gudmapThumbnails);
+  if (chosen.bia !== undefined) return thumbnailPolicy(chosen.bia, biaThumbnails);
   return uploadAsIs;
 }
 
@@ -60,7 +61,8 @@ export function imagePolicy<P extends ProfileId>(profile: P, settings: ProfileSe
 export function policyProblems<P extends ProfileId>(profile: P, settings: ProfileSettings[P]): Finding[] {
   const chosen = { [profile]: settings } as Partial<ProfileSettings>;
   if (chosen.symbiota !== undefined) return readSymbiota(chosen.symbiota).problems;
-  if (chosen.gudmap !== undefined) return readGudmap(chosen.gudmap).problems;
+  if (chosen.gudmap !== undefined) return readThumbnails(chosen.gudmap, gudmapThumbnails).problems;
+  if (chosen.bia !== undefined) return readThumbnails(chosen.bia, biaThumbnails).problems;
   return [];
 }
 
@@ -202,33 +204,47 @@ function show(value: number): string {
 
 // ——— GUDMAP ———
 
-function gudmapPolicy(settings: GudmapSettings): ImagePolicy {
+/** Targets whose originals always travel unchanged and which may add thumbnails beside them. */
+interface ThumbnailTarget {
+  readonly defaultSide: number;
+  /** The side the repository itself asks for, and its name, when it asks for one. */
+  readonly asked?: { readonly side: number; readonly by: string };
+}
+
+const gudmapThumbnails: ThumbnailTarget = {
+  defaultSide: gudmapDefaultSettings.thumbnailSide,
+  asked: { side: gudmapThumbnailSide, by: 'GUDMAP' },
+};
+const biaThumbnails: ThumbnailTarget = { defaultSide: 150 };
+
+type ThumbnailSettings = Pick<GudmapSettings, 'makeThumbnails' | 'thumbnailSide'>;
+
+function thumbnailPolicy(settings: ThumbnailSettings, target: ThumbnailTarget): ImagePolicy {
   if (!settings.makeThumbnails) return uploadAsIs;
   const thumbnail: DerivativeSpec = {
     role: 'thumbnail',
-    suffix: gudmapThumbnailSuffix,
-    maxSide: readGudmap(settings).side,
-    quality: gudmapThumbnailQuality,
-    maxBytes: gudmapThumbnailMaxBytes,
+    suffix: thumbnailSuffix,
+    maxSide: readThumbnails(settings, target).side,
+    quality: thumbnailQuality,
+    maxBytes: thumbnailMaxBytes,
   };
-  // "Do not downsample" in-situ images: the originals always go unchanged.
+  // GUDMAP's "do not downsample" in-situ images, the archive's scientific data: originals always go unchanged.
   return { derivatives: [thumbnail], originals: 'as-is' };
 }
 
-function readGudmap(settings: GudmapSettings): { readonly side: number; readonly problems: Finding[] } {
+function readThumbnails(
+  settings: ThumbnailSettings,
+  target: ThumbnailTarget,
+): { readonly side: number; readonly problems: Finding[] } {
   const problems: Finding[] = [];
   if (!settings.makeThumbnails) return { side: settings.thumbnailSide, problems };
-  const side = usableWidth(
-    settings.thumbnailSide,
-    gudmapDefaultSettings.thumbnailSide,
-    'The thumbnail side',
-    problems,
-  );
-  if (side !== gudmapThumbnailSide && problems.length === 0) {
+  const side = usableWidth(settings.thumbnailSide, target.defaultSide, 'The thumbnail side', problems);
+  const asked = target.asked;
+  if (asked !== undefined && side !== asked.side && problems.length === 0) {
     problems.push(
       settingsProblem(
         'warning',
-        `Thumbnails are set to fit ${formatCount(side)} × ${formatCount(side)} px, but GUDMAP asks for 150 × 150; set the thumbnail side to 150 unless the curators asked for another size.`,
+        `Thumbnails are set to fit ${formatCount(side)} × ${formatCount(side)} px, but ${asked.by} asks for ${asked.side} × ${asked.side}; set the thumbnail side to ${asked.side} unless the curators asked for another size.`,
       ),
     );
   }

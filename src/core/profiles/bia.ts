@@ -123,8 +123,8 @@ export const bia: ProfileDescriptor<'bia'> = {
   label: 'BioImage Archive',
   description:
     'A BioImage Archive (BioStudies) submission: file and folder names in the archive’s character set, listed path by path in a file list.',
-  defaultSettings: { pathTemplate: '' },
-  prepareSettings: ['pathTemplate'],
+  defaultSettings: { pathTemplate: '', makeThumbnails: false, thumbnailSide: 150 },
+  prepareSettings: ['pathTemplate', 'makeThumbnails', 'thumbnailSide'],
   isRecordFile: () => false,
   prepare: () => ({
     ok: true,

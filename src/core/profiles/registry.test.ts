@@ -33,7 +33,8 @@ describe('checkedSettings', () => {
     expect(checked).not.toHaveProperty('publicBaseUrl');
     expect(checked).not.toHaveProperty('newRecordFields');
     expect(checked).toHaveProperty('pattern', '/^(a)/');
-    expect(checkedSettings('bia', { pathTemplate: '{Plate}/x.tif' })).toEqual({});
+    const bia = { ...getProfile('bia').defaultSettings, pathTemplate: '{Plate}/x.tif', makeThumbnails: true };
+    expect(checkedSettings('bia', bia)).toEqual({});
     expect(checkedSettings('custom', getProfile('custom').defaultSettings)).toEqual(
       getProfile('custom').defaultSettings,
     );

@@ -81,6 +81,9 @@ export interface SymbiotaSettings {
 export interface BiaSettings {
   /** File lists: where information sits in the paths, `{Plate}/{Well}/{Field}.tif`; '' for none. */
   readonly pathTemplate: string;
+  /** Web copies: JPEG thumbnails beside the originals, which always travel unchanged. */
+  readonly makeThumbnails: boolean;
+  readonly thumbnailSide: number;
 }
 
 export interface CustomSettings {
