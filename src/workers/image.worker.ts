@@ -8,7 +8,7 @@ import { aboutFile } from '#core/format';
 import { copySize, planImage, type OriginalFate } from '#core/images/derivative-plan';
 import { headerBytesWanted, isImageHeader, readImageHeader } from '#core/images/image-header';
 import { estimateJpegQuality, startQuality } from '#core/images/jpeg-quality';
-import type { DerivativeRole, ImagePolicy } from '#core/images/types';
+import type { DerivativeRole, ImageHeader, ImagePolicy } from '#core/images/types';
 import { writeStored } from '../platform/opfs';
 import { decode, DecodeProblem, draw, encodeUnder } from './images/render';
 
@@ -83,6 +83,21 @@ const api = {
           : { quality: sourceQuality, bytes: file.size, pixels: image.width * image.height };
       let source: CanvasImageSource = image;
       for (const { copy, size } of sized) {
+        if (isOriginalAsCopy(header, file.size, size, image, copy.spec.maxBytes)) {
+          // Re-encoding an upright JPEG at its own size and under the limit would only lose quality (and often
+          // grow the file): the copy is the original's bytes.
+          const stored = await writeStored(request.store, copy.path, file);
+          copies.push({
+            lastModified: stored.lastModified,
+            name: copy.path,
+            role: copy.spec.role,
+            width: image.width,
+            height: image.height,
+            bytes: file.size,
+            quality: sourceQuality ?? 1,
+          });
+          continue;
+        }
         const canvas = draw(source, size.width, size.height);
         source = canvas;
         const { quality, maxBytes } = copy.spec;
@@ -119,6 +134,23 @@ const api = {
     }
   },
 };
+
+/** A JPEG shown as stored (no EXIF turn), as large as the copy and within its limit, is its own copy. */
+function isOriginalAsCopy(
+  header: ImageHeader,
+  bytes: number,
+  size: { readonly width: number; readonly height: number },
+  image: ImageBitmap,
+  maxBytes: number,
+): boolean {
+  return (
+    header.format === 'jpeg' &&
+    header.orientation <= 1 &&
+    bytes <= maxBytes &&
+    size.width === image.width &&
+    size.height === image.height
+  );
+}
 
 function reason(error: unknown): string {
   if (error instanceof DecodeProblem) return error.message;

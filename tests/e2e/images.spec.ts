@@ -3,7 +3,7 @@
  * the copy of the upright original), sizes follow Symbiota's widths without upscaling, and damaged or hostile
  * files end in a sentence for that file while the page and the rest of the batch go on.
  */
-import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, listFiles, test } from './test.ts';
@@ -118,6 +118,10 @@ test('every web copy of the EXIF orientation set is upright and sized as Symbiot
       }
     }
   }
+
+  // An upright JPEG as large as its copy and under the limit is not re-encoded: the copy is its bytes.
+  expect(made['Landscape_1_lg.jpg']?.bytes).toBe((await stat(path.join(folder, 'Landscape_1.jpg'))).size);
+  expect(made['Landscape_6_lg.jpg']?.bytes).not.toBe((await stat(path.join(folder, 'Landscape_6.jpg'))).size);
 
   // The file table shows thumbnails of the rows in view, upright like the copies.
   const thumbnail = page.locator('[role="cell"].thumb img').first();
