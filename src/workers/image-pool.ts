@@ -70,11 +70,14 @@ export class ImagePool {
       if (!slot) return;
       const job = this.#waiting.shift() as Waiting;
       slot.busy = true;
-      const failed = (error: unknown) => job.reject(error);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const failed = (error: unknown) => {
+        clearTimeout(timer);
+        job.reject(error);
+      };
       this.#running.add(failed);
       // A worker that crashes (out of memory on a huge image) or hangs (a hostile file) is replaced, and the
       // image gets a sentence; the others go on.
-      let timer: ReturnType<typeof setTimeout> | undefined;
       const stopped = new Promise<never>((_, reject) => {
         slot.worker.addEventListener('error', (event) => reject(new Error(event.message || 'it failed')), {
           once: true,

@@ -256,3 +256,26 @@ test('the BioImage Archive uploads its originals unchanged, with 150 px thumbnai
     'field_3_tn.jpg',
   ]);
 });
+
+test('making web copies can be cancelled, keeps what was made, and can be started again', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = path.join(scratch, 'many');
+  await mkdir(folder);
+  for (let i = 0; i < 60; i += 1) {
+    await cp(path.join(FIXTURES, 'exif-orientation', 'Landscape_1.jpg'), path.join(folder, `Sheet_${i}.jpg`));
+  }
+  await open(page, receiver.url, folder);
+  const panel = page.getByRole('region', { name: 'Web copies' });
+  await panel.getByRole('button', { name: 'Make web copies' }).click();
+  await panel.getByRole('button', { name: 'Cancel web copies' }).click();
+  const cancelled = page.getByRole('status').filter({ hasText: /^Web copies cancelled after \d+ images?/ });
+  await expect(cancelled).toBeVisible();
+  expect(Number(/after (\d+)/.exec(await cancelled.innerText())?.[1])).toBeLessThan(60);
+  await panel.getByRole('button', { name: 'Make web copies' }).click();
+  await expect(page.getByRole('status')).toHaveText(/^Web copies made: 180 copies \(.+\) of 60 images\.$/, {
+    timeout: 60_000,
+  });
+});
