@@ -1,8 +1,11 @@
 /** What every scenario module shares: the environment run.ts sets up, and the shape of what a scenario returns. */
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import type { AppScan } from './app.ts';
 import type { BenchContext } from './browser.ts';
+import { step } from './log.ts';
+import { inWorker, makeTreeInWorker } from './opfs.ts';
 import type { Bar } from './report.ts';
 import type { RequestLog } from './request-log.ts';
 
@@ -84,4 +87,31 @@ export function checkAnnounced(
       `${tag}: the app announced "Scan complete: ${scan.announcedFiles.toLocaleString('en-US')} files" for a folder of ${files.toLocaleString('en-US')} (its panel showed "${scan.summary}" a second later)`,
     );
   }
+}
+
+/** The spec of a scenario's "longest main-thread task" figure: at most 50 ms, the max over the runs. */
+export function longestTaskSpec(name: string, during: string): Spec {
+  return {
+    name,
+    unit: 'ms',
+    bar: { on: 'value', op: '≤', limit: 50 },
+    decimals: 0,
+    aggregation: `longest main-thread long task overlapping ${during}; max over ${RUNS} runs`,
+  };
+}
+
+/** Makes `<root>` with `folders` × `filesPerFolder` empty files in the page's OPFS, as a step of `label`. */
+export async function emptyTree(
+  page: Page,
+  label: string,
+  tree: {
+    readonly root: string;
+    readonly folders: number;
+    readonly filesPerFolder: number;
+    readonly seed: number;
+  },
+): Promise<void> {
+  await step(label, `generate ${tree.folders} folders × ${tree.filesPerFolder} empty files in OPFS`, () =>
+    inWorker(page, makeTreeInWorker, { ...tree, size: 0, concurrency: 64 }),
+  );
 }

@@ -8,8 +8,7 @@
 import type { Page } from '@playwright/test';
 import { AppProblem, openApp, scanWithApp, settleCheck, waitForMeasure, type Measured } from '../app.ts';
 import { formatMs, median, progress, step } from '../log.ts';
-import { inWorker, makeTreeInWorker } from '../opfs.ts';
-import { RUNS, type Scenario } from '../scenario.ts';
+import { emptyTree, longestTaskSpec, RUNS, type Scenario } from '../scenario.ts';
 
 const ROOT = 'bench-filelist-100k';
 const FOLDERS = 100;
@@ -40,29 +39,19 @@ export const fileListScenario: Scenario = {
       decimals: 2,
       aggregation: `app \`file-list\` measure: BioImage Archive file list of ${FILES.toLocaleString('en-US')} files, template \`${TEMPLATE}\`, built in the folder worker; median of ${RUNS} runs`,
     },
-    {
-      name: 'filelist-100k-longest-task',
-      unit: 'ms',
-      bar: { on: 'value', op: '≤', limit: 50 },
-      decimals: 0,
-      aggregation: `longest main-thread long task overlapping the build; max over ${RUNS} runs`,
-    },
+    longestTaskSpec('filelist-100k-longest-task', 'the build'),
   ],
   async run(env) {
     const label = this.label;
     const { page, close } = await env.openContext(label);
     try {
       await openApp(page, env.url);
-      await step(label, `generate ${FOLDERS} folders × ${FILES_PER_FOLDER} empty files in OPFS`, () =>
-        inWorker(page, makeTreeInWorker, {
-          root: ROOT,
-          folders: FOLDERS,
-          filesPerFolder: FILES_PER_FOLDER,
-          size: 0,
-          seed: 5,
-          concurrency: 64,
-        }),
-      );
+      await emptyTree(page, label, {
+        root: ROOT,
+        folders: FOLDERS,
+        filesPerFolder: FILES_PER_FOLDER,
+        seed: 5,
+      });
       const times: number[] = [];
       const longest: number[] = [];
       for (let run = 1; run <= RUNS; run += 1) {

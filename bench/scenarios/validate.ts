@@ -6,8 +6,7 @@
 import type { Page } from '@playwright/test';
 import { AppProblem, openApp, scanWithApp, waitForMeasure, type Measured } from '../app.ts';
 import { formatMs, median, progress, step } from '../log.ts';
-import { inWorker, makeTreeInWorker } from '../opfs.ts';
-import { RUNS, type Scenario } from '../scenario.ts';
+import { emptyTree, longestTaskSpec, RUNS, type Scenario } from '../scenario.ts';
 
 const ROOT = 'bench-validate-100k';
 const FOLDERS = 100;
@@ -44,29 +43,19 @@ export const validateScenario: Scenario = {
       decimals: 2,
       aggregation: `app \`check\` measure: ${FILES.toLocaleString('en-US')} paths against a ${FILES.toLocaleString('en-US')}-row record list in the folder worker; median of ${RUNS} runs`,
     },
-    {
-      name: 'validate-100k-longest-task',
-      unit: 'ms',
-      bar: { on: 'value', op: '≤', limit: 50 },
-      decimals: 0,
-      aggregation: `longest main-thread long task overlapping the check; max over ${RUNS} runs`,
-    },
+    longestTaskSpec('validate-100k-longest-task', 'the check'),
   ],
   async run(env) {
     const label = this.label;
     const { page, close } = await env.openContext(label);
     try {
       await openApp(page, env.url);
-      await step(label, `generate ${FOLDERS} folders × ${FILES_PER_FOLDER} empty files in OPFS`, () =>
-        inWorker(page, makeTreeInWorker, {
-          root: ROOT,
-          folders: FOLDERS,
-          filesPerFolder: FILES_PER_FOLDER,
-          size: 0,
-          seed: 3,
-          concurrency: 64,
-        }),
-      );
+      await emptyTree(page, label, {
+        root: ROOT,
+        folders: FOLDERS,
+        filesPerFolder: FILES_PER_FOLDER,
+        seed: 3,
+      });
       const records = Buffer.from(recordList());
       const times: number[] = [];
       const longest: number[] = [];
