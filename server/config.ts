@@ -7,11 +7,15 @@ export type Config = {
   uploadDir: string;
   token: string | undefined;
   maxFileSize: number | undefined;
+  /** Web pages on other origins that may upload (CORS); undefined allows any. */
+  allowedOrigins: readonly string[] | undefined;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
 
-/** Reads PORT, HOST, UPLOAD_DIR, UPLOAD_TOKEN and MAX_FILE_SIZE; a refusal is one sentence. */
+const origin = /^https?:\/\/[^/\s?#@]+$/i;
+
+/** Reads PORT, HOST, UPLOAD_DIR, UPLOAD_TOKEN, MAX_FILE_SIZE and ALLOWED_ORIGINS; a refusal is one sentence. */
 export function readConfig(env: Record<string, string | undefined>, cwd: string): ConfigResult {
   const portText = env['PORT']?.trim() || '8080';
   const port = Number(portText);
@@ -39,9 +43,24 @@ export function readConfig(env: Record<string, string | undefined>, cwd: string)
       message: `MAX_FILE_SIZE must be a size such as 20GB, 500MiB or a number of bytes, not "${sizeText}".`,
     };
   }
+  const originsText = env['ALLOWED_ORIGINS']?.trim();
+  const allowedOrigins = originsText
+    ? originsText
+        .split(',')
+        .map((o) => o.trim().replace(/\/+$/, ''))
+        .filter((o) => o !== '')
+    : undefined;
+  const notOrigin = allowedOrigins?.find((o) => !origin.test(o));
+  if (notOrigin !== undefined) {
+    return {
+      ok: false,
+      message: `ALLOWED_ORIGINS must list web origins such as https://portal.example.org, separated by commas, not "${notOrigin}".`,
+    };
+  }
   return {
     ok: true,
     config: {
+      allowedOrigins,
       port,
       host: env['HOST']?.trim() || '127.0.0.1',
       uploadDir: path.resolve(cwd, env['UPLOAD_DIR']?.trim() || 'uploads'),

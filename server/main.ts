@@ -29,6 +29,9 @@ console.log(`Specimen uploader is running at ${running.url}`);
 console.log(`Upload endpoint (tus): ${endpoint}   ·   files land in ${landing}`);
 console.log(`Access token: ${config.token ? 'required (UPLOAD_TOKEN is set)' : 'not required'}`);
 if (config.maxFileSize) console.log(`Largest accepted file: ${describeBytes(config.maxFileSize)}`);
+console.log(
+  `Pages on other sites that may upload: ${config.allowedOrigins ? config.allowedOrigins.join(', ') : 'any (set ALLOWED_ORIGINS to limit them)'}`,
+);
 if (!existsSync(path.join(staticDir, 'index.html'))) {
   console.log(
     'The app is not built yet, so pages answer 503: run `npm run build`, or start with `npm start`.',

@@ -15,6 +15,8 @@ export type ReceiverOptions = {
   /** Largest accepted file in bytes; no limit when absent or 0. */
   maxFileSize?: number | undefined;
   log?: ((line: string) => void) | undefined;
+  /** Origins of pages elsewhere that may upload; any when absent. The page the receiver serves always may. */
+  allowedOrigins?: readonly string[] | undefined;
 };
 
 export type Receiver = {
@@ -37,6 +39,15 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   mkdirSync(partialDir, { recursive: true });
   const log = options.log ?? ((line: string) => console.log(line));
   const maxFileSize = options.maxFileSize;
+  const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
+  /** The Access-Control-Allow-Origin a response carries: any origin, the request's own if allowed, or none. */
+  const corsOrigin = (req: IncomingMessage): Record<string, string> => {
+    if (!allowed) return { 'Access-Control-Allow-Origin': '*' };
+    const from = req.headers.origin;
+    return from !== undefined && allowed.has(from)
+      ? { 'Access-Control-Allow-Origin': from, Vary: 'Origin' }
+      : {};
+  };
   const finishing = new Map<string, Promise<{ headers: Record<string, string> }>>();
 
   const finish = async (upload: Upload) => {
@@ -67,6 +78,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     datastore: new FileStore({ directory: partialDir }),
     relativeLocation: true,
     exposedHeaders: [STORED_PATH_HEADER],
+    ...(allowed ? { allowedOrigins: (origin: string) => allowed.has(origin) } : {}),
     ...(maxFileSize ? { maxSize: maxFileSize } : {}),
     async onUploadCreate(_req, upload) {
       const { batch, relativePath } = readMetadata(upload);
@@ -97,7 +109,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     path: TUS_PATH,
     handle(req, res) {
       if (options.token && req.method !== 'OPTIONS' && !hasToken(req, options.token)) {
-        refuseToken(req, res);
+        refuseToken(req, res, corsOrigin(req));
         return;
       }
       tus.handle(req, res).catch((error: unknown) => {
@@ -188,13 +200,13 @@ function hasToken(req: IncomingMessage, token: string): boolean {
   return timingSafeEqual(digest(match[1]), digest(token));
 }
 
-function refuseToken(req: IncomingMessage, res: ServerResponse): void {
+function refuseToken(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): void {
   const hasBody = Boolean(req.headers['transfer-encoding']) || Number(req.headers['content-length'] ?? 0) > 0;
   res.writeHead(401, {
     'Content-Type': 'text/plain; charset=utf-8',
     'Tus-Resumable': '1.0.0',
     'WWW-Authenticate': 'Bearer',
-    'Access-Control-Allow-Origin': '*',
+    ...cors,
     // Do not read a large PATCH body just to throw it away.
     ...(hasBody ? { Connection: 'close' } : {}),
   });

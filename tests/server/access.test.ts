@@ -119,3 +119,51 @@ describe('with a maximum file size', () => {
     expect(await listFiles(path.join(server.uploadDir, 'b'))).toEqual(['edge.bin']);
   });
 });
+
+describe('with an origin list set', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  beforeAll(async () => {
+    server = await startTestServer({ token: 't0ken', allowedOrigins: ['https://portal.example.org'] });
+  });
+  afterAll(() => server.stop());
+
+  const preflight = (origin: string) =>
+    fetch(server.endpoint, {
+      method: 'OPTIONS',
+      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST' },
+    });
+
+  it('lets a listed origin read the answers, and names it rather than any origin', async () => {
+    const response = await preflight('https://portal.example.org');
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://portal.example.org');
+    const refused = await createUpload(
+      server.endpoint,
+      { batch: 'b', relativePath: 'x.jpg' },
+      { headers: { Origin: 'https://portal.example.org' } },
+    );
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('https://portal.example.org');
+  });
+
+  it('gives another origin no Access-Control-Allow-Origin, so its browser keeps its page from uploading', async () => {
+    expect(
+      (await preflight('https://elsewhere.example')).headers.get('access-control-allow-origin'),
+    ).toBeNull();
+    const refused = await createUpload(
+      server.endpoint,
+      { batch: 'b', relativePath: 'x.jpg' },
+      { headers: { Origin: 'https://elsewhere.example' } },
+    );
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('still takes uploads from the page it serves itself, with the token', async () => {
+    const result = await tusUpload(
+      server.endpoint,
+      randomBytes(1000),
+      { batch: 'same', relativePath: 'a.bin' },
+      { headers: { Authorization: 'Bearer t0ken' } },
+    );
+    expect(result.storedPath).toBe('same/a.bin');
+  });
+});

@@ -43,6 +43,7 @@ describe('readConfig', () => {
         uploadDir: '/srv/app/uploads',
         token: undefined,
         maxFileSize: undefined,
+        allowedOrigins: undefined,
       },
     });
   });
@@ -54,10 +55,18 @@ describe('readConfig', () => {
       UPLOAD_DIR: '../data',
       UPLOAD_TOKEN: 'tok',
       MAX_FILE_SIZE: '20GB',
+      ALLOWED_ORIGINS: 'https://portal.example.org, http://localhost:5173/',
     };
     expect(readConfig(env, '/srv/app')).toEqual({
       ok: true,
-      config: { port: 9000, host: '0.0.0.0', uploadDir: '/srv/data', token: 'tok', maxFileSize: 20e9 },
+      config: {
+        port: 9000,
+        host: '0.0.0.0',
+        uploadDir: '/srv/data',
+        token: 'tok',
+        maxFileSize: 20e9,
+        allowedOrigins: ['https://portal.example.org', 'http://localhost:5173'],
+      },
     });
   });
 
@@ -70,6 +79,14 @@ describe('readConfig', () => {
       'MAX_FILE_SIZE must be a size such as 20GB, 500MiB or a number of bytes, not "huge".',
     ],
     [{ UPLOAD_TOKEN: '' }, 'UPLOAD_TOKEN is set but empty: give it a value, or unset it to allow anyone.'],
+    [
+      { ALLOWED_ORIGINS: 'https://portal.example.org/images' },
+      'ALLOWED_ORIGINS must list web origins such as https://portal.example.org, separated by commas, not "https://portal.example.org/images".',
+    ],
+    [
+      { ALLOWED_ORIGINS: 'portal.example.org' },
+      'ALLOWED_ORIGINS must list web origins such as https://portal.example.org, separated by commas, not "portal.example.org".',
+    ],
     [
       { UPLOAD_TOKEN: 'two words' },
       'UPLOAD_TOKEN may not contain spaces, because it is sent as "Authorization: Bearer <token>".',
