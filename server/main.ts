@@ -23,6 +23,16 @@ try {
   process.exit(1);
 }
 
+// Before anything is printed: whoever reads the first lines may stop the server at once.
+const stop = () => {
+  running.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+
 const endpoint = new URL(`${TUS_PATH}/`, running.url).href;
 const landing = path.join(config.uploadDir, '<batch>', '<path>');
 console.log(`Specimen uploader is running at ${running.url}`);
@@ -42,15 +52,6 @@ if (!config.token && !['127.0.0.1', 'localhost', '::1'].includes(config.host)) {
     `Warning: listening on ${config.host} without UPLOAD_TOKEN, so anyone who can reach it can upload.`,
   );
 }
-
-const stop = () => {
-  running.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
 
 function startupProblem(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
