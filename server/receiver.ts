@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -28,6 +28,8 @@ export const TUS_PATH = '/files';
 /** Response header on the final upload response: the stored `<batch>/<path>`, each segment URI-encoded. */
 export const STORED_PATH_HEADER = 'Upload-Stored-Path';
 export const TOKEN_REFUSED = 'The access token is missing or wrong.';
+/** The status the tus checksum extension gives a body whose checksum does not match. */
+export const CHECKSUM_MISMATCH = 460;
 
 /** What @tus/server expects to be thrown from a hook to answer with a status and body. */
 type TusRefusal = { status_code: number; body: string };
@@ -53,6 +55,21 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const finish = async (upload: Upload) => {
     const { batch, relativePath } = readMetadata(upload);
     const source = path.join(partialDir, upload.id);
+    const announced = upload.metadata?.['sha256']?.toLowerCase();
+    if (announced) {
+      const arrived = await sha256Of(source);
+      if (arrived !== announced) {
+        log(
+          `${new Date().toISOString()}  REFUSED ${batch}/${relativePath}: SHA-256 ${arrived}, announced ${announced}`,
+        );
+        // Dropped, so that sending it again starts a new upload rather than finding this one complete.
+        await discard(partialDir, upload.id);
+        throw refusal(
+          CHECKSUM_MISMATCH,
+          `${quote(`${batch}/${relativePath}`)} arrived with other bytes than were sent (its SHA-256 is ${arrived}, the sender announced ${announced}), so it was not stored; send it again.`,
+        );
+      }
+    }
     let placement: Placement;
     try {
       placement = await placeFile(source, uploadDir, batch, relativePath);
@@ -82,6 +99,13 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     ...(maxFileSize ? { maxSize: maxFileSize } : {}),
     async onUploadCreate(_req, upload) {
       const { batch, relativePath } = readMetadata(upload);
+      const announced = upload.metadata?.['sha256'];
+      if (announced !== undefined && announced !== null && !/^[0-9a-f]{64}$/i.test(announced)) {
+        throw refusal(
+          400,
+          `The "sha256" metadata of ${quote(`${batch}/${relativePath}`)} is not a SHA-256 in hexadecimal (64 characters 0-9 and a-f), so the file could not be verified; send the file's SHA-256, or none.`,
+        );
+      }
       return { metadata: { ...upload.metadata, batch, relativePath } };
     },
     onUploadFinish(_req, upload) {
@@ -158,6 +182,13 @@ function logLine(placement: Placement, bytes: number, requested: string): string
         ? `  (renamed: a different file is already stored as ${quote(requested)})`
         : '';
   return `${new Date().toISOString()}  ${placement.storedPath}  ${bytes} bytes${note}`;
+}
+
+/** SHA-256 of a stored file in hexadecimal, read as a stream. */
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** FileStore keeps the data as `<id>` and its info as `<id>.json` in the same folder. */

@@ -27,6 +27,7 @@ describe('describeUploadFailure', () => {
     ],
     [500, '<html>oops</html>', /failed on the receiver \(500\)\. Retry/],
     [507, undefined, /disk is full/],
+    [460, 'SHA-256 mismatch', /arrived with other bytes than were sent \(460\).*not stored\. Retry it/],
     [418, 'teapot', /\(418\): teapot\. Check the file/],
   ])('explains status %d (body %s)', (status, body, expected) => {
     const sentence = describeStatus(status, body);
@@ -40,6 +41,7 @@ describe('failureCause', () => {
     [0, 'receiver not reachable'],
     [401, 'access token refused (401)'],
     [413, 'larger than the receiver accepts (413)'],
+    [460, 'changed on the way (460)'],
     [503, 'receiver error (503)'],
     [400, 'refused by the receiver (400)'],
   ])('names status %d as %s', (status, cause) => expect(failureCause(status)).toBe(cause));

@@ -18,6 +18,7 @@ export function failureCause(status: number): string {
   if (status === 403) return 'not allowed (403)';
   if (status === 404) return 'no upload endpoint there (404)';
   if (status === 413) return 'larger than the receiver accepts (413)';
+  if (status === 460) return 'changed on the way (460)';
   if (status === 507) return "receiver's disk full (507)";
   if (status >= 500) return `receiver error (${status})`;
   return `refused by the receiver (${status})`;
@@ -37,6 +38,8 @@ export function describeUploadFailure({ path, status, body, endpoint, detail }: 
       return `${file} found no upload endpoint at ${endpoint} (404 Not Found). Check the Upload endpoint, then retry.`;
     case status === 413:
       return `${file} is larger than the receiver accepts (413 Payload Too Large)${said ? `: ${said}` : ''}. Ask for a higher size limit, or leave this file out.`;
+    case status === 460:
+      return `${file} arrived with other bytes than were sent (460): the receiver's SHA-256 of what arrived differs from the file's, so it was not stored. Retry it; if it happens again, check the network or the file.`;
     case status === 400 && said !== '':
       return `${file} was refused by the receiver (400): ${said}.`;
     case status === 507:
