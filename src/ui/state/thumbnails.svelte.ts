@@ -9,6 +9,8 @@ import type { FolderState } from './folder.svelte';
 const WIDTH = 48;
 const CAP = 1500;
 const AT_ONCE = 2;
+/** Waiting requests kept: a few screenfuls. */
+const QUEUED = 200;
 /** Larger files are not decoded just for a thumbnail. */
 const MAX_BYTES = 60_000_000;
 const shown = /\.(jpe?g|png|gif|webp|avif)$/i;
@@ -36,6 +38,8 @@ export class Thumbnails {
     if (row.size > MAX_BYTES || row.size === 0 || !shown.test(row.path)) return undefined;
     if (!this.#queue.includes(row.path)) {
       this.#queue.push(row.path);
+      // Rows scrolled past long ago are dropped rather than decoded; scrolling back asks for them again.
+      if (this.#queue.length > QUEUED) this.#queue.shift();
       queueMicrotask(() => this.#pump());
     }
     return undefined;
