@@ -5,10 +5,9 @@
  */
 import type { Arrival } from '#core/filelists/context';
 import { dwcMetaXml } from '#core/filelists/dwc-multimedia';
-import { buildList, type ListRequest } from '#core/filelists/registry';
+import type { ListRequest } from '#core/filelists/registry';
 import type { BiaFileListOptions, BuiltList, ListCopy, ListProblem } from '#core/filelists/types';
 import { neutraliseTable, safeFileName } from '#core/table';
-import type { RecordTable } from '#core/validation/types';
 import { readRecordList } from './delimited-reader';
 import { toCsv, toTsv } from './table-writer';
 import { zipFiles } from './zip-writer';
@@ -96,17 +95,13 @@ export function readRequest(request: ListRequestFromPage): {
   readonly request: ListRequest;
   readonly problems: readonly ListProblem[];
 } {
-  if (request.kind !== 'bia-file-list' || request.options.extraColumns === undefined) {
-    if (request.kind !== 'bia-file-list') return { request, problems: [] };
-    const { extraColumns: _, ...options } = request.options;
-    return { request: { kind: request.kind, options }, problems: [] };
-  }
+  if (request.kind !== 'bia-file-list') return { request, problems: [] };
   const { extraColumns, ...options } = request.options;
+  if (extraColumns === undefined) return { request: { kind: request.kind, options }, problems: [] };
   const read = readRecordList(extraColumns.text, extraColumns.name);
   const problems = read.problems.map((p): ListProblem => ({ status: 'error', message: p.message }));
-  const extra: RecordTable | null = read.table;
   return {
-    request: { kind: 'bia-file-list', options: extra ? { ...options, extra } : options },
+    request: { kind: request.kind, options: read.table ? { ...options, extra: read.table } : options },
     problems,
   };
 }
@@ -183,5 +178,3 @@ export class ListKeeper {
     return { blob: new Blob([text], { type }), fileName, format: list.format };
   }
 }
-
-export { buildList };

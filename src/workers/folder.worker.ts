@@ -4,6 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { listContext } from '#core/filelists/context';
+import { buildList } from '#core/filelists/registry';
 import type {
   Finding,
   ProfileSettings,
@@ -24,7 +25,6 @@ import { ChecksumStore, type ChecksumOutcome, type ChecksumProgress } from './ch
 import { readRecordList } from './delimited-reader';
 import {
   arrivalsFrom,
-  buildList,
   copiesFrom,
   ListKeeper,
   readRequest,
