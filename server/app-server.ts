@@ -50,6 +50,7 @@ export async function startServer(options: AppServerOptions): Promise<RunningSer
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        receiver.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

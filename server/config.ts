@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseDuration } from './durations.ts';
 import { parseByteSize } from './sizes.ts';
 
 export type Config = {
@@ -9,13 +10,23 @@ export type Config = {
   maxFileSize: number | undefined;
   /** Web pages on other origins that may upload (CORS); undefined allows any. */
   allowedOrigins: readonly string[] | undefined;
+  /** Bytes that must stay free on the upload disk; 0 disables the check. */
+  minFreeSpace: number;
+  /** Milliseconds after which an unfinished upload is deleted; 0 keeps them. */
+  partialExpiry: number;
 };
+
+export const DEFAULT_MIN_FREE_SPACE = '256MiB';
+export const DEFAULT_PARTIAL_EXPIRY = '7d';
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
 
 const origin = /^https?:\/\/[^/\s?#@]+$/i;
 
-/** Reads PORT, HOST, UPLOAD_DIR, UPLOAD_TOKEN, MAX_FILE_SIZE and ALLOWED_ORIGINS; a refusal is one sentence. */
+/**
+ * Reads PORT, HOST, UPLOAD_DIR, UPLOAD_TOKEN, MAX_FILE_SIZE, ALLOWED_ORIGINS, MIN_FREE_SPACE and
+ * PARTIAL_EXPIRY; a refusal is one sentence.
+ */
 export function readConfig(env: Record<string, string | undefined>, cwd: string): ConfigResult {
   const portText = env['PORT']?.trim() || '8080';
   const port = Number(portText);
@@ -57,10 +68,28 @@ export function readConfig(env: Record<string, string | undefined>, cwd: string)
       message: `ALLOWED_ORIGINS must list web origins such as https://portal.example.org, separated by commas, not "${notOrigin}".`,
     };
   }
+  const reserveText = env['MIN_FREE_SPACE']?.trim() || DEFAULT_MIN_FREE_SPACE;
+  const minFreeSpace = /^0+$/.test(reserveText) ? 0 : parseByteSize(reserveText);
+  if (minFreeSpace === undefined) {
+    return {
+      ok: false,
+      message: `MIN_FREE_SPACE must be a size such as 256MiB, 10GB or a number of bytes, or 0 for no reserve, not "${reserveText}".`,
+    };
+  }
+  const expiryText = env['PARTIAL_EXPIRY']?.trim() || DEFAULT_PARTIAL_EXPIRY;
+  const partialExpiry = parseDuration(expiryText);
+  if (partialExpiry === undefined) {
+    return {
+      ok: false,
+      message: `PARTIAL_EXPIRY must be a duration such as 7d, 12h or 30m, or 0 to keep unfinished uploads, not "${expiryText}".`,
+    };
+  }
   return {
     ok: true,
     config: {
       allowedOrigins,
+      minFreeSpace,
+      partialExpiry,
       port,
       host: env['HOST']?.trim() || '127.0.0.1',
       uploadDir: path.resolve(cwd, env['UPLOAD_DIR']?.trim() || 'uploads'),

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from './app-server.ts';
 import { readConfig } from './config.ts';
 import { TUS_PATH } from './receiver.ts';
+import { describeDuration } from './durations.ts';
 import { describeBytes } from './sizes.ts';
 
 const staticDir = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -42,6 +43,14 @@ if (config.maxFileSize) console.log(`Largest accepted file: ${describeBytes(conf
 console.log(
   `Pages on other sites that may upload: ${config.allowedOrigins ? config.allowedOrigins.join(', ') : 'any (set ALLOWED_ORIGINS to limit them)'}`,
 );
+if (config.minFreeSpace) {
+  console.log(
+    `Uploads that would leave less than ${describeBytes(config.minFreeSpace)} free are refused (507)`,
+  );
+}
+if (config.partialExpiry) {
+  console.log(`Unfinished uploads are removed ${describeDuration(config.partialExpiry)} after they started`);
+}
 if (!existsSync(path.join(staticDir, 'index.html'))) {
   console.log(
     'The app is not built yet, so pages answer 503: run `npm run build`, or start with `npm start`.',

@@ -1,13 +1,27 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createReadStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { FileStore } from '@tus/file-store';
 import { ERRORS, Server, type Upload } from '@tus/server';
 import { sanitizeBatchName, sanitizeRelativePath } from '#core/paths';
+import {
+  algorithmsOf,
+  digestFile,
+  digestLabel,
+  readAnnouncements,
+  REPR_DIGEST_HEADER,
+  VERIFIED_HEADER,
+  type Announcement,
+  type DigestAlgorithm,
+} from './digests.ts';
+import { freeBytes, isDiskFull } from './disk-space.ts';
+import { describeDuration } from './durations.ts';
+import { PartialStore } from './partial-store.ts';
 import { PlacementError, placeFile, type Placement } from './placement.ts';
 import { describeBytes } from './sizes.ts';
+
+export { REPR_DIGEST_HEADER, VERIFIED_HEADER } from './digests.ts';
 
 export type ReceiverOptions = {
   uploadDir: string;
@@ -17,11 +31,17 @@ export type ReceiverOptions = {
   log?: ((line: string) => void) | undefined;
   /** Origins of pages elsewhere that may upload; any when absent. The page the receiver serves always may. */
   allowedOrigins?: readonly string[] | undefined;
+  /** Bytes that must stay free on the upload disk; an upload that would eat into them gets 507. No check when absent or 0. */
+  minFreeSpace?: number | undefined;
+  /** Milliseconds after its creation when an unfinished upload is deleted; never when absent or 0. */
+  partialExpiry?: number | undefined;
 };
 
 export type Receiver = {
   readonly path: typeof TUS_PATH;
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Stops the periodic removal of expired partial uploads. */
+  close(): void;
 };
 
 export const TUS_PATH = '/files';
@@ -30,6 +50,12 @@ export const STORED_PATH_HEADER = 'Upload-Stored-Path';
 export const TOKEN_REFUSED = 'The access token is missing or wrong.';
 /** The status the tus checksum extension gives a body whose checksum does not match. */
 export const CHECKSUM_MISMATCH = 460;
+/** HTTP 507 Insufficient Storage. */
+export const DISK_FULL = 507;
+
+/** Where onUploadCreate keeps a Repr-Digest sent with the creation, for the check when the upload finishes. */
+const CREATION_DIGEST_KEY = 'reprDigestAtCreation';
+const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
 
 /** What @tus/server expects to be thrown from a hook to answer with a status and body. */
 type TusRefusal = { status_code: number; body: string };
@@ -40,7 +66,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const partialDir = path.join(uploadDir, '.partial');
   mkdirSync(partialDir, { recursive: true });
   const log = options.log ?? ((line: string) => console.log(line));
-  const maxFileSize = options.maxFileSize;
+  const logAt = (text: string) => log(`${new Date().toISOString()}  ${text}`);
+  const { maxFileSize, minFreeSpace, partialExpiry } = options;
   const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
   /** The Access-Control-Allow-Origin a response carries: any origin, the request's own if allowed, or none. */
   const corsOrigin = (req: IncomingMessage): Record<string, string> => {
@@ -51,31 +78,88 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       : {};
   };
   const finishing = new Map<string, Promise<{ headers: Record<string, string> }>>();
+  const store = new PartialStore({
+    directory: partialDir,
+    ...(partialExpiry ? { expirationPeriodInMilliseconds: partialExpiry } : {}),
+  });
+  /** The upload id of a POST or PATCH, for errors that tus reports without it. */
+  const uploadOfRequest = new WeakMap<object, string>();
 
-  const finish = async (upload: Upload) => {
+  /** Refuses with 507 when `needed` more bytes would leave less than `minFreeSpace` free. */
+  const ensureSpace = async (stored: string, needed: number, resuming: boolean) => {
+    if (!minFreeSpace || needed <= 0) return;
+    const free = await freeBytes(uploadDir).catch((error: unknown) => {
+      logAt(`ERROR cannot read the free space of ${uploadDir}: ${describeError(error)}`);
+      return undefined;
+    });
+    if (free === undefined || free - minFreeSpace >= needed) return;
+    logAt(`REFUSED ${stored}: needs ${needed} bytes, ${free} free, ${minFreeSpace} kept in reserve`);
+    throw refusal(
+      DISK_FULL,
+      `The receiver's disk has ${describeBytes(free)} free and keeps ${describeBytes(minFreeSpace)} of it in reserve, but ${quote(stored)} ${resuming ? 'still needs' : 'needs'} ${describeBytes(needed)}; free space on the receiver (or lower its MIN_FREE_SPACE), then ${resuming ? 'resume the upload' : 'send the file again'}.`,
+    );
+  };
+
+  /** The answer to a write that failed for want of space; what was written is kept for a resume. */
+  const diskFullRefusal = async (req: { method: string }): Promise<TusRefusal> => {
+    const id = uploadOfRequest.get(req);
+    const upload = id === undefined ? undefined : await store.getUpload(id).catch(() => undefined);
+    const free = await freeBytes(uploadDir).catch(() => undefined);
+    const freeNote = free === undefined ? '' : ` (${describeBytes(free)} free)`;
+    if (upload?.size === undefined || !upload.metadata?.['batch']) {
+      logAt('FAILED an upload: the disk is full.');
+      return refusal(
+        DISK_FULL,
+        `The receiver's disk is full${freeNote}, so it could not take the upload; free space on the receiver, then send the file again.`,
+      );
+    }
+    const stored = storedName(upload);
+    logAt(`FAILED ${stored}: the disk is full (${upload.offset} of ${upload.size} bytes kept).`);
+    return refusal(
+      DISK_FULL,
+      `The receiver's disk is full${freeNote}, so ${quote(stored)} stopped after ${describeBytes(upload.offset)} of ${describeBytes(upload.size)}; free space on the receiver, then ${req.method === 'PATCH' ? 'resume the upload, which keeps what has arrived' : 'send the file again'}.`,
+    );
+  };
+
+  /** Checks every announced digest in one read of the file; on a mismatch drops it and refuses with 460. */
+  const verify = async (
+    upload: Upload,
+    source: string,
+    announced: Announcement[],
+  ): Promise<DigestAlgorithm[]> => {
+    const algorithms = algorithmsOf(announced);
+    if (algorithms.length === 0) return [];
+    const arrived = await digestFile(source, algorithms);
+    const wrong = announced.find((digest) => arrived.get(digest.algorithm) !== digest.hex);
+    if (!wrong) return algorithms;
+    const label = digestLabel(wrong.algorithm);
+    const actual = arrived.get(wrong.algorithm);
+    const stored = storedName(upload);
+    logAt(`REFUSED ${stored}: ${label} ${actual}, announced ${wrong.hex}`);
+    // Dropped, so that sending it again starts a new upload rather than finding this one complete.
+    await discard(partialDir, upload.id);
+    throw refusal(
+      CHECKSUM_MISMATCH,
+      `${quote(stored)} arrived with other bytes than were sent (its ${label} is ${actual}, the sender announced ${wrong.hex}), so it was not stored; send it again.`,
+    );
+  };
+
+  const finish = async (upload: Upload, completingDigest: string | null) => {
     const { batch, relativePath } = readMetadata(upload);
     const source = path.join(partialDir, upload.id);
-    const announced = upload.metadata?.['sha256']?.toLowerCase();
-    if (announced) {
-      const arrived = await sha256Of(source);
-      if (arrived !== announced) {
-        log(
-          `${new Date().toISOString()}  REFUSED ${batch}/${relativePath}: SHA-256 ${arrived}, announced ${announced}`,
-        );
-        // Dropped, so that sending it again starts a new upload rather than finding this one complete.
-        await discard(partialDir, upload.id);
-        throw refusal(
-          CHECKSUM_MISMATCH,
-          `${quote(`${batch}/${relativePath}`)} arrived with other bytes than were sent (its SHA-256 is ${arrived}, the sender announced ${announced}), so it was not stored; send it again.`,
-        );
-      }
-    }
+    const announced = readAnnouncements(
+      upload.metadata,
+      [upload.metadata?.[CREATION_DIGEST_KEY], completingDigest],
+      quote(`${batch}/${relativePath}`),
+    );
+    if (!announced.ok) throw refusal(400, announced.message);
+    const verified = await verify(upload, source, announced.announced);
     let placement: Placement;
     try {
       placement = await placeFile(source, uploadDir, batch, relativePath);
     } catch (error) {
       const problem = describeStorageError(error);
-      log(`${new Date().toISOString()}  FAILED ${batch}/${relativePath}: ${problem.reason}`);
+      logAt(`FAILED ${batch}/${relativePath}: ${problem.reason}`);
       // Drop the upload so a client retry starts over instead of finding it complete and unplaced.
       await discard(partialDir, upload.id);
       throw refusal(
@@ -84,50 +168,91 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       );
     }
     await discard(partialDir, upload.id);
-    log(logLine(placement, upload.size ?? upload.offset, `${batch}/${relativePath}`));
+    logAt(logLine(placement, upload.size ?? upload.offset, `${batch}/${relativePath}`, verified));
     return {
-      headers: { [STORED_PATH_HEADER]: placement.storedPath.split('/').map(encodeURIComponent).join('/') },
+      headers: {
+        [STORED_PATH_HEADER]: placement.storedPath.split('/').map(encodeURIComponent).join('/'),
+        ...(verified.length > 0 ? { [VERIFIED_HEADER]: verified.join(', ') } : {}),
+      },
     };
   };
 
   const tus = new Server({
     path: TUS_PATH,
-    datastore: new FileStore({ directory: partialDir }),
+    datastore: store,
     relativeLocation: true,
-    exposedHeaders: [STORED_PATH_HEADER],
+    allowedHeaders: [REPR_DIGEST_HEADER],
+    exposedHeaders: [STORED_PATH_HEADER, VERIFIED_HEADER],
     ...(allowed ? { allowedOrigins: (origin: string) => allowed.has(origin) } : {}),
     ...(maxFileSize ? { maxSize: maxFileSize } : {}),
-    async onUploadCreate(_req, upload) {
-      const { batch, relativePath } = readMetadata(upload);
-      const announced = upload.metadata?.['sha256'];
-      if (announced !== undefined && announced !== null && !/^[0-9a-f]{64}$/i.test(announced)) {
-        throw refusal(
-          400,
-          `The "sha256" metadata of ${quote(`${batch}/${relativePath}`)} is not a SHA-256 in hexadecimal (64 characters 0-9 and a-f), so the file could not be verified; send the file's SHA-256, or none.`,
-        );
-      }
-      return { metadata: { ...upload.metadata, batch, relativePath } };
+    async onIncomingRequest(req, id) {
+      uploadOfRequest.set(req, id);
+      if (req.method !== 'PATCH') return;
+      const digest = req.headers.get('repr-digest');
+      if (digest === null && !minFreeSpace) return;
+      // Without it the PATCH handler answers 404 or 410 itself.
+      const upload = await store.getUpload(id).catch(() => undefined);
+      if (!upload) return;
+      // A malformed digest is refused before the data is sent rather than after.
+      const stored = storedName(upload);
+      const announced = readAnnouncements(undefined, [digest], quote(stored));
+      if (!announced.ok) throw refusal(400, announced.message);
+      if (upload.size !== undefined) await ensureSpace(stored, upload.size - upload.offset, true);
     },
-    onUploadFinish(_req, upload) {
+    async onUploadCreate(req, upload) {
+      const { batch, relativePath } = readMetadata(upload);
+      const digest = req.headers.get('repr-digest');
+      const announced = readAnnouncements(upload.metadata, [digest], quote(`${batch}/${relativePath}`));
+      if (!announced.ok) throw refusal(400, announced.message);
+      if (upload.size !== undefined) await ensureSpace(`${batch}/${relativePath}`, upload.size, false);
+      const { [CREATION_DIGEST_KEY]: _notTheSenders, ...sent } = upload.metadata ?? {};
+      return {
+        metadata: {
+          ...sent,
+          batch,
+          relativePath,
+          ...(digest === null ? {} : { [CREATION_DIGEST_KEY]: digest }),
+        },
+      };
+    },
+    onUploadFinish(req, upload) {
       // A retried final PATCH may arrive while the first is still placing the file: share that work.
       let job = finishing.get(upload.id);
       if (!job) {
-        job = finish(upload).finally(() => finishing.delete(upload.id));
+        job = finish(upload, req.headers.get('repr-digest')).finally(() => finishing.delete(upload.id));
         finishing.set(upload.id, job);
       }
       return job;
     },
-    onResponseError(_req, error) {
+    async onResponseError(req, error) {
       if (maxFileSize && 'body' in error && error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body) {
         return refusal(
           413,
           `The file is too large: this receiver accepts files up to ${describeBytes(maxFileSize)} (${maxFileSize} bytes).`,
         );
       }
-      if (error instanceof Error) log(`${new Date().toISOString()}  ERROR ${error.message}`);
+      if (isDiskFull(error)) return diskFullRefusal(req);
+      if (error instanceof Error) logAt(`ERROR ${error.message}`);
       return undefined;
     },
   });
+
+  const removeExpired = () =>
+    tus.cleanUpExpiredUploads().then(
+      (removed) => {
+        if (removed > 0 && partialExpiry) {
+          logAt(
+            `EXPIRED ${removed} unfinished upload${removed === 1 ? '' : 's'} started over ${describeDuration(partialExpiry)} ago, removed from ${partialDir}`,
+          );
+        }
+      },
+      (error: unknown) => logAt(`ERROR while removing expired unfinished uploads: ${describeError(error)}`),
+    );
+  let sweeper: NodeJS.Timeout | undefined;
+  if (partialExpiry) {
+    void removeExpired();
+    sweeper = setInterval(removeExpired, Math.min(EXPIRY_SWEEP_INTERVAL, partialExpiry)).unref();
+  }
 
   return {
     path: TUS_PATH,
@@ -137,10 +262,13 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         return;
       }
       tus.handle(req, res).catch((error: unknown) => {
-        log(`${new Date().toISOString()}  ERROR ${error instanceof Error ? error.message : String(error)}`);
+        logAt(`ERROR ${describeError(error)}`);
         if (res.headersSent) res.destroy();
         else res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The receiver failed.');
       });
+    },
+    close() {
+      clearInterval(sweeper);
     },
   };
 }
@@ -174,21 +302,29 @@ function quote(text: string): string {
   return JSON.stringify(chars.length > 200 ? `${chars.slice(0, 200).join('')}…` : text);
 }
 
-function logLine(placement: Placement, bytes: number, requested: string): string {
+function logLine(
+  placement: Placement,
+  bytes: number,
+  requested: string,
+  verified: readonly DigestAlgorithm[],
+): string {
   const note =
     placement.outcome === 'identical'
       ? '  (identical, kept existing)'
       : placement.outcome === 'renamed'
         ? `  (renamed: a different file is already stored as ${quote(requested)})`
         : '';
-  return `${new Date().toISOString()}  ${placement.storedPath}  ${bytes} bytes${note}`;
+  const check = verified.length > 0 ? `  (verified ${verified.join(', ')})` : '';
+  return `${placement.storedPath}  ${bytes} bytes${check}${note}`;
 }
 
-/** SHA-256 of a stored file in hexadecimal, read as a stream. */
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** `<batch>/<path>` of an upload whose metadata onUploadCreate has checked. */
+function storedName(upload: Upload): string {
+  return `${upload.metadata?.['batch'] ?? ''}/${upload.metadata?.['relativePath'] ?? ''}`;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** FileStore keeps the data as `<id>` and its info as `<id>.json` in the same folder. */

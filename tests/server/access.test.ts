@@ -22,32 +22,34 @@ describe('with an access token set', () => {
     expect(await response.text()).toBe('The access token is missing or wrong.');
   });
 
-  it('answers 401 to HEAD and PATCH on an existing upload without the token', async () => {
+  it('answers 401 with the sentence to every method but OPTIONS, on /files and on an upload, and changes nothing', async () => {
     const auth = { Authorization: 'Bearer s3cret-token' };
     const created = await createUpload(
       server.endpoint,
-      { batch: 'b', relativePath: 'x.jpg' },
+      { batch: 'b', relativePath: 'kept.jpg' },
       { headers: auth },
     );
-    expect(created.status).toBe(201);
-    const url = new URL(created.headers.get('location') ?? '', server.url);
-    const head = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
-    expect(head.status).toBe(401);
-    const patch = await fetch(url, {
-      method: 'PATCH',
-      headers: {
-        'Tus-Resumable': '1.0.0',
-        'Upload-Offset': '0',
-        'Content-Type': 'application/offset+octet-stream',
-      },
-      body: 'abc',
-    });
-    expect(patch.status).toBe(401);
-    const headWithToken = await fetch(url, {
-      method: 'HEAD',
-      headers: { 'Tus-Resumable': '1.0.0', ...auth },
-    });
-    expect(headWithToken.headers.get('upload-offset')).toBe('0');
+    const upload = new URL(created.headers.get('location') ?? '', server.url);
+    const collection = new URL('files', server.url);
+    for (const url of [collection, new URL(server.endpoint), upload]) {
+      for (const method of ['POST', 'HEAD', 'PATCH', 'GET', 'DELETE']) {
+        const withData = method === 'POST' || method === 'PATCH';
+        const response = await fetch(url, {
+          method,
+          headers: {
+            'Tus-Resumable': '1.0.0',
+            'Upload-Length': '3',
+            'Upload-Offset': '0',
+            'Content-Type': 'application/offset+octet-stream',
+          },
+          ...(withData ? { body: 'abc' } : {}),
+        });
+        expect([url.pathname, method, response.status]).toEqual([url.pathname, method, 401]);
+        if (method !== 'HEAD') expect(await response.text()).toBe('The access token is missing or wrong.');
+      }
+    }
+    const head = await fetch(upload, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...auth } });
+    expect([head.status, head.headers.get('upload-offset')]).toEqual([200, '0']);
   });
 
   it('lets a CORS preflight through without the token', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../server/config.ts';
+import { describeDuration, parseDuration } from '../../server/durations.ts';
 import { describeBytes, parseByteSize } from '../../server/sizes.ts';
 
 describe('parseByteSize', () => {
@@ -33,8 +34,38 @@ describe('describeBytes', () => {
   });
 });
 
+describe('parseDuration', () => {
+  it.each([
+    ['7d', 7 * 86_400_000],
+    ['12h', 12 * 3_600_000],
+    ['30m', 30 * 60_000],
+    ['45s', 45_000],
+    ['1.5d', 36 * 3_600_000],
+    ['2 H', 2 * 3_600_000],
+    ['0', 0],
+  ])('reads %j as %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['', '7', 'week', '7w', '-1d', '0d', '1e3s', '7 days'])('cannot read %j', (text) => {
+    expect(parseDuration(text)).toBeUndefined();
+  });
+});
+
+describe('describeDuration', () => {
+  it.each([
+    [7 * 86_400_000, '7 days'],
+    [86_400_000, '1 day'],
+    [36 * 3_600_000, '1.5 days'],
+    [30 * 60_000, '30 minutes'],
+    [2000, '2 seconds'],
+  ])('writes %d ms as %j', (ms, text) => {
+    expect(describeDuration(ms)).toBe(text);
+  });
+});
+
 describe('readConfig', () => {
-  it('uses port 8080, host 127.0.0.1 and ./uploads by default', () => {
+  it('uses port 8080, host 127.0.0.1, ./uploads, a 256 MiB reserve and a 7-day expiry by default', () => {
     expect(readConfig({}, '/srv/app')).toEqual({
       ok: true,
       config: {
@@ -44,6 +75,8 @@ describe('readConfig', () => {
         token: undefined,
         maxFileSize: undefined,
         allowedOrigins: undefined,
+        minFreeSpace: 256 * 2 ** 20,
+        partialExpiry: 7 * 86_400_000,
       },
     });
   });
@@ -56,6 +89,8 @@ describe('readConfig', () => {
       UPLOAD_TOKEN: 'tok',
       MAX_FILE_SIZE: '20GB',
       ALLOWED_ORIGINS: 'https://portal.example.org, http://localhost:5173/',
+      MIN_FREE_SPACE: '10GB',
+      PARTIAL_EXPIRY: '12h',
     };
     expect(readConfig(env, '/srv/app')).toEqual({
       ok: true,
@@ -66,8 +101,15 @@ describe('readConfig', () => {
         token: 'tok',
         maxFileSize: 20e9,
         allowedOrigins: ['https://portal.example.org', 'http://localhost:5173'],
+        minFreeSpace: 10e9,
+        partialExpiry: 12 * 3_600_000,
       },
     });
+  });
+
+  it('reads 0 as no reserve and no expiry', () => {
+    const result = readConfig({ MIN_FREE_SPACE: '0', PARTIAL_EXPIRY: '0' }, '/srv/app');
+    expect(result).toMatchObject({ ok: true, config: { minFreeSpace: 0, partialExpiry: 0 } });
   });
 
   it.each([
@@ -90,6 +132,22 @@ describe('readConfig', () => {
     [
       { UPLOAD_TOKEN: 'two words' },
       'UPLOAD_TOKEN may not contain spaces, because it is sent as "Authorization: Bearer <token>".',
+    ],
+    [
+      { MIN_FREE_SPACE: 'plenty' },
+      'MIN_FREE_SPACE must be a size such as 256MiB, 10GB or a number of bytes, or 0 for no reserve, not "plenty".',
+    ],
+    [
+      { MIN_FREE_SPACE: '-1GB' },
+      'MIN_FREE_SPACE must be a size such as 256MiB, 10GB or a number of bytes, or 0 for no reserve, not "-1GB".',
+    ],
+    [
+      { PARTIAL_EXPIRY: '2 weeks' },
+      'PARTIAL_EXPIRY must be a duration such as 7d, 12h or 30m, or 0 to keep unfinished uploads, not "2 weeks".',
+    ],
+    [
+      { PARTIAL_EXPIRY: '3600' },
+      'PARTIAL_EXPIRY must be a duration such as 7d, 12h or 30m, or 0 to keep unfinished uploads, not "3600".',
     ],
   ])('refuses %j with one sentence', (env, message) => {
     expect(readConfig(env, '/srv/app')).toEqual({ ok: false, message });

@@ -79,11 +79,11 @@ export function tusUpload(
   });
 }
 
-/** A bare tus creation POST, as a hand-written client would send it. */
+/** A bare tus creation POST, as a hand-written client would send it; with `body`, creation-with-upload. */
 export function createUpload(
   endpoint: string,
   metadata: Record<string, string>,
-  options: { length?: number; headers?: Record<string, string> } = {},
+  options: { length?: number; headers?: Record<string, string>; body?: Buffer } = {},
 ): Promise<Response> {
   const encoded = Object.entries(metadata)
     .map(([key, value]) => `${key} ${Buffer.from(value, 'utf8').toString('base64')}`)
@@ -92,9 +92,40 @@ export function createUpload(
     method: 'POST',
     headers: {
       'Tus-Resumable': '1.0.0',
-      'Upload-Length': String(options.length ?? 3),
+      'Upload-Length': String(options.length ?? options.body?.length ?? 3),
       ...(encoded ? { 'Upload-Metadata': encoded } : {}),
+      ...(options.body ? { 'Content-Type': 'application/offset+octet-stream' } : {}),
       ...options.headers,
     },
+    ...(options.body ? { body: new Uint8Array(options.body) } : {}),
   });
+}
+
+/** The URL of the upload a creation answered with. */
+export const uploadUrl = (created: Response, server: { url: string }): URL =>
+  new URL(created.headers.get('location') ?? '', server.url);
+
+/** A bare tus PATCH of `data` at `offset`. */
+export function patchUpload(
+  url: URL,
+  data: Buffer,
+  options: { offset?: number; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  return fetch(url, {
+    method: 'PATCH',
+    headers: {
+      'Tus-Resumable': '1.0.0',
+      'Upload-Offset': String(options.offset ?? 0),
+      'Content-Type': 'application/offset+octet-stream',
+      ...options.headers,
+    },
+    body: new Uint8Array(data),
+  });
+}
+
+/** A Repr-Digest header value (RFC 9530) for `data`, e.g. `sha-256=:<base64>:, md5=:<base64>:`. */
+export function reprDigest(data: Buffer, algorithms: readonly ('sha-256' | 'md5')[] = ['sha-256']): string {
+  return algorithms
+    .map((name) => `${name}=:${createHash(name.replace('-', '')).update(data).digest('base64')}:`)
+    .join(', ');
 }

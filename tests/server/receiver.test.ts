@@ -91,33 +91,62 @@ describe('the receiver stores uploads at <uploadDir>/<batch>/<relativePath>', ()
   });
 });
 
+const longSegment = 'a'.repeat(300);
+/** 5000 bytes: 49 folders of 99 letters and a file name of 100, with 49 slashes. */
+const longPath = [...Array.from({ length: 49 }, () => 'd'.repeat(99)), 'f'.repeat(100)].join('/');
+/** JSON-quoted (so a NUL shows as \\u0000), and shortened to 200 characters, as the receiver shows names. */
+const shown = (text: string) => JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+/** A test title: long names by their length only. */
+const titled = (text: string) =>
+  text.length > 60 ? `a ${text.length}-character name` : JSON.stringify(text);
+
+const refusedPaths: [string, string][] = [
+  ['../evil.txt', 'a path may not contain "..".'],
+  ['/etc/x', 'a path must be relative, not start with a slash.'],
+  ['a/../../b', 'a path may not contain "..".'],
+  ['C:\\x.jpg', 'a path must be relative, not start with a drive letter.'],
+  ['\\\\server\\share\\x.jpg', 'a path must be relative, not start with a slash.'],
+  ['a\u0000b.jpg', 'a path may not contain a NUL character.'],
+  [
+    longSegment,
+    `the name "${'a'.repeat(40)}…" is 300 bytes long in UTF-8, more than the 255 bytes a file system allows.`,
+  ],
+  [longPath, 'the path is 5000 bytes long in UTF-8, more than the 4096 bytes allowed.'],
+];
+
+const refusedBatches: [string, string][] = [
+  ['../up', 'a batch name is one folder name and may not contain "/" or "\\".'],
+  ['..', 'a batch name may not start with a dot.'],
+  ['.hidden', 'a batch name may not start with a dot.'],
+  ['a\\b', 'a batch name is one folder name and may not contain "/" or "\\".'],
+  ['/etc', 'a batch name is one folder name and may not contain "/" or "\\".'],
+  ['C:\\x', 'a batch name is one folder name and may not contain "/" or "\\".'],
+  ['\\\\server\\x', 'a batch name is one folder name and may not contain "/" or "\\".'],
+  ['a\u0000b', 'a batch name may not contain a NUL character.'],
+  [
+    'b'.repeat(300),
+    'the batch name is 300 bytes long in UTF-8, more than the 255 bytes a file system allows.',
+  ],
+];
+
 describe('the receiver refuses bad metadata on creation with 400 and one sentence', () => {
-  it.each([
-    ['../evil.txt', 'a path may not contain "..".'],
-    ['/etc/x', 'a path must be relative, not start with a slash.'],
-    ['a/../../b', 'a path may not contain "..".'],
-    ['C:\\x.jpg', 'a path must be relative, not start with a drive letter.'],
-  ])('refuses the relative path %j', async (relativePath, reason) => {
-    const response = await createUpload(server.endpoint, { batch: 'safe', relativePath });
-    expect(response.status).toBe(400);
-    expect(await response.text()).toBe(`Refused ${JSON.stringify(relativePath)}: ${reason}`);
-  });
+  it.each(refusedPaths.map(([input, reason]) => [titled(input), input, reason] as const))(
+    'refuses the relative path %s',
+    async (_title, relativePath, reason) => {
+      const response = await createUpload(server.endpoint, { batch: 'safe', relativePath });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toBe(`Refused ${shown(relativePath)}: ${reason}`);
+    },
+  );
 
-  it('refuses a path with a NUL character and shows it visibly', async () => {
-    const response = await createUpload(server.endpoint, { batch: 'safe', relativePath: 'a\u0000b.jpg' });
-    expect(response.status).toBe(400);
-    expect(await response.text()).toBe('Refused "a\\u0000b.jpg": a path may not contain a NUL character.');
-  });
-
-  it.each([
-    ['../up', 'a batch name is one folder name and may not contain "/" or "\\".'],
-    ['.hidden', 'a batch name may not start with a dot.'],
-    ['a\\b', 'a batch name is one folder name and may not contain "/" or "\\".'],
-  ])('refuses the batch name %j', async (batch, reason) => {
-    const response = await createUpload(server.endpoint, { batch, relativePath: 'ok.jpg' });
-    expect(response.status).toBe(400);
-    expect(await response.text()).toBe(`Refused the batch name ${JSON.stringify(batch)}: ${reason}`);
-  });
+  it.each(refusedBatches.map(([input, reason]) => [titled(input), input, reason] as const))(
+    'refuses the batch name %s',
+    async (_title, batch, reason) => {
+      const response = await createUpload(server.endpoint, { batch, relativePath: 'ok.jpg' });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toBe(`Refused the batch name ${shown(batch)}: ${reason}`);
+    },
+  );
 
   it.each([
     ['relativePath', { batch: 'b' }],
@@ -129,13 +158,19 @@ describe('the receiver refuses bad metadata on creation with 400 and one sentenc
     expect(await response.text()).toMatch(new RegExp(`^The upload has no "${missing}" metadata, .*\\.$`));
   });
 
-  it('writes nothing anywhere for refused uploads', async () => {
+  it('writes nothing outside the upload folder, nor anything in it but the empty .partial, for refused uploads', async () => {
     const fresh = await startTestServer();
     try {
-      for (const relativePath of ['../evil.txt', '/etc/x', 'a/../../b', 'a\u0000b']) {
-        expect((await createUpload(fresh.endpoint, { batch: 'safe', relativePath })).status).toBe(400);
+      const refused = [
+        ...refusedPaths.map(([relativePath]) => ({ batch: 'safe', relativePath })),
+        ...refusedBatches.map(([batch]) => ({ batch, relativePath: 'ok.jpg' })),
+      ];
+      for (const metadata of refused) {
+        const created = await createUpload(fresh.endpoint, metadata, { body: Buffer.from('abc') });
+        expect([metadata, created.status]).toEqual([metadata, 400]);
       }
       expect(await readdir(fresh.root)).toEqual(['uploads']);
+      expect(await readdir(fresh.uploadDir)).toEqual(['.partial']);
       expect(await listFiles(fresh.root)).toEqual([]);
     } finally {
       await fresh.stop();
