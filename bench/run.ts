@@ -25,6 +25,7 @@ import { fileListScenario } from './scenarios/filelist.ts';
 import { compressScenario, derivativesScenario } from './scenarios/images.ts';
 import { queueScenario } from './scenarios/queue.ts';
 import { scanScenario } from './scenarios/scan.ts';
+import { sha256Scenario } from './scenarios/sha256.ts';
 import { uploadBigScenario } from './scenarios/upload-big.ts';
 import { uploadManyScenario } from './scenarios/upload-many.ts';
 import { validateScenario } from './scenarios/validate.ts';
@@ -37,6 +38,7 @@ const SCENARIOS: readonly Scenario[] = [
   queueScenario,
   uploadBigScenario,
   uploadManyScenario,
+  sha256Scenario,
   compressScenario,
   derivativesScenario,
 ];
@@ -51,6 +53,7 @@ const ORDER = [
   'upload-1gib',
   'upload-5000x10kb',
   'upload-1gib-heap',
+  'sha256-1gib',
   'compress-24mp',
   'derivatives-24mp',
 ];

@@ -5,7 +5,7 @@ import type { Page } from '@playwright/test';
 import type { AppScan } from './app.ts';
 import type { BenchContext } from './browser.ts';
 import { step } from './log.ts';
-import { inWorker, makeTreeInWorker } from './opfs.ts';
+import { inWorker, makeBigFileInWorker, makeTreeInWorker, type TreeMade } from './opfs.ts';
 import type { Bar } from './report.ts';
 import type { RequestLog } from './request-log.ts';
 
@@ -114,4 +114,18 @@ export async function emptyTree(
   await step(label, `generate ${tree.folders} folders × ${tree.filesPerFolder} empty files in OPFS`, () =>
     inWorker(page, makeTreeInWorker, { ...tree, size: 0, concurrency: 64 }),
   );
+}
+
+/** The 1 GiB OPFS file of the big-file scenarios. */
+export const BIG_FILE = { root: 'bench-1gib', name: 'specimen-1GiB.bin', size: 1024 ** 3 } as const;
+const BIG_FILE_CHUNK = 16 * 1024 ** 2;
+
+/** Writes {@link BIG_FILE} (xorshift bytes, always the same) in the page's OPFS, as a step of `label`. */
+export async function bigFile(page: Page, label: string): Promise<TreeMade> {
+  const [made] = await step(
+    label,
+    `write a 1 GiB file in OPFS (${BIG_FILE_CHUNK / 1024 ** 2} MiB chunks, sync access handle)`,
+    () => inWorker(page, makeBigFileInWorker, { ...BIG_FILE, chunk: BIG_FILE_CHUNK, seed: 3 }),
+  );
+  return made;
 }

@@ -5,19 +5,15 @@
  */
 import path from 'node:path';
 import { AppProblem, openApp, scanWithApp, setBatch, settleCheck, uploadWithApp } from '../app.ts';
-import { cpuSeconds, formatMs, median, progress, step } from '../log.ts';
-import { inWorker, makeBigFileInWorker, rawPutOne } from '../opfs.ts';
+import { cpuSeconds, formatMs, mbPerSecond, median, progress, step } from '../log.ts';
+import { rawPutOne } from '../opfs.ts';
 import { profiling, startProfile } from '../profile.ts';
 import { RAW_PREFIX } from '../raw-handler.ts';
 import { describeRequests } from '../request-log.ts';
-import { checkAnnounced, clearReceived, RUNS, tally, type Scenario } from '../scenario.ts';
+import { BIG_FILE, bigFile, checkAnnounced, clearReceived, RUNS, tally, type Scenario } from '../scenario.ts';
 
-const ROOT = 'bench-1gib';
-const NAME = 'specimen-1GiB.bin';
-const SIZE = 1024 ** 3;
-const CHUNK = 16 * 1024 ** 2;
+const { root: ROOT, name: NAME, size: SIZE } = BIG_FILE;
 const UPLOAD_TIMEOUT = 300_000;
-const mbPerSecond = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
 export const uploadBigScenario: Scenario = {
   label: 'upload-1gib',
@@ -103,12 +99,7 @@ export const uploadBigScenario: Scenario = {
 
     try {
       await openApp(page, env.url);
-      await step(
-        label,
-        `write a 1 GiB file in OPFS (${CHUNK / 1024 ** 2} MiB chunks, sync access handle)`,
-        () =>
-          inWorker(page, makeBigFileInWorker, { root: ROOT, name: NAME, size: SIZE, chunk: CHUNK, seed: 3 }),
-      );
+      await bigFile(page, label);
       const raw: number[] = [];
       const app: number[] = [];
       const heap: number[] = [];
