@@ -1,6 +1,8 @@
 /**
  * The journeys' shared set-up: a real receiver (the same server `npm start` runs) on a free port with a fresh
- * upload folder, serving the built app. Tests that need a token set `receiverToken`.
+ * upload folder, serving the built app. Tests that need a token set `receiverToken`, other receiver settings
+ * `receiverOptions`, and injected faults `receiverFaults`. `receiverProcess` is the receiver as a separate
+ * process instead, for journeys that kill it.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -8,6 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
 import { startServer } from '../../server/app-server.ts';
+import type { ReceiverOptions } from '../../server/receiver.ts';
+import { injectFaults, type ReceiverFaults, type SeenRequest } from './receiver-faults.ts';
+import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';
 
 export interface Receiver {
   readonly url: string;
@@ -15,8 +20,25 @@ export interface Receiver {
   readonly log: string[];
 }
 
-export const test = base.extend<{ receiverToken: string | undefined; receiver: Receiver; scratch: string }>({
+export interface InProcessReceiver extends Receiver {
+  /** Every request to the tus endpoint, oldest first, with the status of those a fault answered. */
+  readonly requests: readonly SeenRequest[];
+}
+
+/** Receiver settings a journey may change; the fixture sets the folder, the log and (receiverToken) the token. */
+export type ExtraReceiverOptions = Partial<Omit<ReceiverOptions, 'uploadDir' | 'log' | 'token'>>;
+
+export const test = base.extend<{
+  receiverToken: string | undefined;
+  receiverOptions: ExtraReceiverOptions;
+  receiverFaults: ReceiverFaults | undefined;
+  receiver: InProcessReceiver;
+  receiverProcess: ReceiverProcess;
+  scratch: string;
+}>({
   receiverToken: [undefined, { option: true }],
+  receiverOptions: [{}, { option: true }],
+  receiverFaults: [undefined, { option: true }],
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
   scratch: async ({}, use) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'uploader-e2e-'));
@@ -30,18 +52,26 @@ export const test = base.extend<{ receiverToken: string | undefined; receiver: R
     await use(page);
     expect(errors, 'uncaught errors in the page').toEqual([]);
   },
-  receiver: async ({ receiverToken, scratch }, use) => {
+  receiver: async ({ receiverToken, receiverOptions, receiverFaults, scratch }, use) => {
     const uploadDir = path.join(scratch, 'uploads');
     const log: string[] = [];
+    const requests: SeenRequest[] = [];
     const server = await startServer({
+      ...receiverOptions,
       port: 0,
       uploadDir,
       staticDir: path.resolve('dist'),
       token: receiverToken,
       log: (line) => log.push(line),
+      extraHandler: injectFaults(receiverFaults, requests),
     });
-    await use({ url: server.url, uploadDir, log });
+    await use({ url: server.url, uploadDir, log, requests });
     await server.close();
+  },
+  receiverProcess: async ({ scratch }, use) => {
+    const receiver = await startReceiverProcess(path.join(scratch, 'uploads'));
+    await use(receiver);
+    await receiver.stop();
   },
 });
 

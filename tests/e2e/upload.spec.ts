@@ -1,47 +1,7 @@
 import path from 'node:path';
-import type { Page } from '@playwright/test';
-import { BIG_FILE, DATA_FILES, fixtureSha256, throttleUploads, writeFixtureFolder } from './fixture-tree.ts';
-import { expect, listFiles, seedPickerWithFixture, sha256File, test, type Receiver } from './test.ts';
-
-const SUMMARY = /7 files \(50\.\d MiB\) in \d+ folders, 2 system files skipped/;
-
-async function expectBatchArrived(page: Page, receiver: Receiver): Promise<void> {
-  const batch = await page.getByLabel('Batch name').inputValue();
-  const batchDir = path.join(receiver.uploadDir, batch);
-  expect(await listFiles(batchDir)).toEqual(DATA_FILES.map((f) => f.path).sort());
-  for (const file of DATA_FILES) {
-    expect(await sha256File(path.join(batchDir, file.path)), file.path).toBe(fixtureSha256(file));
-  }
-  expect(receiver.log.filter((line) => line.includes(batch))).toHaveLength(DATA_FILES.length);
-}
-
-/**
- * These journeys are about moving bytes: check against the permissive custom pattern, and let the one file the
- * check flags (the zero-byte file, an error) go too, as a curator would after reading the finding.
- */
-async function scanForUpload(page: Page): Promise<void> {
-  await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
-  await page.getByRole('button', { name: 'Choose folder' }).click();
-  await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
-  await acceptCheck(page);
-}
-
-async function acceptCheck(page: Page): Promise<void> {
-  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText(
-    'Checked against Custom pattern: ',
-  );
-  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText('1 error');
-  await page.getByLabel('Upload files with errors too').check();
-}
-
-async function uploadAll(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Start upload' }).click();
-  await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
-  await expect(page.getByRole('progressbar', { name: 'Upload progress' })).toHaveAttribute(
-    'value',
-    String(DATA_FILES.reduce((sum, f) => sum + f.size, 0)),
-  );
-}
+import { BIG_FILE, DATA_FILES, throttleUploads, writeFixtureFolder } from './fixture-tree.ts';
+import { expect, listFiles, seedPickerWithFixture, test } from './test.ts';
+import { expectBatchArrived, expectScanned, scanForUpload, uploadAll } from './upload-journey.ts';
 
 test('a folder picked with showDirectoryPicker is scanned in a worker and arrives byte-identical', async ({
   page,
@@ -82,8 +42,7 @@ test('a folder chosen through the webkitdirectory input arrives byte-identical',
   await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
   await page.getByTestId('folder-input').setInputFiles(folder);
 
-  await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
-  await acceptCheck(page);
+  await expectScanned(page);
   await uploadAll(page);
   await expectBatchArrived(page, receiver);
 });
