@@ -3,6 +3,7 @@
  * target uses it) a few at a time, so reading the next file overlaps hashing the last. Results are kept by path
  * with the size and date they were computed for; a rescan starts afresh.
  */
+import type { FileDigests } from '#core/digest';
 import type { Checksums } from '#core/filelists/context';
 import { aboutFile } from '#core/format';
 import type { ScannedFile } from '#core/validation/types';
@@ -42,6 +43,8 @@ interface Kept extends Checksums {
 export class ChecksumStore {
   readonly #byPath = new Map<string, Kept>();
   #abort: AbortController | null = null;
+  /** The upload's digest requests, chained so they run in order. */
+  #digests: Promise<unknown> = Promise.resolve();
 
   forget(): void {
     this.cancel();
@@ -62,6 +65,35 @@ export class ChecksumStore {
         out.set(file.path, kept);
     }
     return out;
+  }
+
+  /** The checksums kept for a file as it is now (same size and date), if they include MD5 when asked. */
+  knownFor(file: ScannedFile, md5: boolean): FileDigests | undefined {
+    const kept = this.#byPath.get(file.path);
+    if (!kept || kept.size !== file.size || kept.lastModified !== file.lastModified) return undefined;
+    if (kept.sha256 === undefined || (md5 && kept.md5 === undefined)) return undefined;
+    return { sha256: kept.sha256, ...(md5 && kept.md5 !== undefined ? { md5: kept.md5 } : {}) };
+  }
+
+  /**
+   * The checksums of a file the upload is sending (a web copy too): kept ones when they fit, else streamed now.
+   * Requests are served one at a time, in the order asked, so the file the upload needs first is hashed first.
+   */
+  digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
+    const facts = { path, size: file.size, lastModified: file.lastModified };
+    const next = this.#digests.then(async () => {
+      const known = this.knownFor(facts, md5);
+      if (known) return known;
+      try {
+        const sums = await hashBlob(file, { md5 });
+        this.#byPath.set(path, { ...sums, size: facts.size, lastModified: facts.lastModified });
+        return sums;
+      } catch (error) {
+        throw new Error(sentence(facts, error));
+      }
+    });
+    this.#digests = next.catch(() => undefined);
+    return next;
   }
 
   /** Files of `files` that still lack a SHA-256, or an MD5 when `md5` is asked for. */

@@ -4,6 +4,7 @@
  * needs a new worker, which the next scan makes.
  */
 import * as Comlink from 'comlink';
+import type { FileDigests } from '#core/digest';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
 import type { FindingPage, FindingQuery } from '#core/validation/finding-view';
 import type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
@@ -118,6 +119,14 @@ export class FolderWorker {
     onProgress: (progress: ChecksumProgress) => void,
   ): Promise<ChecksumOutcome> {
     return Promise.race([this.#api.computeChecksums(request, Comlink.proxy(onProgress)), this.#failure]);
+  }
+
+  knownChecksums(items: readonly FileFacts[], md5: boolean): Promise<(FileDigests | null)[]> {
+    return Promise.race([this.#api.knownChecksums(items, md5), this.#failure]);
+  }
+
+  digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
+    return Promise.race([this.#api.digest(path, file, md5), this.#failure]);
   }
 
   cancelChecksums(): Promise<void> {

@@ -3,6 +3,7 @@
  * answers the findings table page by page. The page never holds the findings themselves, only what is in view.
  */
 import * as Comlink from 'comlink';
+import type { FileDigests } from '#core/digest';
 import { listContext } from '#core/filelists/context';
 import { buildList } from '#core/filelists/registry';
 import type {
@@ -199,6 +200,16 @@ const api = {
   ): Promise<ChecksumOutcome> {
     if (!source) throw new Error('No folder is open.');
     return checksums.compute(uploadSet(request.includeErrors), source, request.md5, onProgress);
+  },
+
+  /** Checksums already known for files about to be uploaded (null where not known yet), by position. */
+  knownChecksums(items: readonly ScannedFile[], md5: boolean): (FileDigests | null)[] {
+    return items.map((item) => checksums.knownFor(item, md5) ?? null);
+  },
+
+  /** The checksums of a file the upload sends, computed now unless known; rejects with a sentence. */
+  digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
+    return checksums.digest(path, file, md5);
   },
 
   cancelChecksums(): void {

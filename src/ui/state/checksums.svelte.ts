@@ -2,6 +2,7 @@
  * Checksums of the upload set, computed in the folder worker: SHA-256 for every target, MD5 too where the target
  * uses it (Deriva keeps both; Symbiota's field map has mediaMD5). The page holds only counts and progress.
  */
+import { usesMd5 } from '#core/digest';
 import { formatBytes, plural } from '#core/format';
 import { ProgressMeter, type ProgressReading } from '#core/progress-meter';
 import type { ChecksumOutcome, ChecksumProgress } from '../../workers/folder-bridge';
@@ -37,7 +38,7 @@ export class ChecksumState {
 
   /** GUDMAP/RBK and Symbiota use MD5 as well as SHA-256. */
   get md5(): boolean {
-    return this.#check.target === 'gudmap' || this.#check.target === 'symbiota';
+    return usesMd5(this.#check.target);
   }
 
   get label(): string {
