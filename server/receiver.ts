@@ -168,6 +168,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       );
     }
     await discard(partialDir, upload.id);
+    store.finished(upload);
     logAt(logLine(placement, upload.size ?? upload.offset, `${batch}/${relativePath}`, verified));
     return {
       headers: {

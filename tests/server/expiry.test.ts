@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUpload, startTestServer } from './helpers.ts';
+import { createUpload, startTestServer, tusUpload } from './helpers.ts';
 
 const servers: Awaited<ReturnType<typeof startTestServer>>[] = [];
 afterEach(async () => {
@@ -20,6 +20,27 @@ async function idOf(created: Response): Promise<string> {
   expect(created.status).toBe(201);
   return created.headers.get('location')?.split('/').pop() ?? '';
 }
+
+describe('a receiver whose unfinished uploads expire', () => {
+  it('still stores a file sent whole in its creation request, and a chunked one', async () => {
+    const server = await serve({ partialExpiry: 7 * 24 * 3600_000 });
+    const whole = await createUpload(
+      server.endpoint,
+      { batch: 'b', relativePath: 'whole.txt' },
+      { body: Buffer.from('hello') },
+    );
+    expect(whole.status).toBe(201);
+    expect(whole.headers.get('upload-stored-path')).toBe('b/whole.txt');
+    const chunked = await tusUpload(
+      server.endpoint,
+      Buffer.alloc(3000, 7),
+      { batch: 'b', relativePath: 'c.bin' },
+      { chunkSize: 1000 },
+    );
+    expect(chunked.storedPath).toBe('b/c.bin');
+    expect(await readdir(path.join(server.uploadDir, '.partial'))).toEqual([]);
+  });
+});
 
 describe('unfinished uploads older than PARTIAL_EXPIRY', () => {
   it('are removed when a receiver starts, while younger ones stay', async () => {
