@@ -6,7 +6,8 @@
  * progress is kept here in plain maps that the page reads a few times a second (snapshot()).
  */
 import Uppy, { type UppyFile } from '@uppy/core';
-import Tus from '@uppy/tus';
+import Tus, { type TusOptions } from '@uppy/tus';
+import { REPR_DIGEST_HEADER, reprDigest, type FileDigests } from '#core/digest';
 import { describeUploadFailure, failureCause } from '#core/upload-failure';
 import { UploadQueue, type QueueTotals } from '#core/upload-queue';
 
@@ -16,6 +17,29 @@ export interface UploadJob {
   readonly size: number;
   readonly lastModified: number;
   readonly mime: string;
+  /** A tus upload of this file begun before a reload, to continue from the receiver's offset. */
+  readonly resumeUrl?: string;
+  /** The SHA-256 the file had when that upload began, if it was known: a different one starts anew. */
+  readonly resumeSha256?: string;
+}
+
+/** What the upload knows of a file that arrived. */
+export interface Arrival {
+  /** Where the receiver placed it, when it says. */
+  readonly storedPath: string | null;
+  /** The tus upload's address. */
+  readonly uploadUrl: string | null;
+  readonly digests: FileDigests | null;
+  /** What the receiver says it checked against the digests sent ('sha-256, md5'); '' when it did not say. */
+  readonly verified: string;
+}
+
+/** Where the upload gets each file's checksums: the folder worker, which keeps them by path, size and date. */
+export interface DigestSource {
+  /** Checksums already known, by position; null where they are still to be computed. */
+  known(jobs: readonly UploadJob[]): Promise<(FileDigests | null)[]>;
+  /** Streams the file through the hashes; rejects with a sentence naming the file. */
+  digest(job: UploadJob, file: File): Promise<FileDigests>;
 }
 
 export interface UploadSettings {
@@ -29,13 +53,20 @@ export interface UploadSettings {
   readonly window?: number;
   /** Bytes per PATCH: at most this much is sent again after an interruption. */
   readonly chunkSize?: number;
+  /** Send MD5 as well as SHA-256 (Deriva and Symbiota keep it). */
+  readonly md5?: boolean;
 }
 
 export interface UploadListener {
-  /** `storedPath` is where the receiver placed the file (when it says), `uploadUrl` the tus upload's address. */
-  onFileDone(id: number, storedPath: string | null, uploadUrl: string | null): void;
+  onFileDone(id: number, arrival: Arrival): void;
   /** `cause` is a short label shared by files that failed for the same reason. */
   onFileFailed(id: number, message: string, cause: string): void;
+  /** A file's resumable tus upload got its address, or lost it (null: it starts anew next time). */
+  onUploadUrl?(id: number, url: string | null): void;
+  /** A file's checksums are known (kept so a resumed upload can prove its bytes are the same). */
+  onDigests?(id: number, digests: FileDigests): void;
+  /** A request is being retried after `status` (0: no answer at all), with the engine's backoff. */
+  onRetrying?(status: number): void;
   onSettled(): void;
 }
 
@@ -46,7 +77,9 @@ export interface UploadSnapshot extends QueueTotals {
   readonly paused: boolean;
 }
 
-type Meta = { relativePath: string; batch: string; jobId: number };
+const BASE_META_FIELDS = ['relativePath', 'batch', 'name', 'type'];
+
+type Meta = { relativePath: string; batch: string; jobId: number; sha256?: string; md5?: string };
 type Body = Record<string, never>;
 
 export class UploadRun {
@@ -58,8 +91,16 @@ export class UploadRun {
   readonly #sent = new Map<number, number>();
   readonly #settings: Required<UploadSettings>;
   readonly #open: (job: UploadJob) => Promise<File>;
+  readonly #checksums: DigestSource;
   readonly #listener: UploadListener;
+  /** Each file's checksums while it is in the window; the request that completes its upload carries them. */
+  readonly #digests = new Map<number, Promise<FileDigests>>();
+  readonly #digestsKnown = new Map<number, FileDigests>();
+  readonly #urls = new Map<number, string>();
+  /** Files already sent again once after the receiver found other bytes than announced. */
+  readonly #resent = new Set<number>();
   #leaving: string[] = [];
+  #afterRemoval: (() => void)[] = [];
   #filling = false;
   #refillAgain = false;
   #paused = false;
@@ -70,10 +111,12 @@ export class UploadRun {
     jobs: readonly UploadJob[],
     settings: UploadSettings,
     open: (job: UploadJob) => Promise<File>,
+    checksums: DigestSource,
     listener: UploadListener,
   ) {
-    this.#settings = { connections: 6, window: 48, chunkSize: 32 * 1024 * 1024, ...settings };
+    this.#settings = { connections: 6, window: 48, chunkSize: 32 * 1024 * 1024, md5: false, ...settings };
     this.#open = open;
+    this.#checksums = checksums;
     this.#listener = listener;
     this.#register(jobs);
     // The instance id is part of every tus fingerprint, so a partial upload is only ever resumed into its own batch.
@@ -88,49 +131,100 @@ export class UploadRun {
       headers: token ? { Authorization: `Bearer ${token}` } : {},
       limit: this.#settings.connections,
       chunkSize: this.#settings.chunkSize,
-      retryDelays: [0, 1000, 3000, 5000],
-      removeFingerprintOnSuccess: true,
-      // Most files fit in one chunk: they travel inside the creation request, one round trip instead of two, and
-      // keep no resume entry (a single request cannot resume midway). Larger files opt out one by one.
+      // Backs off to 20 s between tries (about 40 s in all), enough for a receiver restart or a network blip;
+      // after that the file fails with a sentence and Retry failed files sends it again.
+      retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
+      // Most files fit in one chunk: they travel inside the creation request, one round trip instead of two.
+      // Larger files opt out one by one. Resume addresses are kept by the page (IndexedDB), never localStorage.
       uploadDataDuringCreation: true,
       storeFingerprintForResuming: false,
-      allowedMetaFields: ['relativePath', 'batch', 'name', 'type'],
+      allowedMetaFields: BASE_META_FIELDS,
+      onBeforeRequest: (req, file) => this.#attachDigests(req, file),
+      onShouldRetry: (error, attempt, _options, next) => {
+        // A full disk does not empty itself in seconds: say so at once rather than retrying for a minute.
+        if (findDigestFailure(error) || statusOf(error) === DISK_FULL) return false;
+        const retry = next(error);
+        if (retry) this.#listener.onRetrying?.(statusOf(error));
+        return retry;
+      },
     });
     this.#uppy.on('upload-progress', (file, progress) => {
-      if (file) this.#sent.set(file.meta.jobId, progress.bytesUploaded);
+      if (!file) return;
+      const id = file.meta.jobId;
+      this.#sent.set(id, progress.bytesUploaded);
+      const url = file.tus?.uploadUrl;
+      if (url && this.#urls.get(id) !== url && (file.size ?? 0) > this.#settings.chunkSize) {
+        this.#urls.set(id, url);
+        this.#listener.onUploadUrl?.(id, url);
+      }
     });
     this.#uppy.on('upload-success', (file, response) => {
       if (!file) return;
-      const header = (response.body as { xhr?: XMLHttpRequest } | undefined)?.xhr?.getResponseHeader(
-        'Upload-Stored-Path',
-      );
+      const xhr = (response.body as { xhr?: XMLHttpRequest } | undefined)?.xhr;
+      const stored = xhr?.getResponseHeader('Upload-Stored-Path');
+      const id = file.meta.jobId;
+      const arrival: Arrival = {
+        storedPath: stored ? decodeURIComponent(stored) : null,
+        uploadUrl: response.uploadURL ?? null,
+        digests: this.#digestsKnown.get(id) ?? null,
+        verified: xhr?.getResponseHeader('Upload-Verified') ?? '',
+      };
       this.#finish(file, () => {
-        this.#queue.markDone(file.meta.jobId);
-        this.#listener.onFileDone(
-          file.meta.jobId,
-          header ? decodeURIComponent(header) : null,
-          response.uploadURL ?? null,
-        );
+        this.#queue.markDone(id);
+        this.#listener.onFileDone(id, arrival);
       });
     });
     this.#uppy.on('upload-error', (file, error, response) => {
       if (!file || this.#stopped) return;
-      const detailed = error as Error & {
-        originalResponse?: { getStatus(): number; getBody(): string } | null;
-      };
-      const status = response?.status ?? detailed.originalResponse?.getStatus() ?? 0;
-      const body = detailed.originalResponse?.getBody() ?? '';
-      const message = describeUploadFailure({
-        path: file.meta.relativePath,
-        status,
-        body,
-        endpoint: settings.endpoint,
-      });
+      const id = file.meta.jobId;
+      const digestFailure = findDigestFailure(error);
+      const status = response?.status ?? statusOf(error);
+      if (status === CHECKSUM_MISMATCH && !this.#resent.has(id)) {
+        // Bytes were changed on the way; the receiver dropped them. Send the file once more, from the start.
+        this.#resent.add(id);
+        this.#finish(
+          file,
+          () => this.#forgetUrl(id),
+          () => {
+            this.#queue.markFailed(id);
+            this.#queue.retry(id);
+          },
+        );
+        return;
+      }
+      const message = digestFailure
+        ? digestFailure.message
+        : describeUploadFailure({
+            path: file.meta.relativePath,
+            status,
+            body: bodyOf(error),
+            endpoint: settings.endpoint,
+          });
       this.#finish(file, () => {
-        this.#queue.markFailed(file.meta.jobId);
-        this.#listener.onFileFailed(file.meta.jobId, message, failureCause(status));
+        this.#queue.markFailed(id);
+        this.#listener.onFileFailed(id, message, digestFailure ? 'unreadable now' : failureCause(status));
       });
     });
+  }
+
+  /**
+   * Puts the file's checksums on the request that completes its upload, as `Repr-Digest` (waiting for the hash
+   * if it is still running, so hashing overlaps the transfer of earlier chunks and files).
+   */
+  async #attachDigests(req: HttpRequest, file: UppyFile<Meta, Body>): Promise<void> {
+    const size = file.size ?? 0;
+    const method = req.getMethod();
+    const completes =
+      method === 'POST'
+        ? size === 0 || (size <= this.#settings.chunkSize && file.tus?.uploadDataDuringCreation !== false)
+        : method === 'PATCH' && Number(req.getHeader('Upload-Offset')) + this.#settings.chunkSize >= size;
+    if (!completes) return;
+    const digests = this.#digests.get(file.meta.jobId);
+    if (digests) req.setHeader(REPR_DIGEST_HEADER, reprDigest(await digests));
+  }
+
+  #forgetUrl(id: number): void {
+    if (this.#urls.delete(id)) this.#listener.onUploadUrl?.(id, null);
   }
 
   start(): void {
@@ -193,18 +287,29 @@ export class UploadRun {
     };
   }
 
-  /** Takes a finished file out of Uppy, in batches, so Uppy stays small and the next files get their turn. */
-  #finish(file: UppyFile<Meta, Body>, record: () => void): void {
-    this.#sent.delete(file.meta.jobId);
-    this.#inWindow.delete(file.meta.jobId);
+  /**
+   * Takes a finished file out of Uppy, in batches, so Uppy stays small and the next files get their turn.
+   * `afterRemoval` runs once the file has left Uppy (a file sent again must not meet its old self there).
+   */
+  #finish(file: UppyFile<Meta, Body>, record: () => void, afterRemoval?: () => void): void {
+    const id = file.meta.jobId;
+    this.#sent.delete(id);
+    this.#inWindow.delete(id);
+    this.#digests.delete(id);
+    this.#digestsKnown.delete(id);
+    this.#urls.delete(id);
     record();
     this.#leaving.push(file.id);
+    if (afterRemoval) this.#afterRemoval.push(afterRemoval);
     if (this.#leaving.length === 1) {
       setTimeout(() => {
         const leaving = this.#leaving;
+        const after = this.#afterRemoval;
         this.#leaving = [];
+        this.#afterRemoval = [];
         if (this.#stopped) return;
         this.#uppy.removeFiles(leaving);
+        for (const run of after) run();
         void this.#fill();
       }, 0);
     }
@@ -223,20 +328,24 @@ export class UploadRun {
         const free = this.#settings.window - this.#inWindow.size;
         const items = this.#queue.take(free);
         if (items.length === 0) break;
-        const opened = await Promise.all(
-          items.map((item) => this.#prepare(this.#jobs.get(item.id) as UploadJob)),
-        );
+        const jobs = items.map((item) => this.#jobs.get(item.id) as UploadJob);
+        const [opened, known] = await Promise.all([
+          Promise.all(jobs.map((job) => this.#prepare(job))),
+          this.#knownDigests(jobs),
+        ]);
         if (this.#stopped) return;
         const descriptors = opened.filter((d) => d !== null);
+        for (const d of descriptors) this.#startDigest(d.job, d.data, known.get(d.job.id));
+        const resumes = await this.#resumable(descriptors.map((d) => d.job));
+        if (this.#stopped) return;
         if (descriptors.length > 0) {
-          this.#uppy.addFiles(descriptors);
+          this.#uppy.addFiles(descriptors.map((d) => this.#descriptor(d.job, d.data, known.get(d.job.id))));
           if (!this.#windowOpened) {
             this.#windowOpened = true;
             performance.mark('queue-ready');
           }
-          for (const d of descriptors) this.#inWindow.add(d.meta.jobId);
-          const large = descriptors.filter((d) => d.data.size > this.#settings.chunkSize);
-          if (large.length > 0) this.#makeLargeFilesResumable(new Set(large.map((d) => d.meta.jobId)));
+          for (const d of descriptors) this.#inWindow.add(d.job.id);
+          this.#tune(descriptors, resumes, known);
           this.#uppy.upload().catch(() => {
             // Per-file failures arrive through 'upload-error'; nothing else to do here.
           });
@@ -249,18 +358,98 @@ export class UploadRun {
   }
 
   /**
-   * A file larger than one chunk is created empty first, so that an interruption during its first chunk can
-   * still resume from the receiver's offset (an interrupted creation request leaves the client without an upload
-   * URL), and it keeps a resume entry until it has arrived.
+   * Per-file transfer options, set once the files are in Uppy:
+   * - a file larger than one chunk is created empty first, so that an interruption during its first chunk can
+   *   still resume from the receiver's offset (an interrupted creation request leaves no upload URL);
+   * - a file with an upload from before a reload continues it;
+   * - checksums known before the upload starts are announced as tus metadata at creation too (Uppy would send
+   *   "undefined" for a field a file lacks, so the fields are allowed file by file).
    */
-  #makeLargeFilesResumable(jobIds: ReadonlySet<number>): void {
+  #tune(
+    added: readonly { readonly job: UploadJob; readonly data: File }[],
+    resumes: ReadonlyMap<number, string>,
+    known: ReadonlyMap<number, FileDigests>,
+  ): void {
+    const ids = new Set(added.map((d) => d.job.id));
     for (const file of this.#uppy.getFiles()) {
-      if (jobIds.has(file.meta.jobId) && (file.size ?? Infinity) > this.#settings.chunkSize) {
-        this.#uppy.setFileState(file.id, {
-          tus: { ...file.tus, uploadDataDuringCreation: false, storeFingerprintForResuming: true },
-        });
+      const id = file.meta.jobId;
+      if (!ids.has(id)) continue;
+      const uploadUrl = resumes.get(id);
+      const large = (file.size ?? 0) > this.#settings.chunkSize;
+      const digests = known.get(id);
+      if (!large && uploadUrl === undefined && digests === undefined) continue;
+      const tus: NonNullable<typeof file.tus> = { ...file.tus };
+      if (large || uploadUrl) tus.uploadDataDuringCreation = false;
+      if (uploadUrl) tus.uploadUrl = uploadUrl;
+      if (digests) {
+        tus.allowedMetaFields = [...BASE_META_FIELDS, 'sha256', ...(digests.md5 ? ['md5'] : [])];
       }
+      this.#uppy.setFileState(file.id, { tus });
+      if (uploadUrl) this.#urls.set(id, uploadUrl);
     }
+  }
+
+  async #knownDigests(jobs: readonly UploadJob[]): Promise<Map<number, FileDigests>> {
+    const known = new Map<number, FileDigests>();
+    try {
+      const found = await this.#checksums.known(jobs);
+      jobs.forEach((job, i) => {
+        const digests = found[i];
+        if (digests) known.set(job.id, digests);
+      });
+    } catch {
+      // Nothing known: each file is hashed as it is sent.
+    }
+    return known;
+  }
+
+  /** Starts hashing a file now, so its digests are ready by the time its last request goes out. */
+  #startDigest(job: UploadJob, file: File, known: FileDigests | undefined): void {
+    const digests = known ? Promise.resolve(known) : this.#checksums.digest(job, file);
+    const wrapped = digests.then(
+      (d) => {
+        this.#digestsKnown.set(job.id, d);
+        this.#listener.onDigests?.(job.id, d);
+        return d;
+      },
+      (error: unknown) => {
+        throw new DigestFailure(error instanceof Error ? error.message : String(error));
+      },
+    );
+    wrapped.catch(() => undefined);
+    this.#digests.set(job.id, wrapped);
+  }
+
+  /**
+   * The uploads from before a reload that may go on: the file's size and date were checked when it was opened;
+   * its SHA-256, when it was known then, must be the same now, or the file starts anew.
+   */
+  async #resumable(jobs: readonly UploadJob[]): Promise<Map<number, string>> {
+    const resumes = new Map<number, string>();
+    await Promise.all(
+      jobs.map(async (job) => {
+        if (!job.resumeUrl) return;
+        if (job.resumeSha256) {
+          const now = await this.#digests.get(job.id)?.catch(() => null);
+          if (now?.sha256 !== job.resumeSha256) {
+            this.#listener.onUploadUrl?.(job.id, null);
+            return;
+          }
+        }
+        resumes.set(job.id, job.resumeUrl);
+      }),
+    );
+    return resumes;
+  }
+
+  #descriptor(job: UploadJob, data: File, known: FileDigests | undefined) {
+    const meta: Meta = { relativePath: job.path, batch: this.#settings.batch, jobId: job.id };
+    // Checksums known before the upload starts also travel as tus metadata, announced at creation.
+    if (known) {
+      meta.sha256 = known.sha256;
+      if (known.md5 !== undefined) meta.md5 = known.md5;
+    }
+    return { name: data.name, type: job.mime, data, meta };
   }
 
   /** Opens a file for upload, refusing one that changed since the scan: its bytes are no longer what was checked. */
@@ -285,16 +474,44 @@ export class UploadRun {
       );
       return null;
     }
-    return {
-      name: file.name,
-      type: job.mime,
-      data: file,
-      meta: { relativePath: job.path, batch: this.#settings.batch, jobId: job.id },
-    };
+    return { job, data: file };
   }
 
   #failLocally(job: UploadJob, message: string, cause: string): void {
     this.#queue.markFailed(job.id);
     this.#listener.onFileFailed(job.id, message, cause);
   }
+}
+
+type HttpRequest = Parameters<NonNullable<TusOptions<Meta, Body>['onBeforeRequest']>>[0];
+
+/** The status the receiver answers when the bytes that arrived do not match the digests sent. */
+const CHECKSUM_MISMATCH = 460;
+
+const DISK_FULL = 507;
+
+/** A file that could not be hashed for sending: not worth retrying, its message names the file. */
+class DigestFailure extends Error {}
+
+type TusError = Error & {
+  originalResponse?: { getStatus(): number; getBody(): string } | null;
+  causingError?: unknown;
+};
+
+function statusOf(error: unknown): number {
+  return (error as TusError | null)?.originalResponse?.getStatus() ?? 0;
+}
+
+function bodyOf(error: unknown): string {
+  return (error as TusError | null)?.originalResponse?.getBody() ?? '';
+}
+
+/** The DigestFailure behind an error, through tus-js-client's `causingError` and Uppy's `cause` wrappers. */
+function findDigestFailure(error: unknown): DigestFailure | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth += 1) {
+    if (e instanceof DigestFailure) return e;
+    const wrapper = e as TusError & { cause?: unknown };
+    e = wrapper.causingError ?? wrapper.cause;
+  }
+  return undefined;
 }

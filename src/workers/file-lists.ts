@@ -63,10 +63,16 @@ export function copiesFrom(
 }
 
 /** Files the upload placed: paths, where the receiver stored them and their upload URLs, each NUL-joined. */
+/** Where each uploaded file went, as NUL-joined columns (one string each crosses to the worker cheaply). */
 export interface ArrivalsText {
   readonly paths: string;
   readonly storedPaths: string;
   readonly uploadUrls: string;
+  /** The checksums sent with each file ('' when none). */
+  readonly sha256s: string;
+  readonly md5s: string;
+  /** What the receiver said it verified ('sha-256, md5'), '' when it did not say. */
+  readonly verified: string;
 }
 
 export interface ListPreview {
@@ -111,10 +117,22 @@ export function arrivalsFrom(text: ArrivalsText | undefined): Map<string, Arriva
   const paths = text.paths.split('\u0000');
   const stored = text.storedPaths.split('\u0000');
   const urls = text.uploadUrls.split('\u0000');
+  const sha256s = text.sha256s.split('\u0000');
+  const md5s = text.md5s.split('\u0000');
+  const verified = text.verified.split('\u0000');
   const arrivals = new Map<string, Arrival>();
+  const given = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
   paths.forEach((path, i) => {
-    const url = urls[i] ?? '';
-    arrivals.set(path, { storedPath: stored[i] ?? path, ...(url === '' ? {} : { uploadUrl: url }) });
+    const url = given(urls[i]);
+    const sha256 = given(sha256s[i]);
+    const md5 = given(md5s[i]);
+    arrivals.set(path, {
+      storedPath: stored[i] ?? path,
+      verified: verified[i] ?? '',
+      ...(url === undefined ? {} : { uploadUrl: url }),
+      ...(sha256 === undefined ? {} : { sha256 }),
+      ...(md5 === undefined ? {} : { md5 }),
+    });
   });
   return arrivals;
 }

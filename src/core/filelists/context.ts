@@ -13,6 +13,11 @@ export interface Checksums {
 export interface Arrival {
   readonly storedPath: string;
   readonly uploadUrl?: string;
+  /** The checksums sent with the file, which the receiver verified when `verified` names them. */
+  readonly sha256?: string;
+  readonly md5?: string;
+  /** What the receiver said it verified ('sha-256, md5'); '' when it did not say. */
+  readonly verified?: string;
 }
 
 export interface ContextInput {
@@ -41,15 +46,20 @@ function derivativesByOriginal(copies: ContextInput['copies']): Map<string, Deri
   return out;
 }
 
+/** An item with what its arrival says: where it was placed, its address, and the checksums sent with it. */
 function withArrival<T extends { readonly path: string }>(
   item: T,
   arrivals: ReadonlyMap<string, Arrival> | undefined,
-): T & { readonly storedPath?: string; readonly uploadUrl?: string } {
+): T & Pick<ListCopy, 'storedPath' | 'uploadUrl' | 'sha256' | 'md5' | 'verified'> {
   const arrival = arrivals?.get(item.path);
+  if (arrival === undefined) return item;
   return {
     ...item,
-    ...(arrival === undefined ? {} : { storedPath: arrival.storedPath }),
-    ...(arrival?.uploadUrl === undefined ? {} : { uploadUrl: arrival.uploadUrl }),
+    storedPath: arrival.storedPath,
+    verified: arrival.verified ?? '',
+    ...(arrival.uploadUrl === undefined ? {} : { uploadUrl: arrival.uploadUrl }),
+    ...(arrival.sha256 === undefined ? {} : { sha256: arrival.sha256 }),
+    ...(arrival.md5 === undefined ? {} : { md5: arrival.md5 }),
   };
 }
 

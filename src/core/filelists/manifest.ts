@@ -17,7 +17,7 @@ import { safeFileName, startsLikeFormula } from '#core/table';
 export const manifestColumns = ['path', 'bytes', 'sha256', 'stored_path', 'upload_url'] as const;
 
 /** What travels: the files that go as they are, and the web copies made of the others, in path order. */
-function travelling(context: ListContext): readonly (ListFile | ListCopy)[] {
+export function travelling(context: ListContext): readonly (ListFile | ListCopy)[] {
   const going: (ListFile | ListCopy)[] = context.files.filter((file) => file.leftHome !== true);
   going.push(...(context.copies ?? []));
   return going.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -7,6 +7,7 @@ import { buildDwcMultimedia } from '#core/filelists/dwc-multimedia';
 import { buildGudmapManifest } from '#core/filelists/gudmap-manifest';
 import { buildGudmapSpecimens } from '#core/filelists/gudmap-specimens';
 import { buildManifest } from '#core/filelists/manifest';
+import { buildReceipt } from '#core/filelists/receipt';
 import { buildSymbiotaFieldMap } from '#core/filelists/symbiota-field-map';
 import { buildSymbiotaSkeletal } from '#core/filelists/symbiota-skeletal';
 import type {
@@ -27,7 +28,7 @@ export type ListRequest =
   | { readonly kind: 'symbiota-field-map'; readonly options: SymbiotaFieldMapOptions }
   | { readonly kind: 'symbiota-skeletal'; readonly options: SkeletalOptions }
   | { readonly kind: 'dwc-multimedia'; readonly options: DwcMultimediaOptions }
-  | { readonly kind: 'gudmap-manifest' | 'gudmap-specimens' | 'manifest' };
+  | { readonly kind: 'gudmap-manifest' | 'gudmap-specimens' | 'manifest' | 'receipt' };
 
 export interface ListKindInfo {
   readonly kind: FileListKind;
@@ -42,6 +43,13 @@ const manifest: ListKindInfo = {
   label: 'Manifest',
   purpose:
     'Every file of the upload with its size, SHA-256, where the receiver places it and its upload address: a record of what was sent.',
+};
+
+const receipt: ListKindInfo = {
+  kind: 'receipt',
+  label: 'Receipt',
+  purpose:
+    'After the upload: every file that arrived, with its bytes, checksums, stored path and upload address, and whether the receiver verified its checksums.',
 };
 
 const listsByProfile: Readonly<Record<ProfileId, readonly ListKindInfo[]>> = {
@@ -59,6 +67,7 @@ const listsByProfile: Readonly<Record<ProfileId, readonly ListKindInfo[]>> = {
         'One TSV per annotation set: each annotation file with its annotation type and the one image it annotates.',
     },
     manifest,
+    receipt,
   ],
   symbiota: [
     {
@@ -80,6 +89,7 @@ const listsByProfile: Readonly<Record<ProfileId, readonly ListKindInfo[]>> = {
         'multimedia.txt with Audubon Core terms and its meta.xml, zipped, to add beside the occurrence core of a Darwin Core Archive.',
     },
     manifest,
+    receipt,
   ],
   gudmap: [
     {
@@ -95,8 +105,9 @@ const listsByProfile: Readonly<Record<ProfileId, readonly ListKindInfo[]>> = {
         "One row per Internal_ID that has images but no specimen record, in the template's column order, for you to fill in.",
     },
     manifest,
+    receipt,
   ],
-  custom: [manifest],
+  custom: [manifest, receipt],
 };
 
 /** The lists a target takes, the most specific first. */
@@ -122,5 +133,7 @@ export function buildList(context: ListContext, request: ListRequest): BuiltList
       return buildGudmapSpecimens(context);
     case 'manifest':
       return buildManifest(context);
+    case 'receipt':
+      return buildReceipt(context);
   }
 }

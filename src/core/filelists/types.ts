@@ -28,6 +28,8 @@ export interface ListFile {
   readonly storedPath?: string;
   /** The tus upload URL the file was sent to, once uploaded. */
   readonly uploadUrl?: string;
+  /** What the receiver said it verified of the file on arrival ('sha-256, md5'); '' when it did not say. */
+  readonly verified?: string;
   /**
    * Web copies made of this file (Symbiota's thumbnail, web and large images), by role: paths relative to
    * the picked folder, as they are uploaded next to the original (`a/x_tn.jpg`).
@@ -45,8 +47,12 @@ export interface ListCopy {
   /** The original it was made from. */
   readonly copyOf: string;
   readonly role: keyof Derivatives | 'web-ready';
+  /** Lower-case hex, once the copy has been sent (copies are hashed as they are uploaded). */
+  readonly sha256?: string;
+  readonly md5?: string;
   readonly storedPath?: string;
   readonly uploadUrl?: string;
+  readonly verified?: string;
 }
 
 export interface Derivatives {
@@ -87,7 +93,8 @@ export type FileListKind =
   | 'dwc-multimedia'
   | 'gudmap-manifest'
   | 'gudmap-specimens'
-  | 'manifest';
+  | 'manifest'
+  | 'receipt';
 
 export interface BuiltList {
   readonly kind: FileListKind;

@@ -9,6 +9,7 @@ import type { ScanBatch, ScanNote, ScanProgress } from '#core/scan-types';
 import { walkTree } from '#core/scan-tree';
 import { filesSource, handleSource, type FolderSource } from '../../platform/folder-source';
 import { openStored } from '../../platform/opfs';
+import type { CopyRecord } from '../../platform/batch-journal';
 import type { PickedFolder } from '../../platform/pick-folder';
 import { FolderWorker } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
@@ -28,6 +29,8 @@ export class FolderState {
   notes = $state.raw<readonly ScanNote[]>([]);
   error = $state('');
   source: FolderSource | null = null;
+  /** The picked folder's handle, to read it again after a reload; null for the input and drop fallbacks. */
+  handle: FileSystemDirectoryHandle | null = null;
   /** Holds this folder's file list and findings; replaced with every scan. */
   worker: FolderWorker | null = null;
   #abort: AbortController | null = null;
@@ -75,6 +78,7 @@ export class FolderState {
       this.#append(batch);
     };
     try {
+      this.handle = folder.kind === 'handle' ? folder.handle : null;
       if (folder.kind === 'handle') {
         this.name = folder.handle.name;
         this.source = handleSource(folder.handle);
@@ -150,6 +154,45 @@ export class FolderState {
       });
     }
     this.touch();
+  }
+
+  /** The web copies that travel and the originals they keep home, for resuming the batch after a reload. */
+  travelling(): { copies: CopyRecord[]; held: { path: string; message: string }[] } {
+    const copies: CopyRecord[] = [];
+    for (const row of this.rows.slice(this.#scanned)) {
+      if (row.copyOf !== undefined) {
+        copies.push({ name: row.path, bytes: row.size, lastModified: row.lastModified, copyOf: row.copyOf });
+      }
+    }
+    const held = [...this.#held.keys()].flatMap((id) => {
+      const row = this.rows[id];
+      return row ? [{ path: row.path, message: row.message }] : [];
+    });
+    return { copies, held };
+  }
+
+  /**
+   * Puts back the web copies of a batch being resumed, those still stored in this browser with the same size;
+   * returns how many were missing (their originals then travel as they are).
+   */
+  async restoreCopies(copies: readonly CopyRecord[], held: readonly { path: string; message: string }[]) {
+    const present: CopyRecord[] = [];
+    for (const copy of copies) {
+      try {
+        const file = await openStored(this.name, copy.name);
+        if (file.size === copy.bytes) present.push({ ...copy, lastModified: file.lastModified });
+      } catch {
+        // Gone (the browser's storage was cleared): its original goes instead.
+      }
+    }
+    const kept = new Set(present.map((copy) => copy.copyOf));
+    this.addCopies(present);
+    const ids = new Map(this.scannedRows.map((row) => [row.path, row.id]));
+    for (const { path, message } of held) {
+      const id = ids.get(path);
+      if (id !== undefined && kept.has(path)) this.holdOriginal(id, message);
+    }
+    return copies.length - present.length;
   }
 
   /** Keeps an original out of the upload because its copies go instead. */

@@ -226,6 +226,39 @@ export class ListsState {
     }
   }
 
+  /**
+   * Saves the receipt of the upload: built and saved on its own, then the list shown is built again, since the
+   * worker keeps only the last list it built.
+   */
+  async downloadReceipt(): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker || this.#check.phase !== 'done') return;
+    const copies = this.#copies();
+    const shown = this.request;
+    this.#request += 1;
+    try {
+      const preview = await worker.buildList({
+        list: { kind: 'receipt' },
+        includeErrors: this.#check.allowErrors,
+        batch: this.#upload.batch,
+        arrivals: this.#upload.arrivals(),
+        ...(copies ? { copies } : {}),
+      });
+      const file = await worker.saveList();
+      if (file) {
+        const outcome = await saveFile(file.blob, file.fileName, CSV_FILE);
+        if (outcome === 'saved') {
+          this.#announcer.say(`Receipt saved as ${file.fileName}: ${plural(preview.rowCount, 'file')}.`);
+        }
+      }
+    } catch (error) {
+      this.error = `The receipt could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
+      this.#announcer.say(this.error);
+    } finally {
+      if (shown) await this.build(shown);
+    }
+  }
+
   /** The web copies that travel and the originals they leave home, packed for the folder worker. */
   #copies(): CopiesText | undefined {
     const byOriginal = this.#images.copiesByOriginal();

@@ -7,7 +7,9 @@ import { formatBytes, plural } from '#core/format';
 import { sanitizeBatchName, suggestBatchName } from '#core/paths';
 import { ProgressMeter } from '#core/progress-meter';
 import { defaultEndpoint, endpointProblem } from '../../platform/endpoint';
-import { UploadRun, type UploadJob } from '../../upload/upload-run';
+import type { FileDigests } from '#core/digest';
+import type { BatchJournal, FileChange, FileRecord, SavedBatch } from '../../platform/batch-journal';
+import { UploadRun, type Arrival, type UploadJob } from '../../upload/upload-run';
 import type { ArrivalsText } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
@@ -44,6 +46,23 @@ const NO_FIGURES: UploadFigures = {
   bytesPerSecond: 0,
   secondsLeft: Infinity,
 };
+/** What the journal needs to know of the batch besides the upload settings. */
+export interface BatchContext {
+  readonly target: string;
+  readonly allowErrors: boolean;
+  /** Send MD5 as well as SHA-256. */
+  readonly md5: boolean;
+}
+
+interface Arrived {
+  readonly storedPath: string;
+  readonly uploadUrl: string;
+  readonly sha256: string;
+  readonly md5: string;
+  /** What the receiver said it verified ('sha-256, md5'), '' when it did not say. */
+  readonly verified: string;
+}
+
 const TICK_MS = 250;
 const FAILURES_SHOWN = 100;
 
@@ -64,7 +83,15 @@ export class UploadState {
   readonly #meter = new ProgressMeter();
   readonly #failures = new Map<number, Failure>();
   /** Where each uploaded file went, by path, for the file lists. */
-  readonly #arrivals = new Map<string, { readonly storedPath: string; readonly uploadUrl: string }>();
+  readonly #arrivals = new Map<string, Arrived>();
+  /** Uploads begun before a reload, by row, to continue from the receiver's offset. */
+  readonly #resumeFrom = new Map<number, { readonly url: string; readonly sha256?: string }>();
+  /** The records of the batch being resumed, kept as the journal's starting point. */
+  #resumed: readonly FileRecord[] | null = null;
+  /** Why the transfer is waiting, when it is: offline, or the receiver not answering. '' otherwise. */
+  notice = $state('');
+  /** The run was paused because the browser went offline (not by the user), so coming online resumes it. */
+  #offlinePaused = false;
   /** Files that arrived, counted when a run settles (not per file), so the file lists refresh once. */
   arrivalCount = $state(0);
   #failuresChanged = false;
@@ -72,12 +99,30 @@ export class UploadState {
   readonly #folder: FolderState;
   readonly #announcer: Announcer;
   readonly #admits: (rowId: number) => boolean;
+  readonly #context: () => BatchContext;
+  readonly #journal: BatchJournal | null;
 
-  /** `admits` says whether the check lets a file into the upload (errors stay out unless overridden). */
-  constructor(folder: FolderState, announcer: Announcer, admits: (rowId: number) => boolean = () => true) {
+  /**
+   * `admits` says whether the check lets a file into the upload (errors stay out unless overridden); the
+   * journal, when there is one, keeps the batch for resuming after a reload.
+   */
+  constructor(
+    folder: FolderState,
+    announcer: Announcer,
+    admits: (rowId: number) => boolean = () => true,
+    context: () => BatchContext = () => ({ target: 'custom', allowErrors: false, md5: false }),
+    journal: BatchJournal | null = null,
+  ) {
     this.#folder = folder;
     this.#announcer = announcer;
     this.#admits = admits;
+    this.#context = context;
+    this.#journal = journal;
+    if (typeof window !== 'undefined') {
+      window.addEventListener('offline', () => this.#connection(false));
+      window.addEventListener('online', () => this.#connection(true));
+      window.addEventListener('pagehide', () => void this.#journal?.flush());
+    }
   }
 
   get active(): boolean {
@@ -92,6 +137,9 @@ export class UploadState {
     this.phase = 'idle';
     this.#failures.clear();
     this.#arrivals.clear();
+    this.#resumeFrom.clear();
+    this.#resumed = null;
+    this.notice = '';
     this.arrivalCount = 0;
     this.#failuresChanged = true;
     this.#publishFailures();
@@ -102,19 +150,70 @@ export class UploadState {
 
   /** Where the receiver placed each uploaded file, packed for the folder worker (see ArrivalsText). */
   arrivals(): ArrivalsText {
-    const paths: string[] = [];
-    const storedPaths: string[] = [];
-    const uploadUrls: string[] = [];
+    const columns = {
+      paths: [],
+      storedPaths: [],
+      uploadUrls: [],
+      sha256s: [],
+      md5s: [],
+      verified: [],
+    } as Record<keyof ArrivalsText, string[]>;
     for (const [path, arrival] of this.#arrivals) {
-      paths.push(path);
-      storedPaths.push(arrival.storedPath);
-      uploadUrls.push(arrival.uploadUrl);
+      columns.paths.push(path);
+      columns.storedPaths.push(arrival.storedPath);
+      columns.uploadUrls.push(arrival.uploadUrl);
+      columns.sha256s.push(arrival.sha256);
+      columns.md5s.push(arrival.md5);
+      columns.verified.push(arrival.verified);
     }
+    const packed = (key: keyof ArrivalsText) => columns[key].join('\u0000');
     return {
-      paths: paths.join('\u0000'),
-      storedPaths: storedPaths.join('\u0000'),
-      uploadUrls: uploadUrls.join('\u0000'),
+      paths: packed('paths'),
+      storedPaths: packed('storedPaths'),
+      uploadUrls: packed('uploadUrls'),
+      sha256s: packed('sha256s'),
+      md5s: packed('md5s'),
+      verified: packed('verified'),
     };
+  }
+
+  /**
+   * Takes up a batch an earlier page left unfinished, once its folder has been scanned and checked again: files
+   * that arrived then (same size and date) are done, unfinished uploads continue from the receiver's offset, and
+   * the rest is sent. Returns how many files had arrived.
+   */
+  resumeWith(saved: SavedBatch): number {
+    if (this.active) return 0;
+    this.endpoint = saved.batch.endpoint;
+    this.batch = saved.batch.batch;
+    this.#resumeFrom.clear();
+    const byPath = new Map(saved.files.map((f) => [f.path, f]));
+    let arrived = 0;
+    for (const row of this.#folder.rows) {
+      const record = byPath.get(row.path);
+      if (!record || record.size !== row.size || record.lastModified !== row.lastModified) continue;
+      if (record.arrived) {
+        row.status = 'done';
+        row.uploaded = row.size;
+        row.message = 'Arrived before the page was reloaded.';
+        this.#arrivals.set(row.path, {
+          ...record.arrived,
+          sha256: record.sha256 ?? '',
+          md5: record.md5 ?? '',
+        });
+        arrived += 1;
+      } else if (record.uploadUrl) {
+        this.#resumeFrom.set(row.id, {
+          url: record.uploadUrl,
+          ...(record.sha256 === undefined ? {} : { sha256: record.sha256 }),
+        });
+      }
+    }
+    this.#resumed = saved.files;
+    this.arrivalCount = this.#arrivals.size;
+    this.#folder.touch();
+    this.start();
+    return arrived;
   }
 
   /** Uploads every file that has not arrived yet. */
@@ -153,6 +252,7 @@ export class UploadState {
 
   resume(): void {
     if (this.phase !== 'paused' || !this.#run) return;
+    this.#offlinePaused = false;
     this.#meter.reset();
     this.phase = 'uploading';
     this.#run.resume();
@@ -163,6 +263,8 @@ export class UploadState {
     if (!this.active || !this.#run) return;
     this.#run.cancel();
     this.#run = null;
+    this.notice = '';
+    void this.#journal?.clear();
     for (const row of this.#folder.rows) {
       if (row.status === 'queued' || row.status === 'uploading') {
         row.status = 'cancelled';
@@ -198,7 +300,17 @@ export class UploadState {
       row.uploaded = 0;
       row.message = '';
       this.#failures.delete(id);
-      jobs.push({ id, path: row.path, size: row.size, lastModified: row.lastModified, mime: row.mime });
+      const resume = this.#resumeFrom.get(id);
+      this.#resumeFrom.delete(id);
+      jobs.push({
+        id,
+        path: row.path,
+        size: row.size,
+        lastModified: row.lastModified,
+        mime: row.mime,
+        ...(resume ? { resumeUrl: resume.url } : {}),
+        ...(resume?.sha256 === undefined ? {} : { resumeSha256: resume.sha256 }),
+      });
     }
     this.#failuresChanged = true;
     if (jobs.length === 0) return;
@@ -216,12 +328,26 @@ export class UploadState {
     this.#meter.reset();
     performance.mark('queue-start');
     const rows = this.#folder.rows;
+    const context = this.#context();
+    this.#keepBatch(context);
+    const worker = this.#folder.worker;
+    const record = (id: number, change: FileChange) => {
+      const row = rows[id];
+      if (row) this.#journal?.update(row, change);
+    };
     this.#run = new UploadRun(
       jobs,
-      { endpoint: this.endpoint, token: this.token.trim(), batch: this.batch },
+      { endpoint: this.endpoint, token: this.token.trim(), batch: this.batch, md5: context.md5 },
       (job) => open(job.path),
       {
-        onFileDone: (id, storedPath, uploadUrl) => this.#arrived(rows[id], storedPath, uploadUrl),
+        known: async (jobs) => (worker ? worker.knownChecksums(jobs, context.md5) : jobs.map(() => null)),
+        digest: (job, file) =>
+          worker
+            ? worker.digest(job.path, file, context.md5)
+            : Promise.reject(new Error('No folder is open.')),
+      },
+      {
+        onFileDone: (id, arrival) => this.#arrived(rows[id], arrival),
         onFileFailed: (id, message, cause) => {
           const row = rows[id];
           if (!row) return;
@@ -230,6 +356,9 @@ export class UploadState {
           this.#failures.set(id, { id, path: row.path, message, cause });
           this.#failuresChanged = true;
         },
+        onUploadUrl: (id, url) => record(id, { uploadUrl: url ?? undefined }),
+        onDigests: (id, digests: FileDigests) => record(id, digests),
+        onRetrying: (status) => this.#retrying(status),
         onSettled: () => this.#settled(),
       },
     );
@@ -240,16 +369,43 @@ export class UploadState {
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }
 
-  #arrived(row: FileRow | undefined, storedPath: string | null, uploadUrl: string | null): void {
+  /** Starts the journal of a new batch, or goes on with the one being resumed. */
+  #keepBatch(context: BatchContext): void {
+    if (!this.#journal) return;
+    const resumed = this.#resumed;
+    this.#resumed = null;
+    const { copies, held } = this.#folder.travelling();
+    void this.#journal.begin(
+      {
+        folderName: this.#folder.name,
+        handle: this.#folder.handle,
+        target: context.target,
+        allowErrors: context.allowErrors,
+        endpoint: this.endpoint,
+        batch: this.batch,
+        startedAt: Date.now(),
+        copies,
+        held,
+      },
+      resumed ?? [],
+    );
+  }
+
+  #arrived(row: FileRow | undefined, arrival: Arrival): void {
     if (!row) return;
     row.status = 'done';
     row.uploaded = row.size;
     const expected = `${this.batch}/${row.path}`;
-    this.#arrivals.set(row.path, { storedPath: storedPath ?? expected, uploadUrl: uploadUrl ?? '' });
-    row.message =
-      storedPath && storedPath !== expected
-        ? `Stored as ${storedPath} (a different file had that name).`
-        : '';
+    const storedPath = arrival.storedPath ?? expected;
+    const arrived = { storedPath, uploadUrl: arrival.uploadUrl ?? '', verified: arrival.verified };
+    this.#arrivals.set(row.path, {
+      ...arrived,
+      sha256: arrival.digests?.sha256 ?? '',
+      md5: arrival.digests?.md5 ?? '',
+    });
+    this.#journal?.update(row, { ...arrival.digests, uploadUrl: undefined, arrived });
+    if (this.notice && navigator.onLine) this.notice = '';
+    row.message = storedPath !== expected ? `Stored as ${storedPath} (a different file had that name).` : '';
     this.#totals.done += 1;
     this.#totals.doneBytes += row.size;
   }
@@ -327,13 +483,57 @@ export class UploadState {
   #settled(): void {
     this.#tick();
     this.arrivalCount = this.#arrivals.size;
+    this.notice = '';
     this.#stop('done');
     const { done, failed, bytes } = this.figures;
+    // A complete batch has nothing left to resume; one with failures keeps its journal for Retry after a reload.
+    if (failed === 0 && done === this.figures.files) void this.#journal?.clear();
+    else void this.#journal?.flush();
     this.#announcer.say(
       failed > 0
         ? `Upload finished with problems: ${plural(done, 'file')} arrived, ${plural(failed, 'file')} failed. See the failed files below.`
         : `Upload complete: ${plural(done, 'file')} (${formatBytes(bytes)}) arrived in batch ${this.batch}.`,
     );
+  }
+
+  /** The browser lost or found its connection: the transfer engine waits by itself; the page says so. */
+  #connection(online: boolean): void {
+    if (!this.active || !this.#run) return;
+    if (!online) {
+      // Requests already under way may still trickle out or hang: stop them, and continue from the offsets.
+      if (this.phase === 'uploading') {
+        this.#run.pause();
+        this.#offlinePaused = true;
+      }
+      this.notice =
+        'You are offline: the upload waits, and goes on by itself from where it stopped when the connection is back.';
+      this.#announcer.say(this.notice);
+      return;
+    }
+    if (this.#offlinePaused && this.phase === 'uploading') {
+      this.#meter.reset();
+      this.#run.resume();
+    }
+    this.#offlinePaused = false;
+    if (this.notice) {
+      this.notice = '';
+      this.#announcer.say('Back online: the upload goes on.');
+    }
+  }
+
+  /** A request failed in a way worth another try; the engine waits longer each time (up to 20 s). */
+  #retrying(status: number): void {
+    if (!this.active || !navigator.onLine) return;
+    const why =
+      status === 0
+        ? `The receiver at ${this.endpoint} does not answer`
+        : status === 429
+          ? 'The receiver asks the upload to slow down (429 Too Many Requests)'
+          : `The receiver answered with an error (${status})`;
+    const notice = `${why}; the upload tries again, waiting a little longer each time, and goes on when it answers.`;
+    if (notice === this.notice) return;
+    this.notice = notice;
+    this.#announcer.say(notice);
   }
 
   #stop(phase: UploadPhase): void {

@@ -1,0 +1,154 @@
+/**
+ * The running batch, kept in IndexedDB so that a reload, a crashed tab or a browser restart can resume it: the
+ * folder's handle (when it was picked with the directory picker), the upload settings, the web copies, and per
+ * file what is known so far (arrived, or the address of its unfinished tus upload, and its checksums).
+ *
+ * Changes are gathered and written in one transaction a second, never one per file, so 100,000 files cost a
+ * hundred writes rather than a hundred thousand. A file's entry is removed from nowhere but the whole batch is
+ * cleared when it is complete or cancelled: nothing grows from one batch to the next.
+ */
+import { clear, createStore, entries, get, set, setMany, type UseStore } from 'idb-keyval';
+
+export interface CopyRecord {
+  /** The copy's path in the upload (it lives in OPFS). */
+  readonly name: string;
+  readonly bytes: number;
+  readonly lastModified: number;
+  readonly copyOf: string;
+}
+
+export interface BatchRecord {
+  readonly folderName: string;
+  /** The picked folder, to read again after a reload; null when it came through the input or a drop. */
+  readonly handle: FileSystemDirectoryHandle | null;
+  readonly target: string;
+  readonly allowErrors: boolean;
+  readonly endpoint: string;
+  readonly batch: string;
+  readonly startedAt: number;
+  /** Web copies that travel, and the originals they keep home (with what those rows said). */
+  readonly copies: readonly CopyRecord[];
+  readonly held: readonly { readonly path: string; readonly message: string }[];
+}
+
+export interface FileRecord {
+  readonly path: string;
+  readonly size: number;
+  readonly lastModified: number;
+  readonly sha256?: string;
+  readonly md5?: string;
+  /** The unfinished tus upload to continue. */
+  readonly uploadUrl?: string;
+  /** Set once the receiver has the file. */
+  readonly arrived?: { readonly storedPath: string; readonly uploadUrl: string; readonly verified: string };
+}
+
+/** A change to a file's record; a field set to undefined is forgotten. */
+export type FileChange = {
+  readonly [K in Exclude<keyof FileRecord, 'path' | 'size' | 'lastModified'>]?: FileRecord[K] | undefined;
+};
+
+export interface SavedBatch {
+  readonly batch: BatchRecord;
+  readonly files: readonly FileRecord[];
+}
+
+const BATCH_KEY = 'batch';
+const FILE_PREFIX = 'file:';
+const FLUSH_MS = 1000;
+
+export class BatchJournal {
+  readonly #store: UseStore;
+  /** Every file touched in this batch, so a change merges with what was written before. */
+  readonly #files = new Map<string, FileRecord>();
+  readonly #pending = new Set<string>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #writing: Promise<void> = Promise.resolve();
+  readonly #onError: (message: string) => void;
+  #failed = false;
+
+  /** `onError` hears one sentence the first time the journal cannot be written. */
+  constructor(onError: (message: string) => void, database = 'specimen-uploader') {
+    this.#store = createStore(database, 'batch');
+    this.#onError = onError;
+  }
+
+  /** The batch left unfinished by an earlier page, if any. */
+  async load(): Promise<SavedBatch | null> {
+    try {
+      const batch = await get<BatchRecord>(BATCH_KEY, this.#store);
+      if (!batch) return null;
+      const files: FileRecord[] = [];
+      for (const [key, value] of await entries<IDBValidKey, FileRecord>(this.#store)) {
+        if (typeof key === 'string' && key.startsWith(FILE_PREFIX)) files.push(value);
+      }
+      return { batch, files };
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Starts keeping a batch. `earlier` are the records of the batch being resumed, kept as they are; without
+   * them whatever an older batch left is cleared first.
+   */
+  begin(batch: BatchRecord, earlier: readonly FileRecord[] = []): Promise<void> {
+    this.#stopTimer();
+    this.#files.clear();
+    this.#pending.clear();
+    for (const file of earlier) this.#files.set(file.path, file);
+    return this.#write(async () => {
+      if (earlier.length === 0) await clear(this.#store);
+      await set(BATCH_KEY, batch, this.#store);
+    });
+  }
+
+  /** Records what became known about a file; written with the next flush. */
+  update(facts: Pick<FileRecord, 'path' | 'size' | 'lastModified'>, change: FileChange): void {
+    const before = this.#files.get(facts.path);
+    const same = before && before.size === facts.size && before.lastModified === facts.lastModified;
+    const merged: Record<string, unknown> = { ...(same ? before : {}), ...facts, ...change };
+    // `uploadUrl: undefined` forgets an upload that can no longer be continued.
+    for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+    this.#files.set(facts.path, merged as unknown as FileRecord);
+    this.#pending.add(facts.path);
+    this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  /** Writes the gathered changes now (also when the page is hidden, as it may not come back). */
+  flush(): Promise<void> {
+    this.#stopTimer();
+    if (this.#pending.size === 0) return this.#writing;
+    const changed = [...this.#pending].map(
+      (path) => [`${FILE_PREFIX}${path}`, this.#files.get(path)] as [IDBValidKey, FileRecord],
+    );
+    this.#pending.clear();
+    return this.#write(() => setMany(changed, this.#store));
+  }
+
+  /** Forgets the batch: it is complete, or the user cancelled it or chose not to resume it. */
+  clear(): Promise<void> {
+    this.#stopTimer();
+    this.#files.clear();
+    this.#pending.clear();
+    return this.#write(() => clear(this.#store));
+  }
+
+  #stopTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Writes run one after another; the first failure is told once, and the upload itself goes on. */
+  #write(job: () => Promise<void>): Promise<void> {
+    this.#writing = this.#writing.then(job).catch((error: unknown) => {
+      if (this.#failed) return;
+      this.#failed = true;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#onError(
+        `The browser did not let the page keep the upload's progress (${reason}), so a reload would start it over; the upload itself goes on. Free disk space or leave private browsing to resume after a reload.`,
+      );
+    });
+    return this.#writing;
+  }
+}
