@@ -22,10 +22,15 @@ export interface Fault {
   readonly body: string;
 }
 
+/** Lets the request through to the receiver with some headers changed, as if they were damaged on the way. */
+export interface Tamper {
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /** Wrapped in an object because Playwright takes a function given to test.use for a fixture. */
 export interface ReceiverFaults {
   /** `earlier` holds the requests seen before this one, oldest first. */
-  answer(request: SeenRequest, earlier: readonly SeenRequest[]): Fault | undefined;
+  answer(request: SeenRequest, earlier: readonly SeenRequest[]): Fault | Tamper | undefined;
 }
 
 /** Records requests to the tus endpoint into `seen`, answering those the plan picks. */
@@ -40,8 +45,14 @@ export function injectFaults(faults: ReceiverFaults | undefined, seen: SeenReque
       at: Date.now(),
     };
     const fault = faults?.answer(request, seen);
-    seen.push(fault ? { ...request, fault: fault.status } : request);
-    if (!fault) return false;
+    if (fault && 'headers' in fault) {
+      for (const [name, value] of Object.entries(fault.headers)) setHeader(req, name, value);
+    }
+    if (!fault || 'headers' in fault) {
+      seen.push(request);
+      return false;
+    }
+    seen.push({ ...request, fault: fault.status });
     answerAfterBody(req, res, fault);
     return true;
   };
@@ -66,4 +77,13 @@ function metadataValue(req: IncomingMessage, key: string): string | undefined {
     if (name === key) return Buffer.from(value ?? '', 'base64').toString('utf8');
   }
   return undefined;
+}
+
+/** Changes a request header everywhere Node keeps it (the parsed object and the raw list tus reads). */
+function setHeader(req: IncomingMessage, name: string, value: string): void {
+  req.headers[name.toLowerCase()] = value;
+  const raw = req.rawHeaders;
+  const at = raw.findIndex((key, i) => i % 2 === 0 && key.toLowerCase() === name.toLowerCase());
+  if (at === -1) raw.push(name, value);
+  else raw[at + 1] = value;
 }

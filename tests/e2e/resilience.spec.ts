@@ -1,0 +1,186 @@
+/**
+ * Journeys through what a long upload meets besides a broken receiver: bytes damaged on the way (the receiver's
+ * verification refuses them and the app sends the file again), the browser going offline, and the page being
+ * reloaded in the middle (Resume previous upload). Each ends with the files byte-identical on the receiver and a
+ * receipt that says every file was verified.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import Papa from 'papaparse';
+import { BIG_FILE, DATA_FILES, fixtureBytes, fixtureSha256, throttleUploads } from './fixture-tree.ts';
+import type { SeenRequest } from './receiver-faults.ts';
+import { expect, seedPickerWithFixture, test, type Receiver } from './test.ts';
+import {
+  expectBatchArrived,
+  expectFilesArrived,
+  expectRunComplete,
+  scanForUpload,
+} from './upload-journey.ts';
+
+const DAMAGED = 'images/ASU-L-0001234_b.jpg';
+const creationsOf = (file: string) => (r: SeenRequest) => r.method === 'POST' && r.relativePath === file;
+
+async function open(page: Page, receiver: Receiver): Promise<void> {
+  await page.addInitScript(() => {
+    // Headless Chromium has no save dialog to answer: downloads take the link path.
+    delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+  });
+  await page.goto(receiver.url);
+}
+
+/** The share of the batch's bytes the progress bar shows. */
+async function progressShare(page: Page): Promise<number> {
+  const bar = page.getByRole('progressbar', { name: 'Upload progress' });
+  return Number(await bar.getAttribute('value')) / Number(await bar.getAttribute('max'));
+}
+
+/** Downloads the receipt and checks it lists every file once, with its SHA-256, verified by the receiver. */
+async function expectReceipt(page: Page, scratch: string): Promise<void> {
+  const saved = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download receipt' }).click();
+  const file = await saved;
+  const to = path.join(scratch, file.suggestedFilename());
+  await file.saveAs(to);
+  expect(file.suggestedFilename()).toMatch(/-receipt\.csv$/);
+  const parsed = Papa.parse<Record<string, string>>((await readFile(to, 'utf8')).replace(/^\uFEFF/, ''), {
+    header: true,
+    skipEmptyLines: true,
+  });
+  expect(parsed.errors).toEqual([]);
+  expect(parsed.meta.fields).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']);
+  const batch = await page.getByLabel('Batch name').inputValue();
+  const rows = [...parsed.data].sort((a, b) => ((a['path'] ?? '') < (b['path'] ?? '') ? -1 : 1));
+  expect(rows.map((r) => r['path'])).toEqual(DATA_FILES.map((f) => f.path).sort());
+  for (const row of rows) {
+    const fixture = DATA_FILES.find((f) => f.path === row['path']);
+    if (!fixture) throw new Error(`unexpected receipt row ${row['path']}`);
+    expect(row['bytes']).toBe(String(fixture.size));
+    expect(row['sha256'], row['path']).toBe(fixtureSha256(fixture));
+    expect(row['stored_path']).toBe(`${batch}/${fixture.path}`);
+    expect(row['upload_url']).toMatch(/\/files\/[0-9a-f]+$/);
+    expect(row['verified'], row['path']).toBe('yes');
+  }
+}
+
+test.describe('bytes damaged on the way', () => {
+  // The first creation of one file reaches the receiver announcing the digest of other bytes, as if its body had
+  // been damaged in transit: the receiver's SHA-256 of what arrived differs and it refuses with 460.
+  const otherBytes = createHash('sha256').update(fixtureBytes(99, 1000)).digest('base64');
+  test.use({
+    receiverFaults: {
+      answer(request, earlier) {
+        if (!creationsOf(DAMAGED)(request) || earlier.some(creationsOf(DAMAGED))) return undefined;
+        return { headers: { 'Repr-Digest': `sha-256=:${otherBytes}:` } };
+      },
+    },
+  });
+
+  test('are refused by the receiver, sent again once by the app, and the receipt says every file was verified', async ({
+    page,
+    receiver,
+    scratch,
+  }) => {
+    await open(page, receiver);
+    await seedPickerWithFixture(page);
+    await scanForUpload(page);
+    await page.getByRole('button', { name: 'Start upload' }).click();
+    await expectRunComplete(page);
+    await expectFilesArrived(receiver, await page.getByLabel('Batch name').inputValue(), DATA_FILES);
+
+    expect(receiver.requests.filter(creationsOf(DAMAGED)), 'creations of the damaged file').toHaveLength(2);
+    expect(receiver.log.filter((line) => line.includes('REFUSED') && line.includes(DAMAGED))).toHaveLength(1);
+    for (const file of DATA_FILES.filter((f) => f.path !== DAMAGED && f.path !== BIG_FILE)) {
+      expect(receiver.requests.filter(creationsOf(file.path)), file.path).toHaveLength(1);
+    }
+    await expectReceipt(page, scratch);
+  });
+});
+
+test('going offline pauses the upload with a sentence, and it goes on by itself when the connection is back', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  await open(page, receiver);
+  await seedPickerWithFixture(page);
+  await scanForUpload(page);
+  const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(0.15);
+
+  await page.context().setOffline(true);
+  const panel = page.getByRole('region', { name: 'Upload', exact: true });
+  await expect(panel.getByText('You are offline: the upload waits')).toBeVisible();
+  // Nothing moves while offline: the bar stands still.
+  await page.waitForTimeout(500);
+  const whileOffline = await progressShare(page);
+  await page.waitForTimeout(2000);
+  expect(await progressShare(page)).toBe(whileOffline);
+  expect(whileOffline).toBeLessThan(1);
+
+  await page.context().setOffline(false);
+  await unthrottle();
+  await expect(page.getByRole('status')).toHaveText(/Back online|Upload complete/);
+  await expectRunComplete(page);
+  await expectBatchArrived(page, receiver);
+  await expectReceipt(page, scratch);
+});
+
+test('a page reloaded in the middle of the upload offers Resume previous upload, which skips what arrived and continues the half-sent file from the receiver’s offset', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  await open(page, receiver);
+  await seedPickerWithFixture(page);
+  await scanForUpload(page);
+  const batch = await page.getByLabel('Batch name').inputValue();
+  const bigFile = DATA_FILES.find((f) => f.path === BIG_FILE);
+  if (!bigFile) throw new Error('no big file in the fixture');
+
+  const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(0.4);
+  // The journal is written once a second: let the last change reach it, as it would on a real crash's eve.
+  await page.waitForTimeout(1200);
+  const sentBeforeReload = Number(
+    await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('value'),
+  );
+  await page.reload();
+  await unthrottle();
+
+  // The offsets the receiver reports and the resumed transfer starts from.
+  const offsets: number[] = [];
+  page.on('response', (response) => {
+    if (response.request().method() === 'HEAD') offsets.push(Number(response.headers()['upload-offset']));
+  });
+  const banner = page.getByRole('region', { name: 'Previous upload' });
+  await expect(banner).toContainText(`The upload of "Herbarium 2026" to batch ${batch}`);
+  await expect(banner).toContainText('1 file half sent');
+  await banner.getByRole('button', { name: 'Resume previous upload' }).click();
+  await expect(page.getByRole('status')).toHaveText(/Resuming batch|Upload complete/);
+  await expectRunComplete(page);
+  await expect(page.getByLabel('Batch name')).toHaveValue(batch);
+  await expectBatchArrived(page, receiver);
+
+  // Every file was created once: what had arrived was not sent again, and the big file was continued.
+  for (const file of DATA_FILES) {
+    expect(receiver.requests.filter(creationsOf(file.path)), file.path).toHaveLength(1);
+  }
+  expect(offsets, 'the receiver asked for the half-sent file’s offset').toHaveLength(1);
+  const [resumedFrom = 0] = offsets;
+  // At most one chunk (32 MiB) is sent again; here the receiver kept nearly everything the page had sent.
+  expect(resumedFrom).toBeGreaterThan(0);
+  expect(sentBeforeReload - resumedFrom).toBeLessThanOrEqual(32 * 1024 * 1024);
+  expect(resumedFrom).toBeLessThan(bigFile.size);
+  await expect(banner).toBeHidden();
+  await expectReceipt(page, scratch);
+
+  // Complete: nothing is offered after another reload.
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Choose folder' })).toBeVisible();
+  await page.waitForTimeout(500);
+  await expect(page.getByRole('region', { name: 'Previous upload' })).toBeHidden();
+});
