@@ -89,7 +89,7 @@ export class ChecksumStore {
         this.#byPath.set(path, { ...sums, size: facts.size, lastModified: facts.lastModified });
         return sums;
       } catch (error) {
-        throw new Error(sentence(facts, error));
+        throw new Error(sentence(facts, error), { cause: error });
       }
     });
     this.#digests = next.catch(() => undefined);

@@ -55,9 +55,9 @@ export function fixtureSha256(file: FixtureFile): string {
   return createHash('sha256').update(fixtureBytes(file.seed, file.size)).digest('hex');
 }
 
-/** Writes the fixture folder under `parent` and returns its path. */
-export async function writeFixtureFolder(parent: string): Promise<string> {
-  const root = path.join(parent, FOLDER_NAME);
+/** Writes the fixture folder under `parent` (named `name`) and returns its path. */
+export async function writeFixtureFolder(parent: string, name = FOLDER_NAME): Promise<string> {
+  const root = path.join(parent, name);
   for (const file of FIXTURE) {
     const target = path.join(root, file.path);
     await mkdir(path.dirname(target), { recursive: true });

@@ -9,13 +9,21 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import Papa from 'papaparse';
-import { BIG_FILE, DATA_FILES, fixtureBytes, fixtureSha256, throttleUploads } from './fixture-tree.ts';
+import {
+  BIG_FILE,
+  DATA_FILES,
+  fixtureBytes,
+  fixtureSha256,
+  throttleUploads,
+  writeFixtureFolder,
+} from './fixture-tree.ts';
 import type { SeenRequest } from './receiver-faults.ts';
 import { expect, seedPickerWithFixture, test, type Receiver } from './test.ts';
 import {
   expectBatchArrived,
   expectFilesArrived,
   expectRunComplete,
+  expectScanned,
   scanForUpload,
 } from './upload-journey.ts';
 
@@ -183,4 +191,42 @@ test('a page reloaded in the middle of the upload offers Resume previous upload,
   await expect(page.getByRole('button', { name: 'Choose folder' })).toBeVisible();
   await page.waitForTimeout(500);
   await expect(page.getByRole('region', { name: 'Previous upload' })).toBeHidden();
+});
+
+test('a folder chosen through the input has no handle to keep: after a reload the user chooses it again, and it is matched by name', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = await writeFixtureFolder(scratch);
+  const elsewhere = await writeFixtureFolder(path.join(scratch, 'other'), 'Another folder');
+  await open(page, receiver);
+  await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await expectScanned(page);
+  const batch = await page.getByLabel('Batch name').inputValue();
+
+  const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(0.3);
+  await page.waitForTimeout(1200);
+  await page.reload();
+  await unthrottle();
+
+  const banner = page.getByRole('region', { name: 'Previous upload' });
+  await banner.getByRole('button', { name: 'Resume previous upload' }).click();
+  await expect(banner).toContainText('Choose the folder “Herbarium 2026” again below');
+
+  // Another folder is named as not the one, and nothing is sent.
+  await page.getByTestId('folder-input').setInputFiles(elsewhere);
+  await expect(banner.getByRole('alert')).toHaveText(
+    'This is "Another folder", not "Herbarium 2026" of the previous upload: choose "Herbarium 2026" to resume it, or Forget it to upload this folder as a new batch.',
+  );
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await expectRunComplete(page);
+  await expect(page.getByLabel('Batch name')).toHaveValue(batch);
+  await expectBatchArrived(page, receiver);
+  for (const file of DATA_FILES) {
+    expect(receiver.requests.filter(creationsOf(file.path)), file.path).toHaveLength(1);
+  }
 });

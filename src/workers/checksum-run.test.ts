@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ChecksumStore } from './checksum-run';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+const file = (text: string, lastModified = 1000) => new File([text], 'x.txt', { lastModified });
+
+describe('ChecksumStore.digest, for files the upload sends', () => {
+  it('streams SHA-256, and MD5 when asked', async () => {
+    const store = new ChecksumStore();
+    expect(await store.digest('a.txt', file('specimen'), false)).toEqual({ sha256: sha256('specimen') });
+    expect(await store.digest('b.txt', file('label'), true)).toEqual({
+      sha256: sha256('label'),
+      md5: md5('label'),
+    });
+  });
+
+  it('reuses what it computed for the same size and date, and computes afresh when they differ', async () => {
+    const store = new ChecksumStore();
+    await store.digest('a.txt', file('aaaa'), false);
+    // Same size and date: the kept digest stands for the file (the check's own rule for "unchanged").
+    expect(await store.digest('a.txt', file('bbbb'), false)).toEqual({ sha256: sha256('aaaa') });
+    expect(await store.digest('a.txt', file('bbbb', 2000), false)).toEqual({ sha256: sha256('bbbb') });
+    expect(store.knownFor({ path: 'a.txt', size: 4, lastModified: 2000 }, false)).toEqual({
+      sha256: sha256('bbbb'),
+    });
+    // Kept without MD5: asking for MD5 computes it.
+    expect(store.knownFor({ path: 'a.txt', size: 4, lastModified: 2000 }, true)).toBeUndefined();
+    expect(await store.digest('a.txt', file('bbbb', 2000), true)).toEqual({
+      sha256: sha256('bbbb'),
+      md5: md5('bbbb'),
+    });
+  });
+
+  it('serves requests in the order they were made, and a failure does not stop the next', async () => {
+    const store = new ChecksumStore();
+    const finished: string[] = [];
+    const broken = {
+      size: 3,
+      lastModified: 1,
+      stream: () =>
+        new ReadableStream<Uint8Array>({
+          pull: (controller) => controller.error(new Error('gone')),
+        }),
+    } as unknown as File;
+    const requests = [
+      store.digest('big.txt', file('x'.repeat(1_000_000)), false).then(() => finished.push('big')),
+      store.digest('broken.txt', broken, false).catch((error: Error) => finished.push(error.message)),
+      store.digest('small.txt', file('y'), false).then(() => finished.push('small')),
+    ];
+    await Promise.all(requests);
+    expect(finished[0]).toBe('big');
+    expect(finished[1]).toMatch(/^broken\.txt .*could not be read/);
+    expect(finished[2]).toBe('small');
+  });
+});

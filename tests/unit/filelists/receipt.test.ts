@@ -1,0 +1,102 @@
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { buildReceipt } from '#core/filelists/receipt';
+import { toCsv } from '../../../src/workers/table-writer';
+import { contextOfFiles, listFile } from './list-files';
+
+const SHA = (c: string) => c.repeat(64);
+const MD5 = (c: string) => c.repeat(32);
+
+describe('the receipt of a Symbiota upload', () => {
+  const list = buildReceipt(
+    contextOfFiles(
+      'symbiota',
+      [
+        listFile('a/ASU0001.jpg', {
+          size: 1234,
+          sha256: SHA('a'),
+          md5: MD5('1'),
+          storedPath: 'b1/a/ASU0001.jpg',
+          uploadUrl: 'http://r/files/1',
+          verified: 'sha-256, md5',
+        }),
+        listFile('a/ASU0002.jpg', {
+          sha256: SHA('b'),
+          md5: MD5('2'),
+          storedPath: 'b1/a/ASU0002 (2).jpg',
+          uploadUrl: 'http://r/files/2',
+          verified: 'sha-256',
+        }),
+        listFile('a/ASU0003.jpg', { sha256: SHA('c'), md5: MD5('3') }),
+        listFile('=HYPERLINK("x").jpg', {
+          sha256: SHA('d'),
+          storedPath: 'b1/=HYPERLINK("x").jpg',
+          uploadUrl: 'http://r/files/4',
+          verified: 'sha-256',
+        }),
+      ],
+      {
+        copies: [
+          {
+            path: 'a/ASU0001_tn.jpg',
+            size: 20,
+            copyOf: 'a/ASU0001.jpg',
+            role: 'thumbnail',
+            sha256: SHA('e'),
+            md5: MD5('5'),
+            storedPath: 'b1/a/ASU0001_tn.jpg',
+            uploadUrl: 'http://r/files/5',
+            verified: 'sha-256, md5',
+          },
+        ],
+      },
+    ),
+  );
+
+  it('lists what arrived, web copies too, with MD5 for a target that keeps it', () => {
+    expect(list.table.columns).toEqual([
+      'path',
+      'bytes',
+      'sha256',
+      'md5',
+      'stored_path',
+      'upload_url',
+      'verified',
+    ]);
+    expect(list.table.rows).toEqual([
+      ['=HYPERLINK("x").jpg', '100', SHA('d'), '', 'b1/=HYPERLINK("x").jpg', 'http://r/files/4', 'yes'],
+      ['a/ASU0001.jpg', '1234', SHA('a'), MD5('1'), 'b1/a/ASU0001.jpg', 'http://r/files/1', 'yes'],
+      ['a/ASU0001_tn.jpg', '20', SHA('e'), MD5('5'), 'b1/a/ASU0001_tn.jpg', 'http://r/files/5', 'yes'],
+      // The MD5 was sent but the receiver only confirmed the SHA-256: not verified.
+      ['a/ASU0002.jpg', '100', SHA('b'), MD5('2'), 'b1/a/ASU0002 (2).jpg', 'http://r/files/2', 'no'],
+    ]);
+  });
+
+  it('names the file that has not arrived and the one not verified', () => {
+    expect(list.notes).toEqual([
+      '4 files arrived in batch b1.',
+      '1 file of the upload has not arrived and is not on the receipt; send it, then download the receipt again.',
+      '1 file arrived without the receiver confirming its checksums (verified = no): it does not verify, or the file arrived before verification was added; compare the sha256 column with the stored files to be sure.',
+    ]);
+  });
+
+  it('is written safe from spreadsheet formulas and reads back through papaparse', () => {
+    const csv = toCsv(list.table);
+    const back = Papa.parse<string[]>(csv, { skipEmptyLines: true }).data;
+    expect(back[0]).toEqual(list.table.columns);
+    expect(back[1]?.[0]).toBe(`'=HYPERLINK("x").jpg`);
+    expect(back.slice(2)).toEqual(list.table.rows.slice(1));
+  });
+});
+
+describe('the receipt of a custom-pattern upload', () => {
+  it('has no MD5 column, and says when nothing has arrived yet', () => {
+    const list = buildReceipt(contextOfFiles('custom', [listFile('x.tif', { sha256: SHA('f') })]));
+    expect(list.table.columns).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']);
+    expect(list.table.rows).toEqual([]);
+    expect(list.notes[0]).toBe(
+      'Nothing has arrived yet: the receipt lists each file once the receiver has it.',
+    );
+    expect(list.fileName).toBe('b1-receipt.csv');
+  });
+});
