@@ -56,7 +56,7 @@ function withArrival<T extends { readonly path: string }>(
   return {
     ...item,
     storedPath: arrival.storedPath,
-    verified: arrival.verified ?? '',
+    ...(arrival.verified === undefined ? {} : { verified: arrival.verified }),
     ...(arrival.uploadUrl === undefined ? {} : { uploadUrl: arrival.uploadUrl }),
     ...(arrival.sha256 === undefined ? {} : { sha256: arrival.sha256 }),
     ...(arrival.md5 === undefined ? {} : { md5: arrival.md5 }),

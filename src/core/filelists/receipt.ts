@@ -24,7 +24,8 @@ export function buildReceipt(context: ListContext): BuiltList {
   const { batch } = context;
   const md5 = usesMd5(context.profile);
   const going = travelling(context);
-  const arrived = going.filter((file) => file.uploadUrl !== undefined || file.verified !== undefined);
+  // Only an arrival sets the stored path (the other lists fill in the planned one themselves).
+  const arrived = going.filter((file) => file.storedPath !== undefined);
   const columns = md5
     ? ['path', 'bytes', 'sha256', 'md5', 'stored_path', 'upload_url', 'verified']
     : ['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified'];
