@@ -23,6 +23,8 @@ export type Announcement = { algorithm: DigestAlgorithm; hex: string };
 export type AnnouncementResult = { ok: true; announced: Announcement[] } | { ok: false; message: string };
 
 export const digestLabel = (algorithm: DigestAlgorithm): string => ALGORITHMS[algorithm].label;
+/** The name node:crypto knows the algorithm by. */
+export const nodeHashName = (algorithm: DigestAlgorithm): string => ALGORITHMS[algorithm].node;
 
 /** The hexadecimal `sha256` and `md5` of tus Upload-Metadata; `name` is the quoted `<batch>/<path>`. */
 export function readMetadataDigests(

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
@@ -5,24 +6,105 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, Upload } from '@tus/server';
-
-const FINISHED_KEPT_MS = 60_000;
+import { nodeHashName, type DigestAlgorithm } from './digests.ts';
 import { isDiskFull } from './disk-space.ts';
 
+const FINISHED_KEPT_MS = 60_000;
+
+/** The digests of an upload's bytes from its start up to `offset`, fed as they are written. */
+interface Running {
+  offset: number;
+  readonly hashes: ReadonlyMap<DigestAlgorithm, Hash>;
+}
+
 /**
- * The tus FileStore, except that a write failing because the disk is full keeps its errno: FileStore answers
- * every failed write with the same 500, and the receiver wants to say 507 and what to do. What was written
- * before the failure stays, so the upload can resume once there is space.
+ * The tus FileStore, with three changes:
+ * - a write failing because the disk is full keeps its errno: FileStore answers every failed write with the same
+ *   500, and the receiver wants to say 507 and what to do. What was written before the failure stays, so the
+ *   upload can resume once there is space;
+ * - the bytes are hashed as they are written (SHA-256, and MD5 when the creation announced one), so verifying a
+ *   finished upload does not read it again; a write that fails, or an upload continued after a restart, loses
+ *   that and is read again at the end instead;
+ * - a finished upload is still found for a minute after its partial is removed.
  */
 export class PartialStore extends FileStore {
   /** Uploads placed and removed in the last minute, which tus may still look up after its finish hook. */
   readonly #finished = new Map<string, Upload>();
+  readonly #running = new Map<string, Running>();
+
+  override async create(upload: Upload): Promise<Upload> {
+    const created = await super.create(upload);
+    const algorithms: DigestAlgorithm[] = upload.metadata?.['md5'] ? ['sha-256', 'md5'] : ['sha-256'];
+    this.#running.set(upload.id, {
+      offset: 0,
+      hashes: new Map(algorithms.map((a) => [a, createHash(nodeHashName(a))])),
+    });
+    return created;
+  }
+
+  override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
+    const file = path.join(this.directory, id);
+    // The same guard as FileStore's own: an id is one file name inside the folder.
+    if (path.dirname(file) !== path.resolve(this.directory)) throw ERRORS.FILE_NOT_FOUND;
+    const running = this.#running.get(id);
+    const hashes = running?.offset === offset ? [...running.hashes.values()] : [];
+    if (running && hashes.length === 0) this.#running.delete(id);
+    let received = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        for (const hash of hashes) hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(readable, counter, createWriteStream(file, { flags: 'r+', start: offset }));
+    } catch (error) {
+      // Some hashed bytes may not have reached the disk: this upload is read again when it finishes.
+      this.#running.delete(id);
+      if (isDiskFull(error)) throw error;
+      throw ERRORS.FILE_WRITE_ERROR;
+    }
+    if (running && hashes.length > 0) running.offset = offset + received;
+    return offset + received;
+  }
+
+  /**
+   * The hexadecimal digests of an upload's `size` bytes that were computed as they were written, for those of
+   * `algorithms` it has; the rest must be read from the file.
+   */
+  takeDigests(
+    id: string,
+    size: number,
+    algorithms: readonly DigestAlgorithm[],
+  ): Map<DigestAlgorithm, string> {
+    const running = this.#running.get(id);
+    this.#running.delete(id);
+    const out = new Map<DigestAlgorithm, string>();
+    if (running?.offset !== size) return out;
+    for (const algorithm of algorithms) {
+      const hash = running.hashes.get(algorithm);
+      if (hash) out.set(algorithm, hash.digest('hex'));
+    }
+    return out;
+  }
+
+  override async remove(id: string): Promise<void> {
+    this.#running.delete(id);
+    await super.remove(id);
+  }
 
   /** Remembers an upload whose partial is removed because it was placed. */
   finished(upload: Upload): void {
+    this.#running.delete(upload.id);
     const size = upload.size ?? upload.offset;
     this.#finished.set(upload.id, new Upload({ id: upload.id, size, offset: size }));
     setTimeout(() => this.#finished.delete(upload.id), FINISHED_KEPT_MS).unref();
+  }
+
+  /** Forgets the running digests of an upload the receiver dropped (refused or failed to place). */
+  dropped(id: string): void {
+    this.#running.delete(id);
   }
 
   /**
@@ -38,25 +120,5 @@ export class PartialStore extends FileStore {
       if (finished) return finished;
       throw error;
     }
-  }
-
-  override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
-    const file = path.join(this.directory, id);
-    // The same guard as FileStore's own: an id is one file name inside the folder.
-    if (path.dirname(file) !== path.resolve(this.directory)) throw ERRORS.FILE_NOT_FOUND;
-    let received = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        received += chunk.length;
-        done(null, chunk);
-      },
-    });
-    try {
-      await pipeline(readable, counter, createWriteStream(file, { flags: 'r+', start: offset }));
-    } catch (error) {
-      if (isDiskFull(error)) throw error;
-      throw ERRORS.FILE_WRITE_ERROR;
-    }
-    return offset + received;
   }
 }

@@ -129,7 +129,10 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   ): Promise<DigestAlgorithm[]> => {
     const algorithms = algorithmsOf(announced);
     if (algorithms.length === 0) return [];
-    const arrived = await digestFile(source, algorithms);
+    // Digests computed as the bytes were written; whatever is missing is read from the file.
+    const arrived = store.takeDigests(upload.id, upload.size ?? upload.offset, algorithms);
+    const missing = algorithms.filter((algorithm) => !arrived.has(algorithm));
+    if (missing.length > 0) for (const [a, hex] of await digestFile(source, missing)) arrived.set(a, hex);
     const wrong = announced.find((digest) => arrived.get(digest.algorithm) !== digest.hex);
     if (!wrong) return algorithms;
     const label = digestLabel(wrong.algorithm);
@@ -220,7 +223,10 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       // A retried final PATCH may arrive while the first is still placing the file: share that work.
       let job = finishing.get(upload.id);
       if (!job) {
-        job = finish(upload, req.headers.get('repr-digest')).finally(() => finishing.delete(upload.id));
+        job = finish(upload, req.headers.get('repr-digest')).finally(() => {
+          finishing.delete(upload.id);
+          store.dropped(upload.id);
+        });
         finishing.set(upload.id, job);
       }
       return job;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPR_DIGEST_HEADER, VERIFIED_HEADER } from '../../server/receiver.ts';
@@ -254,5 +254,49 @@ describe('the receiver verifies a Repr-Digest header and md5 metadata before it 
       .split(/\s*,\s*/);
     expect(exposed).toEqual(expect.arrayContaining(['upload-verified', 'upload-stored-path']));
     expect(response.headers.get(VERIFIED_HEADER)).toBe('sha-256');
+  });
+});
+
+describe('an upload continued on a restarted receiver', () => {
+  it('is verified by reading the file again, since the bytes before the restart were hashed by the old one', async () => {
+    const first = await startTestServer();
+    const data = randomBytes(300_000);
+    const wrong = Buffer.from(data);
+    wrong[250_000] ^= 1;
+    const begin = async (relativePath: string) => {
+      const created = await createUpload(
+        first.endpoint,
+        { batch: 'r', relativePath },
+        { length: data.length },
+      );
+      const url = uploadUrl(created, first);
+      expect((await patchUpload(url, data.subarray(0, 100_000))).status).toBe(204);
+      return url.pathname;
+    };
+    const good = await begin('good.bin');
+    const bad = await begin('bad.bin');
+    await first.close();
+
+    const second = await startTestServer({ uploadDir: first.uploadDir });
+    try {
+      const rest = (pathname: string, digestOf: Buffer) =>
+        patchUpload(new URL(pathname, second.url), data.subarray(100_000), {
+          offset: 100_000,
+          headers: { [REPR_DIGEST_HEADER]: reprDigest(digestOf) },
+        });
+      const stored = await rest(good, data);
+      expect(stored.status).toBe(204);
+      expect(stored.headers.get(VERIFIED_HEADER)).toBe('sha-256');
+      expect(await readFile(path.join(first.uploadDir, 'r', 'good.bin'))).toEqual(data);
+
+      const refused = await rest(bad, wrong);
+      expect(refused.status).toBe(460);
+      expect(await refused.text()).toContain(
+        `its SHA-256 is ${sha256(data)}, the sender announced ${sha256(wrong)}`,
+      );
+    } finally {
+      await second.stop();
+      await rm(first.root, { recursive: true, force: true });
+    }
   });
 });
