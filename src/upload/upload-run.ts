@@ -139,6 +139,7 @@ export class UploadRun {
       uploadDataDuringCreation: true,
       storeFingerprintForResuming: false,
       allowedMetaFields: BASE_META_FIELDS,
+      fileReader: wholeFileReader,
       onBeforeRequest: (req, file) => this.#attachDigests(req, file),
       onShouldRetry: (error, attempt, _options, next) => {
         // A full disk does not empty itself in seconds: say so at once rather than retrying for a minute.
@@ -484,6 +485,26 @@ export class UploadRun {
 }
 
 type HttpRequest = Parameters<NonNullable<TusOptions<Meta, Body>['onBeforeRequest']>>[0];
+
+/**
+ * tus-js-client's own reader slices every file, even when the slice is the whole file, and slicing a file of the
+ * picked folder costs the page about a millisecond (7 s over 5,000 files in the bench's profile): a request that
+ * sends the whole file sends the File itself.
+ */
+const wholeFileReader: NonNullable<TusOptions<Meta, Body>['fileReader']> = {
+  openFile: (input) => {
+    const blob = input as Blob;
+    return Promise.resolve({
+      size: blob.size,
+      slice: (start: number, end: number) =>
+        Promise.resolve({
+          value: start === 0 && end >= blob.size ? blob : blob.slice(start, end),
+          done: end >= blob.size,
+        }),
+      close: () => undefined,
+    });
+  },
+};
 
 /** The status the receiver answers when the bytes that arrived do not match the digests sent. */
 const CHECKSUM_MISMATCH = 460;

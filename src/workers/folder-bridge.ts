@@ -40,6 +40,17 @@ export interface FileFacts {
   readonly lastModified: number;
 }
 
+/** Files from this size on are hashed on their own, so small files never wait for a big one to finish. */
+const BATCHED_BELOW = 1024 * 1024;
+
+interface DigestRequest {
+  readonly path: string;
+  readonly file: File;
+  readonly md5: boolean;
+  resolve(digests: FileDigests): void;
+  reject(error: unknown): void;
+}
+
 export class FolderWorker {
   readonly #worker = new Worker(new URL('./folder.worker.ts', import.meta.url), {
     type: 'module',
@@ -47,6 +58,7 @@ export class FolderWorker {
   });
   readonly #api = Comlink.wrap<FolderWorkerApi>(this.#worker);
   #failure: Promise<never>;
+  #digestBatch: DigestRequest[] = [];
 
   constructor() {
     this.#failure = new Promise((_, reject) =>
@@ -125,8 +137,43 @@ export class FolderWorker {
     return Promise.race([this.#api.knownChecksums(items, md5), this.#failure]);
   }
 
+  /**
+   * The checksums of a file the upload sends. Small files asked for in the same turn of the event loop go to
+   * the worker in one message, so 5,000 small files cost a hundred round trips rather than 5,000.
+   */
   digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
-    return Promise.race([this.#api.digest(path, file, md5), this.#failure]);
+    return new Promise((resolve, reject) => {
+      const item = { path, file, md5, resolve, reject };
+      if (file.size >= BATCHED_BELOW) {
+        this.#sendDigests([item]);
+        return;
+      }
+      this.#digestBatch.push(item);
+      if (this.#digestBatch.length === 1) {
+        setTimeout(() => {
+          const batch = this.#digestBatch;
+          this.#digestBatch = [];
+          this.#sendDigests(batch);
+        }, 0);
+      }
+    });
+  }
+
+  #sendDigests(items: readonly DigestRequest[]): void {
+    for (const md5 of [false, true]) {
+      const group = items.filter((item) => item.md5 === md5);
+      if (group.length === 0) continue;
+      const request = group.map(({ path, file }) => ({ path, file }));
+      Promise.race([this.#api.digest(request, md5), this.#failure]).then(
+        (results) =>
+          group.forEach((item, i) => {
+            const result = results[i];
+            if (typeof result === 'object') item.resolve(result);
+            else item.reject(new Error(result ?? 'The file could not be hashed.'));
+          }),
+        (error: unknown) => group.forEach((item) => item.reject(error)),
+      );
+    }
   }
 
   cancelChecksums(): Promise<void> {

@@ -207,9 +207,16 @@ const api = {
     return items.map((item) => checksums.knownFor(item, md5) ?? null);
   },
 
-  /** The checksums of a file the upload sends, computed now unless known; rejects with a sentence. */
-  digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
-    return checksums.digest(path, file, md5);
+  /**
+   * The checksums of files the upload sends, computed now unless known, in order: each is its digests or the
+   * sentence saying why it could not be read.
+   */
+  digest(items: readonly { readonly path: string; readonly file: File }[], md5: boolean) {
+    return Promise.all(
+      items.map(({ path, file }) =>
+        checksums.digest(path, file, md5).catch((error: unknown) => (error as Error).message),
+      ),
+    );
   },
 
   cancelChecksums(): void {
