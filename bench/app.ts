@@ -274,3 +274,11 @@ export async function waitForMeasure(
     return { ms: measure.duration, longestTaskMs: Math.max(0, ...during.map((t) => t.duration)) };
   }, arg);
 }
+
+/** Presses Compute checksums in the Prepare step and waits for the app's `checksums` measure. */
+export async function computeChecksumsWithApp(page: Page, timeout: number): Promise<number> {
+  const panel = page.getByRole('region', { name: 'Checksums' });
+  await panel.getByRole('button', { name: 'Compute checksums' }).click();
+  const { ms } = await waitForMeasure(page, 'checksums', {}, timeout, 'the checksums of the folder');
+  return ms;
+}

@@ -51,6 +51,7 @@ const ORDER = [
   'filelist-100k-longest-task',
   'queue-10k',
   'upload-1gib',
+  'upload-1gib-prehashed',
   'upload-5000x10kb',
   'upload-1gib-heap',
   'sha256-1gib',

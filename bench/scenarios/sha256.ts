@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
-import { AppProblem, openApp, scanWithApp, settleCheck, waitForMeasure } from '../app.ts';
+import { AppProblem, computeChecksumsWithApp, openApp, scanWithApp, settleCheck } from '../app.ts';
 import { formatMs, mbPerSecond, median, progress, step } from '../log.ts';
 import { rawPutOne } from '../opfs.ts';
 import { RAW_PREFIX } from '../raw-handler.ts';
@@ -69,8 +69,7 @@ async function appRun(page: Page, url: string): Promise<Hashed> {
   const said = await panel.innerText();
   if (!/SHA-256:/.test(said) || /MD5/.test(said))
     throw new AppProblem(`the Checksums panel says "${said}", expected SHA-256 alone`);
-  await panel.getByRole('button', { name: 'Compute checksums' }).click();
-  const { ms } = await waitForMeasure(page, 'checksums', {}, HASH_TIMEOUT, 'the checksums of the 1 GiB file');
+  const ms = await computeChecksumsWithApp(page, HASH_TIMEOUT);
   const status = (await page.getByRole('status').innerText()).trim();
   if (!/^SHA-256 computed for 1 file /.test(status)) throw new AppProblem(`the app said "${status}"`);
   return { ms, sha256: await manifestSha256(page) };

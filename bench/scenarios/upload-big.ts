@@ -4,7 +4,15 @@
  * receiver emptied between runs. The app runs also sample the page's JS heap every 100 ms.
  */
 import path from 'node:path';
-import { AppProblem, openApp, scanWithApp, setBatch, settleCheck, uploadWithApp } from '../app.ts';
+import {
+  AppProblem,
+  computeChecksumsWithApp,
+  openApp,
+  scanWithApp,
+  setBatch,
+  settleCheck,
+  uploadWithApp,
+} from '../app.ts';
 import { cpuSeconds, formatMs, mbPerSecond, median, progress, step } from '../log.ts';
 import { rawPutOne } from '../opfs.ts';
 import { profiling, startProfile } from '../profile.ts';
@@ -23,7 +31,14 @@ export const uploadBigScenario: Scenario = {
       unit: 'MB/s',
       bar: { on: 'ratio', op: '≥', limit: 0.9 },
       decimals: 1,
-      aggregation: `1 GiB OPFS file; app: bytes / (click on Start upload → "Upload complete" announced); baseline: one fetch(PUT) of the same File to a pipeline() handler; MB = 10^6 bytes; median of ${RUNS} runs each, alternating`,
+      aggregation: `1 GiB OPFS file, target Custom pattern (SHA-256, no MD5); app: bytes / (click on Start upload → "Upload complete" announced), the SHA-256 computed in the folder worker during the transfer and verified by the receiver; baseline: one fetch(PUT) of the same File to a pipeline() handler, unverified; MB = 10^6 bytes; median of ${RUNS} runs each, alternating`,
+    },
+    {
+      name: 'upload-1gib-prehashed',
+      unit: 'MB/s',
+      bar: { on: 'ratio', op: '≥', limit: 0.9 },
+      decimals: 1,
+      aggregation: `as upload-1gib, but Compute checksums was pressed in the Prepare step first (not timed), so the SHA-256 is announced at creation and verified by the receiver with no hashing during the transfer; same baseline`,
     },
     {
       name: 'upload-1gib-heap',
@@ -61,15 +76,23 @@ export const uploadBigScenario: Scenario = {
       return rate;
     };
 
-    const appRun = async (run: number | 'profiled'): Promise<{ rate: number; heapMb: number }> => {
-      const tag = run === 'profiled' ? 'profiled run (not counted)' : `run ${run}/${RUNS}`;
+    const appRun = async (
+      run: number | 'profiled',
+      prehash = false,
+    ): Promise<{ rate: number; heapMb: number }> => {
+      const tag = `${run === 'profiled' ? 'profiled run (not counted)' : `run ${run}/${RUNS}`}${prehash ? ', prehashed' : ''}`;
       await clearReceived(env);
       await openApp(page, env.url);
+      await page.getByLabel('Target').selectOption('custom');
       const scan = await scanWithApp(page, ROOT, 1, 60_000);
       checkAnnounced(env, label, tag, scan, 1);
       const headline = await settleCheck(page, 120_000);
       if (headline) progress(label, `${tag}: check: ${headline}`);
-      const batch = `bench-1gib-${run}`;
+      if (prehash) {
+        const ms = await computeChecksumsWithApp(page, UPLOAD_TIMEOUT);
+        progress(label, `${tag}: checksums computed first in ${formatMs(ms)} (not timed)`);
+      }
+      const batch = `bench-1gib-${run}${prehash ? '-prehashed' : ''}`;
       await setBatch(page, batch);
       env.requests.reset();
       const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir) : null;
@@ -102,16 +125,19 @@ export const uploadBigScenario: Scenario = {
       await bigFile(page, label);
       const raw: number[] = [];
       const app: number[] = [];
+      const prehashed: number[] = [];
       const heap: number[] = [];
       for (let run = 1; run <= RUNS; run += 1) {
         raw.push(await rawRun(run));
         const result = await appRun(run);
         app.push(result.rate);
         heap.push(result.heapMb);
+        prehashed.push((await appRun(run, true)).rate);
       }
       if (profiling) await appRun('profiled');
       return {
         'upload-1gib': { value: median(app), baseline: median(raw) },
+        'upload-1gib-prehashed': { value: median(prehashed), baseline: median(raw) },
         'upload-1gib-heap': { value: Math.max(...heap), baseline: null },
       };
     } finally {

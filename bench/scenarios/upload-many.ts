@@ -28,7 +28,7 @@ export const uploadManyScenario: Scenario = {
       unit: 'files/s',
       bar: { on: 'ratio', op: '≥', limit: 0.8 },
       decimals: 0,
-      aggregation: `${FILES} OPFS files of ${SIZE / 1000} KB in ${FOLDERS} folders; app: files / (click on Start upload → "Upload complete"); baseline: ${CONNECTIONS} loops of getFile() + fetch(PUT); median of ${RUNS} runs each, alternating`,
+      aggregation: `${FILES} OPFS files of ${SIZE / 1000} KB in ${FOLDERS} folders, target Custom pattern (SHA-256 of each file sent and verified); app: files / (click on Start upload → "Upload complete"); baseline: ${CONNECTIONS} loops of getFile() + fetch(PUT); median of ${RUNS} runs each, alternating`,
     },
   ],
   async run(env) {
@@ -64,6 +64,7 @@ export const uploadManyScenario: Scenario = {
       const tag = run === 'profiled' ? 'profiled run (not counted)' : `run ${run}/${RUNS}`;
       await clearReceived(env);
       await openApp(page, env.url);
+      await page.getByLabel('Target').selectOption('custom');
       const scan = await scanWithApp(page, ROOT, FILES, 120_000);
       checkAnnounced(env, label, tag, scan, FILES);
       const headline = await settleCheck(page, 120_000);

@@ -101,6 +101,7 @@ export class UploadRun {
   readonly #resent = new Set<number>();
   #leaving: string[] = [];
   #afterRemoval: (() => void)[] = [];
+  #flushScheduled = false;
   #filling = false;
   #refillAgain = false;
   #paused = false;
@@ -302,8 +303,16 @@ export class UploadRun {
     record();
     this.#leaving.push(file.id);
     if (afterRemoval) this.#afterRemoval.push(afterRemoval);
-    if (this.#leaving.length === 1) {
+    // Every change to Uppy's files costs in proportion to all it holds, so the window is refilled in halves:
+    // finished files leave, and new ones come, once half the window has finished (or nothing else waits).
+    const due =
+      this.#inWindow.size <= this.#settings.window / 2 ||
+      this.#queue.totals.waiting === 0 ||
+      this.#afterRemoval.length > 0;
+    if (due && !this.#flushScheduled) {
+      this.#flushScheduled = true;
       setTimeout(() => {
+        this.#flushScheduled = false;
         const leaving = this.#leaving;
         const after = this.#afterRemoval;
         this.#leaving = [];

@@ -262,7 +262,7 @@ describe('an upload continued on a restarted receiver', () => {
     const first = await startTestServer();
     const data = randomBytes(300_000);
     const wrong = Buffer.from(data);
-    wrong[250_000] ^= 1;
+    wrong.writeUInt8(wrong.readUInt8(250_000) ^ 1, 250_000);
     const begin = async (relativePath: string) => {
       const created = await createUpload(
         first.endpoint,
