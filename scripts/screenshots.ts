@@ -47,7 +47,28 @@ try {
   await shoot(page, '3-uploading');
   await unthrottle();
   await page.getByText('complete: every file is in batch').waitFor({ timeout: 120_000 });
+  await page.getByRole('button', { name: 'Download receipt' }).waitFor();
   await shoot(page, '4-complete');
+
+  const reloaded = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await reloaded.goto(server.url);
+  await seedPickerWithFixture(reloaded);
+  await reloaded.getByLabel('Target').selectOption({ label: 'Custom pattern' });
+  await reloaded.getByRole('button', { name: 'Choose folder' }).click();
+  await reloaded.getByRole('region', { name: 'Check', exact: true }).getByText('Checked against').waitFor();
+  await reloaded.getByLabel('Upload files with errors too').check();
+  await reloaded.getByLabel('Access token').fill('lab-token');
+  const slow = await throttleUploads(reloaded, 4 * 1024 * 1024);
+  await reloaded.getByRole('button', { name: 'Start upload' }).click();
+  await reloaded
+    .getByRole('row', { name: /large-sheet\.tif/ })
+    .getByText(/Uploading [3-9]\d%/)
+    .waitFor();
+  await reloaded.waitForTimeout(1200);
+  await reloaded.reload();
+  await slow();
+  await reloaded.getByRole('button', { name: 'Resume previous upload' }).waitFor();
+  await shoot(reloaded, '8-resume');
 
   const refused = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await refused.goto(server.url);

@@ -24,15 +24,19 @@ try {
   process.exit(1);
 }
 
-// Before anything is printed: whoever reads the first lines may stop the server at once.
+// Before anything is printed: whoever reads the first lines may stop the server at once. A second signal while
+// closing (a supervisor repeating itself) must not kill the process halfway.
+let stopping = false;
 const stop = () => {
+  if (stopping) return;
+  stopping = true;
   running.close().then(
     () => process.exit(0),
     () => process.exit(1),
   );
 };
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 
 const endpoint = new URL(`${TUS_PATH}/`, running.url).href;
 const landing = path.join(config.uploadDir, '<batch>', '<path>');
