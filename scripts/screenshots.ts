@@ -17,6 +17,14 @@ async function shoot(page: Page, name: string): Promise<void> {
   console.log(`wrote docs/screenshots/${name}.png`);
 }
 
+/** Seeds the journeys' fixture folder behind the picker, picks it under Custom pattern and waits for its check. */
+async function pickFixture(page: Page): Promise<void> {
+  await seedPickerWithFixture(page);
+  await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
+  await page.getByRole('button', { name: 'Choose folder' }).click();
+  await page.getByRole('region', { name: 'Check', exact: true }).getByText('Checked against').waitFor();
+}
+
 const scratch = await mkdtemp(path.join(tmpdir(), 'uploader-shots-'));
 const server = await startServer({
   port: 0,
@@ -30,10 +38,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(server.url);
   await shoot(page, '1-start');
-  await seedPickerWithFixture(page);
-  await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
-  await page.getByRole('button', { name: 'Choose folder' }).click();
-  await page.getByRole('region', { name: 'Check', exact: true }).getByText('Checked against').waitFor();
+  await pickFixture(page);
   await shoot(page, '2-scanned');
   await page.getByLabel('Upload files with errors too').check();
 
@@ -52,10 +57,7 @@ try {
 
   const reloaded = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await reloaded.goto(server.url);
-  await seedPickerWithFixture(reloaded);
-  await reloaded.getByLabel('Target').selectOption({ label: 'Custom pattern' });
-  await reloaded.getByRole('button', { name: 'Choose folder' }).click();
-  await reloaded.getByRole('region', { name: 'Check', exact: true }).getByText('Checked against').waitFor();
+  await pickFixture(reloaded);
   await reloaded.getByLabel('Upload files with errors too').check();
   await reloaded.getByLabel('Access token').fill('lab-token');
   const slow = await throttleUploads(reloaded, 4 * 1024 * 1024);
@@ -72,10 +74,7 @@ try {
 
   const refused = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await refused.goto(server.url);
-  await seedPickerWithFixture(refused);
-  await refused.getByLabel('Target').selectOption({ label: 'Custom pattern' });
-  await refused.getByRole('button', { name: 'Choose folder' }).click();
-  await refused.getByRole('region', { name: 'Check', exact: true }).getByText('Checked against').waitFor();
+  await pickFixture(refused);
   await refused.getByLabel('Upload files with errors too').check();
   await refused.getByLabel('Access token').fill('wrong-token');
   await refused.getByRole('button', { name: 'Start upload' }).click();

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { BIG_FILE, DATA_FILES, throttleUploads, type FixtureFile } from './fixture-tree.ts';
-import type { Fault } from './receiver-faults.ts';
+import { creationsOf, type Fault } from './receiver-faults.ts';
 import { expect, listFiles, seedPickerWithFixture, test } from './test.ts';
 import {
   expectBatchArrived,
@@ -14,8 +14,6 @@ import {
 } from './upload-journey.ts';
 
 const bigFile = DATA_FILES.find((f) => f.path === BIG_FILE) as FixtureFile;
-const creationsOf = (file: string) => (r: { method: string; relativePath: string | undefined }) =>
-  r.method === 'POST' && r.relativePath === file;
 
 test('a receiver killed in the middle of the 50 MB file and started again: the batch completes, the file resumes from the receiver’s offset, nothing is stored twice', async ({
   page,

@@ -17,6 +17,12 @@ export interface SeenRequest {
   readonly fault?: number;
 }
 
+/** Picks the creation requests of one file out of the requests seen. */
+export const creationsOf =
+  (file: string) =>
+  (request: SeenRequest): boolean =>
+    request.method === 'POST' && request.relativePath === file;
+
 export interface Fault {
   readonly status: number;
   readonly body: string;

@@ -17,7 +17,7 @@ import {
   throttleUploads,
   writeFixtureFolder,
 } from './fixture-tree.ts';
-import type { SeenRequest } from './receiver-faults.ts';
+import { creationsOf } from './receiver-faults.ts';
 import { expect, seedPickerWithFixture, test, type Receiver } from './test.ts';
 import {
   expectBatchArrived,
@@ -28,7 +28,6 @@ import {
 } from './upload-journey.ts';
 
 const DAMAGED = 'images/ASU-L-0001234_b.jpg';
-const creationsOf = (file: string) => (r: SeenRequest) => r.method === 'POST' && r.relativePath === file;
 
 async function open(page: Page, receiver: Receiver): Promise<void> {
   await page.addInitScript(() => {

@@ -1,20 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DISK_FULL } from '../../server/receiver.ts';
-import { createUpload, patchUpload, sha256, startTestServer, tusUpload, uploadUrl } from './helpers.ts';
+import { createUpload, patchUpload, sha256, serveFresh, tusUpload, uploadUrl } from './helpers.ts';
 
-const servers: Awaited<ReturnType<typeof startTestServer>>[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0).reverse()) await server.stop();
-});
-
-async function serve(options: Parameters<typeof startTestServer>[0] = {}) {
-  const server = await startTestServer(options);
-  servers.push(server);
-  return server;
-}
+const serve = serveFresh();
 
 /** More than any test machine has free, so every upload eats into the reserve. */
 const HUGE_RESERVE = 2 ** 52;

@@ -1,18 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createUpload, startTestServer, tusUpload } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { createUpload, serveFresh, tusUpload } from './helpers.ts';
 
-const servers: Awaited<ReturnType<typeof startTestServer>>[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0).reverse()) await server.stop();
-});
-
-async function serve(options: Parameters<typeof startTestServer>[0] = {}) {
-  const server = await startTestServer(options);
-  servers.push(server);
-  return server;
-}
+const serve = serveFresh();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { Upload } from 'tus-js-client';
 import { startServer, type AppServerOptions, type RunningServer } from '../../server/app-server.ts';
 
@@ -128,4 +129,22 @@ export function reprDigest(data: Buffer, algorithms: readonly ('sha-256' | 'md5'
   return algorithms
     .map((name) => `${name}=:${createHash(name.replace('-', '')).update(data).digest('base64')}:`)
     .join(', ');
+}
+
+/**
+ * A `serve()` for a test file: each call starts a receiver (startTestServer's options), and every one started is
+ * stopped after each test. Call at the top level of the file.
+ */
+export function serveFresh(): (
+  options?: Parameters<typeof startTestServer>[0],
+) => ReturnType<typeof startTestServer> {
+  const servers: Awaited<ReturnType<typeof startTestServer>>[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0).reverse()) await server.stop();
+  });
+  return async (options = {}) => {
+    const server = await startTestServer(options);
+    servers.push(server);
+    return server;
+  };
 }
