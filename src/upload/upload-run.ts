@@ -133,7 +133,7 @@ export class UploadRun {
       limit: this.#settings.connections,
       chunkSize: this.#settings.chunkSize,
       // Backs off to 20 s between tries (about 40 s in all), enough for a receiver restart or a network blip;
-      // after that the file fails with a sentence and Retry failed files sends it again.
+      // after that the file fails with a sentence and Retry sends it again.
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
       // Most files fit in one chunk: they travel inside the creation request, one round trip instead of two.
       // Larger files opt out one by one. Resume addresses are kept by the page (IndexedDB), never localStorage.
@@ -186,7 +186,8 @@ export class UploadRun {
         this.#resent.add(id);
         this.#finish(
           file,
-          () => this.#forgetUrl(id),
+          // The receiver dropped that upload: a resume after a reload must not look for it.
+          () => this.#listener.onUploadUrl?.(id, null),
           () => {
             this.#queue.markFailed(id);
             this.#queue.retry(id);
@@ -223,10 +224,6 @@ export class UploadRun {
     if (!completes) return;
     const digests = this.#digests.get(file.meta.jobId);
     if (digests) req.setHeader(REPR_DIGEST_HEADER, reprDigest(await digests));
-  }
-
-  #forgetUrl(id: number): void {
-    if (this.#urls.delete(id)) this.#listener.onUploadUrl?.(id, null);
   }
 
   start(): void {
