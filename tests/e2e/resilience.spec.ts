@@ -229,3 +229,53 @@ test('a folder chosen through the input has no handle to keep: after a reload th
     expect(receiver.requests.filter(creationsOf(file.path)), file.path).toHaveLength(1);
   }
 });
+
+test('a half-sent file that changed before Resume is sent anew, never appended to its old upload', async ({
+  page,
+  receiver,
+}) => {
+  await open(page, receiver);
+  await seedPickerWithFixture(page);
+  await scanForUpload(page);
+  const batch = await page.getByLabel('Batch name').inputValue();
+  const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(0.4);
+  await page.waitForTimeout(1200);
+  await page.reload();
+  await unthrottle();
+
+  // The big file is rewritten in the folder with other bytes of the same size, as a re-export would.
+  const changed = fixtureBytes(42, 50 * 1024 * 1024);
+  await page.evaluate(
+    async ({ folder, path: filePath, seed, size, generator }) => {
+      const make = new Function(`return (${generator})`)() as (s: number, n: number) => Uint8Array;
+      let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(folder);
+      const parts = filePath.split('/');
+      const name = parts.pop() as string;
+      for (const part of parts) dir = await dir.getDirectoryHandle(part);
+      const writable = await (await dir.getFileHandle(name)).createWritable();
+      await writable.write(make(seed, size) as Uint8Array<ArrayBuffer>);
+      await writable.close();
+    },
+    {
+      folder: 'Herbarium 2026',
+      path: BIG_FILE,
+      seed: 42,
+      size: changed.length,
+      generator: fixtureBytes.toString(),
+    },
+  );
+
+  const banner = page.getByRole('region', { name: 'Previous upload' });
+  await banner.getByRole('button', { name: 'Resume previous upload' }).click();
+  await expectRunComplete(page);
+  const stored = await readFile(path.join(receiver.uploadDir, batch, BIG_FILE));
+  expect(stored.length).toBe(changed.length);
+  expect(createHash('sha256').update(stored).digest('hex')).toBe(
+    createHash('sha256').update(changed).digest('hex'),
+  );
+  // Created anew: a second creation, and no HEAD asking for the old upload's offset.
+  expect(receiver.requests.filter(creationsOf(BIG_FILE))).toHaveLength(2);
+  expect(receiver.requests.filter((r) => r.method === 'HEAD')).toHaveLength(0);
+});
