@@ -60,18 +60,22 @@ export class ChecksumStore {
   known(files: readonly ScannedFile[]): Map<string, Checksums> {
     const out = new Map<string, Checksums>();
     for (const file of files) {
-      const kept = this.#byPath.get(file.path);
-      if (kept && kept.size === file.size && kept.lastModified === file.lastModified)
-        out.set(file.path, kept);
+      const kept = this.#keptFor(file);
+      if (kept) out.set(file.path, kept);
     }
     return out;
   }
 
+  /** What is kept for a file, if it was computed for the file's present size and date. */
+  #keptFor(file: ScannedFile): Kept | undefined {
+    const kept = this.#byPath.get(file.path);
+    return kept && kept.size === file.size && kept.lastModified === file.lastModified ? kept : undefined;
+  }
+
   /** The checksums kept for a file as it is now (same size and date), if they include MD5 when asked. */
   knownFor(file: ScannedFile, md5: boolean): FileDigests | undefined {
-    const kept = this.#byPath.get(file.path);
-    if (!kept || kept.size !== file.size || kept.lastModified !== file.lastModified) return undefined;
-    if (kept.sha256 === undefined || (md5 && kept.md5 === undefined)) return undefined;
+    const kept = this.#keptFor(file);
+    if (kept?.sha256 === undefined || (md5 && kept.md5 === undefined)) return undefined;
     return { sha256: kept.sha256, ...(md5 && kept.md5 !== undefined ? { md5: kept.md5 } : {}) };
   }
 

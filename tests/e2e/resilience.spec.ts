@@ -43,6 +43,22 @@ async function progressShare(page: Page): Promise<number> {
   return Number(await bar.getAttribute('value')) / Number(await bar.getAttribute('max'));
 }
 
+/**
+ * Starts the upload at 6 MB/s, reloads the page once more than `share` of the bytes were sent, and lifts the
+ * limit again; returns the bytes the progress bar showed just before the reload.
+ */
+async function reloadMidUpload(page: Page, share: number): Promise<number> {
+  const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(share);
+  // The journal is written once a second: let the last change reach it, as it would on a real crash's eve.
+  await page.waitForTimeout(1200);
+  const sent = Number(await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('value'));
+  await page.reload();
+  await unthrottle();
+  return sent;
+}
+
 /** Downloads the receipt and checks it lists every file once, with its SHA-256, verified by the receiver. */
 async function expectReceipt(page: Page, scratch: string): Promise<void> {
   const saved = page.waitForEvent('download');
@@ -147,16 +163,7 @@ test('a page reloaded in the middle of the upload offers Resume previous upload,
   const bigFile = DATA_FILES.find((f) => f.path === BIG_FILE);
   if (!bigFile) throw new Error('no big file in the fixture');
 
-  const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
-  await page.getByRole('button', { name: 'Start upload' }).click();
-  await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(0.4);
-  // The journal is written once a second: let the last change reach it, as it would on a real crash's eve.
-  await page.waitForTimeout(1200);
-  const sentBeforeReload = Number(
-    await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('value'),
-  );
-  await page.reload();
-  await unthrottle();
+  const sentBeforeReload = await reloadMidUpload(page, 0.4);
 
   // The offsets the receiver reports and the resumed transfer starts from.
   const offsets: number[] = [];
@@ -205,12 +212,7 @@ test('a folder chosen through the input has no handle to keep: after a reload th
   await expectScanned(page);
   const batch = await page.getByLabel('Batch name').inputValue();
 
-  const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
-  await page.getByRole('button', { name: 'Start upload' }).click();
-  await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(0.3);
-  await page.waitForTimeout(1200);
-  await page.reload();
-  await unthrottle();
+  await reloadMidUpload(page, 0.3);
 
   const banner = page.getByRole('region', { name: 'Previous upload' });
   await banner.getByRole('button', { name: 'Resume previous upload' }).click();
@@ -238,12 +240,7 @@ test('a half-sent file that changed before Resume is sent anew, never appended t
   await seedPickerWithFixture(page);
   await scanForUpload(page);
   const batch = await page.getByLabel('Batch name').inputValue();
-  const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
-  await page.getByRole('button', { name: 'Start upload' }).click();
-  await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(0.4);
-  await page.waitForTimeout(1200);
-  await page.reload();
-  await unthrottle();
+  await reloadMidUpload(page, 0.4);
 
   // The big file is rewritten in the folder with other bytes of the same size, as a re-export would.
   const changed = fixtureBytes(42, 50 * 1024 * 1024);

@@ -10,6 +10,7 @@ import { formatCount, plural } from '#core/format';
 import { CSV_FILE, saveFile, TSV_FILE, ZIP_FILE } from '../../platform/download';
 import type {
   CopiesText,
+  FolderWorker,
   ExtraColumnsText,
   ListBuildRequest,
   ListPreview,
@@ -189,10 +190,7 @@ export class ListsState {
     this.error = '';
     const started = performance.now();
     try {
-      // Packed here, once per build, rather than in the request an effect reads on every keystroke.
-      const arrivals = this.#upload.arrivalCount > 0 ? { arrivals: this.#upload.arrivals() } : {};
-      const copies = this.#copies();
-      const preview = await worker.buildList({ ...request, ...arrivals, ...(copies ? { copies } : {}) });
+      const preview = await this.#buildInWorker(worker, request);
       if (id !== this.#request) return;
       performance.measure('file-list', {
         start: started,
@@ -212,14 +210,11 @@ export class ListsState {
     const preview = this.preview;
     if (!worker || !preview) return;
     try {
-      const file = await worker.saveList();
-      if (!file) return;
-      const kind = file.format === 'zip' ? ZIP_FILE : file.format === 'tsv' ? TSV_FILE : CSV_FILE;
-      const outcome = await saveFile(file.blob, file.fileName, kind);
-      if (outcome !== 'saved') return;
+      const fileName = await this.#saveLastBuilt(worker);
+      if (!fileName) return;
       const errors = preview.problems.filter((p) => p.status === 'error').length;
       this.#announcer.say(
-        `${preview.title} saved as ${file.fileName}: ${plural(preview.rowCount, 'row')}${errors > 0 ? `, with ${plural(errors, 'error')} to fix` : ''}.`,
+        `${preview.title} saved as ${fileName}: ${plural(preview.rowCount, 'row')}${errors > 0 ? `, with ${plural(errors, 'error')} to fix` : ''}.`,
       );
     } catch (error) {
       this.error = `The list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
@@ -233,30 +228,38 @@ export class ListsState {
   async downloadReceipt(): Promise<void> {
     const worker = this.#folder.worker;
     if (!worker || this.#check.phase !== 'done') return;
-    const copies = this.#copies();
     const shown = this.request;
     this.#request += 1;
     try {
-      const preview = await worker.buildList({
+      const preview = await this.#buildInWorker(worker, {
         list: { kind: 'receipt' },
         includeErrors: this.#check.allowErrors,
         batch: this.#upload.batch,
-        arrivals: this.#upload.arrivals(),
-        ...(copies ? { copies } : {}),
       });
-      const file = await worker.saveList();
-      if (file) {
-        const outcome = await saveFile(file.blob, file.fileName, CSV_FILE);
-        if (outcome === 'saved') {
-          this.#announcer.say(`Receipt saved as ${file.fileName}: ${plural(preview.rowCount, 'file')}.`);
-        }
-      }
+      const fileName = await this.#saveLastBuilt(worker);
+      if (fileName) this.#announcer.say(`Receipt saved as ${fileName}: ${plural(preview.rowCount, 'file')}.`);
     } catch (error) {
       this.error = `The receipt could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
       this.#announcer.say(this.error);
     } finally {
       if (shown) await this.build(shown);
     }
+  }
+
+  /** Builds a list in the worker with what the upload and the web copies know now. */
+  #buildInWorker(worker: FolderWorker, request: ListBuildRequest): Promise<ListPreview> {
+    // Packed here, once per build, rather than in the request an effect reads on every keystroke.
+    const arrivals = this.#upload.arrivalCount > 0 ? { arrivals: this.#upload.arrivals() } : {};
+    const copies = this.#copies();
+    return worker.buildList({ ...request, ...arrivals, ...(copies ? { copies } : {}) });
+  }
+
+  /** Saves the list the worker built last; returns its file name, or null when nothing was saved. */
+  async #saveLastBuilt(worker: FolderWorker): Promise<string | null> {
+    const file = await worker.saveList();
+    if (!file) return null;
+    const kind = file.format === 'zip' ? ZIP_FILE : file.format === 'tsv' ? TSV_FILE : CSV_FILE;
+    return (await saveFile(file.blob, file.fileName, kind)) === 'saved' ? file.fileName : null;
   }
 
   /** The web copies that travel and the originals they leave home, packed for the folder worker. */

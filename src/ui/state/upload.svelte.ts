@@ -150,30 +150,16 @@ export class UploadState {
 
   /** Where the receiver placed each uploaded file, packed for the folder worker (see ArrivalsText). */
   arrivals(): ArrivalsText {
-    const columns = {
-      paths: [],
-      storedPaths: [],
-      uploadUrls: [],
-      sha256s: [],
-      md5s: [],
-      verified: [],
-    } as Record<keyof ArrivalsText, string[]>;
-    for (const [path, arrival] of this.#arrivals) {
-      columns.paths.push(path);
-      columns.storedPaths.push(arrival.storedPath);
-      columns.uploadUrls.push(arrival.uploadUrl);
-      columns.sha256s.push(arrival.sha256);
-      columns.md5s.push(arrival.md5);
-      columns.verified.push(arrival.verified);
-    }
-    const packed = (key: keyof ArrivalsText) => columns[key].join('\u0000');
+    const entries = [...this.#arrivals];
+    const packed = (pick: (path: string, arrival: Arrived) => string) =>
+      entries.map(([path, arrival]) => pick(path, arrival)).join('\u0000');
     return {
-      paths: packed('paths'),
-      storedPaths: packed('storedPaths'),
-      uploadUrls: packed('uploadUrls'),
-      sha256s: packed('sha256s'),
-      md5s: packed('md5s'),
-      verified: packed('verified'),
+      paths: packed((path) => path),
+      storedPaths: packed((_, a) => a.storedPath),
+      uploadUrls: packed((_, a) => a.uploadUrl),
+      sha256s: packed((_, a) => a.sha256),
+      md5s: packed((_, a) => a.md5),
+      verified: packed((_, a) => a.verified),
     };
   }
 
