@@ -55,3 +55,65 @@ describe('ChecksumStore.digest, for files the upload sends', () => {
     expect(finished[2]).toBe('small');
   });
 });
+
+describe('ChecksumStore: the checksum pass and the upload share a hash under way', () => {
+  /** A file whose bytes come only once `release()` is called, and which counts how often it is read. */
+  function heldFile(text: string) {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const reads = { count: 0 };
+    const bytes = new TextEncoder().encode(text);
+    const held = {
+      size: bytes.length,
+      lastModified: 1000,
+      stream: () => {
+        reads.count += 1;
+        return new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            await released;
+            controller.enqueue(bytes);
+            controller.close();
+          },
+        });
+      },
+    } as unknown as File;
+    return { held, release, reads };
+  }
+
+  it('an upload asking for a file the pass is hashing waits for that hash instead of reading the file again', async () => {
+    const store = new ChecksumStore();
+    const inPass = heldFile('specimen');
+    const source = { name: 'f', open: () => Promise.resolve(inPass.held) };
+    const facts = { path: 'a.txt', size: inPass.held.size, lastModified: 1000 };
+    const pass = store.compute([facts], source, false, () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const forUpload = heldFile('specimen');
+    const sent = store.digest('a.txt', forUpload.held, false);
+    inPass.release();
+    forUpload.release();
+    expect(await sent).toEqual({ sha256: sha256('specimen') });
+    expect((await pass).doneFiles).toBe(1);
+    expect(inPass.reads.count).toBe(1);
+    expect(forUpload.reads.count).toBe(0);
+  });
+
+  it('a cancelled pass leaves the upload to hash the file itself', async () => {
+    const store = new ChecksumStore();
+    const inPass = heldFile('label');
+    const source = { name: 'f', open: () => Promise.resolve(inPass.held) };
+    const pass = store.compute(
+      [{ path: 'b.txt', size: inPass.held.size, lastModified: 1000 }],
+      source,
+      false,
+      () => undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const forUpload = heldFile('label');
+    const sent = store.digest('b.txt', forUpload.held, false);
+    store.cancel();
+    forUpload.release();
+    expect(await sent).toEqual({ sha256: sha256('label') });
+    expect((await pass).cancelled).toBe(true);
+    expect(forUpload.reads.count).toBe(1);
+  });
+});

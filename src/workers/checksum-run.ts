@@ -45,10 +45,13 @@ export class ChecksumStore {
   #abort: AbortController | null = null;
   /** The upload's digest requests, chained so they run in order. */
   #digests: Promise<unknown> = Promise.resolve();
+  /** Hashes under way, by path: the upload and the checksum pass never hash the same file twice at once. */
+  readonly #underWay = new Map<string, UnderWay>();
 
   forget(): void {
     this.cancel();
     this.#byPath.clear();
+    this.#underWay.clear();
   }
 
   cancel(): void {
@@ -86,12 +89,8 @@ export class ChecksumStore {
   digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
     const facts = { path, size: file.size, lastModified: file.lastModified };
     const next = this.#digests.then(async () => {
-      const known = this.knownFor(facts, md5);
-      if (known) return known;
       try {
-        const sums = await hashBlob(file, { md5 });
-        this.#byPath.set(path, { ...sums, size: facts.size, lastModified: facts.lastModified });
-        return sums;
+        return await this.#sumsOf(facts, md5, () => hashBlob(file, { md5 }));
       } catch (error) {
         throw new Error(sentence(facts, error), { cause: error });
       }
@@ -172,11 +171,48 @@ export class ChecksumStore {
     signal: AbortSignal,
     onBytes: (bytes: number) => void,
   ): Promise<void> {
-    const blob = await source.open(file.path);
-    if (blob.size !== file.size || blob.lastModified !== file.lastModified) throw new ChangedSinceScan();
-    const sums = await hashBlob(blob, { md5, signal, onBytes });
-    this.#byPath.set(file.path, { ...sums, size: file.size, lastModified: file.lastModified });
+    await this.#sumsOf(file, md5, async () => {
+      const blob = await source.open(file.path);
+      if (blob.size !== file.size || blob.lastModified !== file.lastModified) throw new ChangedSinceScan();
+      return hashBlob(blob, { md5, signal, onBytes });
+    });
   }
+
+  /**
+   * A file's checksums: kept ones when they fit, else the ones being computed for it right now (by the pass or
+   * the upload), else `hash()`'s, kept once they are known.
+   */
+  async #sumsOf(file: ScannedFile, md5: boolean, hash: () => Promise<FileDigests>): Promise<FileDigests> {
+    const known = this.knownFor(file, md5);
+    if (known) return known;
+    const underWay = this.#underWay.get(file.path);
+    if (underWay && fits(underWay, file, md5)) {
+      // A pass that is cancelled, or a read that failed there, leaves this one to try on its own.
+      const sums = await underWay.sums.catch(() => undefined);
+      if (sums) return sums;
+    }
+    const entry: UnderWay = { size: file.size, lastModified: file.lastModified, md5, sums: hash() };
+    this.#underWay.set(file.path, entry);
+    try {
+      const sums = await entry.sums;
+      this.#byPath.set(file.path, { ...sums, size: file.size, lastModified: file.lastModified });
+      return sums;
+    } finally {
+      if (this.#underWay.get(file.path) === entry) this.#underWay.delete(file.path);
+    }
+  }
+}
+
+interface UnderWay {
+  readonly size: number;
+  readonly lastModified: number;
+  readonly md5: boolean;
+  readonly sums: Promise<FileDigests>;
+}
+
+/** Whether a hash under way is of the file as it is now, with MD5 when that is asked for. */
+function fits(underWay: UnderWay, file: ScannedFile, md5: boolean): boolean {
+  return underWay.size === file.size && underWay.lastModified === file.lastModified && (underWay.md5 || !md5);
 }
 
 class ChangedSinceScan extends Error {}

@@ -43,9 +43,9 @@ async function pick(page: Page, folder: string, target: string, batch = 'batch-1
   );
 }
 
-async function computeChecksums(page: Page, files: number): Promise<void> {
+/** Waits for the checksums the page computes by itself after the check. */
+async function checksumsComputed(page: Page, files: number): Promise<void> {
   const panel = page.getByRole('region', { name: 'Checksums' });
-  await panel.getByRole('button', { name: 'Compute checksums' }).click();
   await expect(panel).toContainText(`computed for all ${files} files`);
 }
 
@@ -145,7 +145,7 @@ test('Symbiota: field map with MD5, skeletal file and the Darwin Core multimedia
   await page.getByLabel('Catalog number pattern').fill(asuPattern);
   await page.getByLabel('Record list').setInputFiles(recordListOf(symbiotaFolder, recordListPath));
   await pick(page, folder, 'Symbiota');
-  await computeChecksums(page, 7);
+  await checksumsComputed(page, 7);
 
   const lists = page.getByRole('region', { name: 'File lists' });
   await lists.getByLabel('Public base URL').fill('https://images.example.org/herbarium');
@@ -173,7 +173,7 @@ test('Symbiota: field map with MD5, skeletal file and the Darwin Core multimedia
   expect(Buffer.from(zipped['meta.xml'] ?? [])).toEqual(await golden('dwc-meta.xml'));
 });
 
-test('GUDMAP: manifest before checksums, GUDMAP manifest and new specimens after, manifest after upload', async ({
+test('GUDMAP: manifest with the checksums computed after the check, GUDMAP manifest and new specimens, manifest after upload', async ({
   page,
   receiver,
   scratch,
@@ -181,6 +181,7 @@ test('GUDMAP: manifest before checksums, GUDMAP manifest and new specimens after
   const folder = await writeFolder(scratch, gudmapFolder);
   await open(page, receiver.url, 'Custom pattern');
   await pick(page, folder, 'Custom pattern', 'kidney-2024');
+  await checksumsComputed(page, 9);
   const custom = await download(page, scratch, 'Manifest');
   expect(custom.name).toBe('kidney-2024-manifest.csv');
   expect(custom.bytes).toEqual(await golden('manifest-custom.csv'));
@@ -191,7 +192,7 @@ test('GUDMAP: manifest before checksums, GUDMAP manifest and new specimens after
     'Checked against GUDMAP/RBK: ',
   );
   await page.getByRole('checkbox', { name: /Upload files with errors too/ }).check();
-  await computeChecksums(page, 9);
+  await checksumsComputed(page, 9);
   const manifest = await download(page, scratch, 'GUDMAP upload manifest');
   expect(manifest.name).toBe('batch-1-gudmap-manifest.csv');
   expect(manifest.bytes).toEqual(await golden('gudmap-manifest.csv'));

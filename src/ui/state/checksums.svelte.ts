@@ -25,6 +25,12 @@ export class ChecksumState {
   error = $state('');
   /** Bumped when new checksums are known, so the file lists are built again. */
   revision = $state(0);
+  /** The running pass began by itself after the check, rather than on a press of Compute checksums. */
+  background = $state(false);
+  /** The upload set a pass last began by itself for; it begins once per set, not again after failures. */
+  #autoStartedFor = '';
+  /** Cancelled by the user: no pass begins by itself again until another folder is picked. */
+  #stoppedByUser = false;
   readonly #meter = new ProgressMeter();
   readonly #folder: FolderState;
   readonly #check: CheckState;
@@ -58,9 +64,24 @@ export class ChecksumState {
     this.files = files;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Counts again, then computes what is missing in the background: while the curator reviews the check, every
+   * file gets its checksums, so the upload announces them at once and spends no time hashing.
+   */
+  async refresh(): Promise<void> {
+    await this.count();
+    const request = this.#request();
+    const set = `${this.#check.revision}\u0000${request.includeErrors}\u0000${request.md5}`;
+    if (this.#stoppedByUser || this.phase === 'running' || this.done >= this.files) return;
+    if (set === this.#autoStartedFor) return;
+    this.#autoStartedFor = set;
+    await this.start(true);
+  }
+
+  async start(background = false): Promise<void> {
     const worker = this.#folder.worker;
     if (!worker || this.phase === 'running') return;
+    this.background = background;
     this.phase = 'running';
     this.error = '';
     this.outcome = null;
@@ -79,7 +100,8 @@ export class ChecksumState {
       this.phase = outcome.cancelled ? 'cancelled' : 'done';
       this.revision += 1;
       await this.count();
-      this.#announcer.say(this.#summary(outcome));
+      // A pass that began by itself is worth a word only when it was cancelled or something went wrong.
+      if (!background || outcome.cancelled || outcome.failed > 0) this.#announcer.say(this.#summary(outcome));
     } catch (error) {
       this.phase = 'failed';
       this.error = `Checksums could not be computed: ${error instanceof Error ? error.message : String(error)} Choose the folder again.`;
@@ -88,6 +110,7 @@ export class ChecksumState {
   }
 
   cancel(): void {
+    this.#stoppedByUser = true;
     void this.#folder.worker?.cancelChecksums();
   }
 
@@ -99,6 +122,9 @@ export class ChecksumState {
     this.error = '';
     this.done = 0;
     this.files = 0;
+    this.background = false;
+    this.#autoStartedFor = '';
+    this.#stoppedByUser = false;
   }
 
   #summary(outcome: ChecksumOutcome): string {

@@ -1,0 +1,53 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect, test } from './test.ts';
+
+const FILES = 6;
+const SIZE = 64 * 1024 * 1024;
+
+test('checksums are computed in the background after the check; Cancel stops them for good, Compute checksums finishes them', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  // Big enough that hashing takes a few seconds, so there is a pass to cancel.
+  const folder = path.join(scratch, 'plates');
+  await mkdir(folder);
+  const sums: string[] = [];
+  for (let i = 1; i <= FILES; i += 1) {
+    const bytes = randomBytes(SIZE);
+    sums.push(createHash('sha256').update(bytes).digest('hex'));
+    await writeFile(path.join(folder, `plate-${i}.bin`), bytes);
+  }
+  await page.goto(receiver.url);
+  await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
+  await page.getByTestId('folder-input').setInputFiles(folder);
+
+  const panel = page.getByRole('region', { name: 'Checksums' });
+  await expect(panel).toContainText('Computed in the background while you review');
+  await panel.getByRole('button', { name: 'Cancel checksums' }).click();
+  await expect(panel.getByText(/· cancelled/)).toBeVisible();
+  await expect(page.getByRole('status')).toContainText('Checksums cancelled after');
+  const stopped = await panel.innerText();
+  expect(stopped).not.toContain(`computed for all ${FILES} files`);
+  // The pass does not begin again by itself once the user stopped it, even when the check runs again.
+  const check = page.getByRole('region', { name: 'Check', exact: true });
+  await page.getByLabel('Target').selectOption({ label: 'BioImage Archive' });
+  await expect(check).toContainText('Checked against BioImage Archive: ');
+  await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
+  await expect(check).toContainText('Checked against Custom pattern: ');
+  await page.waitForTimeout(1000);
+  await expect(panel.getByRole('button', { name: 'Compute checksums' })).toBeEnabled();
+  await expect(panel.getByRole('button', { name: 'Cancel checksums' })).toHaveCount(0);
+
+  await panel.getByRole('button', { name: 'Compute checksums' }).click();
+  await expect(panel).toContainText(`computed for all ${FILES} files`, { timeout: 60_000 });
+  await expect(page.getByRole('status')).toContainText(`SHA-256 computed for`);
+  const manifest = page
+    .getByRole('region', { name: 'File lists' })
+    .getByRole('table', { name: 'Preview of Manifest' });
+  for (const [i, sum] of sums.entries()) {
+    await expect(manifest.getByRole('row', { name: new RegExp(`plate-${i + 1}\\.bin`) })).toContainText(sum);
+  }
+});
