@@ -275,10 +275,14 @@ export async function waitForMeasure(
   }, arg);
 }
 
-/** Presses Compute checksums in the Prepare step and waits for the app's `checksums` measure. */
-export async function computeChecksumsWithApp(page: Page, timeout: number): Promise<number> {
-  const panel = page.getByRole('region', { name: 'Checksums' });
-  await panel.getByRole('button', { name: 'Compute checksums' }).click();
+/** Waits for the checksums the app computes by itself after the check; returns the app's `checksums` measure. */
+export async function awaitChecksums(page: Page, timeout: number): Promise<number> {
   const { ms } = await waitForMeasure(page, 'checksums', {}, timeout, 'the checksums of the folder');
   return ms;
 }
+
+/**
+ * When the bench presses Start upload after the check: once the checksums the app computes in the background
+ * are done (as when a curator reviews the check first), or at once, so hashing shares the transfer's time.
+ */
+export type StartWhen = 'reviewed' | 'at-once';

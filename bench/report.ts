@@ -11,7 +11,8 @@ export interface Measurement {
   /** Null when the scenario could not produce a value (the app failed); it then fails its bar. */
   readonly value: number | null;
   readonly baseline: number | null;
-  readonly bar: Bar;
+  /** Null for a figure reported with its ratio to the baseline but held to no bar. */
+  readonly bar: Bar | null;
   /** Decimals for value and baseline. */
   readonly decimals: number;
   /** How the runs were aggregated, e.g. "median of 3 runs"; printed under the table. */
@@ -27,26 +28,29 @@ export interface Result {
   readonly ratio: number | null;
   readonly unit: string;
   readonly bar: string;
-  readonly pass: boolean;
+  /** Null when there is no bar to pass. */
+  readonly pass: boolean | null;
 }
 
 const round = (x: number, decimals: number) => Math.round(x * 10 ** decimals) / 10 ** decimals;
 const holds = (x: number, op: '≤' | '≥', limit: number) => (op === '≤' ? x <= limit : x >= limit);
 
 export function toResult(m: Measurement): Result {
+  const { bar } = m;
+  const onRatio = bar === null || bar.on === 'ratio';
   const ratio =
-    m.bar.on === 'ratio' && m.value !== null && m.baseline !== null && m.baseline > 0
-      ? m.value / m.baseline
-      : null;
-  const checked = m.bar.on === 'ratio' ? ratio : m.value;
+    onRatio && m.value !== null && m.baseline !== null && m.baseline > 0 ? m.value / m.baseline : null;
+  const checked = onRatio ? ratio : m.value;
   return {
     name: m.name,
     value: m.value === null ? null : round(m.value, m.decimals),
-    baseline: m.bar.on === 'ratio' && m.baseline !== null ? round(m.baseline, m.decimals) : null,
+    baseline: onRatio && m.baseline !== null ? round(m.baseline, m.decimals) : null,
     ratio: ratio === null ? null : round(ratio, 2),
     unit: m.unit,
-    bar: m.bar.on === 'ratio' ? `${m.bar.op} ${m.bar.limit}` : `${m.bar.op} ${m.bar.limit} ${m.unit}`,
-    pass: checked !== null && Number.isFinite(checked) && holds(checked, m.bar.op, m.bar.limit),
+    bar:
+      bar === null ? '–' : bar.on === 'ratio' ? `${bar.op} ${bar.limit}` : `${bar.op} ${bar.limit} ${m.unit}`,
+    pass:
+      bar === null ? null : checked !== null && Number.isFinite(checked) && holds(checked, bar.op, bar.limit),
   };
 }
 
@@ -65,7 +69,7 @@ export function markdownTable(measurements: readonly Measurement[], results: rea
       cell(r.baseline, r.unit, m.decimals),
       r.ratio === null ? '–' : r.ratio.toFixed(2),
       r.bar,
-      r.pass ? 'pass' : '**FAIL**',
+      r.pass === null ? '–' : r.pass ? 'pass' : '**FAIL**',
     ];
   });
   const header = ['scenario', 'value', 'baseline', 'ratio', 'bar', 'pass'];

@@ -28,7 +28,8 @@ export interface BenchEnv {
 export interface Spec {
   readonly name: string;
   readonly unit: string;
-  readonly bar: Bar;
+  /** Null: reported with its ratio to the baseline, held to no bar. */
+  readonly bar: Bar | null;
   readonly decimals: number;
   readonly aggregation: string;
 }

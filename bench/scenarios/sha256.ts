@@ -1,7 +1,7 @@
 /**
  * sha256-1gib: the app's SHA-256 of the 1 GiB OPFS file against `sha256sum` of the same bytes on disk.
- * - app: target Custom pattern (SHA-256 alone, no MD5), Compute checksums in the Prepare step, timed by the app's
- *   `checksums` measure (the folder worker streaming the file through hash-wasm); the digest is read back from
+ * - app: target Custom pattern (SHA-256 alone, no MD5), the checksums the app computes by itself after the check,
+ *   timed by the app's `checksums` measure (the folder worker streaming the file through hash-wasm); the digest is read back from
  *   the Manifest's preview.
  * - baseline: `sha256sum <file>` as a child process, wall clock. The file is written by one raw PUT of the OPFS
  *   File, which reads the OPFS file once as well; one untimed `sha256sum` then reads the disk file once, so both
@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
-import { AppProblem, computeChecksumsWithApp, openApp, scanWithApp, settleCheck } from '../app.ts';
+import { AppProblem, awaitChecksums, openApp, scanWithApp, settleCheck } from '../app.ts';
 import { formatMs, mbPerSecond, median, progress, step } from '../log.ts';
 import { rawPutOne } from '../opfs.ts';
 import { RAW_PREFIX } from '../raw-handler.ts';
@@ -69,9 +69,9 @@ async function appRun(page: Page, url: string): Promise<Hashed> {
   const said = await panel.innerText();
   if (!/SHA-256:/.test(said) || /MD5/.test(said))
     throw new AppProblem(`the Checksums panel says "${said}", expected SHA-256 alone`);
-  const ms = await computeChecksumsWithApp(page, HASH_TIMEOUT);
-  const status = (await page.getByRole('status').innerText()).trim();
-  if (!/^SHA-256 computed for 1 file /.test(status)) throw new AppProblem(`the app said "${status}"`);
+  const ms = await awaitChecksums(page, HASH_TIMEOUT);
+  const done = (await panel.innerText()).trim();
+  if (!/computed for all 1 files/.test(done)) throw new AppProblem(`the Checksums panel says "${done}"`);
   return { ms, sha256: await manifestSha256(page) };
 }
 
