@@ -1,9 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, Upload } from '@tus/server';
 import { nodeHashName, type DigestAlgorithm } from './digests.ts';
@@ -18,31 +17,59 @@ interface Running {
 }
 
 /**
- * The tus FileStore, with three changes:
+ * The tus FileStore, with four changes:
  * - a write failing because the disk is full keeps its errno: FileStore answers every failed write with the same
  *   500, and the receiver wants to say 507 and what to do. What was written before the failure stays, so the
  *   upload can resume once there is space;
  * - the bytes are hashed as they are written (SHA-256, and MD5 when the creation announced one), so verifying a
  *   finished upload does not read it again; a write that fails, or an upload continued after a restart, loses
  *   that and is read again at the end instead;
- * - a finished upload is still found for a minute after its partial is removed.
+ * - a finished upload is still found for a minute after its partial is removed;
+ * - a file sent whole in its creation request is written without the info file (see writeWhole).
  */
 export class PartialStore extends FileStore {
   /** Uploads placed and removed in the last minute, which tus may still look up after its finish hook. */
   readonly #finished = new Map<string, Upload>();
   readonly #running = new Map<string, Running>();
+  /** Uploads written by writeWhole, which have a data file but no info file. */
+  readonly #whole = new Set<string>();
 
   override async create(upload: Upload): Promise<Upload> {
     const created = await super.create(upload);
-    const algorithms: DigestAlgorithm[] = upload.metadata?.['md5'] ? ['sha-256', 'md5'] : ['sha-256'];
-    this.#running.set(upload.id, {
-      offset: 0,
-      hashes: new Map(algorithms.map((a) => [a, createHash(nodeHashName(a))])),
-    });
+    this.#hash(upload.id, upload.metadata?.['md5'] ? ['sha-256', 'md5'] : ['sha-256']);
     return created;
   }
 
-  override async write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
+  override write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
+    return this.#write(readable, id, offset, 'r+');
+  }
+
+  /**
+   * Writes a new upload whose whole body is `readable` to a new data file, hashing it with `algorithms`. It gets no
+   * info file, and tus cannot find it: it is placed or discarded before its creation request is answered, so no
+   * client knows its id before it is finished.
+   */
+  writeWhole(readable: Readable, id: string, algorithms: readonly DigestAlgorithm[]): Promise<number> {
+    this.#whole.add(id);
+    this.#hash(id, algorithms);
+    return this.#write(readable, id, 0, 'wx');
+  }
+
+  /** Removes an upload's data and info files; nothing happens to those already gone. */
+  async discard(id: string): Promise<void> {
+    const file = path.join(this.directory, id);
+    const infoFile = this.#whole.delete(id) ? [] : [`${file}.json`];
+    await Promise.all([file, ...infoFile].map((f) => unlink(f).catch(() => undefined)));
+  }
+
+  #hash(id: string, algorithms: readonly DigestAlgorithm[]): void {
+    this.#running.set(id, {
+      offset: 0,
+      hashes: new Map(algorithms.map((a) => [a, createHash(nodeHashName(a))])),
+    });
+  }
+
+  async #write(readable: Readable, id: string, offset: number, flags: 'r+' | 'wx'): Promise<number> {
     const file = path.join(this.directory, id);
     // The same guard as FileStore's own: an id is one file name inside the folder.
     if (path.dirname(file) !== path.resolve(this.directory)) throw ERRORS.FILE_NOT_FOUND;
@@ -50,15 +77,17 @@ export class PartialStore extends FileStore {
     const hashes = running?.offset === offset ? [...running.hashes.values()] : [];
     if (running && hashes.length === 0) this.#running.delete(id);
     let received = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        received += chunk.length;
-        for (const hash of hashes) hash.update(chunk);
-        done(null, chunk);
-      },
-    });
     try {
-      await pipeline(readable, counter, createWriteStream(file, { flags: 'r+', start: offset }));
+      const handle = await open(file, flags);
+      try {
+        for await (const chunk of readable as AsyncIterable<Buffer>) {
+          for (const hash of hashes) hash.update(chunk);
+          await writeAll(handle, chunk, offset + received);
+          received += chunk.length;
+        }
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       // Some hashed bytes may not have reached the disk: this upload is read again when it finishes.
       this.#running.delete(id);
@@ -120,5 +149,12 @@ export class PartialStore extends FileStore {
       if (finished) return finished;
       throw error;
     }
+  }
+}
+
+/** Writes all of `chunk` at `position`: one write may take only part of it. */
+async function writeAll(handle: FileHandle, chunk: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < chunk.length;) {
+    done += (await handle.write(chunk, done, chunk.length - done, position + done)).bytesWritten;
   }
 }

@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { ERRORS, Server, type Upload } from '@tus/server';
+import { ERRORS, Server, Uid, Upload } from '@tus/server';
 import { sanitizeBatchName, sanitizeRelativePath } from '#core/paths';
 import {
   algorithmsOf,
@@ -20,6 +20,15 @@ import { describeDuration } from './durations.ts';
 import { PartialStore } from './partial-store.ts';
 import { PlacementError, placeFile, type Placement } from './placement.ts';
 import { describeBytes } from './sizes.ts';
+import {
+  answerLikeTus,
+  bodyOf,
+  readWholeFilePost,
+  tusHeaders,
+  tusRefusal,
+  WHOLE_FILE_LIMIT,
+  type WholeFilePost,
+} from './whole-file-post.ts';
 
 export { REPR_DIGEST_HEADER, VERIFIED_HEADER } from './digests.ts';
 
@@ -53,6 +62,8 @@ export const CHECKSUM_MISMATCH = 460;
 /** HTTP 507 Insufficient Storage. */
 export const DISK_FULL = 507;
 
+/** Response headers a page on another site may read, besides those of tus. */
+const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER];
 /** Where onUploadCreate keeps a Repr-Digest sent with the creation, for the check when the upload finishes. */
 const CREATION_DIGEST_KEY = 'reprDigestAtCreation';
 const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
@@ -70,13 +81,20 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   const { maxFileSize, minFreeSpace, partialExpiry } = options;
   const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
   /** The Access-Control-Allow-Origin a response carries: any origin, the request's own if allowed, or none. */
-  const corsOrigin = (req: IncomingMessage): Record<string, string> => {
-    if (!allowed) return { 'Access-Control-Allow-Origin': '*' };
+  const allowedOrigin = (req: IncomingMessage): string | undefined => {
+    if (!allowed) return '*';
     const from = req.headers.origin;
-    return from !== undefined && allowed.has(from)
-      ? { 'Access-Control-Allow-Origin': from, Vary: 'Origin' }
-      : {};
+    return from !== undefined && allowed.has(from) ? from : undefined;
   };
+  /** The CORS headers of the receiver's own refusals, which say that they depend on the origin when they do. */
+  const corsOrigin = (req: IncomingMessage): Record<string, string> => {
+    const origin = allowedOrigin(req);
+    if (origin === undefined) return {};
+    return allowed
+      ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' }
+      : { 'Access-Control-Allow-Origin': origin };
+  };
+  const wholeFileLimit = Math.min(WHOLE_FILE_LIMIT, maxFileSize || Infinity);
   const finishing = new Map<string, Promise<{ headers: Record<string, string> }>>();
   const store = new PartialStore({
     directory: partialDir,
@@ -100,10 +118,12 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     );
   };
 
-  /** The answer to a write that failed for want of space; what was written is kept for a resume. */
-  const diskFullRefusal = async (req: { method: string }): Promise<TusRefusal> => {
-    const id = uploadOfRequest.get(req);
-    const upload = id === undefined ? undefined : await store.getUpload(id).catch(() => undefined);
+  /** The answer to a write that failed for want of space; `kept` when what was written stays for a resume. */
+  const diskFullRefusal = async (
+    upload: Upload | undefined,
+    method: string,
+    kept: boolean,
+  ): Promise<TusRefusal> => {
     const free = await freeBytes(uploadDir).catch(() => undefined);
     const freeNote = free === undefined ? '' : ` (${describeBytes(free)} free)`;
     if (upload?.size === undefined || !upload.metadata?.['batch']) {
@@ -114,10 +134,12 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       );
     }
     const stored = storedName(upload);
-    logAt(`FAILED ${stored}: the disk is full (${upload.offset} of ${upload.size} bytes kept).`);
+    logAt(
+      `FAILED ${stored}: the disk is full (${upload.offset} of ${upload.size} bytes ${kept ? 'kept' : 'written, none kept'}).`,
+    );
     return refusal(
       DISK_FULL,
-      `The receiver's disk is full${freeNote}, so ${quote(stored)} stopped after ${describeBytes(upload.offset)} of ${describeBytes(upload.size)}; free space on the receiver, then ${req.method === 'PATCH' ? 'resume the upload, which keeps what has arrived' : 'send the file again'}.`,
+      `The receiver's disk is full${freeNote}, so ${quote(stored)} stopped after ${describeBytes(upload.offset)} of ${describeBytes(upload.size)}; free space on the receiver, then ${method === 'PATCH' ? 'resume the upload, which keeps what has arrived' : 'send the file again'}.`,
     );
   };
 
@@ -140,7 +162,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     const stored = storedName(upload);
     logAt(`REFUSED ${stored}: ${label} ${actual}, announced ${wrong.hex}`);
     // Dropped, so that sending it again starts a new upload rather than finding this one complete.
-    await discard(partialDir, upload.id);
+    await store.discard(upload.id);
     throw refusal(
       CHECKSUM_MISMATCH,
       `${quote(stored)} arrived with other bytes than were sent (its ${label} is ${actual}, the sender announced ${wrong.hex}), so it was not stored; send it again.`,
@@ -164,13 +186,13 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       const problem = describeStorageError(error);
       logAt(`FAILED ${batch}/${relativePath}: ${problem.reason}`);
       // Drop the upload so a client retry starts over instead of finding it complete and unplaced.
-      await discard(partialDir, upload.id);
+      await store.discard(upload.id);
       throw refusal(
         problem.status,
         `The receiver could not store ${quote(`${batch}/${relativePath}`)}: ${problem.reason}`,
       );
     }
-    await discard(partialDir, upload.id);
+    await store.discard(upload.id);
     store.finished(upload);
     logAt(logLine(placement, upload.size ?? upload.offset, `${batch}/${relativePath}`, verified));
     return {
@@ -181,12 +203,83 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     };
   };
 
+  /**
+   * Checks a new upload's metadata, its announced digests and the space it needs; returns the metadata to keep for
+   * it and the algorithms to hash its bytes with.
+   */
+  const admit = async (upload: Upload, digest: string | null) => {
+    const { batch, relativePath } = readMetadata(upload);
+    const announced = readAnnouncements(upload.metadata, [digest], quote(`${batch}/${relativePath}`));
+    if (!announced.ok) throw refusal(400, announced.message);
+    if (upload.size !== undefined) await ensureSpace(`${batch}/${relativePath}`, upload.size, false);
+    const { [CREATION_DIGEST_KEY]: _notTheSenders, ...sent } = upload.metadata ?? {};
+    return {
+      metadata: {
+        ...sent,
+        batch,
+        relativePath,
+        ...(digest === null ? {} : { [CREATION_DIGEST_KEY]: digest }),
+      },
+      algorithms: algorithmsOf(announced.announced),
+    };
+  };
+
+  /** Verifies and places a finished upload once: a retried final PATCH may arrive while the first is at it. */
+  const finishOnce = (upload: Upload, completingDigest: string | null) => {
+    let job = finishing.get(upload.id);
+    if (!job) {
+      job = finish(upload, completingDigest).finally(() => {
+        finishing.delete(upload.id);
+        store.dropped(upload.id);
+      });
+      finishing.set(upload.id, job);
+    }
+    return job;
+  };
+
+  /**
+   * A whole file in its creation request, taken as tus would take it, with only its data file written and nothing
+   * read back: for many small files, that and tus's handling of a request cost more than the bytes.
+   */
+  const receiveWhole = async (req: IncomingMessage, res: ServerResponse, post: WholeFilePost) => {
+    const headers = tusHeaders(allowedOrigin(req), EXPOSED_HEADERS);
+    const upload = new Upload({ id: Uid.rand(), size: post.size, offset: 0, metadata: post.metadata });
+    let stage: 'checking' | 'writing' | 'finishing' = 'checking';
+    try {
+      const digest = req.headers['repr-digest'];
+      const admitted = await admit(upload, typeof digest === 'string' ? digest : null);
+      upload.metadata = admitted.metadata;
+      stage = 'writing';
+      upload.offset = await store.writeWhole(bodyOf(req), upload.id, admitted.algorithms);
+      stage = 'finishing';
+      // The creation's Repr-Digest is checked from the metadata.
+      const finished = await finishOnce(upload, null);
+      answerLikeTus(res, 201, {
+        ...headers,
+        'Upload-Offset': String(upload.offset),
+        ...finished.headers,
+        Location: `${TUS_PATH}/${upload.id}`,
+      });
+    } catch (error) {
+      const diskFull = stage === 'writing' && isDiskFull(error);
+      if (diskFull)
+        upload.offset = (await stat(path.join(partialDir, upload.id)).catch(() => undefined))?.size ?? 0;
+      if (stage !== 'checking') await store.discard(upload.id);
+      if (error instanceof Error && !diskFull) logAt(`ERROR ${error.message}`);
+      const failure = diskFull
+        ? await diskFullRefusal(upload, 'POST', false)
+        : tusRefusal(stage === 'writing' && !req.complete ? ERRORS.ABORTED : error);
+      // Like tus, which closes the connection after a failed write, since the rest of the body is left unread.
+      answerLikeTus(res, failure.status_code, headers, failure.body, stage === 'writing');
+    }
+  };
+
   const tus = new Server({
     path: TUS_PATH,
     datastore: store,
     relativeLocation: true,
     allowedHeaders: [REPR_DIGEST_HEADER],
-    exposedHeaders: [STORED_PATH_HEADER, VERIFIED_HEADER],
+    exposedHeaders: EXPOSED_HEADERS,
     ...(allowed ? { allowedOrigins: (origin: string) => allowed.has(origin) } : {}),
     ...(maxFileSize ? { maxSize: maxFileSize } : {}),
     async onIncomingRequest(req, id) {
@@ -204,32 +297,11 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       if (upload.size !== undefined) await ensureSpace(stored, upload.size - upload.offset, true);
     },
     async onUploadCreate(req, upload) {
-      const { batch, relativePath } = readMetadata(upload);
-      const digest = req.headers.get('repr-digest');
-      const announced = readAnnouncements(upload.metadata, [digest], quote(`${batch}/${relativePath}`));
-      if (!announced.ok) throw refusal(400, announced.message);
-      if (upload.size !== undefined) await ensureSpace(`${batch}/${relativePath}`, upload.size, false);
-      const { [CREATION_DIGEST_KEY]: _notTheSenders, ...sent } = upload.metadata ?? {};
-      return {
-        metadata: {
-          ...sent,
-          batch,
-          relativePath,
-          ...(digest === null ? {} : { [CREATION_DIGEST_KEY]: digest }),
-        },
-      };
+      const { metadata } = await admit(upload, req.headers.get('repr-digest'));
+      return { metadata };
     },
     onUploadFinish(req, upload) {
-      // A retried final PATCH may arrive while the first is still placing the file: share that work.
-      let job = finishing.get(upload.id);
-      if (!job) {
-        job = finish(upload, req.headers.get('repr-digest')).finally(() => {
-          finishing.delete(upload.id);
-          store.dropped(upload.id);
-        });
-        finishing.set(upload.id, job);
-      }
-      return job;
+      return finishOnce(upload, req.headers.get('repr-digest'));
     },
     async onResponseError(req, error) {
       if (maxFileSize && 'body' in error && error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body) {
@@ -238,7 +310,11 @@ export function createReceiver(options: ReceiverOptions): Receiver {
           `The file is too large: this receiver accepts files up to ${describeBytes(maxFileSize)} (${maxFileSize} bytes).`,
         );
       }
-      if (isDiskFull(error)) return diskFullRefusal(req);
+      if (isDiskFull(error)) {
+        const id = uploadOfRequest.get(req);
+        const upload = id === undefined ? undefined : await store.getUpload(id).catch(() => undefined);
+        return diskFullRefusal(upload, req.method, true);
+      }
       if (error instanceof Error) logAt(`ERROR ${error.message}`);
       return undefined;
     },
@@ -268,7 +344,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         refuseToken(req, res, corsOrigin(req));
         return;
       }
-      tus.handle(req, res).catch((error: unknown) => {
+      const whole = readWholeFilePost(req, wholeFileLimit);
+      (whole ? receiveWhole(req, res, whole) : tus.handle(req, res)).catch((error: unknown) => {
         logAt(`ERROR ${describeError(error)}`);
         if (res.headersSent) res.destroy();
         else res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The receiver failed.');
@@ -332,12 +409,6 @@ function storedName(upload: Upload): string {
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** FileStore keeps the data as `<id>` and its info as `<id>.json` in the same folder. */
-async function discard(partialDir: string, id: string): Promise<void> {
-  const file = path.join(partialDir, id);
-  await Promise.all([rm(file, { force: true }), rm(`${file}.json`, { force: true })]).catch(() => undefined);
 }
 
 function describeStorageError(error: unknown): { status: number; reason: string } {
