@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
@@ -9,6 +10,27 @@ import { nodeHashName, type DigestAlgorithm } from './digests.ts';
 import { isDiskFull } from './disk-space.ts';
 
 const FINISHED_KEPT_MS = 60_000;
+const INFO_SUFFIX = '.json';
+
+/**
+ * Removes the data files in `directory` that have no info file, and returns how many: whole files whose creation
+ * request was cut off by a crash or a kill (tus's own creations get theirs at once). Nobody can resume them, and
+ * the expiry sweep, which goes by info files, would never find them. For the start, when nothing is being written.
+ */
+export function removeInterrupted(directory: string): number {
+  const names = new Set(readdirSync(directory));
+  let removed = 0;
+  for (const name of names) {
+    if (name.endsWith(INFO_SUFFIX) || names.has(`${name}${INFO_SUFFIX}`)) continue;
+    try {
+      unlinkSync(path.join(directory, name));
+      removed += 1;
+    } catch {
+      // Gone already, or not a file: nothing to do.
+    }
+  }
+  return removed;
+}
 
 /** The digests of an upload's bytes from its start up to `offset`, fed as they are written. */
 interface Running {
@@ -58,7 +80,7 @@ export class PartialStore extends FileStore {
   /** Removes an upload's data and info files; nothing happens to those already gone. */
   async discard(id: string): Promise<void> {
     const file = path.join(this.directory, id);
-    const infoFile = this.#whole.delete(id) ? [] : [`${file}.json`];
+    const infoFile = this.#whole.delete(id) ? [] : [`${file}${INFO_SUFFIX}`];
     await Promise.all([file, ...infoFile].map((f) => unlink(f).catch(() => undefined)));
   }
 

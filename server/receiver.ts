@@ -17,7 +17,7 @@ import {
 } from './digests.ts';
 import { freeBytes, isDiskFull } from './disk-space.ts';
 import { describeDuration } from './durations.ts';
-import { PartialStore } from './partial-store.ts';
+import { PartialStore, removeInterrupted } from './partial-store.ts';
 import { PlacementError, placeFile, type Placement } from './placement.ts';
 import { describeBytes } from './sizes.ts';
 import {
@@ -78,6 +78,12 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   mkdirSync(partialDir, { recursive: true });
   const log = options.log ?? ((line: string) => console.log(line));
   const logAt = (text: string) => log(`${new Date().toISOString()}  ${text}`);
+  const interrupted = removeInterrupted(partialDir);
+  if (interrupted > 0) {
+    logAt(
+      `REMOVED ${interrupted} partial file${interrupted === 1 ? '' : 's'} of uploads cut off while the receiver stopped, from ${partialDir} (their senders start them again)`,
+    );
+  }
   const { maxFileSize, minFreeSpace, partialExpiry } = options;
   const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
   /** The Access-Control-Allow-Origin a response carries: any origin, the request's own if allowed, or none. */

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPR_DIGEST_HEADER } from '../../server/receiver.ts';
 import {
   createUpload,
   listFiles,
+  makeTempDir,
   patchUpload,
   reprDigest,
   serveFresh,
@@ -188,5 +189,22 @@ describe('a file sent whole in its creation request', () => {
     );
     expect(next.status).toBe(201);
     expect(await listFiles(server.uploadDir)).toEqual(['b/next.bin']);
+  });
+
+  it('cut off by a crash leaves a data file without info file, which the next start removes; resumable uploads stay', async () => {
+    const temp = await makeTempDir();
+    try {
+      const uploadDir = path.join(temp.dir, 'uploads');
+      const partialDir = path.join(uploadDir, '.partial');
+      await mkdir(partialDir, { recursive: true });
+      await writeFile(path.join(partialDir, 'cut0ff'), 'half a file');
+      await writeFile(path.join(partialDir, 'resumable'), 'the first chunk');
+      await writeFile(path.join(partialDir, 'resumable.json'), '{}');
+      const server = await serve({ uploadDir });
+      expect((await readdir(partialDir)).sort()).toEqual(['resumable', 'resumable.json']);
+      expect(server.logs.join('\n')).toMatch(/REMOVED 1 partial file of uploads cut off/);
+    } finally {
+      await temp.remove();
+    }
   });
 });
