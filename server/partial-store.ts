@@ -102,11 +102,13 @@ export class PartialStore extends FileStore {
     try {
       const handle = await open(file, flags);
       try {
+        const writer = new WriteBehind(handle, offset);
         for await (const chunk of readable as AsyncIterable<Buffer>) {
           for (const hash of hashes) hash.update(chunk);
-          await writeAll(handle, chunk, offset + received);
+          await writer.add(chunk);
           received += chunk.length;
         }
+        await writer.flush();
       } finally {
         await handle.close();
       }
@@ -171,6 +173,65 @@ export class PartialStore extends FileStore {
       if (finished) return finished;
       throw error;
     }
+  }
+}
+
+/** Bytes that may wait for the disk before reading the body pauses. */
+const MAX_QUEUED = 4 * 2 ** 20;
+
+/**
+ * Writes chunks one after another from a position, while the next ones are being received: those that arrive
+ * during a write go together in the next one. Awaiting each chunk's write instead kept a 1 GiB upload at a fifth
+ * below the speed of a plain pipeline.
+ */
+class WriteBehind {
+  readonly #handle: FileHandle;
+  #position: number;
+  #queued: Buffer[] = [];
+  #queuedBytes = 0;
+  #writing: Promise<void> | null = null;
+  #failure: { readonly error: unknown } | null = null;
+
+  constructor(handle: FileHandle, position: number) {
+    this.#handle = handle;
+    this.#position = position;
+  }
+
+  /** Queues a chunk; waits only while much is queued already. Rejects with an earlier write's error. */
+  async add(chunk: Buffer): Promise<void> {
+    this.#throwIfFailed();
+    this.#queued.push(chunk);
+    this.#queuedBytes += chunk.length;
+    this.#writing ??= this.#drain();
+    if (this.#queuedBytes >= MAX_QUEUED) await this.#writing;
+    this.#throwIfFailed();
+  }
+
+  /** Waits until everything queued is written. */
+  async flush(): Promise<void> {
+    while (this.#writing) await this.#writing;
+    this.#throwIfFailed();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queued.length > 0 && !this.#failure) {
+        const buffers = this.#queued;
+        const bytes = this.#queuedBytes;
+        this.#queued = [];
+        this.#queuedBytes = 0;
+        await writeAll(this.#handle, Buffer.concat(buffers, bytes), this.#position);
+        this.#position += bytes;
+      }
+    } catch (error) {
+      this.#failure = { error };
+    } finally {
+      this.#writing = null;
+    }
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure) throw this.#failure.error;
   }
 }
 
