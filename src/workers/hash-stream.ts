@@ -28,6 +28,14 @@ export interface BlobChecksums {
 /** Bytes between two progress reports: frequent enough for a progress bar, cheap enough for 100,000 files. */
 const PROGRESS_STEP = 4 * 1024 * 1024;
 
+/**
+ * Chunks already read arrive as microtasks, so a long hash never lets the worker's messages in: it takes a break
+ * this often, and the upload's questions to the worker are answered while a big file is being hashed.
+ */
+const YIELD_EVERY_MS = 20;
+
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /** Idle hashers kept per algorithm; more only if that many files were hashed at the same time. */
 const MAX_IDLE_HASHERS = 4;
 
@@ -93,9 +101,14 @@ async function streamInto(
   try {
     let bytesRead = 0;
     let reported: number | undefined;
+    let busySince = performance.now();
     for (let chunk = await readChunk(reader, signal); chunk; chunk = await readChunk(reader, signal)) {
       for (const hasher of hashers) hasher.update(chunk);
       bytesRead += chunk.byteLength;
+      if (performance.now() - busySince >= YIELD_EVERY_MS) {
+        await nextTask();
+        busySince = performance.now();
+      }
       if (bytesRead - (reported ?? 0) >= PROGRESS_STEP) {
         reported = bytesRead;
         onBytes?.(bytesRead);
