@@ -9,14 +9,18 @@
  * Nothing is removed from a page, but the whole batch is cleared when it is complete or cancelled: nothing grows
  * from one batch to the next.
  */
+import type { DerivativeRole } from '#core/images/types';
 import { clear, createStore, entries, get, promisifyRequest, setMany, type UseStore } from 'idb-keyval';
 
+/** A web copy that joins the upload. */
 export interface CopyRecord {
   /** The copy's path in the upload (it lives in OPFS). */
   readonly name: string;
   readonly bytes: number;
   readonly lastModified: number;
   readonly copyOf: string;
+  /** What it is for; the file lists say so (a thumbnail, the large copy, …). */
+  readonly role: DerivativeRole;
 }
 
 export interface BatchRecord {

@@ -5,7 +5,7 @@
  * receipt that says every file was verified.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import Papa from 'papaparse';
@@ -18,7 +18,7 @@ import {
   writeFixtureFolder,
 } from './fixture-tree.ts';
 import { creationsOf } from './receiver-faults.ts';
-import { expect, seedPickerWithFixture, test, type Receiver } from './test.ts';
+import { expect, listFiles, seedPickerWithFixture, test, type Receiver } from './test.ts';
 import {
   expectBatchArrived,
   expectFilesArrived,
@@ -59,8 +59,8 @@ async function reloadMidUpload(page: Page, share: number): Promise<number> {
   return sent;
 }
 
-/** Downloads the receipt and checks it lists every file once, with its SHA-256, verified by the receiver. */
-async function expectReceipt(page: Page, scratch: string): Promise<void> {
+/** Downloads the receipt and reads it back through papaparse; rows sorted by path. */
+async function downloadReceipt(page: Page, scratch: string): Promise<Record<string, string>[]> {
   const saved = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download receipt' }).click();
   const file = await saved;
@@ -73,8 +73,13 @@ async function expectReceipt(page: Page, scratch: string): Promise<void> {
   });
   expect(parsed.errors).toEqual([]);
   expect(parsed.meta.fields).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']);
+  return [...parsed.data].sort((a, b) => ((a['path'] ?? '') < (b['path'] ?? '') ? -1 : 1));
+}
+
+/** Downloads the receipt and checks it lists every file once, with its SHA-256, verified by the receiver. */
+async function expectReceipt(page: Page, scratch: string): Promise<void> {
+  const rows = await downloadReceipt(page, scratch);
   const batch = await page.getByLabel('Batch name').inputValue();
-  const rows = [...parsed.data].sort((a, b) => ((a['path'] ?? '') < (b['path'] ?? '') ? -1 : 1));
   expect(rows.map((r) => r['path'])).toEqual(DATA_FILES.map((f) => f.path).sort());
   for (const row of rows) {
     const fixture = DATA_FILES.find((f) => f.path === row['path']);
@@ -275,4 +280,48 @@ test('a half-sent file that changed before Resume is sent anew, never appended t
   // Created anew: a second creation, and no HEAD asking for the old upload's offset.
   expect(receiver.requests.filter(creationsOf(BIG_FILE))).toHaveLength(2);
   expect(receiver.requests.filter((r) => r.method === 'HEAD')).toHaveLength(0);
+});
+
+test('a resumed batch gets its web copies back: they are not made again, they arrive once, and the receipt lists them', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = path.join(scratch, 'Study 7');
+  await mkdir(folder);
+  await cp(
+    path.resolve('tests/fixtures/images/exif-orientation/Landscape_1.jpg'),
+    path.join(folder, 'field_1.jpg'),
+  );
+  // Big enough that the reload comes in the middle of the upload.
+  await writeFile(path.join(folder, 'volume.tif'), fixtureBytes(11, 50 * 1024 * 1024));
+  await open(page, receiver);
+  await page.getByLabel('Target').selectOption({ label: 'BioImage Archive' });
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText(
+    'Checked against BioImage Archive',
+  );
+  const copies = page.getByRole('region', { name: 'Web copies' });
+  await copies.getByLabel('Make thumbnails').check();
+  await copies.getByRole('button', { name: 'Make web copies' }).click();
+  await expect(page.getByRole('status')).toContainText('Web copies made: 1 copy');
+  const batch = await page.getByLabel('Batch name').inputValue();
+
+  await reloadMidUpload(page, 0.3);
+  const banner = page.getByRole('region', { name: 'Previous upload' });
+  await banner.getByRole('button', { name: 'Resume previous upload' }).click();
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
+
+  const stored = ['field_1.jpg', 'field_1_tn.jpg', 'volume.tif'];
+  expect(await listFiles(path.join(receiver.uploadDir, batch))).toEqual(stored);
+  for (const name of stored) expect(receiver.requests.filter(creationsOf(name)), name).toHaveLength(1);
+  const thumbnail = await readFile(path.join(receiver.uploadDir, batch, 'field_1_tn.jpg'));
+  const rows = await downloadReceipt(page, scratch);
+  expect(rows.map((row) => row['path'])).toEqual(stored);
+  const copy = rows.find((row) => row['path'] === 'field_1_tn.jpg');
+  expect(copy?.['bytes']).toBe(String(thumbnail.length));
+  expect(copy?.['sha256']).toBe(createHash('sha256').update(thumbnail).digest('hex'));
+  expect(copy?.['stored_path']).toBe(`${batch}/field_1_tn.jpg`);
+  expect(copy?.['verified']).toBe('yes');
 });

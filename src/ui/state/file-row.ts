@@ -1,4 +1,5 @@
 /** One row of the file table. Rows are plain mutable objects held outside Svelte's proxies (see FolderState). */
+import type { DerivativeRole } from '#core/images/types';
 
 export type RowStatus = 'ready' | 'skipped' | 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled';
 
@@ -15,4 +16,6 @@ export interface FileRow {
   message: string;
   /** Set for a web copy made by the Prepare step, kept in OPFS rather than in the picked folder. */
   readonly copyOf?: string;
+  /** What a web copy is for (thumbnail, web, large, web-ready). */
+  readonly copyRole?: DerivativeRole;
 }

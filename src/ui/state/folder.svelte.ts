@@ -23,6 +23,8 @@ const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 export class FolderState {
   readonly rows: FileRow[] = [];
   revision = $state(0);
+  /** Bumped when web copies join or leave the upload (not on every progress tick, as `revision` is). */
+  copiesRevision = $state(0);
   phase = $state<ScanPhase>('empty');
   name = $state('');
   progress = $state.raw<ScanProgress>(NO_PROGRESS);
@@ -67,6 +69,7 @@ export class FolderState {
     this.#scanned = 0;
     this.#copies.clear();
     this.#held.clear();
+    this.copiesRevision += 1;
     this.notes = [];
     this.error = '';
     this.progress = NO_PROGRESS;
@@ -130,14 +133,7 @@ export class FolderState {
   }
 
   /** Adds web copies to the upload, each as a row after the scanned files. */
-  addCopies(
-    copies: readonly {
-      readonly name: string;
-      readonly bytes: number;
-      readonly lastModified: number;
-      readonly copyOf: string;
-    }[],
-  ): void {
+  addCopies(copies: readonly CopyRecord[]): void {
     for (const copy of copies) {
       this.#copies.add(copy.name);
       this.rows.push({
@@ -151,8 +147,10 @@ export class FolderState {
         uploaded: 0,
         message: `Web copy of ${copy.copyOf}.`,
         copyOf: copy.copyOf,
+        copyRole: copy.role,
       });
     }
+    this.copiesRevision += 1;
     this.touch();
   }
 
@@ -160,8 +158,9 @@ export class FolderState {
   travelling(): { copies: CopyRecord[]; held: { path: string; message: string }[] } {
     const copies: CopyRecord[] = [];
     for (const row of this.rows.slice(this.#scanned)) {
-      if (row.copyOf !== undefined) {
-        copies.push({ name: row.path, bytes: row.size, lastModified: row.lastModified, copyOf: row.copyOf });
+      if (row.copyOf !== undefined && row.copyRole !== undefined) {
+        const { path: name, size: bytes, lastModified, copyOf, copyRole: role } = row;
+        copies.push({ name, bytes, lastModified, copyOf, role });
       }
     }
     const held = [...this.#held.keys()].flatMap((id) => {
@@ -202,6 +201,7 @@ export class FolderState {
     this.#held.set(id, { status: row.status, message: row.message });
     row.status = 'skipped';
     row.message = message;
+    this.copiesRevision += 1;
   }
 
   /** Removes the web copies and lets the originals they replaced travel again, before copies are made anew. */
@@ -215,6 +215,7 @@ export class FolderState {
       row.message = before.message;
     }
     this.#held.clear();
+    this.copiesRevision += 1;
     this.touch();
   }
 

@@ -11,6 +11,7 @@ import { clearStored, openStored, storeName } from '../../platform/opfs';
 import { ImagePool, poolSize, type MadeCopy, type MakeResult } from '../../workers/image-pool';
 import type { Announcer } from './announcer.svelte';
 import type { CheckState } from './check.svelte';
+import type { CopyRecord } from '../../platform/batch-journal';
 import type { FileRow } from './file-row';
 import type { FolderState } from './folder.svelte';
 
@@ -100,23 +101,6 @@ export class ImagesState {
       if (paths.length >= limit) break;
     }
     return paths;
-  }
-
-  /** The copies of each original, for the file lists: original path → copies by role. */
-  copiesByOriginal(): ReadonlyMap<string, readonly MadeCopy[]> {
-    const out = new Map<string, readonly MadeCopy[]>();
-    for (const [path, result] of this.#results) if (result.copies.length > 0) out.set(path, result.copies);
-    return out;
-  }
-
-  /** Originals that stay home because their copies travel instead. */
-  leftHome(): string[] {
-    const home: string[] = [];
-    for (const [path, result] of this.#results) {
-      const replaced = result.original === 'replace';
-      if (result.copies.length > 0 && (replaced || result.original === 'omit')) home.push(path);
-    }
-    return home;
   }
 
   async start(): Promise<void> {
@@ -239,12 +223,13 @@ export class ImagesState {
   /** Copies join the upload as rows; originals they replace leave it, each saying why. */
   #apply(): void {
     const rowsByPath = new Map(this.#folder.scannedRows.map((row) => [row.path, row]));
-    const copies: { name: string; bytes: number; lastModified: number; copyOf: string }[] = [];
+    const copies: CopyRecord[] = [];
     let made = 0;
     for (const [path, result] of this.#results) {
       if (result.copies.length > 0) made += 1;
       for (const copy of result.copies) {
-        copies.push({ name: copy.name, bytes: copy.bytes, lastModified: copy.lastModified, copyOf: path });
+        const { name, bytes, lastModified, role } = copy;
+        copies.push({ name, bytes, lastModified, copyOf: path, role });
       }
       const row = rowsByPath.get(path);
       if (!row) continue;

@@ -19,7 +19,6 @@ import type {
 import type { Announcer } from './announcer.svelte';
 import type { CheckState } from './check.svelte';
 import type { ChecksumState } from './checksums.svelte';
-import type { ImagesState } from './images.svelte';
 import type { FolderState } from './folder.svelte';
 import type { UploadState } from './upload.svelte';
 
@@ -73,18 +72,15 @@ export class ListsState {
   readonly #check: CheckState;
   readonly #checksums: ChecksumState;
   readonly #upload: UploadState;
-  readonly #images: ImagesState;
   readonly #announcer: Announcer;
 
   constructor(
     folder: FolderState,
     check: CheckState,
     checksums: ChecksumState,
-    images: ImagesState,
     upload: UploadState,
     announcer: Announcer,
   ) {
-    this.#images = images;
     this.#folder = folder;
     this.#check = check;
     this.#checksums = checksums;
@@ -117,7 +113,7 @@ export class ListsState {
     void this.#check.revision;
     void this.#checksums.revision;
     void this.#upload.arrivalCount;
-    void this.#images.revision;
+    void this.#folder.copiesRevision;
     return { list, includeErrors: this.#check.allowErrors, batch: this.#upload.batch };
   }
 
@@ -262,30 +258,21 @@ export class ListsState {
     return (await saveFile(file.blob, file.fileName, kind)) === 'saved' ? file.fileName : null;
   }
 
-  /** The web copies that travel and the originals they leave home, packed for the folder worker. */
+  /**
+   * The web copies that travel and the originals they leave home, packed for the folder worker. They are read
+   * from the upload's rows, which a resumed batch gets back too.
+   */
   #copies(): CopiesText | undefined {
-    const byOriginal = this.#images.copiesByOriginal();
-    if (byOriginal.size === 0) return undefined;
-    const columns = {
-      paths: [] as string[],
-      sizes: [] as number[],
-      copyOf: [] as string[],
-      roles: [] as string[],
-    };
-    for (const [original, made] of byOriginal) {
-      for (const copy of made) {
-        columns.paths.push(copy.name);
-        columns.sizes.push(copy.bytes);
-        columns.copyOf.push(original);
-        columns.roles.push(copy.role);
-      }
-    }
+    const { copies, held } = this.#folder.travelling();
+    if (copies.length === 0) return undefined;
+    const column = (value: (copy: (typeof copies)[number]) => string | number) =>
+      copies.map(value).join('\u0000');
     return {
-      paths: columns.paths.join('\u0000'),
-      sizes: columns.sizes.join('\u0000'),
-      copyOf: columns.copyOf.join('\u0000'),
-      roles: columns.roles.join('\u0000'),
-      leftHome: this.#images.leftHome().join('\u0000'),
+      paths: column((copy) => copy.name),
+      sizes: column((copy) => copy.bytes),
+      copyOf: column((copy) => copy.copyOf),
+      roles: column((copy) => copy.role),
+      leftHome: held.map((original) => original.path).join('\u0000'),
     };
   }
 
