@@ -184,7 +184,7 @@ test('GUDMAP: manifest with the checksums computed after the check, GUDMAP manif
   await checksumsComputed(page, 9);
   const custom = await download(page, scratch, 'Manifest');
   expect(custom.name).toBe('kidney-2024-manifest.csv');
-  expect(custom.bytes).toEqual(await golden('manifest-custom.csv'));
+  expect(custom.bytes).toEqual(await golden('manifest-custom-checksums.csv'));
 
   await page.getByLabel('Target').selectOption({ label: 'GUDMAP/RBK' });
   await page.getByLabel('Batch name').fill('batch-1');

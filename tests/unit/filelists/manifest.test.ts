@@ -47,6 +47,14 @@ describe('manifest of a GUDMAP upload, part of it arrived', () => {
   });
 });
 
+describe('manifest of a custom-pattern upload with its checksums, as the page computes them after the check', () => {
+  const list = buildManifest(
+    contextOf(gudmapFolder, { profile: 'custom', settings: customDefaultSettings, batch: 'kidney-2024' }),
+  );
+
+  it('matches manifest-custom-checksums.csv', () => expectGolden(list, 'manifest-custom-checksums.csv'));
+});
+
 describe('manifest of a custom-pattern upload before checksums', () => {
   const list = buildManifest(
     contextOf(gudmapFolder, {
