@@ -181,8 +181,8 @@ const MAX_QUEUED = 4 * 2 ** 20;
 
 /**
  * Writes chunks one after another from a position, while the next ones are being received: those that arrive
- * during a write go together in the next one (one writev). Awaiting each chunk's write instead kept a 1 GiB upload at a fifth
- * below the speed of a plain pipeline.
+ * during a write go together in the next one (one writev). Awaiting each chunk's write instead kept a 1 GiB
+ * upload at a fifth below the speed of a plain pipeline.
  */
 class WriteBehind {
   readonly #handle: FileHandle;

@@ -51,6 +51,11 @@ interface DigestRequest {
   reject(error: unknown): void;
 }
 
+/** One field of each item, joined with NUL (which no path holds): a column crosses to the worker as one string. */
+export function packColumn<T>(items: readonly T[], field: (item: T) => string | number): string {
+  return items.map(field).join('\u0000');
+}
+
 export class FolderWorker {
   readonly #worker = new Worker(new URL('./folder.worker.ts', import.meta.url), {
     type: 'module',
@@ -95,7 +100,7 @@ export class FolderWorker {
       sizes[i] = f.size;
       modified[i] = f.lastModified;
     });
-    const paths = files.map((f) => f.path).join('\u0000');
+    const paths = packColumn(files, (f) => f.path);
     // File objects are references to the bytes, cheap to clone; the worker reads their first bytes.
     const inOrder = files.map((f) => blobs.get(f.path) as File);
     return this.#api.load(

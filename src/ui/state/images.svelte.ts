@@ -9,9 +9,9 @@ import type { ImagePolicy } from '#core/images/types';
 import { formatBytes, plural } from '#core/format';
 import { clearStored, openStored, storeName } from '../../platform/opfs';
 import { ImagePool, poolSize, type MadeCopy, type MakeResult } from '../../workers/image-pool';
+import type { CopyRecord } from '../../platform/batch-journal';
 import type { Announcer } from './announcer.svelte';
 import type { CheckState } from './check.svelte';
-import type { CopyRecord } from '../../platform/batch-journal';
 import type { FileRow } from './file-row';
 import type { FolderState } from './folder.svelte';
 

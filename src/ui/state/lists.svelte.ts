@@ -8,13 +8,14 @@ import { listsFor, type ListKindInfo } from '#core/filelists/registry';
 import type { AnnotationSet, AnnotationType, FileListKind } from '#core/filelists/types';
 import { formatCount, plural } from '#core/format';
 import { CSV_FILE, saveFile, TSV_FILE, ZIP_FILE } from '../../platform/download';
-import type {
-  CopiesText,
-  FolderWorker,
-  ExtraColumnsText,
-  ListBuildRequest,
-  ListPreview,
-  ListRequestFromPage,
+import {
+  packColumn,
+  type CopiesText,
+  type ExtraColumnsText,
+  type FolderWorker,
+  type ListBuildRequest,
+  type ListPreview,
+  type ListRequestFromPage,
 } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { CheckState } from './check.svelte';
@@ -265,14 +266,12 @@ export class ListsState {
   #copies(): CopiesText | undefined {
     const { copies, held } = this.#folder.travelling();
     if (copies.length === 0) return undefined;
-    const column = (value: (copy: (typeof copies)[number]) => string | number) =>
-      copies.map(value).join('\u0000');
     return {
-      paths: column((copy) => copy.name),
-      sizes: column((copy) => copy.bytes),
-      copyOf: column((copy) => copy.copyOf),
-      roles: column((copy) => copy.role),
-      leftHome: held.map((original) => original.path).join('\u0000'),
+      paths: packColumn(copies, (copy) => copy.name),
+      sizes: packColumn(copies, (copy) => copy.bytes),
+      copyOf: packColumn(copies, (copy) => copy.copyOf),
+      roles: packColumn(copies, (copy) => copy.role),
+      leftHome: packColumn(held, (original) => original.path),
     };
   }
 

@@ -10,7 +10,7 @@ import { defaultEndpoint, endpointProblem } from '../../platform/endpoint';
 import type { FileDigests } from '#core/digest';
 import type { BatchJournal, FileChange, FileRecord, SavedBatch } from '../../platform/batch-journal';
 import { UploadRun, type Arrival, type UploadJob } from '../../upload/upload-run';
-import type { ArrivalsText } from '../../workers/folder-bridge';
+import { packColumn, type ArrivalsText } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
 import type { FolderState } from './folder.svelte';
@@ -151,15 +151,13 @@ export class UploadState {
   /** Where the receiver placed each uploaded file, packed for the folder worker (see ArrivalsText). */
   arrivals(): ArrivalsText {
     const entries = [...this.#arrivals];
-    const packed = (pick: (path: string, arrival: Arrived) => string) =>
-      entries.map(([path, arrival]) => pick(path, arrival)).join('\u0000');
     return {
-      paths: packed((path) => path),
-      storedPaths: packed((_, a) => a.storedPath),
-      uploadUrls: packed((_, a) => a.uploadUrl),
-      sha256s: packed((_, a) => a.sha256),
-      md5s: packed((_, a) => a.md5),
-      verified: packed((_, a) => a.verified),
+      paths: packColumn(entries, ([path]) => path),
+      storedPaths: packColumn(entries, ([, a]) => a.storedPath),
+      uploadUrls: packColumn(entries, ([, a]) => a.uploadUrl),
+      sha256s: packColumn(entries, ([, a]) => a.sha256),
+      md5s: packColumn(entries, ([, a]) => a.md5),
+      verified: packColumn(entries, ([, a]) => a.verified),
     };
   }
 
