@@ -1,6 +1,7 @@
 /** Drives the built app the way a user would: pick a folder, wait for the scan, start, cancel, wait. */
 import type { Page } from '@playwright/test';
 import type { BenchWindow } from './browser.ts';
+import { formatMs } from './log.ts';
 import { pickerReturnsOpfsFolder } from './opfs.ts';
 
 /** The app did not do what the scenario needs (failed, refused, or never finished): a result, not a bench bug. */
@@ -286,3 +287,15 @@ export async function awaitChecksums(page: Page, timeout: number): Promise<numbe
  * are done (as when a curator reviews the check first), or at once, so hashing shares the transfer's time.
  */
 export type StartWhen = 'reviewed' | 'at-once';
+
+/** Before Start upload: for a `reviewed` start, waits (untimed) for the background checksums and says how long. */
+export async function waitToStart(
+  page: Page,
+  when: StartWhen,
+  timeout: number,
+  say: (text: string) => void,
+): Promise<void> {
+  if (when !== 'reviewed') return;
+  const ms = await awaitChecksums(page, timeout);
+  say(`checksums computed after the check in ${formatMs(ms)} (not timed)`);
+}

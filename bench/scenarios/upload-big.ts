@@ -6,12 +6,12 @@
 import path from 'node:path';
 import {
   AppProblem,
-  awaitChecksums,
   openApp,
   scanWithApp,
   setBatch,
   settleCheck,
   uploadWithApp,
+  waitToStart,
   type StartWhen,
 } from '../app.ts';
 import { cpuSeconds, formatMs, mbPerSecond, median, progress, step } from '../log.ts';
@@ -89,10 +89,7 @@ export const uploadBigScenario: Scenario = {
       checkAnnounced(env, label, tag, scan, 1);
       const headline = await settleCheck(page, 120_000);
       if (headline) progress(label, `${tag}: check: ${headline}`);
-      if (when === 'reviewed') {
-        const ms = await awaitChecksums(page, UPLOAD_TIMEOUT);
-        progress(label, `${tag}: checksums computed after the check in ${formatMs(ms)} (not timed)`);
-      }
+      await waitToStart(page, when, UPLOAD_TIMEOUT, (text) => progress(label, `${tag}: ${text}`));
       const batch = `bench-1gib-${run}-${when}`;
       await setBatch(page, batch);
       env.requests.reset();
