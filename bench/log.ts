@@ -36,9 +36,3 @@ export function median(values: readonly number[]): number {
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
-
-/** CPU seconds this Node process (the receiver, and the bench's Playwright client) used since `since`. */
-export function cpuSeconds(since: NodeJS.CpuUsage): string {
-  const used = process.cpuUsage(since);
-  return `${((used.user + used.system) / 1e6).toFixed(1)} s`;
-}

@@ -4,9 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import type { BenchReceiver } from './receiver.ts';
 
 interface ProfileNode {
   id: number;
@@ -23,27 +23,26 @@ interface Profile {
 export const profiling = Boolean(process.env.BENCH_PROFILE);
 
 /**
- * Starts sampling the page's main thread and this Node process (which runs the receiver); the returned function
- * stops both and returns a few lines of summary.
+ * Starts sampling the page's main thread and the receiver's process; the returned function stops both and
+ * returns a few lines of summary.
  */
-export async function startProfile(page: Page, appDir: string): Promise<() => Promise<string>> {
+export async function startProfile(
+  page: Page,
+  appDir: string,
+  receiver: BenchReceiver,
+): Promise<() => Promise<string>> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
-  const node = new Session();
-  node.connect();
-  await node.post('Profiler.enable');
-  await node.post('Profiler.setSamplingInterval', { interval: 500 });
-  await node.post('Profiler.start');
+  await receiver.startProfile();
   return async () => {
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
     await cdp.detach().catch(() => undefined);
-    const { profile: nodeProfile } = (await node.post('Profiler.stop')) as unknown as { profile: Profile };
-    node.disconnect();
+    const receiverProfile = (await receiver.stopProfile()) as Profile;
     return [
       summarise('page main thread', profile, appDir),
-      summarise('node (receiver + bench)', nodeProfile, appDir),
+      summarise('receiver process', receiverProfile, appDir),
     ].join('\n');
   };
 }

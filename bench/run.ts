@@ -12,14 +12,12 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../server/app-server.ts';
 import { AppProblem } from './app.ts';
 import { executablePath } from '../scripts/chromium.ts';
 import { openContext } from './browser.ts';
 import { elapsed, formatMs, progress } from './log.ts';
 import { markdownTable, toResult, writeResults, type Measurement } from './report.ts';
-import { createRawHandler } from './raw-handler.ts';
-import { RequestLog } from './request-log.ts';
+import { startBenchReceiver } from './receiver.ts';
 import type { BenchEnv, Outcome, Scenario } from './scenario.ts';
 import { fileListScenario } from './scenarios/filelist.ts';
 import { compressScenario, derivativesScenario } from './scenarios/images.ts';
@@ -89,20 +87,11 @@ async function main(): Promise<number> {
   const appDir = path.join(scratch, 'dist');
   await cp(distDir, appDir, { recursive: true });
   const receiverProblems: string[] = [];
-  const requests = new RequestLog('/files');
-  const raw = createRawHandler(rawDir);
-  const server = await startServer({
-    port: 0,
-    uploadDir,
-    staticDir: appDir,
-    // One line per stored file would drown the progress lines; keep only the receiver's complaints.
-    log: (line) => {
-      if (/\s(ERROR|FAILED)\s/.test(line)) receiverProblems.push(line);
-    },
-    extraHandler: (req, res) => requests.watch(req, res) || raw(req, res),
-  });
+  const receiver = await startBenchReceiver({ uploadDir, rawDir, staticDir: appDir }, (line) =>
+    receiverProblems.push(line),
+  );
   const cleanUp = async () => {
-    await server.close().catch(() => undefined);
+    await receiver.close().catch(() => undefined);
     await rm(scratch, { recursive: true, force: true });
   };
   process.once('SIGINT', () => {
@@ -112,14 +101,14 @@ async function main(): Promise<number> {
 
   progress(
     'bench',
-    `app at ${server.url}, Chromium ${executablePath ?? "(Playwright's own)"}, scratch ${scratch}`,
+    `app at ${receiver.url} (receiver in its own process), Chromium ${executablePath ?? "(Playwright's own)"}, scratch ${scratch}`,
   );
   const env: BenchEnv = {
-    url: server.url,
+    url: receiver.url,
     appDir,
     uploadDir,
     rawDir,
-    requests,
+    receiver,
     openContext: (label) => openContext(profiles, label),
     warn: (scenario, text) => {
       warnings.push(`${scenario}: ${text}`);

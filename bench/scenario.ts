@@ -7,7 +7,7 @@ import type { BenchContext } from './browser.ts';
 import { step } from './log.ts';
 import { inWorker, makeBigFileInWorker, makeTreeInWorker, type TreeMade } from './opfs.ts';
 import type { Bar } from './report.ts';
-import type { RequestLog } from './request-log.ts';
+import type { BenchReceiver } from './receiver.ts';
 
 export interface BenchEnv {
   /** The app's URL, e.g. http://127.0.0.1:PORT/ (the tus endpoint is `${url}files/`). */
@@ -18,8 +18,8 @@ export interface BenchEnv {
   readonly uploadDir: string;
   /** Where the raw PUT baseline handler writes. */
   readonly rawDir: string;
-  /** The receiver's tus requests since the last reset, for explaining slow uploads. */
-  readonly requests: RequestLog;
+  /** The receiver's process: its tus requests and CPU since a reset, for explaining slow uploads, and profiles. */
+  readonly receiver: BenchReceiver;
   openContext(label: string): Promise<BenchContext>;
   /** Records an app problem seen on the way (printed at once and again under the table). */
   warn(scenario: string, text: string): void;

@@ -39,7 +39,7 @@ export const scanScenario: Scenario = {
     const appRun = async (run: number | 'profiled'): Promise<AppScan> => {
       const tag = run === 'profiled' ? 'profiled run (not counted)' : `run ${run}/${RUNS}`;
       await openApp(page, env.url);
-      const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir) : null;
+      const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir, env.receiver) : null;
       const [scan] = await step(label, `${tag}: app scan`, () =>
         scanWithApp(page, ROOT, FILES, SCAN_TIMEOUT),
       );

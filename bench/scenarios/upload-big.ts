@@ -14,7 +14,7 @@ import {
   waitToStart,
   type StartWhen,
 } from '../app.ts';
-import { cpuSeconds, formatMs, mbPerSecond, median, progress, step } from '../log.ts';
+import { formatMs, mbPerSecond, median, progress, step } from '../log.ts';
 import { rawPutOne } from '../opfs.ts';
 import { profiling, startProfile } from '../profile.ts';
 import { RAW_PREFIX } from '../raw-handler.ts';
@@ -56,7 +56,7 @@ export const uploadBigScenario: Scenario = {
     const rawRun = async (run: number): Promise<number> => {
       await clearReceived(env);
       await openApp(page, env.url);
-      const cpu = process.cpuUsage();
+      await env.receiver.reset();
       const [put] = await step(label, `run ${run}/${RUNS}: baseline raw PUT`, () =>
         page.evaluate(rawPutOne, {
           root: ROOT,
@@ -64,14 +64,14 @@ export const uploadBigScenario: Scenario = {
           url: `${env.url}${RAW_PREFIX.slice(1)}raw-${run}.bin`,
         }),
       );
-      const cpuUsed = cpuSeconds(cpu);
+      const { cpuMs } = await env.receiver.report();
       const stored = await tally(env.rawDir);
       if (stored.bytes !== SIZE)
         throw new Error(`the raw handler stored ${stored.bytes} bytes, expected ${SIZE}`);
       const rate = mbPerSecond(put.bytes, put.ms);
       progress(
         label,
-        `run ${run}/${RUNS}: raw PUT ${formatMs(put.ms)} = ${rate.toFixed(1)} MB/s; node CPU ${cpuUsed}`,
+        `run ${run}/${RUNS}: raw PUT ${formatMs(put.ms)} = ${rate.toFixed(1)} MB/s; receiver CPU ${formatMs(cpuMs)}`,
       );
       await clearReceived(env);
       return rate;
@@ -92,13 +92,12 @@ export const uploadBigScenario: Scenario = {
       await waitToStart(page, when, UPLOAD_TIMEOUT, (text) => progress(label, `${tag}: ${text}`));
       const batch = `bench-1gib-${run}-${when}`;
       await setBatch(page, batch);
-      env.requests.reset();
-      const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir) : null;
-      const cpu = process.cpuUsage();
+      await env.receiver.reset();
+      const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir, env.receiver) : null;
       const [upload] = await step(label, `${tag}: app upload`, () =>
         uploadWithApp(page, { expectedFiles: 1, timeout: UPLOAD_TIMEOUT, sampleHeap: true }),
       );
-      const cpuUsed = cpuSeconds(cpu);
+      const seen = await env.receiver.report();
       const profile = stopProfile ? await stopProfile() : '';
       const arrived = await tally(path.join(env.uploadDir, batch));
       if (arrived.files !== 1 || arrived.bytes !== SIZE) {
@@ -110,9 +109,9 @@ export const uploadBigScenario: Scenario = {
       const heapMb = upload.heapPeakBytes / 1e6;
       progress(
         label,
-        `${tag}: app ${formatMs(upload.ms)} = ${rate.toFixed(1)} MB/s; heap ${(upload.heapStartBytes / 1e6).toFixed(1)} MB at start, peak ${heapMb.toFixed(1)} MB; node CPU ${cpuUsed}`,
+        `${tag}: app ${formatMs(upload.ms)} = ${rate.toFixed(1)} MB/s; heap ${(upload.heapStartBytes / 1e6).toFixed(1)} MB at start, peak ${heapMb.toFixed(1)} MB; receiver CPU ${formatMs(seen.cpuMs)}`,
       );
-      progress(label, `${tag}: receiver saw ${describeRequests(env.requests.summary())}`);
+      progress(label, `${tag}: receiver saw ${describeRequests(seen.requests)}`);
       if (profile) console.log(profile);
       await clearReceived(env);
       return { rate, heapMb };

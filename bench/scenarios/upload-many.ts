@@ -14,7 +14,7 @@ import {
   waitToStart,
   type StartWhen,
 } from '../app.ts';
-import { cpuSeconds, formatMs, median, progress, step } from '../log.ts';
+import { formatMs, median, progress, step } from '../log.ts';
 import { inWorker, makeTreeInWorker, rawPutMany } from '../opfs.ts';
 import { profiling, startProfile } from '../profile.ts';
 import { RAW_PREFIX } from '../raw-handler.ts';
@@ -55,7 +55,7 @@ export const uploadManyScenario: Scenario = {
     const rawRun = async (run: number): Promise<number> => {
       await clearReceived(env);
       await openApp(page, env.url);
-      const cpu = process.cpuUsage();
+      await env.receiver.reset();
       const [put] = await step(label, `run ${run}/${RUNS}: baseline raw PUTs`, () =>
         page.evaluate(rawPutMany, {
           root: ROOT,
@@ -63,7 +63,7 @@ export const uploadManyScenario: Scenario = {
           concurrency: CONNECTIONS,
         }),
       );
-      const cpuUsed = cpuSeconds(cpu);
+      const { cpuMs } = await env.receiver.report();
       const stored = await tally(env.rawDir);
       if (put.files !== FILES || stored.files !== FILES || stored.bytes !== FILES * SIZE) {
         throw new Error(`raw PUTs: sent ${put.files}, stored ${stored.files} files / ${stored.bytes} bytes`);
@@ -71,7 +71,7 @@ export const uploadManyScenario: Scenario = {
       const rate = perSecond(put.files, put.ms);
       progress(
         label,
-        `run ${run}/${RUNS}: raw ${formatMs(put.ms)} = ${rate.toFixed(0)} files/s; node CPU ${cpuUsed}`,
+        `run ${run}/${RUNS}: raw ${formatMs(put.ms)} = ${rate.toFixed(0)} files/s; receiver CPU ${formatMs(cpuMs)}`,
       );
       await clearReceived(env);
       return rate;
@@ -89,13 +89,12 @@ export const uploadManyScenario: Scenario = {
       await waitToStart(page, when, UPLOAD_TIMEOUT, (text) => progress(label, `${tag}: ${text}`));
       const batch = `bench-many-${run}-${when}`;
       await setBatch(page, batch);
-      env.requests.reset();
-      const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir) : null;
-      const cpu = process.cpuUsage();
+      await env.receiver.reset();
+      const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir, env.receiver) : null;
       const [upload] = await step(label, `${tag}: app upload`, () =>
         uploadWithApp(page, { expectedFiles: FILES, timeout: UPLOAD_TIMEOUT, sampleHeap: false }),
       );
-      const cpuUsed = cpuSeconds(cpu);
+      const seen = await env.receiver.report();
       const profile = stopProfile ? await stopProfile() : '';
       const arrived = await tally(path.join(env.uploadDir, batch));
       if (arrived.files !== FILES || arrived.bytes !== FILES * SIZE) {
@@ -104,8 +103,11 @@ export const uploadManyScenario: Scenario = {
         );
       }
       const rate = perSecond(FILES, upload.ms);
-      progress(label, `${tag}: app ${formatMs(upload.ms)} = ${rate.toFixed(0)} files/s; node CPU ${cpuUsed}`);
-      progress(label, `${tag}: receiver saw ${describeRequests(env.requests.summary())}`);
+      progress(
+        label,
+        `${tag}: app ${formatMs(upload.ms)} = ${rate.toFixed(0)} files/s; receiver CPU ${formatMs(seen.cpuMs)}`,
+      );
+      progress(label, `${tag}: receiver saw ${describeRequests(seen.requests)}`);
       if (profile) console.log(profile);
       await clearReceived(env);
       return rate;
