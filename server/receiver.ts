@@ -15,7 +15,7 @@ import {
   type Announcement,
   type DigestAlgorithm,
 } from './digests.ts';
-import { freeBytes, isDiskFull } from './disk-space.ts';
+import { freeBytes, FreeSpaceGauge, isDiskFull } from './disk-space.ts';
 import { describeDuration } from './durations.ts';
 import { PartialStore, removeInterrupted } from './partial-store.ts';
 import { PlacementError, placeFile, type Placement } from './placement.ts';
@@ -109,14 +109,16 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   /** The upload id of a POST or PATCH, for errors that tus reports without it. */
   const uploadOfRequest = new WeakMap<object, string>();
 
+  const space = minFreeSpace ? new FreeSpaceGauge(() => freeBytes(uploadDir), minFreeSpace) : null;
+
   /** Refuses with 507 when `needed` more bytes would leave less than `minFreeSpace` free. */
   const ensureSpace = async (stored: string, needed: number, resuming: boolean) => {
-    if (!minFreeSpace || needed <= 0) return;
-    const free = await freeBytes(uploadDir).catch((error: unknown) => {
+    if (!space || needed <= 0) return;
+    const free = await space.refuses(needed).catch((error: unknown) => {
       logAt(`ERROR cannot read the free space of ${uploadDir}: ${describeError(error)}`);
       return undefined;
     });
-    if (free === undefined || free - minFreeSpace >= needed) return;
+    if (free === undefined) return;
     logAt(`REFUSED ${stored}: needs ${needed} bytes, ${free} free, ${minFreeSpace} kept in reserve`);
     throw refusal(
       DISK_FULL,
