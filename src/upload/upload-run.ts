@@ -98,6 +98,8 @@ export class UploadRun {
   readonly #digests = new Map<number, Promise<FileDigests>>();
   readonly #digestsKnown = new Map<number, FileDigests>();
   readonly #urls = new Map<number, string>();
+  /** Per-file transfer options of the files being added to Uppy, by job id (see #transferOptions). */
+  #adding = new Map<number, TusFileOptions>();
   /** Files already sent again once after the receiver found other bytes than announced. */
   readonly #resent = new Set<number>();
   #leaving: string[] = [];
@@ -126,6 +128,12 @@ export class UploadRun {
       id: `batch-${settings.batch}`,
       autoProceed: false,
       allowMultipleUploadBatches: true,
+      // Each file gets its transfer options as it is added: setting them afterwards would cost a state update
+      // of every file in the window, per file.
+      onBeforeFileAdded: (file) => {
+        const tus = this.#adding.get(file.meta.jobId);
+        return tus ? { ...file, tus } : true;
+      },
     });
     const { token } = settings;
     this.#uppy.use(Tus<Meta, Body>, {
@@ -348,13 +356,17 @@ export class UploadRun {
         const resumes = await this.#resumable(descriptors.map((d) => d.job));
         if (this.#stopped) return;
         if (descriptors.length > 0) {
-          this.#uppy.addFiles(descriptors.map((d) => this.#descriptor(d.job, d.data, known.get(d.job.id))));
+          this.#adding = this.#transferOptions(descriptors, resumes, known);
+          try {
+            this.#uppy.addFiles(descriptors.map((d) => this.#descriptor(d.job, d.data, known.get(d.job.id))));
+          } finally {
+            this.#adding = new Map();
+          }
           if (!this.#windowOpened) {
             this.#windowOpened = true;
             performance.mark('queue-ready');
           }
           for (const d of descriptors) this.#inWindow.add(d.job.id);
-          this.#tune(descriptors, resumes, known);
           this.#uppy.upload().catch(() => {
             // Per-file failures arrive through 'upload-error'; nothing else to do here.
           });
@@ -367,35 +379,34 @@ export class UploadRun {
   }
 
   /**
-   * Per-file transfer options, set once the files are in Uppy:
+   * Per-file transfer options, by job id, for the files about to be added:
    * - a file larger than one chunk is created empty first, so that an interruption during its first chunk can
    *   still resume from the receiver's offset (an interrupted creation request leaves no upload URL);
    * - a file with an upload from before a reload continues it;
    * - checksums known before the upload starts are announced as tus metadata at creation too (Uppy would send
    *   "undefined" for a field a file lacks, so the fields are allowed file by file).
    */
-  #tune(
+  #transferOptions(
     added: readonly { readonly job: UploadJob; readonly data: File }[],
     resumes: ReadonlyMap<number, string>,
     known: ReadonlyMap<number, FileDigests>,
-  ): void {
-    const ids = new Set(added.map((d) => d.job.id));
-    for (const file of this.#uppy.getFiles()) {
-      const id = file.meta.jobId;
-      if (!ids.has(id)) continue;
-      const uploadUrl = resumes.get(id);
-      const large = (file.size ?? 0) > this.#settings.chunkSize;
-      const digests = known.get(id);
+  ): Map<number, TusFileOptions> {
+    const options = new Map<number, TusFileOptions>();
+    for (const { job, data } of added) {
+      const uploadUrl = resumes.get(job.id);
+      const large = data.size > this.#settings.chunkSize;
+      const digests = known.get(job.id);
       if (!large && uploadUrl === undefined && digests === undefined) continue;
-      const tus: NonNullable<typeof file.tus> = { ...file.tus };
+      const tus: TusFileOptions = {};
       if (large || uploadUrl) tus.uploadDataDuringCreation = false;
       if (uploadUrl) tus.uploadUrl = uploadUrl;
       if (digests) {
         tus.allowedMetaFields = [...BASE_META_FIELDS, 'sha256', ...(digests.md5 ? ['md5'] : [])];
       }
-      this.#uppy.setFileState(file.id, { tus });
-      if (uploadUrl) this.#urls.set(id, uploadUrl);
+      options.set(job.id, tus);
+      if (uploadUrl) this.#urls.set(job.id, uploadUrl);
     }
+    return options;
   }
 
   async #knownDigests(jobs: readonly UploadJob[]): Promise<Map<number, FileDigests>> {
@@ -493,6 +504,7 @@ export class UploadRun {
 }
 
 type HttpRequest = Parameters<NonNullable<TusOptions<Meta, Body>['onBeforeRequest']>>[0];
+type TusFileOptions = NonNullable<UppyFile<Meta, Body>['tus']>;
 
 /**
  * tus-js-client's own reader slices every file, even when the slice is the whole file, and slicing a file of the
