@@ -109,7 +109,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   /** The upload id of a POST or PATCH, for errors that tus reports without it. */
   const uploadOfRequest = new WeakMap<object, string>();
 
-  const space = minFreeSpace ? new FreeSpaceGauge(() => freeBytes(uploadDir), minFreeSpace) : null;
+  const reserve = minFreeSpace ?? 0;
+  const space = reserve ? new FreeSpaceGauge(() => freeBytes(uploadDir), reserve) : null;
 
   /** Refuses with 507 when `needed` more bytes would leave less than `minFreeSpace` free. */
   const ensureSpace = async (stored: string, needed: number, resuming: boolean) => {
@@ -119,10 +120,10 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       return undefined;
     });
     if (free === undefined) return;
-    logAt(`REFUSED ${stored}: needs ${needed} bytes, ${free} free, ${minFreeSpace} kept in reserve`);
+    logAt(`REFUSED ${stored}: needs ${needed} bytes, ${free} free, ${reserve} kept in reserve`);
     throw refusal(
       DISK_FULL,
-      `The receiver's disk has ${describeBytes(free)} free and keeps ${describeBytes(minFreeSpace)} of it in reserve, but ${quote(stored)} ${resuming ? 'still needs' : 'needs'} ${describeBytes(needed)}; free space on the receiver (or lower its MIN_FREE_SPACE), then ${resuming ? 'resume the upload' : 'send the file again'}.`,
+      `The receiver's disk has ${describeBytes(free)} free and keeps ${describeBytes(reserve)} of it in reserve, but ${quote(stored)} ${resuming ? 'still needs' : 'needs'} ${describeBytes(needed)}; free space on the receiver (or lower its MIN_FREE_SPACE), then ${resuming ? 'resume the upload' : 'send the file again'}.`,
     );
   };
 
