@@ -24,7 +24,7 @@ import {
   answerLikeTus,
   bodyOf,
   readWholeFilePost,
-  tusHeaders,
+  tusHeadersFor,
   tusRefusal,
   WHOLE_FILE_LIMIT,
   type WholeFilePost,
@@ -101,6 +101,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       : { 'Access-Control-Allow-Origin': origin };
   };
   const wholeFileLimit = Math.min(WHOLE_FILE_LIMIT, maxFileSize || Infinity);
+  const wholeFileHeaders = tusHeadersFor(EXPOSED_HEADERS);
   const finishing = new Map<string, Promise<{ headers: Record<string, string> }>>();
   const store = new PartialStore({
     directory: partialDir,
@@ -251,7 +252,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
    * read back: for many small files, that and tus's handling of a request cost more than the bytes.
    */
   const receiveWhole = async (req: IncomingMessage, res: ServerResponse, post: WholeFilePost) => {
-    const headers = tusHeaders(allowedOrigin(req), EXPOSED_HEADERS);
+    const headers = wholeFileHeaders(allowedOrigin(req));
     const upload = new Upload({ id: Uid.rand(), size: post.size, offset: 0, metadata: post.metadata });
     let stage: 'checking' | 'writing' | 'finishing' = 'checking';
     try {

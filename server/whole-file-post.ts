@@ -49,18 +49,18 @@ export function readWholeFilePost(req: IncomingMessage, limit: number): WholeFil
 }
 
 /**
- * The headers tus gives every answer but GET's: its version, CORS, and the headers a page may read (tus joins
- * `exposed` to its own list without spaces).
+ * The headers tus gives every answer but GET's, by the origin allowed: its version, CORS, and the headers a page
+ * may read (tus joins `exposed` to its own list without spaces). The list is joined once, not per answer.
  */
-export function tusHeaders(
-  allowedOrigin: string | undefined,
+export function tusHeadersFor(
   exposed: readonly string[],
-): Record<string, string> {
-  return {
+): (allowedOrigin: string | undefined) => Record<string, string> {
+  const readable = [...HEADERS, exposed.join(',')].join(', ');
+  return (allowedOrigin) => ({
     'Tus-Resumable': TUS_RESUMABLE,
     ...(allowedOrigin === undefined ? {} : { 'Access-Control-Allow-Origin': allowedOrigin }),
-    'Access-Control-Expose-Headers': [...HEADERS, exposed.join(',')].join(', '),
-  };
+    'Access-Control-Expose-Headers': readable,
+  });
 }
 
 /** What tus answers for an error thrown in its handling of a request, before the receiver rewords it. */

@@ -1,8 +1,8 @@
 /**
  * sha256-1gib: the app's SHA-256 of the 1 GiB OPFS file against `sha256sum` of the same bytes on disk.
- * - app: target Custom pattern (SHA-256 alone, no MD5), the checksums the app computes by itself after the check,
- *   timed by the app's `checksums` measure (the folder worker streaming the file through hash-wasm); the digest is read back from
- *   the Manifest's preview.
+ * - app: target Custom pattern (SHA-256 alone, no MD5), the checksums the app computes by itself after the
+ *   check, timed by the app's `checksums` measure (the folder worker streaming the file through hash-wasm); the
+ *   digest is read back from the Manifest's preview.
  * - baseline: `sha256sum <file>` as a child process, wall clock. The file is written by one raw PUT of the OPFS
  *   File, which reads the OPFS file once as well; one untimed `sha256sum` then reads the disk file once, so both
  *   sides hash from the page cache.

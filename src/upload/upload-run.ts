@@ -356,6 +356,7 @@ export class UploadRun {
         const resumes = await this.#resumable(descriptors.map((d) => d.job));
         if (this.#stopped) return;
         if (descriptors.length > 0) {
+          for (const [id, url] of resumes) this.#urls.set(id, url);
           this.#adding = this.#transferOptions(descriptors, resumes, known);
           try {
             this.#uppy.addFiles(descriptors.map((d) => this.#descriptor(d.job, d.data, known.get(d.job.id))));
@@ -404,7 +405,6 @@ export class UploadRun {
         tus.allowedMetaFields = [...BASE_META_FIELDS, 'sha256', ...(digests.md5 ? ['md5'] : [])];
       }
       options.set(job.id, tus);
-      if (uploadUrl) this.#urls.set(job.id, uploadUrl);
     }
     return options;
   }
