@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
@@ -10,6 +10,13 @@ import { nodeHashName, type DigestAlgorithm } from './digests.ts';
 import { isDiskFull } from './disk-space.ts';
 
 const FINISHED_KEPT_MS = 60_000;
+
+/**
+ * Whole bodies up to this size are written with synchronous calls once they have arrived: for a small file, each
+ * trip through libuv's thread pool (open, write, close, and the link and unlink that place it) cost the receiver
+ * more CPU than the write itself.
+ */
+export const AT_ONCE_LIMIT = 2 ** 20;
 const INFO_SUFFIX = '.json';
 
 /**
@@ -55,6 +62,8 @@ export class PartialStore extends FileStore {
   readonly #running = new Map<string, Running>();
   /** Uploads written by writeWhole, which have a data file but no info file. */
   readonly #whole = new Set<string>();
+  /** Of those, the ones written at once (writeWholeAtOnce), whose data file is removed at once too. */
+  readonly #atOnce = new Set<string>();
 
   override async create(upload: Upload): Promise<Upload> {
     const created = await super.create(upload);
@@ -77,11 +86,56 @@ export class PartialStore extends FileStore {
     return this.#write(readable, id, 0, 'wx');
   }
 
+  /**
+   * Writes a new upload whose whole body has arrived (at most AT_ONCE_LIMIT bytes) to a new data file, hashing it
+   * with `algorithms`; like writeWhole otherwise.
+   */
+  writeWholeAtOnce(chunks: readonly Buffer[], id: string, algorithms: readonly DigestAlgorithm[]): number {
+    const file = this.#dataFile(id);
+    this.#whole.add(id);
+    this.#atOnce.add(id);
+    const hashes = new Map(algorithms.map((a) => [a, createHash(nodeHashName(a))]));
+    let size = 0;
+    for (const chunk of chunks) {
+      for (const hash of hashes.values()) hash.update(chunk);
+      size += chunk.length;
+    }
+    try {
+      const fd = openSync(file, 'wx');
+      try {
+        writeAllSync(fd, chunks, size);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      if (isDiskFull(error)) throw error;
+      throw ERRORS.FILE_WRITE_ERROR;
+    }
+    this.#running.set(id, { offset: size, hashes });
+    return size;
+  }
+
   /** Removes an upload's data and info files; nothing happens to those already gone. */
   async discard(id: string): Promise<void> {
     const file = path.join(this.directory, id);
+    if (this.#atOnce.delete(id)) {
+      this.#whole.delete(id);
+      try {
+        unlinkSync(file);
+      } catch {
+        // Gone already.
+      }
+      return;
+    }
     const infoFile = this.#whole.delete(id) ? [] : [`${file}${INFO_SUFFIX}`];
     await Promise.all([file, ...infoFile].map((f) => unlink(f).catch(() => undefined)));
+  }
+
+  /** The data file of an upload; the same guard as FileStore's own: an id is one file name inside the folder. */
+  #dataFile(id: string): string {
+    const file = path.join(this.directory, id);
+    if (path.dirname(file) !== path.resolve(this.directory)) throw ERRORS.FILE_NOT_FOUND;
+    return file;
   }
 
   #hash(id: string, algorithms: readonly DigestAlgorithm[]): void {
@@ -92,9 +146,7 @@ export class PartialStore extends FileStore {
   }
 
   async #write(readable: Readable, id: string, offset: number, flags: 'r+' | 'wx'): Promise<number> {
-    const file = path.join(this.directory, id);
-    // The same guard as FileStore's own: an id is one file name inside the folder.
-    if (path.dirname(file) !== path.resolve(this.directory)) throw ERRORS.FILE_NOT_FOUND;
+    const file = this.#dataFile(id);
     const running = this.#running.get(id);
     const hashes = running?.offset === offset ? [...running.hashes.values()] : [];
     if (running && hashes.length === 0) this.#running.delete(id);
@@ -249,6 +301,15 @@ async function writeAllOf(
   if (bytesWritten < bytes) {
     const rest = Buffer.concat(buffers, bytes).subarray(bytesWritten);
     await writeAll(handle, rest, position + bytesWritten);
+  }
+}
+
+/** Writes `chunks` (`bytes` in all) from the start of a new file; one writev may take only part of them. */
+function writeAllSync(fd: number, chunks: readonly Buffer[], bytes: number): void {
+  let done = writevSync(fd, chunks as Buffer[], 0);
+  if (done < bytes) {
+    const rest = Buffer.concat(chunks as Buffer[], bytes);
+    while (done < bytes) done += writeSync(fd, rest, done, bytes - done, done);
   }
 }
 

@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { ERRORS, Server, Uid, Upload } from '@tus/server';
+import { ERRORS, Server, Upload } from '@tus/server';
 import { sanitizeBatchName, sanitizeRelativePath } from '#core/paths';
 import {
   algorithmsOf,
@@ -17,11 +17,12 @@ import {
 } from './digests.ts';
 import { freeBytes, FreeSpaceGauge, isDiskFull } from './disk-space.ts';
 import { describeDuration } from './durations.ts';
-import { PartialStore, removeInterrupted } from './partial-store.ts';
+import { AT_ONCE_LIMIT, PartialStore, removeInterrupted } from './partial-store.ts';
 import { PlacementError, placeFile, type Placement } from './placement.ts';
 import { describeBytes } from './sizes.ts';
 import {
   answerLikeTus,
+  bodyChunksOf,
   bodyOf,
   readWholeFilePost,
   tusHeadersFor,
@@ -253,14 +254,19 @@ export function createReceiver(options: ReceiverOptions): Receiver {
    */
   const receiveWhole = async (req: IncomingMessage, res: ServerResponse, post: WholeFilePost) => {
     const headers = wholeFileHeaders(allowedOrigin(req));
-    const upload = new Upload({ id: Uid.rand(), size: post.size, offset: 0, metadata: post.metadata });
+    // Ids as tus makes them (32 hexadecimal digits), from the cheaper pooled randomness of randomUUID.
+    const id = randomUUID().replaceAll('-', '');
+    const upload = new Upload({ id, size: post.size, offset: 0, metadata: post.metadata });
     let stage: 'checking' | 'writing' | 'finishing' = 'checking';
     try {
       const digest = req.headers['repr-digest'];
       const admitted = await admit(upload, typeof digest === 'string' ? digest : null);
       upload.metadata = admitted.metadata;
       stage = 'writing';
-      upload.offset = await store.writeWhole(bodyOf(req), upload.id, admitted.algorithms);
+      upload.offset =
+        post.size <= AT_ONCE_LIMIT
+          ? store.writeWholeAtOnce(await bodyChunksOf(req), upload.id, admitted.algorithms)
+          : await store.writeWhole(bodyOf(req), upload.id, admitted.algorithms);
       stage = 'finishing';
       // The creation's Repr-Digest is checked from the metadata.
       const finished = await finishOnce(upload, null);

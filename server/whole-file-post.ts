@@ -95,6 +95,18 @@ export function answerLikeTus(
 }
 
 /**
+ * The request's whole body, as the chunks it came in; rejects with tus's "aborted" when the client goes away before
+ * sending it all, even if it went away before this was called. For bodies small enough to hold in memory.
+ */
+export function bodyChunksOf(req: IncomingMessage): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    finished(req, (error) => (error ? reject(ERRORS.ABORTED) : resolve(chunks)));
+  });
+}
+
+/**
  * The request's body as a stream whose failure leaves the request alone, so that it can still be answered. It
  * fails when the client goes away before sending it all, even if it went away before this was called.
  */

@@ -4,16 +4,24 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, tusUpload } from './helpers.ts';
 
 // Pretend the disk is full for any destination whose name contains "full-disk".
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
-  const full = (destination: unknown) => String(destination).includes('full-disk');
-  const enospc = () => Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+const { full, enospc } = vi.hoisted(() => ({
+  full: (destination: unknown) => String(destination).includes('full-disk'),
+  enospc: () => Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }),
+}));
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
   return {
     ...real,
-    link: async (source: string, destination: string) => {
+    linkSync: (source: string, destination: string) => {
       if (full(destination)) throw enospc();
-      return real.link(source, destination);
+      real.linkSync(source, destination);
     },
+  };
+});
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  return {
+    ...real,
     copyFile: async (source: string, destination: string, mode?: number) => {
       if (full(destination)) throw enospc();
       return real.copyFile(source, destination, mode);

@@ -3,6 +3,7 @@ import http from 'node:http';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AT_ONCE_LIMIT } from '../../server/partial-store.ts';
 import { REPR_DIGEST_HEADER } from '../../server/receiver.ts';
 import {
   createUpload,
@@ -155,9 +156,43 @@ describe('a file sent whole in its creation request', () => {
     expect(await listFiles(server.uploadDir)).toEqual(['b/edge.bin']);
   });
 
-  it('is written as it arrives without an info file, and removed when the client goes away halfway', async () => {
+  it('is held until all of it has arrived when small, and forgotten when the client goes away halfway', async () => {
     const server = await serve();
     const data = randomBytes(200_000);
+    const request = http.request(new URL(server.endpoint), {
+      method: 'POST',
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Length': String(data.length),
+        'Content-Length': String(data.length),
+        'Content-Type': 'application/offset+octet-stream',
+        'Upload-Metadata': `batch ${btoa('b')},relativePath ${btoa('small.bin')}`,
+      },
+    });
+    const closed = new Promise((resolve) => request.on('close', resolve));
+    request.on('error', () => undefined);
+    request.write(data.subarray(0, 100_000));
+    // Give the receiver time to take what was sent; it writes nothing before the rest.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await partials(server)).toEqual([]);
+    request.destroy();
+    await closed;
+
+    const next = await createUpload(
+      server.endpoint,
+      { batch: 'b', relativePath: 'next.bin' },
+      { body: data },
+    );
+    expect(next.status).toBe(201);
+    expect(await partials(server)).toEqual([]);
+    expect(await listFiles(server.uploadDir)).toEqual(['b/next.bin']);
+    expect(server.logs).toHaveLength(1);
+  });
+
+  it('is written as it arrives without an info file when large, and removed when the client goes away halfway', async () => {
+    const server = await serve();
+    const data = randomBytes(AT_ONCE_LIMIT + 200_000);
+    const half = Math.floor(data.length / 2);
     const request = http.request(new URL(server.endpoint), {
       method: 'POST',
       headers: {
@@ -169,13 +204,13 @@ describe('a file sent whole in its creation request', () => {
       },
     });
     request.on('error', () => undefined);
-    request.write(data.subarray(0, 100_000));
+    request.write(data.subarray(0, half));
     // Half the body is on disk while the request is open: the body is streamed, not gathered first.
     await expect.poll(() => partials(server)).toHaveLength(1);
     const [partial = ''] = await partials(server);
     expect(partial).toMatch(/^[0-9a-f]{32}$/);
     const partialFile = path.join(server.uploadDir, '.partial', partial);
-    await expect.poll(async () => (await stat(partialFile)).size).toBe(100_000);
+    await expect.poll(async () => (await stat(partialFile)).size).toBe(half);
 
     request.destroy();
     await expect.poll(() => partials(server)).toEqual([]);
