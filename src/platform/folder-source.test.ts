@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { handleSource, MAX_LISTED_HANDLES, type SourceDir, type SourceFile } from './folder-source';
+
+/** A folder in memory that counts how files are reached: through its listing or by name. */
+class FakeDir implements SourceDir {
+  readonly kind = 'directory';
+  readonly children = new Map<string, FakeDir | SourceFile>();
+  byName = 0;
+  listings = 0;
+  listed = 0;
+  failListingAfter = Infinity;
+
+  constructor(readonly name: string) {}
+
+  addFile(name: string, text = name): this {
+    this.children.set(name, {
+      kind: 'file',
+      name,
+      getFile: () => Promise.resolve(new File([text], name)),
+    });
+    return this;
+  }
+
+  addDir(dir: FakeDir): this {
+    this.children.set(dir.name, dir);
+    return this;
+  }
+
+  async *values(): AsyncIterable<SourceFile | SourceDir> {
+    this.listings += 1;
+    for (const child of [...this.children.values()]) {
+      if (this.listed >= this.failListingAfter) throw new DOMException('gone', 'NotFoundError');
+      this.listed += 1;
+      await Promise.resolve();
+      yield child;
+    }
+  }
+
+  getFileHandle(name: string): Promise<SourceFile> {
+    this.byName += 1;
+    const child = this.children.get(name);
+    if (child?.kind !== 'file') return Promise.reject(new DOMException(name, 'NotFoundError'));
+    return Promise.resolve(child);
+  }
+
+  getDirectoryHandle(name: string): Promise<SourceDir> {
+    const child = this.children.get(name);
+    if (child?.kind !== 'directory') return Promise.reject(new DOMException(name, 'NotFoundError'));
+    return Promise.resolve(child);
+  }
+}
+
+const folderOf = (count: number, name = 'photos') => {
+  const dir = new FakeDir(name);
+  for (let i = 0; i < count; i += 1) dir.addFile(`img-${i}.jpg`);
+  return dir;
+};
+
+describe('handleSource', () => {
+  it('reads the files of a folder from one listing when they are asked for in its order', async () => {
+    const photos = folderOf(20);
+    const root = new FakeDir('root').addDir(photos);
+    const source = handleSource(root);
+    for (let i = 0; i < 20; i += 1) {
+      expect(await (await source.open(`photos/img-${i}.jpg`)).text()).toBe(`img-${i}.jpg`);
+    }
+    expect(photos.listings).toBe(1);
+    expect(photos.byName).toBe(0);
+  });
+
+  it('keeps the handles it reads past, so files asked for in another order come from the same listing', async () => {
+    const root = folderOf(30, 'root');
+    const source = handleSource(root);
+    const order = Array.from({ length: 30 }, (_, i) => (i * 7) % 30);
+    const texts = await Promise.all(order.map(async (i) => (await source.open(`img-${i}.jpg`)).text()));
+    expect(texts).toEqual(order.map((i) => `img-${i}.jpg`));
+    expect(root.listings).toBe(1);
+    expect(root.listed).toBe(30);
+    expect(root.byName).toBe(0);
+  });
+
+  it('asks by name for a file opened a second time, and for one added after the listing was read', async () => {
+    const root = folderOf(3, 'root');
+    const source = handleSource(root);
+    await source.open('img-0.jpg');
+    await source.open('img-0.jpg');
+    root.addFile('late.jpg', 'late');
+    expect(await (await source.open('late.jpg')).text()).toBe('late');
+    expect(root.byName).toBeGreaterThanOrEqual(1);
+  });
+
+  it('lists the folder again for a later batch once a listing has been used up', async () => {
+    const root = folderOf(3, 'root');
+    const source = handleSource(root);
+    await source.open('img-2.jpg');
+    await source.open('img-0.jpg');
+    await source.open('img-1.jpg');
+    // The first listing is at its end with nothing left: the next batch gets a new one.
+    await source.open('img-1.jpg');
+    expect(await (await source.open('img-0.jpg')).text()).toBe('img-0.jpg');
+    expect(root.listings).toBe(2);
+  });
+
+  it('names a file that is gone with the error of asking for it by name', async () => {
+    const root = folderOf(3, 'root');
+    const source = handleSource(root);
+    await expect(source.open('missing.jpg')).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(source.open('sub/missing.jpg')).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
+  it('asks by name once the listing fails part way', async () => {
+    const root = folderOf(10, 'root');
+    root.failListingAfter = 2;
+    const source = handleSource(root);
+    for (let i = 0; i < 10; i += 1) await source.open(`img-${i}.jpg`);
+    expect(root.byName).toBe(8);
+  });
+
+  it(`gives the listing up rather than hold more than ${MAX_LISTED_HANDLES} handles`, async () => {
+    const root = folderOf(MAX_LISTED_HANDLES + 2, 'root');
+    const source = handleSource(root);
+    // The last file first: every other handle would have to be kept on the way.
+    const last = `img-${MAX_LISTED_HANDLES + 1}.jpg`;
+    expect(await (await source.open(last)).text()).toBe(last);
+    expect(root.byName).toBe(1);
+    expect(root.listed).toBe(MAX_LISTED_HANDLES + 1);
+    expect(await (await source.open('img-0.jpg')).text()).toBe('img-0.jpg');
+  });
+});
