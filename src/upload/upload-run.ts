@@ -118,7 +118,7 @@ export class UploadRun {
     checksums: DigestSource,
     listener: UploadListener,
   ) {
-    this.#settings = { connections: 6, window: 48, chunkSize: 32 * 1024 * 1024, md5: false, ...settings };
+    this.#settings = { connections: 6, window: 16, chunkSize: 32 * 1024 * 1024, md5: false, ...settings };
     this.#open = open;
     this.#checksums = checksums;
     this.#listener = listener;
@@ -310,10 +310,11 @@ export class UploadRun {
     record();
     this.#leaving.push(file.id);
     if (afterRemoval) this.#afterRemoval.push(afterRemoval);
-    // Every change to Uppy's files costs in proportion to all it holds, so the window is refilled in halves:
-    // finished files leave, and new ones come, once half the window has finished (or nothing else waits).
+    // Every change to Uppy's files costs in proportion to all it holds, and each upload() call builds an Error
+    // per file held, so the window is small and refilled in large steps: finished files leave, and new ones come,
+    // once no more files remain than connections (or nothing else waits).
     const due =
-      this.#inWindow.size <= this.#settings.window / 2 ||
+      this.#inWindow.size <= Math.min(this.#settings.window / 2, this.#settings.connections) ||
       this.#queue.totals.waiting === 0 ||
       this.#afterRemoval.length > 0;
     if (due && !this.#flushScheduled) {
