@@ -98,6 +98,8 @@ export class UploadRun {
   readonly #digests = new Map<number, Promise<FileDigests>>();
   readonly #digestsKnown = new Map<number, FileDigests>();
   readonly #urls = new Map<number, string>();
+  /** Files whose creation request announces their checksums as metadata (known before, and not resumed). */
+  readonly #announced = new Set<number>();
   /** Per-file transfer options of the files being added to Uppy, by job id (see #transferOptions). */
   #adding = new Map<number, TusFileOptions>();
   /** Files already sent again once after the receiver found other bytes than announced. */
@@ -231,7 +233,8 @@ export class UploadRun {
       method === 'POST'
         ? size === 0 || (size <= this.#settings.chunkSize && file.tus?.uploadDataDuringCreation !== false)
         : method === 'PATCH' && Number(req.getHeader('Upload-Offset')) + this.#settings.chunkSize >= size;
-    if (!completes) return;
+    // Checksums its creation announced as metadata are checked by the receiver anyway: no need to repeat them.
+    if (!completes || this.#announced.has(file.meta.jobId)) return;
     const digests = this.#digests.get(file.meta.jobId);
     if (digests) req.setHeader(REPR_DIGEST_HEADER, reprDigest(await digests));
   }
@@ -307,6 +310,7 @@ export class UploadRun {
     this.#digests.delete(id);
     this.#digestsKnown.delete(id);
     this.#urls.delete(id);
+    this.#announced.delete(id);
     record();
     this.#leaving.push(file.id);
     if (afterRemoval) this.#afterRemoval.push(afterRemoval);
@@ -358,6 +362,8 @@ export class UploadRun {
         if (this.#stopped) return;
         if (descriptors.length > 0) {
           for (const [id, url] of resumes) this.#urls.set(id, url);
+          for (const d of descriptors)
+            if (known.has(d.job.id) && !resumes.has(d.job.id)) this.#announced.add(d.job.id);
           this.#adding = this.#transferOptions(descriptors, resumes, known);
           try {
             this.#uppy.addFiles(descriptors.map((d) => this.#descriptor(d.job, d.data, known.get(d.job.id))));
