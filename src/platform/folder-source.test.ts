@@ -83,10 +83,13 @@ describe('handleSource', () => {
     const root = folderOf(3, 'root');
     const source = handleSource(root);
     await source.open('img-0.jpg');
-    await source.open('img-0.jpg');
+    expect(root.byName).toBe(0);
+    expect(await (await source.open('img-0.jpg')).text()).toBe('img-0.jpg');
+    expect(root.byName).toBe(1);
     root.addFile('late.jpg', 'late');
     expect(await (await source.open('late.jpg')).text()).toBe('late');
-    expect(root.byName).toBeGreaterThanOrEqual(1);
+    expect(root.byName).toBe(2);
+    expect(root.listings).toBe(1);
   });
 
   it('lists the folder again for a later batch once a listing has been used up', async () => {

@@ -22,6 +22,19 @@ const serve = serveFresh();
 const ORIGIN = 'https://portal.example.org';
 const partials = (server: { uploadDir: string }) => readdir(path.join(server.uploadDir, '.partial'));
 
+/** A creation request that will carry a whole file of `length` bytes, left open for the test to write to. */
+const sendWhole = (server: { endpoint: string }, relativePath: string, length: number) =>
+  http.request(new URL(server.endpoint), {
+    method: 'POST',
+    headers: {
+      'Tus-Resumable': '1.0.0',
+      'Upload-Length': String(length),
+      'Content-Length': String(length),
+      'Content-Type': 'application/offset+octet-stream',
+      'Upload-Metadata': `batch ${btoa('b')},relativePath ${btoa(relativePath)}`,
+    },
+  });
+
 /** The headers of a tus answer that a client reads. */
 const TUS_ANSWER_HEADERS = [
   'tus-resumable',
@@ -159,16 +172,7 @@ describe('a file sent whole in its creation request', () => {
   it('is held until all of it has arrived when small, and forgotten when the client goes away halfway', async () => {
     const server = await serve();
     const data = randomBytes(200_000);
-    const request = http.request(new URL(server.endpoint), {
-      method: 'POST',
-      headers: {
-        'Tus-Resumable': '1.0.0',
-        'Upload-Length': String(data.length),
-        'Content-Length': String(data.length),
-        'Content-Type': 'application/offset+octet-stream',
-        'Upload-Metadata': `batch ${btoa('b')},relativePath ${btoa('small.bin')}`,
-      },
-    });
+    const request = sendWhole(server, 'small.bin', data.length);
     const closed = new Promise((resolve) => request.on('close', resolve));
     request.on('error', () => undefined);
     request.write(data.subarray(0, 100_000));
@@ -193,16 +197,7 @@ describe('a file sent whole in its creation request', () => {
     const server = await serve();
     const data = randomBytes(AT_ONCE_LIMIT + 200_000);
     const half = Math.floor(data.length / 2);
-    const request = http.request(new URL(server.endpoint), {
-      method: 'POST',
-      headers: {
-        'Tus-Resumable': '1.0.0',
-        'Upload-Length': String(data.length),
-        'Content-Length': String(data.length),
-        'Content-Type': 'application/offset+octet-stream',
-        'Upload-Metadata': `batch ${btoa('b')},relativePath ${btoa('gone.bin')}`,
-      },
-    });
+    const request = sendWhole(server, 'gone.bin', data.length);
     request.on('error', () => undefined);
     request.write(data.subarray(0, half));
     // Half the body is on disk while the request is open: the body is streamed, not gathered first.
