@@ -6,7 +6,13 @@
 import type { Arrival } from '#core/filelists/context';
 import { dwcMetaXml } from '#core/filelists/dwc-multimedia';
 import type { ListRequest } from '#core/filelists/registry';
-import type { BiaFileListOptions, BuiltList, ListCopy, ListProblem } from '#core/filelists/types';
+import type {
+  BiaFileListOptions,
+  BuiltList,
+  FileListKind,
+  ListCopy,
+  ListProblem,
+} from '#core/filelists/types';
 import { neutraliseTable, safeFileName } from '#core/table';
 import { readRecordList } from './delimited-reader';
 import { toCsv, toTsv } from './table-writer';
@@ -144,12 +150,18 @@ function serialise(list: BuiltList): { readonly text?: string; readonly unwritab
   return 'problems' in tsv ? { unwritable: tsv.problems } : { text: tsv.text, unwritable: [] };
 }
 
+/**
+ * The last list built of each kind, to save: the page builds the list it shows again whenever what it depends on
+ * changes, and such a build must not take the place of a receipt being saved at the same moment.
+ */
 export class ListKeeper {
-  #last: { readonly list: BuiltList; readonly text: string | undefined; readonly fileName: string } | null =
-    null;
+  readonly #last = new Map<
+    FileListKind,
+    { readonly list: BuiltList; readonly text: string | undefined; readonly fileName: string }
+  >();
 
   forget(): void {
-    this.#last = null;
+    this.#last.clear();
   }
 
   /** `batch` names the zip of the multimedia extension, whose text file must be called multimedia.txt. */
@@ -157,7 +169,7 @@ export class ListKeeper {
     const { text, unwritable } = serialise(list);
     const fileName =
       list.kind === 'dwc-multimedia' ? safeFileName(`${batch}-dwc-multimedia`, 'zip') : list.fileName;
-    this.#last = { list, text, fileName };
+    this.#last.set(list.kind, { list, text, fileName });
     const shown = neutraliseTable({
       columns: list.table.columns,
       rows: list.table.rows.slice(0, PREVIEW_ROWS),
@@ -180,9 +192,9 @@ export class ListKeeper {
     };
   }
 
-  /** The last built list as a file, or undefined when there is none or it cannot be written. */
-  download(): ListDownload | undefined {
-    const last = this.#last;
+  /** The last built list of `kind` as a file, or undefined when there is none or it cannot be written. */
+  download(kind: FileListKind): ListDownload | undefined {
+    const last = this.#last.get(kind);
     if (!last || last.text === undefined) return undefined;
     const { list, text, fileName } = last;
     if (list.kind === 'dwc-multimedia') {

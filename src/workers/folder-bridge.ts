@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import type { FileDigests } from '#core/digest';
+import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
 import type { FindingPage, FindingQuery } from '#core/validation/finding-view';
 import type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
@@ -127,8 +128,8 @@ export class FolderWorker {
     return Promise.race([this.#api.buildList(request), this.#failure]);
   }
 
-  saveList(): Promise<ListDownload | undefined> {
-    return Promise.race([this.#api.saveList(), this.#failure]);
+  saveList(kind: FileListKind): Promise<ListDownload | undefined> {
+    return Promise.race([this.#api.saveList(kind), this.#failure]);
   }
 
   computeChecksums(

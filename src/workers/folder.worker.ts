@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import type { FileDigests } from '#core/digest';
 import { listContext } from '#core/filelists/context';
 import { buildList } from '#core/filelists/registry';
+import type { FileListKind } from '#core/filelists/types';
 import type {
   Finding,
   ProfileSettings,
@@ -188,9 +189,9 @@ const api = {
     return lists.keep(buildList(context, list), problems, request.batch);
   },
 
-  /** The list last built, as the file to save; undefined when it cannot be written. */
-  saveList(): ListDownload | undefined {
-    return lists.download();
+  /** The list of `kind` last built, as the file to save; undefined when there is none or it cannot be written. */
+  saveList(kind: FileListKind): ListDownload | undefined {
+    return lists.download(kind);
   },
 
   /** Computes the checksums the upload set still lacks. */

@@ -207,7 +207,7 @@ export class ListsState {
     const preview = this.preview;
     if (!worker || !preview) return;
     try {
-      const fileName = await this.#saveLastBuilt(worker);
+      const fileName = await this.#saveLastBuilt(worker, preview.kind);
       if (!fileName) return;
       const errors = preview.problems.filter((p) => p.status === 'error').length;
       this.#announcer.say(
@@ -219,8 +219,8 @@ export class ListsState {
   }
 
   /**
-   * Saves the receipt of the upload: built and saved on its own, then the list shown is built again, since the
-   * worker keeps only the last list it built.
+   * Saves the receipt of the upload: built and saved on its own, then the list shown is built again, since a build
+   * of it under way is set aside.
    */
   async downloadReceipt(): Promise<void> {
     const worker = this.#folder.worker;
@@ -233,7 +233,7 @@ export class ListsState {
         includeErrors: this.#check.allowErrors,
         batch: this.#upload.batch,
       });
-      const fileName = await this.#saveLastBuilt(worker);
+      const fileName = await this.#saveLastBuilt(worker, 'receipt');
       if (fileName) this.#announcer.say(`Receipt saved as ${fileName}: ${plural(preview.rowCount, 'file')}.`);
     } catch (error) {
       this.error = `The receipt could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
@@ -251,12 +251,12 @@ export class ListsState {
     return worker.buildList({ ...request, ...arrivals, ...(copies ? { copies } : {}) });
   }
 
-  /** Saves the list the worker built last; returns its file name, or null when nothing was saved. */
-  async #saveLastBuilt(worker: FolderWorker): Promise<string | null> {
-    const file = await worker.saveList();
+  /** Saves the list of `kind` the worker built last; returns its file name, or null when nothing was saved. */
+  async #saveLastBuilt(worker: FolderWorker, kind: FileListKind): Promise<string | null> {
+    const file = await worker.saveList(kind);
     if (!file) return null;
-    const kind = file.format === 'zip' ? ZIP_FILE : file.format === 'tsv' ? TSV_FILE : CSV_FILE;
-    return (await saveFile(file.blob, file.fileName, kind)) === 'saved' ? file.fileName : null;
+    const type = file.format === 'zip' ? ZIP_FILE : file.format === 'tsv' ? TSV_FILE : CSV_FILE;
+    return (await saveFile(file.blob, file.fileName, type)) === 'saved' ? file.fileName : null;
   }
 
   /**
