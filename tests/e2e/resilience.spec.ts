@@ -21,6 +21,7 @@ import { creationsOf } from './receiver-faults.ts';
 import { expect, listFiles, seedPickerWithFixture, test, type Receiver } from './test.ts';
 import {
   expectBatchArrived,
+  expectEveryFileIn,
   expectFilesArrived,
   expectRunComplete,
   expectScanned,
@@ -311,7 +312,7 @@ test('a resumed batch gets its web copies back: they are not made again, they ar
   const banner = page.getByRole('region', { name: 'Previous upload' });
   await banner.getByRole('button', { name: 'Resume previous upload' }).click();
   await page.getByTestId('folder-input').setInputFiles(folder);
-  await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
+  await expectEveryFileIn(page);
 
   const stored = ['field_1.jpg', 'field_1_tn.jpg', 'volume.tif'];
   expect(await listFiles(path.join(receiver.uploadDir, batch))).toEqual(stored);

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type TestInfo } from '@playwright/test';
 import { startServer } from '../../server/app-server.ts';
 import type { ReceiverOptions } from '../../server/receiver.ts';
 import { injectFaults, type ReceiverFaults, type SeenRequest } from './receiver-faults.ts';
@@ -46,13 +46,18 @@ export const test = base.extend<{
     await rm(dir, { recursive: true, force: true });
   },
   // Any uncaught error in the page fails the journey, even when what the journey checks still came out right.
-  page: async ({ page }, use) => {
+  page: async ({ page }, use, testInfo) => {
     const errors: string[] = [];
+    const logged: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') logged.push(message.text());
+    });
     await use(page);
+    if (failed(testInfo)) report('what the page logged', logged);
     expect(errors, 'uncaught errors in the page').toEqual([]);
   },
-  receiver: async ({ receiverToken, receiverOptions, receiverFaults, scratch }, use) => {
+  receiver: async ({ receiverToken, receiverOptions, receiverFaults, scratch }, use, testInfo) => {
     const uploadDir = path.join(scratch, 'uploads');
     const log: string[] = [];
     const requests: SeenRequest[] = [];
@@ -67,6 +72,16 @@ export const test = base.extend<{
     });
     await use({ url: server.url, uploadDir, log, requests });
     await server.close();
+    if (failed(testInfo)) {
+      const start = requests[0]?.at ?? 0;
+      report(
+        'requests the receiver saw (ms since the first)',
+        requests.map(
+          (r) => `${r.at - start} ${r.method} ${r.pathname} ${r.relativePath ?? ''} ${r.fault ?? ''}`,
+        ),
+      );
+      report('what the receiver logged', log);
+    }
   },
   receiverProcess: async ({ scratch }, use) => {
     const receiver = await startReceiverProcess(path.join(scratch, 'uploads'));
@@ -76,6 +91,18 @@ export const test = base.extend<{
 });
 
 export { expect };
+
+function failed(testInfo: TestInfo): boolean {
+  return testInfo.status !== testInfo.expectedStatus;
+}
+
+/** A failed journey prints what happened around it (the last lines of each), since CI keeps only its output. */
+function report(title: string, lines: readonly string[], last = 60): void {
+  if (lines.length === 0) return;
+  const shown = lines.slice(-last);
+  const cut = lines.length > shown.length ? ` (last ${shown.length} of ${lines.length})` : '';
+  process.stdout.write(`\n--- ${title}${cut}:\n${shown.join('\n')}\n`);
+}
 
 export async function sha256File(file: string): Promise<string> {
   return createHash('sha256')

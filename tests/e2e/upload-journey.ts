@@ -61,9 +61,20 @@ export async function uploadAll(page: Page): Promise<void> {
 
 /** The run ended with every file in, and the progress bar at the batch's full size. */
 export async function expectRunComplete(page: Page): Promise<void> {
-  await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
+  await expectEveryFileIn(page);
   await expect(page.getByRole('progressbar', { name: 'Upload progress' })).toHaveAttribute(
     'value',
     String(DATA_FILES.reduce((sum, f) => sum + f.size, 0)),
   );
+}
+
+/**
+ * Waits for the upload step to say every file is in. A run that stalls or fails instead ends the test with what
+ * the step showed last: its figures and its failed files.
+ */
+export async function expectEveryFileIn(page: Page): Promise<void> {
+  const step = page.getByRole('region', { name: 'Upload', exact: true });
+  await expect
+    .poll(async () => (await step.innerText()).replace(/\s+/g, ' '), { timeout: 90_000 })
+    .toContain('complete: every file is in batch');
 }

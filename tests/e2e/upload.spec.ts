@@ -1,7 +1,13 @@
 import path from 'node:path';
 import { BIG_FILE, DATA_FILES, throttleUploads, writeFixtureFolder } from './fixture-tree.ts';
 import { expect, listFiles, seedPickerWithFixture, test } from './test.ts';
-import { expectBatchArrived, expectScanned, scanForUpload, uploadAll } from './upload-journey.ts';
+import {
+  expectBatchArrived,
+  expectEveryFileIn,
+  expectScanned,
+  scanForUpload,
+  uploadAll,
+} from './upload-journey.ts';
 
 test('a folder picked with showDirectoryPicker is scanned in a worker and arrives byte-identical', async ({
   page,
@@ -79,7 +85,7 @@ test('pausing in the middle of a 50 MB file stops the transfer, and resuming fin
 
   await unthrottle();
   await page.getByRole('button', { name: 'Resume' }).click();
-  await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
+  await expectEveryFileIn(page);
   await expectBatchArrived(page, receiver);
   expect(resumedAt.length, 'a PATCH continued from a non-zero offset').toBeGreaterThan(0);
 });
@@ -114,7 +120,7 @@ test.describe('a receiver that requires a token', () => {
     await expect(failures).toContainText('Failed files: 6 × access token refused (401)');
 
     await page.getByRole('button', { name: 'Retry all failed' }).click();
-    await expect(page.getByText('complete: every file is in batch')).toBeVisible({ timeout: 90_000 });
+    await expectEveryFileIn(page);
     await expect(failures).toBeHidden();
     await expectBatchArrived(page, receiver);
   });
