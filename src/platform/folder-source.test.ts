@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { handleSource, MAX_LISTED_HANDLES, type SourceDir, type SourceFile } from './folder-source';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  handleSource,
+  LISTING_PATIENCE_MS,
+  MAX_LISTED_HANDLES,
+  type SourceDir,
+  type SourceFile,
+} from './folder-source';
 
 /** A folder in memory that counts how files are reached: through its listing or by name. */
 class FakeDir implements SourceDir {
@@ -9,6 +15,8 @@ class FakeDir implements SourceDir {
   listings = 0;
   listed = 0;
   failListingAfter = Infinity;
+  /** After this many entries the listing answers no more, as some browser builds have done. */
+  stallListingAfter = Infinity;
 
   constructor(readonly name: string) {}
 
@@ -30,6 +38,7 @@ class FakeDir implements SourceDir {
     this.listings += 1;
     for (const child of [...this.children.values()]) {
       if (this.listed >= this.failListingAfter) throw new DOMException('gone', 'NotFoundError');
+      if (this.listed >= this.stallListingAfter) await new Promise(() => undefined);
       this.listed += 1;
       await Promise.resolve();
       yield child;
@@ -117,6 +126,33 @@ describe('handleSource', () => {
     const source = handleSource(root);
     for (let i = 0; i < 10; i += 1) await source.open(`img-${i}.jpg`);
     expect(root.byName).toBe(8);
+  });
+
+  describe('with a listing that stops answering', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it(`waits ${LISTING_PATIENCE_MS / 1000} s for it, then asks by name for this file and every later one`, async () => {
+      vi.useFakeTimers();
+      const root = folderOf(5, 'root');
+      root.stallListingAfter = 2;
+      const source = handleSource(root);
+      expect(await (await source.open('img-0.jpg')).text()).toBe('img-0.jpg');
+      let third: string | undefined;
+      const opening = source.open('img-2.jpg').then(async (file) => (third = await file.text()));
+      await vi.advanceTimersByTimeAsync(LISTING_PATIENCE_MS - 1);
+      expect(third).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      await opening;
+      expect(third).toBe('img-2.jpg');
+      // img-1 was read past before the listing stalled, but a listing given up keeps nothing.
+      const rest = await Promise.all([1, 3, 4].map(async (i) => (await source.open(`img-${i}.jpg`)).text()));
+      expect(rest).toEqual(['img-1.jpg', 'img-3.jpg', 'img-4.jpg']);
+      expect(root.byName).toBe(4);
+      expect(root.listings).toBe(1);
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 
   it(`gives the listing up rather than hold more than ${MAX_LISTED_HANDLES} handles`, async () => {

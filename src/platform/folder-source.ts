@@ -29,6 +29,14 @@ export interface SourceDir {
 /** Handles one listing of a folder may hold before it gives up and files are asked for by name. */
 export const MAX_LISTED_HANDLES = 50_000;
 
+/**
+ * How long one file's turn may wait for the listing's next entries before the listing is given up. Some Chromium
+ * builds have left a directory's listing unanswered for good; asking by name still reaches every file.
+ */
+export const LISTING_PATIENCE_MS = 10_000;
+
+const LATE = Symbol('late');
+
 export function handleSource(root: FileSystemDirectoryHandle | SourceDir): FolderSource {
   const top = root as SourceDir;
   const dirs = new Map<string, Promise<SourceDir>>([['', Promise.resolve(top)]]);
@@ -71,14 +79,14 @@ export function handleSource(root: FileSystemDirectoryHandle | SourceDir): Folde
  * the browser about twice what opening it through the listing does (5,000 OPFS files: 7–9 s of CPU against 4 s),
  * and the files are asked for in the scan's order, so the listing is read only a little ahead of the asking.
  * Handles read past on the way are kept until asked for. A file not in the listing (asked for twice, or added since) is asked
- * for by name, as is every file once the listing fails or has held too many handles.
+ * for by name, as is every file once the listing fails, stalls, or has held too many handles.
  */
 class FolderListing {
   readonly #dir: SourceDir;
   #entries: AsyncIterator<SourceFile | SourceDir> | null = null;
   readonly #ahead = new Map<string, SourceFile>();
   #ended = false;
-  /** Set when the listing failed or would have held too many handles: its folder's files are asked for by name. */
+  /** Set when the listing failed, stalled or would have held too many handles: its files are asked for by name. */
   #gaveUp = false;
   /** Reads of the listing happen one at a time; concurrent takes wait their turn. */
   #turn: Promise<unknown> = Promise.resolve();
@@ -105,10 +113,19 @@ class FolderListing {
       this.#ahead.delete(name);
       return kept;
     }
+    if (this.#ended) return null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<typeof LATE>((resolve) => {
+      timer = setTimeout(() => resolve(LATE), LISTING_PATIENCE_MS);
+    });
     try {
       this.#entries ??= this.#dir.values()[Symbol.asyncIterator]();
       while (!this.#ended) {
-        const next = await this.#entries.next();
+        const next = await Promise.race([this.#entries.next(), late]);
+        if (next === LATE) {
+          this.#giveUp();
+          break;
+        }
         if (next.done) {
           this.#ended = true;
           break;
@@ -125,6 +142,8 @@ class FolderListing {
     } catch {
       // The folder could not be listed (moved, permission gone): asking by name says why, file by file.
       this.#giveUp();
+    } finally {
+      clearTimeout(timer);
     }
     return null;
   }
@@ -133,7 +152,8 @@ class FolderListing {
     this.#ended = true;
     this.#gaveUp = true;
     this.#ahead.clear();
-    void this.#entries?.return?.();
+    // A listing that stalled may not answer this either, nor kindly.
+    Promise.resolve(this.#entries?.return?.()).catch(() => undefined);
   }
 }
 
