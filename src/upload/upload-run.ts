@@ -10,7 +10,7 @@ import Tus, { type TusOptions } from '@uppy/tus';
 import { REPR_DIGEST_HEADER, reprDigest, type FileDigests } from '#core/digest';
 import { describeUploadFailure, failureCause } from '#core/upload-failure';
 import { UploadQueue, type QueueTotals } from '#core/upload-queue';
-import { ProgressOnLargeBodies } from './progress-stack';
+import { UploadHttpStack } from './upload-http-stack';
 
 export interface UploadJob {
   readonly id: number;
@@ -152,7 +152,7 @@ export class UploadRun {
       storeFingerprintForResuming: false,
       allowedMetaFields: BASE_META_FIELDS,
       fileReader: wholeFileReader,
-      httpStack: new ProgressOnLargeBodies(),
+      httpStack: new UploadHttpStack(),
       onBeforeRequest: (req, file) => this.#attachDigests(req, file),
       onShouldRetry: (error, attempt, _options, next) => {
         // A full disk does not empty itself in seconds: say so at once rather than retrying for a minute.

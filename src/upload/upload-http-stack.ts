@@ -1,0 +1,116 @@
+/**
+ * tus-js-client's own XHR stack, with two changes for uploads of many files:
+ * - a request listens for upload progress only when its body is large enough for progress within it to matter.
+ *   Each progress event of a small file becomes Uppy state updates and events on the page's main thread, which
+ *   over 5,000 files of 10 KB cost more than their bytes; such a file's progress still moves when it completes.
+ * - a request that shows no sign of life for {@link STALL_MS} is given up, and tus tries it again with its
+ *   backoff. A connection that went silent (a proxy, a sleeping laptop's network, a receiver that never
+ *   answers) would otherwise hold its file, and the batch, for good: the XHR stack answers only load and error.
+ */
+import { DefaultHttpStack, type HttpRequest, type HttpResponse, type HttpStack } from 'tus-js-client';
+
+/** Bodies from this size on report progress while they are sent. */
+export const PROGRESS_FROM_BYTES = 1024 * 1024;
+
+/**
+ * How long a request may go without progress or an answer. Long enough for a receiver to read back a large file
+ * it verifies after a restart; a small body gives no progress, so it has this long in all.
+ */
+export const STALL_MS = 120_000;
+
+export class UploadHttpStack implements HttpStack {
+  readonly #inner: HttpStack;
+
+  constructor(inner: HttpStack = new DefaultHttpStack({})) {
+    this.#inner = inner;
+  }
+
+  createRequest(method: string, url: string): HttpRequest {
+    return new WatchedRequest(this.#inner.createRequest(method, url));
+  }
+
+  getName(): string {
+    return 'UploadHttpStack';
+  }
+}
+
+/** The request went without progress or an answer for {@link STALL_MS}. */
+export class RequestStalled extends Error {}
+
+class WatchedRequest implements HttpRequest {
+  readonly #inner: HttpRequest;
+  #onProgress: ((bytesSent: number) => void) | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(inner: HttpRequest) {
+    this.#inner = inner;
+  }
+
+  getMethod(): string {
+    return this.#inner.getMethod();
+  }
+
+  getURL(): string {
+    return this.#inner.getURL();
+  }
+
+  setHeader(header: string, value: string): void {
+    this.#inner.setHeader(header, value);
+  }
+
+  getHeader(header: string): string | undefined {
+    return this.#inner.getHeader(header);
+  }
+
+  setProgressHandler(handler: (bytesSent: number) => void): void {
+    this.#onProgress = handler;
+  }
+
+  send(body: Blob | null = null): Promise<HttpResponse> {
+    let lastSign = Date.now();
+    const onProgress = this.#onProgress;
+    if (onProgress && (body?.size ?? 0) >= PROGRESS_FROM_BYTES) {
+      this.#inner.setProgressHandler((bytesSent) => {
+        lastSign = Date.now();
+        onProgress(bytesSent);
+      });
+    }
+    return new Promise((resolve, reject) => {
+      // One timer per request, set again only when it fires after progress: progress events stay cheap.
+      const watch = (ms: number) => {
+        this.#timer = setTimeout(() => {
+          const quiet = Date.now() - lastSign;
+          if (quiet < STALL_MS) return watch(STALL_MS - quiet);
+          void this.#inner.abort();
+          reject(
+            new RequestStalled(
+              `${this.getMethod()} ${this.getURL()} had no progress and no answer for ${STALL_MS / 1000} s`,
+            ),
+          );
+        }, ms);
+      };
+      watch(STALL_MS);
+      this.#inner.send(body).then(
+        (response) => {
+          clearTimeout(this.#timer);
+          resolve(response);
+        },
+        (error: unknown) => {
+          clearTimeout(this.#timer);
+          // As the XHR stack gives it (an event, not an Error): tus-js-client wraps it as it always has.
+          reject(error as Error);
+        },
+      );
+    });
+  }
+
+  abort(): Promise<void> {
+    // Stopped on purpose (pause, cancel): the XHR answers nothing now, and nobody waits for it.
+    clearTimeout(this.#timer);
+    return this.#inner.abort();
+  }
+
+  getUnderlyingObject(): unknown {
+    return this.#inner.getUnderlyingObject();
+  }
+}
