@@ -219,14 +219,12 @@ export class ListsState {
   }
 
   /**
-   * Saves the receipt of the upload: built and saved on its own, then the list shown is built again, since a build
-   * of it under way is set aside.
+   * Saves the receipt of the upload, built on its own: the worker keeps it apart from the list shown, so that list
+   * stays as it is.
    */
   async downloadReceipt(): Promise<void> {
     const worker = this.#folder.worker;
     if (!worker || this.#check.phase !== 'done') return;
-    const shown = this.request;
-    this.#request += 1;
     try {
       const preview = await this.#buildInWorker(worker, {
         list: { kind: 'receipt' },
@@ -238,8 +236,6 @@ export class ListsState {
     } catch (error) {
       this.error = `The receipt could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
       this.#announcer.say(this.error);
-    } finally {
-      if (shown) await this.build(shown);
     }
   }
 
