@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   handleSource,
+  type FolderSource,
   LISTING_PATIENCE_MS,
   MAX_LISTED_HANDLES,
   type SourceDir,
@@ -59,6 +60,9 @@ class FakeDir implements SourceDir {
   }
 }
 
+/** The text of the file at `path`, opened through `source`. */
+const textOf = async (source: FolderSource, path: string) => (await source.open(path)).text();
+
 const folderOf = (count: number, name = 'photos') => {
   const dir = new FakeDir(name);
   for (let i = 0; i < count; i += 1) dir.addFile(`img-${i}.jpg`);
@@ -71,7 +75,7 @@ describe('handleSource', () => {
     const root = new FakeDir('root').addDir(photos);
     const source = handleSource(root);
     for (let i = 0; i < 20; i += 1) {
-      expect(await (await source.open(`photos/img-${i}.jpg`)).text()).toBe(`img-${i}.jpg`);
+      expect(await textOf(source, `photos/img-${i}.jpg`)).toBe(`img-${i}.jpg`);
     }
     expect(photos.listings).toBe(1);
     expect(photos.byName).toBe(0);
@@ -81,7 +85,7 @@ describe('handleSource', () => {
     const root = folderOf(30, 'root');
     const source = handleSource(root);
     const order = Array.from({ length: 30 }, (_, i) => (i * 7) % 30);
-    const texts = await Promise.all(order.map(async (i) => (await source.open(`img-${i}.jpg`)).text()));
+    const texts = await Promise.all(order.map((i) => textOf(source, `img-${i}.jpg`)));
     expect(texts).toEqual(order.map((i) => `img-${i}.jpg`));
     expect(root.listings).toBe(1);
     expect(root.listed).toBe(30);
@@ -93,10 +97,10 @@ describe('handleSource', () => {
     const source = handleSource(root);
     await source.open('img-0.jpg');
     expect(root.byName).toBe(0);
-    expect(await (await source.open('img-0.jpg')).text()).toBe('img-0.jpg');
+    expect(await textOf(source, 'img-0.jpg')).toBe('img-0.jpg');
     expect(root.byName).toBe(1);
     root.addFile('late.jpg', 'late');
-    expect(await (await source.open('late.jpg')).text()).toBe('late');
+    expect(await textOf(source, 'late.jpg')).toBe('late');
     expect(root.byName).toBe(2);
     expect(root.listings).toBe(1);
   });
@@ -109,7 +113,7 @@ describe('handleSource', () => {
     await source.open('img-1.jpg');
     // The first listing is at its end with nothing left: the next batch gets a new one.
     await source.open('img-1.jpg');
-    expect(await (await source.open('img-0.jpg')).text()).toBe('img-0.jpg');
+    expect(await textOf(source, 'img-0.jpg')).toBe('img-0.jpg');
     expect(root.listings).toBe(2);
   });
 
@@ -138,7 +142,7 @@ describe('handleSource', () => {
       const root = folderOf(5, 'root');
       root.stallListingAfter = 2;
       const source = handleSource(root);
-      expect(await (await source.open('img-0.jpg')).text()).toBe('img-0.jpg');
+      expect(await textOf(source, 'img-0.jpg')).toBe('img-0.jpg');
       let third: string | undefined;
       const opening = source.open('img-2.jpg').then(async (file) => (third = await file.text()));
       await vi.advanceTimersByTimeAsync(LISTING_PATIENCE_MS - 1);
@@ -147,7 +151,7 @@ describe('handleSource', () => {
       await opening;
       expect(third).toBe('img-2.jpg');
       // img-1 was read past before the listing stalled, but a listing given up keeps nothing.
-      const rest = await Promise.all([1, 3, 4].map(async (i) => (await source.open(`img-${i}.jpg`)).text()));
+      const rest = await Promise.all([1, 3, 4].map((i) => textOf(source, `img-${i}.jpg`)));
       expect(rest).toEqual(['img-1.jpg', 'img-3.jpg', 'img-4.jpg']);
       expect(root.byName).toBe(4);
       expect(root.listings).toBe(1);
@@ -160,9 +164,9 @@ describe('handleSource', () => {
     const source = handleSource(root);
     // The last file first: every other handle would have to be kept on the way.
     const last = `img-${MAX_LISTED_HANDLES + 1}.jpg`;
-    expect(await (await source.open(last)).text()).toBe(last);
+    expect(await textOf(source, last)).toBe(last);
     expect(root.byName).toBe(1);
     expect(root.listed).toBe(MAX_LISTED_HANDLES + 1);
-    expect(await (await source.open('img-0.jpg')).text()).toBe('img-0.jpg');
+    expect(await textOf(source, 'img-0.jpg')).toBe('img-0.jpg');
   });
 });
