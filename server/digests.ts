@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 
-/** Request header with digests of the whole file (RFC 9530), e.g. `sha-256=:<base64>:, md5=:<base64>:`. */
-export const REPR_DIGEST_HEADER = 'Repr-Digest';
-/** Response header on a finish whose digests were checked: what was checked, e.g. `sha-256, md5`. */
-export const VERIFIED_HEADER = 'Upload-Verified';
+import { REPR_DIGEST_HEADER } from '#core/protocol';
 
 /** Algorithm names as RFC 9530 registers them, in the order `Upload-Verified` lists them. */
 const ALGORITHMS = {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from './app-server.ts';
 import { readConfig } from './config.ts';
-import { TUS_PATH } from './receiver.ts';
+import { TUS_PATH } from '#core/protocol';
 import { describeDuration } from './durations.ts';
 import { describeBytes } from './sizes.ts';
 

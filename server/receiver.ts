@@ -6,12 +6,19 @@ import path from 'node:path';
 import { ERRORS, Server, Upload } from '@tus/server';
 import { sanitizeBatchName, sanitizeRelativePath } from '#core/paths';
 import {
+  CHECKSUM_MISMATCH,
+  DISK_FULL,
+  METADATA,
+  REPR_DIGEST_HEADER,
+  STORED_PATH_HEADER,
+  TUS_PATH,
+  VERIFIED_HEADER,
+} from '#core/protocol';
+import {
   algorithmsOf,
   digestFile,
   digestLabel,
   readAnnouncements,
-  REPR_DIGEST_HEADER,
-  VERIFIED_HEADER,
   type Announcement,
   type DigestAlgorithm,
 } from './digests.ts';
@@ -30,8 +37,6 @@ import {
   WHOLE_FILE_LIMIT,
   type WholeFilePost,
 } from './whole-file-post.ts';
-
-export { REPR_DIGEST_HEADER, VERIFIED_HEADER } from './digests.ts';
 
 export type ReceiverOptions = {
   uploadDir: string;
@@ -54,14 +59,7 @@ export type Receiver = {
   close(): void;
 };
 
-export const TUS_PATH = '/files';
-/** Response header on the final upload response: the stored `<batch>/<path>`, each segment URI-encoded. */
-export const STORED_PATH_HEADER = 'Upload-Stored-Path';
 export const TOKEN_REFUSED = 'The access token is missing or wrong.';
-/** The status the tus checksum extension gives a body whose checksum does not match. */
-export const CHECKSUM_MISMATCH = 460;
-/** HTTP 507 Insufficient Storage. */
-export const DISK_FULL = 507;
 
 /** Response headers a page on another site may read, besides those of tus. */
 const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER];
@@ -375,8 +373,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
 
 /** The checked batch and path of an upload, or a 400 refusal naming the problem. */
 function readMetadata(upload: Upload): { batch: string; relativePath: string } {
-  const rawPath = upload.metadata?.['relativePath'];
-  const rawBatch = upload.metadata?.['batch'];
+  const rawPath = upload.metadata?.[METADATA.relativePath];
+  const rawBatch = upload.metadata?.[METADATA.batch];
   if (!rawPath) {
     throw refusal(
       400,
@@ -420,7 +418,7 @@ function logLine(
 
 /** `<batch>/<path>` of an upload whose metadata onUploadCreate has checked. */
 function storedName(upload: Upload): string {
-  return `${upload.metadata?.['batch'] ?? ''}/${upload.metadata?.['relativePath'] ?? ''}`;
+  return `${upload.metadata?.[METADATA.batch] ?? ''}/${upload.metadata?.[METADATA.relativePath] ?? ''}`;
 }
 
 function describeError(error: unknown): string {

@@ -11,8 +11,6 @@ export interface FileDigests {
   readonly md5?: string;
 }
 
-export const REPR_DIGEST_HEADER = 'Repr-Digest';
-
 export function reprDigest(digests: FileDigests): string {
   const fields = [`sha-256=:${hexToBase64(digests.sha256)}:`];
   if (digests.md5 !== undefined) fields.push(`md5=:${hexToBase64(digests.md5)}:`);

@@ -3,6 +3,8 @@
  * an HTTP status (0 when no answer came back) and the receiver's response body.
  */
 
+import { CHECKSUM_MISMATCH, DISK_FULL } from '#core/protocol';
+
 export interface UploadFailure {
   readonly path: string;
   readonly status: number;
@@ -18,8 +20,8 @@ export function failureCause(status: number): string {
   if (status === 403) return 'not allowed (403)';
   if (status === 404) return 'no upload endpoint there (404)';
   if (status === 413) return 'larger than the receiver accepts (413)';
-  if (status === 460) return 'changed on the way (460)';
-  if (status === 507) return "receiver's disk full (507)";
+  if (status === CHECKSUM_MISMATCH) return 'changed on the way (460)';
+  if (status === DISK_FULL) return "receiver's disk full (507)";
   if (status >= 500) return `receiver error (${status})`;
   return `refused by the receiver (${status})`;
 }
@@ -38,11 +40,11 @@ export function describeUploadFailure({ path, status, body, endpoint, detail }: 
       return `${file} found no upload endpoint at ${endpoint} (404 Not Found). Check the Upload endpoint, then retry.`;
     case status === 413:
       return `${file} is larger than the receiver accepts (413 Payload Too Large)${said ? `: ${said}` : ''}. Ask for a higher size limit, or leave this file out.`;
-    case status === 460:
+    case status === CHECKSUM_MISMATCH:
       return `${file} arrived with other bytes than were sent (460): the receiver's SHA-256 of what arrived differs from the file's, so it was not stored. Retry it; if it happens again, check the network or the file.`;
     case status === 400 && said !== '':
       return `${file} was refused by the receiver (400): ${said}.`;
-    case status === 507:
+    case status === DISK_FULL:
       return `${file} could not be stored: the receiver's disk is full (507). Free space on the receiver, then retry.`;
     case status >= 500:
       return `${file} failed on the receiver (${status})${said ? `: ${said}` : ''}. Retry; if it happens again, check the receiver's log.`;

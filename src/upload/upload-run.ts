@@ -7,7 +7,15 @@
  */
 import Uppy, { type UppyFile } from '@uppy/core';
 import Tus, { type TusOptions } from '@uppy/tus';
-import { REPR_DIGEST_HEADER, reprDigest, type FileDigests } from '#core/digest';
+import { reprDigest, type FileDigests } from '#core/digest';
+import {
+  CHECKSUM_MISMATCH,
+  DISK_FULL,
+  METADATA,
+  REPR_DIGEST_HEADER,
+  STORED_PATH_HEADER,
+  VERIFIED_HEADER,
+} from '#core/protocol';
 import { describeUploadFailure, failureCause } from '#core/upload-failure';
 import { UploadQueue, type QueueTotals } from '#core/upload-queue';
 import { UploadHttpStack } from './upload-http-stack';
@@ -78,7 +86,7 @@ export interface UploadSnapshot extends QueueTotals {
   readonly paused: boolean;
 }
 
-const BASE_META_FIELDS = ['relativePath', 'batch', 'name', 'type'];
+const BASE_META_FIELDS = [METADATA.relativePath, METADATA.batch, 'name', 'type'];
 
 type Meta = { relativePath: string; batch: string; jobId: number; sha256?: string; md5?: string };
 type Body = Record<string, never>;
@@ -175,13 +183,13 @@ export class UploadRun {
     this.#uppy.on('upload-success', (file, response) => {
       if (!file) return;
       const xhr = (response.body as { xhr?: XMLHttpRequest } | undefined)?.xhr;
-      const stored = xhr?.getResponseHeader('Upload-Stored-Path');
+      const stored = xhr?.getResponseHeader(STORED_PATH_HEADER);
       const id = file.meta.jobId;
       const arrival: Arrival = {
         storedPath: stored ? decodeURIComponent(stored) : null,
         uploadUrl: response.uploadURL ?? null,
         digests: this.#digestsKnown.get(id) ?? null,
-        verified: xhr?.getResponseHeader('Upload-Verified') ?? '',
+        verified: xhr?.getResponseHeader(VERIFIED_HEADER) ?? '',
       };
       this.#finish(file, () => {
         this.#queue.markDone(id);
@@ -409,7 +417,11 @@ export class UploadRun {
       if (large || uploadUrl) tus.uploadDataDuringCreation = false;
       if (uploadUrl) tus.uploadUrl = uploadUrl;
       if (digests) {
-        tus.allowedMetaFields = [...BASE_META_FIELDS, 'sha256', ...(digests.md5 ? ['md5'] : [])];
+        tus.allowedMetaFields = [
+          ...BASE_META_FIELDS,
+          METADATA.sha256,
+          ...(digests.md5 ? [METADATA.md5] : []),
+        ];
       }
       options.set(job.id, tus);
     }
@@ -532,11 +544,6 @@ const wholeFileReader: NonNullable<TusOptions<Meta, Body>['fileReader']> = {
     });
   },
 };
-
-/** The status the receiver answers when the bytes that arrived do not match the digests sent. */
-const CHECKSUM_MISMATCH = 460;
-
-const DISK_FULL = 507;
 
 /** A file that could not be hashed for sending: not worth retrying, its message names the file. */
 class DigestFailure extends Error {}

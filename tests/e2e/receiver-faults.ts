@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExtraHandler } from '../../server/app-server.ts';
-import { TUS_PATH } from '../../server/receiver.ts';
+import { TUS_PATH } from '#core/protocol';
 
 export interface SeenRequest {
   readonly method: string;

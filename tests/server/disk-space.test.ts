@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DISK_FULL } from '../../server/receiver.ts';
+import { DISK_FULL } from '#core/protocol';
 import { createUpload, patchUpload, sha256, serveFresh, tusUpload, uploadUrl } from './helpers.ts';
 
 const serve = serveFresh();

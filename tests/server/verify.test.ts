@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPR_DIGEST_HEADER, VERIFIED_HEADER } from '../../server/receiver.ts';
+import { REPR_DIGEST_HEADER, VERIFIED_HEADER } from '#core/protocol';
 import {
   createUpload,
   listFiles,

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AT_ONCE_LIMIT } from '../../server/partial-store.ts';
-import { REPR_DIGEST_HEADER } from '../../server/receiver.ts';
+import { REPR_DIGEST_HEADER } from '#core/protocol';
 import {
   createUpload,
   listFiles,
