@@ -31,3 +31,14 @@ export const STORED_PATH_HEADER = 'Upload-Stored-Path';
 export const CHECKSUM_MISMATCH = 460;
 /** HTTP 507 Insufficient Storage: the receiver's disk (or quota) cannot take the file. */
 export const DISK_FULL = 507;
+
+/**
+ * Names the receiver adds to the `Tus-Extension` list of its OPTIONS answer for what it offers beyond tus 1.0.
+ * The page uses each only where the server lists it, so any plain tus server works too.
+ */
+export const RECEIVER_EXTENSIONS = {
+  /** Whole-file digests (`sha256`/`md5` metadata, `Repr-Digest`) checked as the bytes arrive; 460 on a mismatch. */
+  reprDigest: 'repr-digest',
+  /** A batch can be declared complete with its manifest, checked, bagged and handed on. */
+  batchComplete: 'batch-complete',
+} as const;
