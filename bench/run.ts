@@ -42,6 +42,7 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 const ORDER = [
   'scan-100k',
+  'scan-100k-serial',
   'scan-100k-longest-task',
   'validate-100k',
   'validate-100k-longest-task',
