@@ -435,18 +435,6 @@ describe('decodeTiff on real files', () => {
   it.each(refused)('%s is refused with its sentence', (name, expected) => {
     expect(problemOf(fixture(name))).toBe(expected.problem);
   });
-
-  it.each([
-    'colormap-shl-overflow.tiff',
-    'crash-0c7e0e8e.tif',
-    'libtiff_segfault.tif',
-    'seek_too_large.tif',
-    'total-pages-zero.tif',
-  ])('the fuzzed tricky/tiff/%s is answered within a second', (name) => {
-    const started = performance.now();
-    decodeTiff(fixture(`tricky/tiff/${name}`));
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
 });
 
 /** The largest difference of any colour channel between two decodings of the same picture, and the mean. */
