@@ -114,12 +114,18 @@ describe('BioImage Archive annotations file list, found by name', () => {
     expect(list.fileName).toBe('batch-1-annotations-masks.tsv');
   });
 
-  it('names the two wells a mask could come from, and the mask without an image', () => {
+  it('counts the rows without a source, names the two wells a mask could come from, and the mask without an image', () => {
+    expect(list.incompleteRows).toBe(2);
     expect(list.problems).toEqual([
       {
         status: 'error',
         message:
-          'study/masks/f1_c1.png could come from study/plate1/A01/f1_c1.tif or study/plate1/B02/f1_c1.tif; rename all but one, or change how annotations find their source.',
+          '2 of 3 rows have no Source Image (study/masks/f1_c1.png and study/masks/f1_rfp.png), which the BioImage Archive requires of every row, so it would refuse the list as it is; fix what is said here, or fill in each source by hand in the downloaded file.',
+      },
+      {
+        status: 'error',
+        message:
+          'study/masks/f1_c1.png could come from study/plate1/A01/f1_c1.tif or study/plate1/B02/f1_c1.tif; rename all but one, or find sources by the path template {parent}/plate1/A01/{stem}.tif, which takes study/plate1/A01/f1_c1.tif.',
       },
       {
         status: 'error',
@@ -138,6 +144,11 @@ describe('BioImage Archive annotations file list, found by suffix', () => {
 
   it('refuses the label whose name starts like a formula and has no image', () => {
     expect(list.problems).toEqual([
+      {
+        status: 'error',
+        message:
+          '1 of 2 rows has no Source Image (-f1_c2_mask.png), which the BioImage Archive requires of every row, so it would refuse the list as it is; fix what is said here, or fill in each source by hand in the downloaded file.',
+      },
       {
         status: 'error',
         message:
