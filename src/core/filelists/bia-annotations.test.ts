@@ -284,6 +284,13 @@ describe('buildBiaAnnotations', () => {
       });
     });
 
+    it('counts every row incomplete when the set has no type, as each lacks its Annotation Type', () => {
+      const list = buildBiaAnnotations(context, setOf({ select: 'study/masks/', types: [] }));
+      expect(sourcesOf(list)).toEqual([['study/masks/a.png', 'study/images/a.tif']]);
+      expect(list.incompleteRows).toBe(1);
+      expect(buildBiaAnnotations(context, setOf({ select: 'study/masks/' })).incompleteRows).toBe(0);
+    });
+
     it('calls a set without a name so in other sentences', () => {
       expect(
         messagesOf(buildBiaAnnotations(context, setOf({ name: '', types: [], select: 'study/masks/' }))),

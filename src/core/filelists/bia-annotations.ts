@@ -99,7 +99,8 @@ export function buildBiaAnnotations(context: ListContext, set: AnnotationSet): B
       ...biaListProblems(table, uploadPaths, listName),
     ]),
     notes: heldBackNote(context),
-    incompleteRows: incomplete.length,
+    // Without a type every row lacks one; the set's own problem says so once.
+    incompleteRows: typeCell === '' ? rows.length : incomplete.length,
     ...(annotations[0] === undefined ? {} : { firstFile: annotations[0] }),
   };
 }
