@@ -60,7 +60,8 @@ export function annotatedPaths(
  * and `Source Image`, one row per selected file in path order. The source is looked for among the files the
  * set does not select (see {@link AnnotationLink}); an annotation with no source, or with several alike, gets an
  * error and an empty Source Image, and the list counts such rows as incomplete: the archive requires the
- * source. Problems with the set itself and the archive's own rules come first.
+ * source. Problems with the set itself come first, then the count of incomplete rows, each source not found,
+ * and the archive's own rules.
  */
 export function buildBiaAnnotations(context: ListContext, set: AnnotationSet): BuiltList {
   const selects = setSelector(set);
