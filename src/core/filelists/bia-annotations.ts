@@ -228,8 +228,9 @@ function sourceFinder(set: AnnotationSet, candidates: readonly string[]): Source
       return oneOf(annotation, index.matching(glob), `no file matches ${globText(glob)}`);
     };
   }
+  // Most names are unique: only several alike need the annotation's place.
   const closest = (annotation: string, found: readonly string[]): readonly string[] =>
-    closestSources(placeOf(annotation, setDepth), found);
+    found.length <= 1 ? found : closestSources(placeOf(annotation, setDepth), found);
   if (link.kind === 'same-name')
     return (annotation) => {
       const key = baseStem(fileName(annotation));
