@@ -9,6 +9,7 @@ import type { Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import Papa from 'papaparse';
 import { biaExtraCsv, biaFolder } from '../fixtures/filelists/bia-folder.ts';
+import { biaMirroredWithStray } from '../fixtures/filelists/bia-mirrored-folder.ts';
 import type { FixtureFolder } from '../fixtures/filelists/fixture-folder.ts';
 import { gudmapFolder } from '../fixtures/filelists/gudmap-folder.ts';
 import { asuPattern, recordListPath, symbiotaFolder } from '../fixtures/filelists/symbiota-folder.ts';
@@ -132,6 +133,71 @@ test('BioImage Archive: the file list with a path template and extra columns, an
   );
   await expect(lists.getByRole('list', { name: 'Problems with the list' })).toContainText(
     "Column 'md5' of extra.csv is one of the names the BioImage Archive keeps for itself",
+  );
+});
+
+test('BioImage Archive: masks in a tree that mirrors the images find their own source image', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = await writeFolder(scratch, biaMirroredWithStray);
+  await open(page, receiver.url, 'BioImage Archive');
+  await pick(page, folder, 'BioImage Archive');
+
+  const lists = page.getByRole('region', { name: 'File lists' });
+  const label = 'BioImage Archive annotations file list';
+  await lists.getByRole('radio', { name: /^BioImage Archive annotations file list/ }).check();
+  await lists.getByRole('button', { name: 'Add annotation set' }).click();
+  await lists.getByLabel('Set name').fill('masks');
+  await lists.getByLabel(/^Annotation files/).fill('masks/');
+  await lists.getByLabel('Source image found by').selectOption('suffix');
+  await lists.getByLabel(/^Suffixes/).fill('_mask');
+
+  // Before the download: the rows without a source are counted on the button and named in the problems.
+  const button = lists.getByRole('button', { name: `Download ${label}` });
+  await expect(button).toHaveText(`Download ${label} (5 of 9 rows incomplete)`);
+  await expect(lists.getByText('Not ready to submit: 5 of 9 rows lack a value')).toBeVisible();
+  const problems = lists.getByRole('list', { name: 'Problems with the list' });
+  await expect(problems).toContainText(
+    'masks/P1/A01/A01_GFP_labels.png has no source image: its name does not end in _mask',
+  );
+  await expect(problems).toContainText(
+    'find sources by the path template images/{subdir}/{base}.tif with _labels among the suffixes, which takes images/P1/A01/A01_GFP.tif.',
+  );
+  const partial = await download(page, scratch, label);
+  const partialRows = Papa.parse<string[]>(partial.bytes.toString('utf8'), { delimiter: '\t' }).data.slice(1);
+  expect(partialRows).toHaveLength(9);
+  expect(partialRows.filter(([, , source]) => source === '')).toHaveLength(5);
+
+  // Following the suggestion, every mask but the stray one finds the image at its own place.
+  await lists.getByLabel('Source image found by').selectOption('template');
+  await lists.getByLabel(/^Source path template/).fill('images/{subdir}/{base}.tif');
+  await lists.getByLabel(/^Suffixes/).fill('_mask, _labels');
+  const example = lists.getByRole('region', { name: 'Worked example' });
+  await expect(example).toContainText('In the first annotation of the set, masks/P1/A01/A01_DAPI_mask.png');
+  await expect(example).toContainText('{subdir} P1/A01');
+  await expect(example).toContainText('{base} A01_DAPI{ext}');
+  await expect(example).toContainText('looks for the source at images/P1/A01/A01_DAPI.tif');
+  await expect(button).toHaveText(`Download ${label} (1 of 9 rows incomplete)`);
+  await expect(problems).toContainText('1 of 9 rows has no Source Image (masks/P2/C03/C03_DAPI_mask.png)');
+  const linked = await download(page, scratch, label);
+  expect(linked.name).toBe('batch-1-annotations-masks.tsv');
+  const rows = Papa.parse<string[]>(linked.bytes.toString('utf8'), { delimiter: '\t' }).data;
+  expect(rows[0]).toEqual(['Files', 'Annotation Type', 'Source Image']);
+  const files = new Set(biaMirroredWithStray.files.map((file) => file.path));
+  const annotations = rows.slice(1);
+  expect(annotations.map(([annotation]) => annotation)).toEqual(
+    [...files].filter((path) => path.startsWith('masks/')).sort(),
+  );
+  for (const [annotation = '', type, source] of annotations) {
+    expect(type).toBe('segmentation_mask');
+    const image = annotation.replace(/^masks\//, 'images/').replace(/_(?:mask|labels)\.png$/, '.tif');
+    expect(source, annotation).toBe(files.has(image) ? image : '');
+  }
+  // The eight masks with an image are the mirrored tree's golden list, byte for byte.
+  expect(linked.bytes.toString('utf8')).toBe(
+    `${(await golden('bia-annotations-mirrored.tsv')).toString('utf8')}\nmasks/P2/C03/C03_DAPI_mask.png\tsegmentation_mask\t`,
   );
 });
 

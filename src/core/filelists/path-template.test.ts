@@ -3,6 +3,7 @@ import {
   ANY_FOLDERS,
   escapeRegExp,
   globLiteral,
+  globFolderDepth,
   globMatcher,
   globMatches,
   globText,
@@ -252,5 +253,21 @@ describe('glob parts', () => {
   it('escapes every character a regular expression gives a meaning', () => {
     const special = '.*+?^${}()|[]\\/';
     expect(new RegExp(`^${escapeRegExp(special)}$`).test(special)).toBe(true);
+  });
+});
+
+describe('globFolderDepth', () => {
+  it.each([
+    ['masks/', 1],
+    ['study/masks/', 2],
+    ['masks/*.png', 1],
+    ['plates/*/masks/', 3],
+    ['labels/**/*.png', 1],
+    ['**/masks/', 0],
+    ['masks/**', 1],
+    ['*_mask.png', 0],
+    ['a/b/c.png', 2],
+  ])('%s names %i folders', (pattern, depth) => {
+    expect(globFolderDepth(pattern)).toBe(depth);
   });
 });
