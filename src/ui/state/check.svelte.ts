@@ -22,6 +22,7 @@ export function defaultProfileSettings(): ProfileSettings {
     symbiota: getProfile('symbiota').defaultSettings,
     bia: getProfile('bia').defaultSettings,
     custom: getProfile('custom').defaultSettings,
+    deriva: getProfile('deriva').defaultSettings,
   };
 }
 
@@ -96,6 +97,7 @@ export class CheckState {
       const result = await worker.check({
         profile: target,
         settings,
+        folderName: this.#folder.name,
         ...(recordList
           ? { recordList: recordColumn ? { ...recordList, column: recordColumn } : recordList }
           : {}),
