@@ -75,6 +75,11 @@ export class CheckState {
     };
   }
 
+  /** The picked folder's name, which Deriva upload configs see at the start of every path. */
+  get folderName(): string {
+    return this.#folder.name;
+  }
+
   patchSettings<P extends ProfileId>(id: P, patch: Partial<ProfileSettings[P]>): void {
     this.settings = { ...this.settings, [id]: { ...this.settings[id], ...patch } };
   }
