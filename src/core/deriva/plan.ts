@@ -5,14 +5,7 @@
  */
 import type { CompiledMapping, DerivaConfig } from '#core/deriva/config';
 import { findMapping, matchedPath, type MappingMatch } from '#core/deriva/match';
-import {
-  fillTemplate,
-  mappingNames,
-  placeholderNames,
-  sourceOf,
-  type MappingNames,
-  type PlaceholderSource,
-} from '#core/deriva/templates';
+import { fillParsed, mappingNames, type MappingNames, type PlaceholderSource } from '#core/deriva/templates';
 import { hexToBase64 } from '#core/digest';
 
 export interface FileFacts {
@@ -130,16 +123,22 @@ export function planFile(
   const valueOf = lookup(values);
   for (const field of names.fields) {
     if (field.stage !== 'value') continue;
-    if (placeholderNames(field.template).every((name) => valueOf(name) !== undefined)) {
-      values.set(field.where.slice('column_value_templates.'.length), fillTemplate(field.template, valueOf));
+    if (field.parsed.names.every((name) => valueOf(name) !== undefined)) {
+      values.set(field.where.slice('column_value_templates.'.length), fillParsed(field.parsed, valueOf));
     }
   }
   const pending = new Map<PlaceholderSource, string[]>();
   const undefinedNames: { name: string; where: string }[] = [];
   const usedExt = new Set<string>();
+  let hatracUri: string | undefined;
+  const columns: (readonly [string, string])[] = [];
   for (const field of names.fields) {
-    for (const name of placeholderNames(field.template)) {
-      const source = sourceOf(name, names, field.stage);
+    if (field.where === 'hatrac_templates.hatrac_uri') hatracUri = fillParsed(field.parsed, valueOf);
+    if (field.where.startsWith('column_map.')) {
+      columns.push([field.where.slice('column_map.'.length), fillParsed(field.parsed, valueOf)]);
+    }
+    for (const [i, name] of field.parsed.names.entries()) {
+      const source = field.sources[i];
       if (source === 'ext') usedExt.add(name);
       if (valueOf(name) !== undefined) continue;
       if (source === undefined) {
@@ -152,22 +151,10 @@ export function planFile(
     }
   }
   const hasEntry = Object.hasOwn(config.extMappings, extKey);
-  const rawHatrac = mapping.raw['hatrac_templates'];
-  const hatracTemplate =
-    typeof rawHatrac === 'object' && rawHatrac !== null
-      ? (rawHatrac as Record<string, unknown>)['hatrac_uri']
-      : undefined;
-  const columnMap = mapping.raw['column_map'];
-  const columns =
-    typeof columnMap === 'object' && columnMap !== null && !Array.isArray(columnMap)
-      ? Object.entries(columnMap).map(
-          ([column, template]) => [column, fillTemplate(String(template), valueOf)] as const,
-        )
-      : [];
   return {
     match,
     targetTable,
-    hatracUri: typeof hatracTemplate === 'string' ? fillTemplate(hatracTemplate, valueOf) : undefined,
+    hatracUri,
     columns,
     pending,
     undefinedNames,

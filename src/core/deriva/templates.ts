@@ -33,6 +33,19 @@ export interface TemplateField {
   readonly stage: TemplateStage;
 }
 
+/** A template read once: literal text and `{name}` placeholders (with the text to keep when unfilled). */
+export interface ParsedTemplate {
+  readonly pieces: readonly (string | { readonly name: string; readonly written: string })[];
+  /** Each name once, in order. */
+  readonly names: readonly string[];
+}
+
+/** A template with where each of its names comes from, worked out once per mapping. */
+export interface PreparedField extends TemplateField {
+  readonly parsed: ParsedTemplate;
+  readonly sources: readonly (PlaceholderSource | undefined)[];
+}
+
 const placeholderPattern = /\{\{|\}\}|\{([^{}]*)\}/g;
 
 /** The field name of `{name}`, `{name:spec}`, `{name!r}`, `{name[0]}` or `{name.attr}`. */
@@ -40,23 +53,40 @@ function fieldName(inner: string): string {
   return /^[^.[!:]*/.exec(inner)?.[0] ?? inner;
 }
 
-/** The names a template uses, each once, in order. */
-export function placeholderNames(template: string): string[] {
+export function parseTemplate(template: string): ParsedTemplate {
+  const pieces: (string | { name: string; written: string })[] = [];
   const names: string[] = [];
+  let last = 0;
   for (const match of template.matchAll(placeholderPattern)) {
-    if (match[1] === undefined) continue;
+    pieces.push(template.slice(last, match.index));
+    last = match.index + match[0].length;
+    if (match[1] === undefined) {
+      pieces.push(match[0][0] ?? '');
+      continue;
+    }
     const name = fieldName(match[1]);
+    pieces.push({ name, written: match[0] });
     if (!names.includes(name)) names.push(name);
   }
-  return names;
+  pieces.push(template.slice(last));
+  return { pieces: pieces.filter((piece) => piece !== ''), names };
+}
+
+/** The names a template uses, each once, in order. */
+export function placeholderNames(template: string): readonly string[] {
+  return parseTemplate(template).names;
 }
 
 /** Fills a template; a name `valueOf` does not know is left as written (`{Accession_ID}`). */
+export function fillParsed(parsed: ParsedTemplate, valueOf: (name: string) => string | undefined): string {
+  let out = '';
+  for (const piece of parsed.pieces)
+    out += typeof piece === 'string' ? piece : (valueOf(piece.name) ?? piece.written);
+  return out;
+}
+
 export function fillTemplate(template: string, valueOf: (name: string) => string | undefined): string {
-  return template.replace(placeholderPattern, (whole, inner: string | undefined) => {
-    if (inner === undefined) return whole[0] ?? '';
-    return valueOf(fieldName(inner)) ?? whole;
-  });
+  return fillParsed(parseTemplate(template), valueOf);
 }
 
 function entries(value: unknown): [string, string][] {
@@ -115,7 +145,7 @@ export interface MappingNames {
   readonly values: ReadonlySet<string>;
   /** The file's record is read (record_query_template) before the Hatrac upload, or only after it. */
   readonly record: 'before-upload' | 'after-upload' | 'never';
-  readonly fields: readonly TemplateField[];
+  readonly fields: readonly PreparedField[];
 }
 
 export function mappingNames(
@@ -143,7 +173,7 @@ export function mappingNames(
     : stob(raw['create_record_before_upload'])
       ? 'before-upload'
       : 'after-upload';
-  return {
+  const names: MappingNames = {
     groups: new Set(mapping.groups),
     checksums,
     catalog,
@@ -151,8 +181,13 @@ export function mappingNames(
     ext,
     values,
     record,
-    fields: templateFields(raw),
+    fields: [],
   };
+  const fields = templateFields(raw).map((field) => {
+    const parsed = parseTemplate(field.template);
+    return { ...field, parsed, sources: parsed.names.map((name) => sourceOf(name, names, field.stage)) };
+  });
+  return { ...names, fields };
 }
 
 /** Where deriva-py finds `name` when it applies a template at `stage`, or undefined when nowhere. */

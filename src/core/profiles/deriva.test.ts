@@ -97,6 +97,32 @@ describe('the Deriva upload config target', () => {
     expect(result.files[0]?.status).toBe('error');
   });
 
+  it('warns when two files would get the same Hatrac URI, which the second upload would replace', () => {
+    const config = JSON.stringify({
+      asset_mappings: [
+        {
+          file_pattern: '/(?P<id>K\\d+)[^/]*[.]tif$',
+          target_table: ['S', 'T'],
+          hatrac_templates: { hatrac_uri: '/hatrac/{id}.tif' },
+        },
+        {
+          file_pattern: '[.]jpg$',
+          target_table: ['S', 'J'],
+          hatrac_templates: { hatrac_uri: '/hatrac/{md5}.jpg' },
+        },
+      ],
+    });
+    const files = ['a/K1.tif', 'b/K1_copy.tif', 'b/K2.tif', 'x.jpg', 'y.jpg'].map((path) => ({
+      path,
+      content: path,
+    }));
+    const result = check({ name: 'b', files }, { ...rbk, config, configSource: 'c.json' });
+    expect(result.findings.filter((f) => f.rule === 'common.duplicate').map((f) => f.message)).toEqual([
+      'a/K1.tif has the same Hatrac URI (/hatrac/K1.tif) as b/K1_copy.tif; the second upload would replace the first, so rename one to give it a URI of its own.',
+      'b/K1_copy.tif has the same Hatrac URI (/hatrac/K1.tif) as a/K1.tif; the second upload would replace the first, so rename one to give it a URI of its own.',
+    ]);
+  });
+
   it('leaves every file unchecked with one clear sentence when the config is not JSON', () => {
     const result = check(derivaRecordsFolder, {
       config: '{"asset_mappings": [}',

@@ -17,12 +17,28 @@ import { finding } from '#core/validation/finding';
 import { fileName, listInWords } from '#core/validation/path-parts';
 import type { DerivaSettings, Finding, ScannedFile } from '#core/validation/types';
 
+/** Where identify keeps the Hatrac URI among the parts; no Python group name has a space. */
+const HATRAC_URI = 'hatrac uri';
+
 export const derivaDefaultSettings: DerivaSettings = { config: '', configSource: '', catalogUrl: '' };
 
 /** The config's name in sentences: where it came from, or the fallback deriva-py itself uses. */
 export function configName(settings: DerivaSettings): string {
   if (settings.config.trim() === '') return DERIVA_DEFAULT_CONFIG_NAME;
   return settings.configSource === '' ? 'the upload config' : settings.configSource;
+}
+
+/**
+ * The Hatrac URI as far as the path alone fills it: two files with the same one would overwrite each other.
+ * Undefined while it waits for the catalog or checksums, or depends on the file's size.
+ */
+function knownUri(prepared: PreparedConfig, path: string, match: MappingMatch): string | undefined {
+  const uri = planFile(prepared, { path, size: 0 }, match)?.hatracUri;
+  const template = (match.mapping.raw['hatrac_templates'] as Record<string, unknown> | undefined)?.[
+    'hatrac_uri'
+  ];
+  if (uri === undefined || uri.includes('{') || String(template).includes('{file_size')) return undefined;
+  return uri;
 }
 
 function identifyWith(prepared: PreparedConfig, matches: Map<string, MappingMatch>) {
@@ -48,8 +64,11 @@ function identifyWith(prepared: PreparedConfig, matches: Map<string, MappingMatc
     matches.set(path, match);
     const group = match.mapping.identifierGroup;
     const identifier = (group === undefined ? undefined : match.groups[group]) ?? '';
-    const parts = Object.fromEntries(Object.entries(match.groups).map(([k, v]) => [k, v ?? '']));
-    return { identifier, parts, notes: [] };
+    const parts: Record<string, string> = Object.fromEntries(
+      Object.entries(match.groups).map(([k, v]) => [k, v ?? '']),
+    );
+    const uri = knownUri(prepared, path, match);
+    return { identifier, parts: uri === undefined ? parts : { ...parts, [HATRAC_URI]: uri }, notes: [] };
   };
 }
 
@@ -101,8 +120,11 @@ function prepare(settings: DerivaSettings, context?: PrepareContext): Preparatio
     profile: {
       identify: identifyWith(prepared, matches),
       checkFile: checkFileWith(prepared, matches),
-      duplicateKey: () => undefined,
-      duplicateWording: () => ({ what: 'path', fix: 'keep one of them' }),
+      duplicateKey: (id) => id.parts[HATRAC_URI],
+      duplicateWording: (id) => ({
+        what: `Hatrac URI (${id.parts[HATRAC_URI] ?? ''})`,
+        fix: 'the second upload would replace the first, so rename one to give it a URI of its own',
+      }),
       describe: (path) => {
         const match = matches.get(path);
         const label = match?.mapping.label ?? 'a mapping';
