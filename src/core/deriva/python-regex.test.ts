@@ -139,6 +139,36 @@ const translations: readonly {
     ],
   },
   {
+    python: '[^\\W\\d]+',
+    searches: [
+      ['_ab9c', '_ab'],
+      ['12 héllo', 'héllo'],
+    ],
+  },
+  {
+    python: '\\Bb\\B',
+    searches: [
+      ['abc', 'b'],
+      ['b c', null],
+    ],
+  },
+  {
+    python: '[ǅ]',
+    ignoreCase: true,
+    searches: [
+      ['ǆ', 'ǆ'],
+      ['Ǆ', 'Ǆ'],
+    ],
+  },
+  {
+    python: '(?P<a>x)(?P<b>y)?(?P=a)',
+    searches: [
+      ['xyx', 'xyx'],
+      ['xx', 'xx'],
+    ],
+  },
+  { python: '(?x)[ ]a', js: '[ ]a', searches: [[' a', ' a']] },
+  {
     python: '.*/(?P<sample_internal_id>.*)#(?P<replicate_number>[0-9]+)(?P<custom>.*?)[.]',
     js: '[^\\n]*\\/(?<sample_internal_id>[^\\n]*)#(?<replicate_number>[0-9]+)(?<custom>[^\\n]*?)[.]',
     searches: [['/rbk/rnaseq/S1/K2#1_trim.bam', '/rbk/rnaseq/S1/K2#1_trim.']],
