@@ -116,7 +116,7 @@ const listsByProfile: Readonly<Record<ProfileId, readonly ListKindInfo[]>> = {
       kind: 'deriva-plan',
       label: 'Deriva upload plan',
       purpose:
-        "Every file with the asset mapping of the catalog's upload config it fits, its target table, the values of the mapping's groups and its Hatrac URI, as deriva-upload-cli would upload it.",
+        "Every file with the asset mapping of the catalog's upload config it fits, the catalog table it goes to, the values of the mapping's groups and its Hatrac URI, as deriva-upload-cli would upload it.",
     },
     manifest,
     receipt,
