@@ -3,6 +3,7 @@ import { profileList, profiles } from '#core/profiles/registry';
 import {
   defaultAppSettings,
   linkQuery,
+  maxDocumentLength,
   maxSettingLength,
   parseLinkQuery,
   parseSettingsJson,
@@ -13,6 +14,7 @@ import {
   type SettingsImport,
 } from '#core/settings';
 import type { ProfileId, ProfileSettings } from '#core/validation/types';
+import { fixtureConfig } from '../../tests/fixtures/deriva/configs';
 
 const defaults = defaultAppSettings();
 
@@ -32,6 +34,7 @@ const make = (
     symbiota: { ...defaults.profiles.symbiota, ...changes.profiles?.symbiota },
     bia: defaults.profiles.bia,
     custom: { ...defaults.profiles.custom, ...changes.profiles?.custom },
+    deriva: { ...defaults.profiles.deriva, ...changes.profiles?.deriva },
   },
 });
 
@@ -68,6 +71,19 @@ const customised: [string, AppSettings][] = [
   ],
   ['GUDMAP with the newer 3D reading off', make({ profiles: { gudmap: { image3dNumbered: false } } })],
   ['the BioImage Archive', make({ target: 'bia', endpoint: 'http://localhost:1080/files/' })],
+  [
+    "a Deriva catalog's upload config, longer than any pattern",
+    make({
+      target: 'deriva',
+      profiles: {
+        deriva: {
+          config: fixtureConfig('rbk-upload-config.json'),
+          configSource: 'rbk-upload-config.json',
+          catalogUrl: 'https://www.gudmap.org/ermrest/catalog/2',
+        },
+      },
+    }),
+  ],
 ];
 
 const json = (value: unknown): string => JSON.stringify(value);
@@ -199,12 +215,12 @@ describe('Settings JSON that cannot be used', () => {
     [
       'an unknown target',
       file({ target: 'omero' }),
-      "The settings name the target 'omero', which is not one of 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive) or 'custom' (Custom pattern).",
+      "The settings name the target 'omero', which is not one of 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive), 'custom' (Custom pattern) or 'deriva' (Deriva upload config).",
     ],
     [
       'a target that is not text',
       file({ target: 2 }),
-      "The settings name the target 2, which is not one of 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive) or 'custom' (Custom pattern).",
+      "The settings name the target 2, which is not one of 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive), 'custom' (Custom pattern) or 'deriva' (Deriva upload config).",
     ],
   ])('are refused for %s', (_case, text, problem) => {
     expect(parseSettingsJson(text)).toEqual({ problems: [problem] });
@@ -264,7 +280,7 @@ describe('Settings JSON read field by field', () => {
     [
       'an unknown target',
       { omero: {} },
-      "In the settings, profiles.omero is not a target this uploader knows (it knows 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive) and 'custom' (Custom pattern)), so it was ignored.",
+      "In the settings, profiles.omero is not a target this uploader knows (it knows 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive), 'custom' (Custom pattern) and 'deriva' (Deriva upload config)), so it was ignored.",
     ],
     [
       'a profile that is not an object',
@@ -491,7 +507,7 @@ describe('Settings in a setup link', () => {
     [
       'an unknown target',
       [['target', 'omero']],
-      "The link names the target 'omero', which is not one of 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive) or 'custom' (Custom pattern), so the target stays GUDMAP/RBK.",
+      "The link names the target 'omero', which is not one of 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive), 'custom' (Custom pattern) or 'deriva' (Deriva upload config), so the target stays GUDMAP/RBK.",
     ],
     [
       'a boolean that is neither true nor false',
@@ -613,5 +629,16 @@ describe('Settings in a setup link', () => {
     ['a bad key', '%E0=1&target=bia', ['A part of the link is not correctly encoded, so it was ignored.']],
   ])('leave out a part with %s, with a note', (_case, query, notes) => {
     expect(parseLinkQuery(query)).toEqual({ params: [['target', 'bia']], notes });
+  });
+});
+
+describe('A Deriva upload config in the settings', () => {
+  it('may hold a whole document, up to its own limit', () => {
+    const config = 'x'.repeat(maxDocumentLength + 1);
+    const read = parseSettingsJson(file({ target: 'deriva', profiles: { deriva: { config } } }));
+    expect(notesOf(read)).toEqual([
+      "The setting profiles.deriva.config is 200,001 characters long, more than the 200,000 allowed, so its default '' (empty) is used.",
+    ]);
+    expect(maxDocumentLength).toBeGreaterThan(maxSettingLength);
   });
 });

@@ -37,6 +37,17 @@ export type SettingsImport = SettingsReading | { readonly problems: readonly str
 
 /** The longest text a setting (a pattern, an endpoint) may hold. */
 export const maxSettingLength = 2000;
+/** Settings that hold a whole document (a Deriva upload config), with their own limit. */
+export const maxDocumentLength = 200_000;
+const documentFields: { readonly [P in ProfileId]?: readonly (keyof ProfileSettings[P])[] } = {
+  deriva: ['config'],
+};
+
+function maxLengthOf(id: ProfileId, field: string): number {
+  return (documentFields[id] as readonly string[] | undefined)?.includes(field) === true
+    ? maxDocumentLength
+    : maxSettingLength;
+}
 const maxJsonLength = 1_000_000;
 const maxJsonDepth = 200;
 /** How deep the search for tokens goes into a file's unknown parts. */
@@ -77,7 +88,13 @@ export function defaultAppSettings(): AppSettings {
 }
 
 function eachProfile(make: <P extends ProfileId>(id: P) => ProfileSettings[P]): AppSettings['profiles'] {
-  return { gudmap: make('gudmap'), symbiota: make('symbiota'), bia: make('bia'), custom: make('custom') };
+  return {
+    gudmap: make('gudmap'),
+    symbiota: make('symbiota'),
+    bia: make('bia'),
+    custom: make('custom'),
+    deriva: make('deriva'),
+  };
 }
 
 function fieldsOf(settings: object): Fields {
@@ -139,7 +156,12 @@ function ignoredKeys(keys: readonly string[], what: readonly [string, string], a
 type Check = { readonly value: unknown } | { readonly reason: string };
 
 /** Whether `value` may replace `fallback`: the same kind, one of the choices, not too long. */
-function checkValue(fallback: unknown, value: unknown, allowed: readonly unknown[] | undefined): Check {
+function checkValue(
+  fallback: unknown,
+  value: unknown,
+  allowed: readonly unknown[] | undefined,
+  maxLength = maxSettingLength,
+): Check {
   if (typeof fallback === 'boolean') {
     return typeof value === 'boolean' ? { value } : { reason: `should be true or false, not ${show(value)}` };
   }
@@ -153,9 +175,9 @@ function checkValue(fallback: unknown, value: unknown, allowed: readonly unknown
   if (allowed !== undefined && !allowed.includes(value)) {
     return { reason: `should be ${listInWords(allowed.map(show), 'or')}, not ${show(value)}` };
   }
-  if (value.length > maxSettingLength) {
+  if (value.length > maxLength) {
     return {
-      reason: `is ${plural(value.length, 'character')} long, more than the ${formatCount(maxSettingLength)} allowed`,
+      reason: `is ${plural(value.length, 'character')} long, more than the ${formatCount(maxLength)} allowed`,
     };
   }
   return { value };
@@ -351,7 +373,7 @@ function readProfile<P extends ProfileId>(id: P, value: unknown, notes: string[]
   const fields: Record<string, unknown> = { ...defaults };
   for (const [key, fallback] of Object.entries(defaults)) {
     if (!Object.hasOwn(value, key)) continue;
-    const check = checkValue(fallback, value[key], fieldChoices(id, key));
+    const check = checkValue(fallback, value[key], fieldChoices(id, key), maxLengthOf(id, key));
     if ('value' in check) fields[key] = check.value;
     else notes.push(`The setting ${path}.${key} ${check.reason}, so its default ${show(fallback)} is used.`);
   }
@@ -545,7 +567,12 @@ function linkProfile<P extends ProfileId>(
   for (const [key, fallback] of Object.entries(defaultFields(id))) {
     const text = values.get(`${id}.${key}`);
     if (text === undefined) continue;
-    const check = checkValue(fallback, fromLinkText(fallback, text), fieldChoices(id, key));
+    const check = checkValue(
+      fallback,
+      fromLinkText(fallback, text),
+      fieldChoices(id, key),
+      maxLengthOf(id, key),
+    );
     if ('value' in check) fields[key] = check.value;
     else notes.push(`The link's ${id}.${key} ${check.reason}, so ${show(start[key])} is used instead.`);
   }

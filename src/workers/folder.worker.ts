@@ -51,6 +51,8 @@ export interface CheckRequest<P extends ProfileId = ProfileId> {
   readonly profile: P;
   readonly settings: ProfileSettings[P];
   readonly recordList?: RecordListText;
+  /** The picked folder's name, which Deriva upload configs see as the start of every path. */
+  readonly folderName?: string;
 }
 
 export interface ListBuildRequest {
@@ -155,7 +157,9 @@ const api = {
           : { table: parsed.table };
       }
     }
-    const result = validate(files, request.profile, request.settings, recordInput);
+    const result = validate(files, request.profile, request.settings, recordInput, {
+      folderName: request.folderName ?? '',
+    });
     lastCheck = { result, records: recordInput?.table };
     findings = result.findings;
     view = new FindingView(findings);

@@ -11,6 +11,7 @@ import Papa from 'papaparse';
 import { biaExtraCsv, biaFolder } from '../fixtures/filelists/bia-folder.ts';
 import { biaMirroredWithStray } from '../fixtures/filelists/bia-mirrored-folder.ts';
 import type { FixtureFolder } from '../fixtures/filelists/fixture-folder.ts';
+import { derivaFolder } from '../fixtures/filelists/deriva-folder.ts';
 import { gudmapFolder } from '../fixtures/filelists/gudmap-folder.ts';
 import { asuPattern, recordListPath, symbiotaFolder } from '../fixtures/filelists/symbiota-folder.ts';
 import { expect, listFiles, test } from './test.ts';
@@ -284,4 +285,39 @@ test('GUDMAP: manifest with the checksums computed after the check, GUDMAP manif
     expect(stored).toContain(storedPath);
     expect(uploadUrl).toMatch(new RegExp(`^${receiver.url}files/[0-9a-f]+$`));
   }
+});
+
+test('Deriva upload config: the RBK config loaded, the folder checked, and the upload plan checked row by row', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = await writeFolder(scratch, derivaFolder);
+  await open(page, receiver.url, 'Deriva upload config');
+  await page
+    .getByLabel('Upload config', { exact: true })
+    .setInputFiles('tests/fixtures/deriva/rbk-upload-config.json');
+  await expect(page.getByTestId('deriva-config-summary')).toHaveText(
+    '1 asset mapping: mapping 0 (RNASeq:File).',
+  );
+  await pick(page, folder, 'Deriva upload config');
+  await expect(page.getByTestId('deriva-path-note')).toContainText(
+    'Paths are matched as /rbk-batch/<path in the folder>',
+  );
+  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText(
+    "README.txt (matched as /rbk-batch/README.txt) does not fit the config's only asset mapping, so the Deriva uploader will skip it",
+  );
+  await checksumsComputed(page, 10);
+
+  const plan = await download(page, scratch, 'Deriva upload plan');
+  expect(plan.name).toBe('batch-1-deriva-upload-plan.csv');
+  const expected = await golden('deriva-plan-rbk.csv');
+  const rowsOf = (bytes: Buffer) =>
+    Papa.parse<string[]>(bytes.toString('utf8').replace(/^\ufeff/, ''), { skipEmptyLines: true }).data;
+  const got = rowsOf(plan.bytes);
+  const want = rowsOf(expected);
+  expect(got[0]).toEqual(want[0]);
+  expect(got.map((row) => row[0])).toEqual(want.map((row) => row[0]));
+  for (const [i, row] of want.entries()) expect(got[i], `row ${i} (${row[0]})`).toEqual(row);
+  expect(plan.bytes).toEqual(expected);
 });

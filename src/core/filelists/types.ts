@@ -93,6 +93,7 @@ export type FileListKind =
   | 'dwc-multimedia'
   | 'gudmap-manifest'
   | 'gudmap-specimens'
+  | 'deriva-plan'
   | 'manifest'
   | 'receipt';
 
@@ -199,4 +200,13 @@ export interface DwcMultimediaOptions {
   readonly rights: string;
   readonly owner: string;
   readonly creator: string;
+}
+
+export interface DerivaPlanOptions {
+  /** The bulk-upload config's JSON; '' for deriva-py's default. */
+  readonly config: string;
+  /** Where it came from, for the sentences. */
+  readonly configName: string;
+  /** The picked folder's name: paths are matched as `/<folder>/<relative path>`. */
+  readonly folderName: string;
 }

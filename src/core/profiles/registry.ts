@@ -1,6 +1,7 @@
 /** Every target profile, listed by hand so a search for a profile id finds where it is wired in. */
 import { bia } from '#core/profiles/bia';
 import { custom } from '#core/profiles/custom';
+import { deriva } from '#core/profiles/deriva';
 import { gudmap } from '#core/profiles/gudmap';
 import { symbiota } from '#core/profiles/symbiota';
 import type { ProfileDescriptor } from '#core/profiles/types';
@@ -11,10 +12,11 @@ export const profiles: { readonly [P in ProfileId]: ProfileDescriptor<P> } = {
   symbiota,
   bia,
   custom,
+  deriva,
 };
 
 /** In the order a target picker shows them. */
-export const profileList: readonly ProfileDescriptor[] = [gudmap, symbiota, bia, custom];
+export const profileList: readonly ProfileDescriptor[] = [gudmap, symbiota, bia, custom, deriva];
 
 export function getProfile<P extends ProfileId>(id: P): ProfileDescriptor<P> {
   return profiles[id];

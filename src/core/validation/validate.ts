@@ -4,7 +4,7 @@
  * then write each file's findings and look its identifier up. Only the sort by path is O(n log n).
  */
 import { getProfile } from '#core/profiles/registry';
-import type { Identified, PreparedProfile, RecordRules } from '#core/profiles/types';
+import type { Identified, PrepareContext, PreparedProfile, RecordRules } from '#core/profiles/types';
 import {
   contentMismatch,
   edgeSpaces,
@@ -309,9 +309,10 @@ export function validate<P extends ProfileId>(
   profileId: P,
   settings: ProfileSettings[P],
   recordList?: RecordListInput,
+  context?: PrepareContext,
 ): ValidationResult {
   const sorted = [...files].sort(byPath);
-  const preparation = getProfile(profileId).prepare(settings);
+  const preparation = getProfile(profileId).prepare(settings, context);
   if (!preparation.ok) return notChecked(profileId, sorted, preparation.problems);
   const { profile } = preparation;
 

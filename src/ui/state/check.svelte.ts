@@ -22,6 +22,7 @@ export function defaultProfileSettings(): ProfileSettings {
     symbiota: getProfile('symbiota').defaultSettings,
     bia: getProfile('bia').defaultSettings,
     custom: getProfile('custom').defaultSettings,
+    deriva: getProfile('deriva').defaultSettings,
   };
 }
 
@@ -74,6 +75,11 @@ export class CheckState {
     };
   }
 
+  /** The picked folder's name, which Deriva upload configs see at the start of every path. */
+  get folderName(): string {
+    return this.#folder.name;
+  }
+
   patchSettings<P extends ProfileId>(id: P, patch: Partial<ProfileSettings[P]>): void {
     this.settings = { ...this.settings, [id]: { ...this.settings[id], ...patch } };
   }
@@ -96,6 +102,7 @@ export class CheckState {
       const result = await worker.check({
         profile: target,
         settings,
+        folderName: this.#folder.name,
         ...(recordList
           ? { recordList: recordColumn ? { ...recordList, column: recordColumn } : recordList }
           : {}),

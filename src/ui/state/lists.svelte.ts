@@ -4,6 +4,7 @@
  * newer build makes an older answer stale ("latest wins"), as with the check.
  */
 import { parseFieldLines } from '#core/filelists/field-lines';
+import { configName } from '#core/profiles/deriva';
 import { listsFor, type ListKindInfo } from '#core/filelists/registry';
 import {
   EXAMPLE_ANNOTATION,
@@ -156,6 +157,13 @@ export class ListsState {
             creator: symbiota.mediaCreator,
           },
         };
+      case 'deriva-plan': {
+        const deriva = this.#check.settings.deriva;
+        return {
+          kind,
+          options: { config: deriva.config, configName: configName(deriva), folderName: this.#folder.name },
+        };
+      }
       default:
         return { kind };
     }

@@ -50,6 +50,8 @@ export interface ContextOptions<P extends ProfileId> {
   readonly batch?: string;
   readonly withChecksums?: boolean;
   readonly arrivals?: ReadonlyMap<string, Arrival>;
+  /** Checks as if the folder was picked under this name (Deriva configs see it); none by default. */
+  readonly folderName?: string;
 }
 
 /** The folder checked as the app checks it, then turned into the file lists' context. */
@@ -66,7 +68,13 @@ export function contextOf<P extends ProfileId>(
     if (!read.table) throw new Error(read.problems.map((p) => p.message).join(' '));
     records = read.table;
   }
-  const result = validate(files, options.profile, options.settings, records ? { table: records } : undefined);
+  const result = validate(
+    files,
+    options.profile,
+    options.settings,
+    records ? { table: records } : undefined,
+    options.folderName === undefined ? undefined : { folderName: options.folderName },
+  );
   return listContext({
     files,
     result,
