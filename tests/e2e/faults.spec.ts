@@ -212,6 +212,6 @@ test.describe('a receiver whose disk is full', () => {
     }
     // A zero-byte file needs no space, so it is the one that arrives.
     const batch = await page.getByLabel('Batch name').inputValue();
-    expect(await listFiles(receiver.uploadDir)).toEqual([`${batch}/images/empty.dat`]);
+    expect(await listFiles(receiver.uploadDir)).toEqual([`${batch}/data/images/empty.dat`]);
   });
 });

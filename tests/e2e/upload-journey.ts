@@ -22,7 +22,7 @@ export async function expectFilesArrived(
   batch: string,
   files: readonly FixtureFile[],
 ): Promise<void> {
-  const batchDir = path.join(receiver.uploadDir, batch);
+  const batchDir = path.join(receiver.uploadDir, batch, 'data');
   expect(await listFiles(batchDir)).toEqual(files.map((f) => f.path).sort());
   for (const file of files) {
     expect(await sha256File(path.join(batchDir, file.path)), file.path).toBe(fixtureSha256(file));

@@ -71,7 +71,7 @@ export interface ListContext {
    * records to create, since an image without a record is itself such an error (GUDMAP).
    */
   readonly heldBack: readonly ListFile[];
-  /** The batch name: the receiver places files under `<batch>/`. */
+  /** The batch name: the receiver places files under `<batch>/data/`. */
   readonly batch: string;
   /** The record list the check used, if any. */
   readonly records?: RecordTable;

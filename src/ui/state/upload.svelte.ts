@@ -6,6 +6,7 @@
 import { formatBytes, plural } from '#core/format';
 import { sanitizeBatchName, suggestBatchName } from '#core/paths';
 import { ProgressMeter } from '#core/progress-meter';
+import { storedPathFor } from '#core/protocol';
 import { defaultEndpoint, endpointProblem } from '../../platform/endpoint';
 import type { FileDigests } from '#core/digest';
 import type { BatchJournal, FileChange, FileRecord, SavedBatch } from '../../platform/batch-journal';
@@ -379,7 +380,7 @@ export class UploadState {
     if (!row) return;
     row.status = 'done';
     row.uploaded = row.size;
-    const expected = `${this.batch}/${row.path}`;
+    const expected = storedPathFor(this.batch, row.path);
     const storedPath = arrival.storedPath ?? expected;
     const arrived = { storedPath, uploadUrl: arrival.uploadUrl ?? '', verified: arrival.verified };
     this.#arrivals.set(row.path, {
