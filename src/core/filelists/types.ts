@@ -77,6 +77,15 @@ export interface ListContext {
   readonly records?: RecordTable;
   /** Web copies that travel with the upload, in path order. */
   readonly copies?: readonly ListCopy[];
+  /** The BagIt bag the receiver made of the batch when it was completed (the receipt names it). */
+  readonly bag?: BagName;
+}
+
+/** A completed batch's bag: its folder on the receiver, which completion made it, and its Payload-Oxum. */
+export interface BagName {
+  readonly bag: string;
+  readonly version: number;
+  readonly payloadOxum: string;
 }
 
 /** One problem with a built list, found by the target's own rules before download. */

@@ -100,3 +100,24 @@ describe('the receipt of a custom-pattern upload', () => {
     expect(list.fileName).toBe('b1-receipt.csv');
   });
 });
+
+describe('the receipt of a completed batch', () => {
+  it('names the bag on every row and in its first note', () => {
+    const context = contextOfFiles('custom', [
+      listFile('x.tif', {
+        sha256: SHA('f'),
+        storedPath: 'b1/data/x.tif',
+        uploadUrl: 'http://r/files/9',
+        verified: 'sha-256',
+      }),
+    ]);
+    const list = buildReceipt({ ...context, bag: { bag: 'b1', version: 2, payloadOxum: '100.1' } });
+    expect(list.table.columns.at(-1)).toBe('bag');
+    expect(list.table.rows).toEqual([
+      ['x.tif', '100', SHA('f'), 'b1/data/x.tif', 'http://r/files/9', 'yes', 'b1/ (completion 2)'],
+    ]);
+    expect(list.notes[0]).toBe(
+      'Batch b1 is complete: the receiver checked it and keeps it as the BagIt bag b1/ (completion 2) (Payload-Oxum 100.1).',
+    );
+  });
+});
