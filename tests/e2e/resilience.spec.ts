@@ -62,6 +62,10 @@ async function reloadMidUpload(page: Page, share: number): Promise<number> {
 
 /** Downloads the receipt and reads it back through papaparse; rows sorted by path. */
 async function downloadReceipt(page: Page, scratch: string): Promise<Record<string, string>[]> {
+  // Every batch here arrives whole, so it is completed, and the receipt names its bag.
+  await expect(page.getByRole('region', { name: 'Batch completion' })).toContainText(
+    'is complete on the receiver',
+  );
   const saved = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download receipt' }).click();
   const file = await saved;
@@ -73,7 +77,15 @@ async function downloadReceipt(page: Page, scratch: string): Promise<Record<stri
     skipEmptyLines: true,
   });
   expect(parsed.errors).toEqual([]);
-  expect(parsed.meta.fields).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']);
+  expect(parsed.meta.fields).toEqual([
+    'path',
+    'bytes',
+    'sha256',
+    'stored_path',
+    'upload_url',
+    'verified',
+    'bag',
+  ]);
   return [...parsed.data].sort((a, b) => ((a['path'] ?? '') < (b['path'] ?? '') ? -1 : 1));
 }
 

@@ -497,7 +497,7 @@ export class UploadState {
     // A complete batch has nothing left to resume; one with failures keeps its journal for Retry after a reload.
     if (failed === 0 && done === this.figures.files) {
       void this.#journal?.clear();
-      void this.#complete(0);
+      this.#completeSafely(0);
     } else void this.#journal?.flush();
     this.#announcer.say(
       failed > 0
@@ -512,7 +512,21 @@ export class UploadState {
    */
   complete(): void {
     if (this.active || this.phase !== 'done' || this.completion?.phase === 'completing') return;
-    void this.#complete(this.#failures.size);
+    this.#completeSafely(this.#failures.size);
+  }
+
+  /** A receiver that answers something unreadable says so in the step, never as an uncaught error. */
+  #completeSafely(leftOut: number): void {
+    const round = this.#completionRound + 1;
+    this.#complete(leftOut).catch((error: unknown) => {
+      if (round !== this.#completionRound) return;
+      this.completion = {
+        phase: 'failed',
+        sentences: [
+          `Batch ${this.batch} could not be completed: ${error instanceof Error ? error.message : String(error)}. Press Complete batch to try again.`,
+        ],
+      };
+    });
   }
 
   async #complete(leftOut: number): Promise<void> {
