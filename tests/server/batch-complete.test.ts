@@ -99,6 +99,11 @@ describe('a completed batch', () => {
         sourceOrganization: 'Example Museum',
       },
     });
+    const options = await fetch(server.endpoint, {
+      method: 'OPTIONS',
+      headers: { 'Tus-Resumable': '1.0.0' },
+    });
+    expect(options.headers.get('tus-extension')?.split(',')).toContain('batch-complete');
     await send(server.endpoint, 'kidney', FILES);
 
     const response = await complete(server.endpoint, 'kidney', manifest(FILES));
