@@ -568,13 +568,9 @@ export class UploadState {
       },
     );
     if (round !== this.#completionRound) return;
+    // Shown in the step's own live region, so the status line keeps saying how the upload ended.
     this.#showCompletion(outcome);
-    if (outcome.kind === 'complete') {
-      this.#announcer.say(bagSentence(outcome.state));
-      await this.#followHandoff(round, target, outcome.state);
-    } else if (outcome.kind === 'refused' || outcome.kind === 'failed') {
-      this.#announcer.say(this.completion.sentences[0] ?? '');
-    }
+    if (outcome.kind === 'complete') await this.#followHandoff(round, target, outcome.state);
   }
 
   #showCompletion(outcome: CompletionOutcome): void {
