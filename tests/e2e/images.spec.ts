@@ -152,7 +152,7 @@ test('every web copy of the EXIF orientation set is upright and sized as Symbiot
     .map((line) => line.split(','));
   expect(rows.map((row) => row[0])).toEqual([...copies].sort());
   for (const row of rows) {
-    expect(row[3]).toBe(`${batch}/${row[0]}`);
+    expect(row[3]).toBe(`${batch}/data/${row[0]}`);
     expect(row[4]).toMatch(/\/files\/[0-9a-f]+$/);
   }
 });
