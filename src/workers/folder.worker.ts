@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 import type { FileDigests } from '#core/digest';
 import { listContext } from '#core/filelists/context';
 import { buildList } from '#core/filelists/registry';
-import type { FileListKind } from '#core/filelists/types';
+import type { BagName, FileListKind } from '#core/filelists/types';
 import type {
   Finding,
   ProfileSettings,
@@ -62,6 +62,8 @@ export interface ListBuildRequest {
   readonly batch: string;
   readonly arrivals?: ArrivalsText;
   readonly copies?: CopiesText;
+  /** The receipt names the bag of a completed batch. */
+  readonly bag?: BagName;
 }
 
 export interface ChecksumRequest {
@@ -190,7 +192,8 @@ const api = {
       ...(arrivals ? { arrivals } : {}),
       ...(copies ?? {}),
     });
-    return lists.keep(buildList(context, list), problems, request.batch);
+    const withBag = request.bag ? { ...context, bag: request.bag } : context;
+    return lists.keep(buildList(withBag, list), problems, request.batch);
   },
 
   /** The list of `kind` last built, as the file to save; undefined when there is none or it cannot be written. */

@@ -69,7 +69,7 @@ test('a receiver killed in the middle of the 50 MB file and started again: the b
   await expect(page.getByRole('status')).toHaveText(/Upload complete: 7 files/);
   await expectBatchArrived(page, receiver);
   for (const file of DATA_FILES) {
-    const finished = receiver.log.filter((line) => line.includes(`  ${batch}/${file.path}  `));
+    const finished = receiver.log.filter((line) => line.includes(`  ${batch}/data/${file.path}  `));
     expect(finished, `finished log lines of ${file.path} across both receivers`).toHaveLength(1);
   }
   expect(
@@ -214,6 +214,6 @@ test.describe('a receiver whose disk is full', () => {
     }
     // A zero-byte file needs no space, so it is the one that arrives.
     const batch = await page.getByLabel('Batch name').inputValue();
-    expect(await listFiles(receiver.uploadDir)).toEqual([`${batch}/images/empty.dat`]);
+    expect(await listFiles(receiver.uploadDir)).toEqual([`${batch}/data/images/empty.dat`]);
   });
 });

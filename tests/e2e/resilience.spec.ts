@@ -86,6 +86,10 @@ async function journalHoldsBatch(page: Page): Promise<boolean> {
 
 /** Downloads the receipt and reads it back through papaparse; rows sorted by path. */
 async function downloadReceipt(page: Page, scratch: string): Promise<Record<string, string>[]> {
+  // Every batch here arrives whole, so it is completed, and the receipt names its bag.
+  await expect(page.getByRole('region', { name: 'Batch completion' })).toContainText(
+    'is complete on the receiver',
+  );
   const saved = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download receipt' }).click();
   const file = await saved;
@@ -97,7 +101,15 @@ async function downloadReceipt(page: Page, scratch: string): Promise<Record<stri
     skipEmptyLines: true,
   });
   expect(parsed.errors).toEqual([]);
-  expect(parsed.meta.fields).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']);
+  expect(parsed.meta.fields).toEqual([
+    'path',
+    'bytes',
+    'sha256',
+    'stored_path',
+    'upload_url',
+    'verified',
+    'bag',
+  ]);
   return [...parsed.data].sort((a, b) => ((a['path'] ?? '') < (b['path'] ?? '') ? -1 : 1));
 }
 
@@ -111,7 +123,7 @@ async function expectReceipt(page: Page, scratch: string): Promise<void> {
     if (!fixture) throw new Error(`unexpected receipt row ${row['path']}`);
     expect(row['bytes']).toBe(String(fixture.size));
     expect(row['sha256'], row['path']).toBe(fixtureSha256(fixture));
-    expect(row['stored_path']).toBe(`${batch}/${fixture.path}`);
+    expect(row['stored_path']).toBe(`${batch}/data/${fixture.path}`);
     expect(row['upload_url']).toMatch(/\/files\/[0-9a-f]+$/);
     expect(row['verified'], row['path']).toBe('yes');
   }
@@ -312,7 +324,7 @@ test('a half-sent file that changed before Resume is sent anew, never appended t
   const banner = page.getByRole('region', { name: 'Previous upload' });
   await banner.getByRole('button', { name: 'Resume previous upload' }).click();
   await expectRunComplete(page);
-  const stored = await readFile(path.join(receiver.uploadDir, batch, BIG_FILE));
+  const stored = await readFile(path.join(receiver.uploadDir, batch, 'data', BIG_FILE));
   expect(stored.length).toBe(changed.length);
   expect(createHash('sha256').update(stored).digest('hex')).toBe(
     createHash('sha256').update(changed).digest('hex'),
@@ -354,14 +366,14 @@ test('a resumed batch gets its web copies back: they are not made again, they ar
   await expectEveryFileIn(page);
 
   const stored = ['field_1.jpg', 'field_1_tn.jpg', 'volume.tif'];
-  expect(await listFiles(path.join(receiver.uploadDir, batch))).toEqual(stored);
+  expect(await listFiles(path.join(receiver.uploadDir, batch, 'data'))).toEqual(stored);
   for (const name of stored) expect(receiver.requests.filter(creationsOf(name)), name).toHaveLength(1);
-  const thumbnail = await readFile(path.join(receiver.uploadDir, batch, 'field_1_tn.jpg'));
+  const thumbnail = await readFile(path.join(receiver.uploadDir, batch, 'data', 'field_1_tn.jpg'));
   const rows = await downloadReceipt(page, scratch);
   expect(rows.map((row) => row['path'])).toEqual(stored);
   const copy = rows.find((row) => row['path'] === 'field_1_tn.jpg');
   expect(copy?.['bytes']).toBe(String(thumbnail.length));
   expect(copy?.['sha256']).toBe(createHash('sha256').update(thumbnail).digest('hex'));
-  expect(copy?.['stored_path']).toBe(`${batch}/field_1_tn.jpg`);
+  expect(copy?.['stored_path']).toBe(`${batch}/data/field_1_tn.jpg`);
   expect(copy?.['verified']).toBe('yes');
 });

@@ -177,7 +177,7 @@ test('a file changed after the scan is not uploaded; it fails with a sentence an
   );
   await expect(page.getByRole('status')).toHaveText(/6 files arrived, 1 file failed/);
   const batch = await page.getByLabel('Batch name').inputValue();
-  expect(await listFiles(path.join(receiver.uploadDir, batch))).toEqual(
+  expect(await listFiles(path.join(receiver.uploadDir, batch, 'data'))).toEqual(
     DATA_FILES.filter((f) => f.path !== 'README.txt')
       .map((f) => f.path)
       .sort(),

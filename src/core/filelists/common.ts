@@ -1,13 +1,15 @@
 /** What several file lists share: where a file will be, its public address, and the notes every list carries. */
 import { plural } from '#core/format';
 import type { ListContext, ListFile, ListProblem } from '#core/filelists/types';
+import { storedPathFor } from '#core/protocol';
 
 /**
- * Where the receiver places (or placed) a file: `<batch>/<path>` until the upload says otherwise. Takes any
+ * Where the receiver places (or placed) a file: `<batch>/data/<path>` until the upload says otherwise (no batch
+ * named yet: the path alone). Takes any
  * path with an optional stored place, so a derivative (`{ path: 'a/x_tn.jpg' }`) has its place too.
  */
 export function storedPathOf(file: Pick<ListFile, 'path' | 'storedPath'>, batch: string): string {
-  return file.storedPath ?? (batch === '' ? file.path : `${batch}/${file.path}`);
+  return file.storedPath ?? (batch === '' ? file.path : storedPathFor(batch, file.path));
 }
 
 /**

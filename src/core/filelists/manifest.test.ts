@@ -6,7 +6,7 @@ import type { ListContext, ListFile } from '#core/filelists/types';
 const file = listFile;
 const context = (files: ListFile[], extra: Partial<ListContext> = {}): ListContext =>
   contextOfFiles('custom', files, extra);
-const uploaded = { sha256: 'ab12', storedPath: 'b1/x.tif', uploadUrl: 'https://r.example/files/1' };
+const uploaded = { sha256: 'ab12', storedPath: 'b1/data/x.tif', uploadUrl: 'https://r.example/files/1' };
 const messages = (files: ListFile[]): string[] => formulaPathWarnings(files).map((p) => p.message);
 
 describe('buildManifest', () => {
@@ -27,14 +27,14 @@ describe('buildManifest', () => {
       'a file not uploaded yet, without checksum',
       file('a/x.tif'),
       'b1',
-      ['a/x.tif', '100', '', 'b1/a/x.tif', ''],
+      ['a/x.tif', '100', '', 'b1/data/a/x.tif', ''],
     ],
     ['a file not uploaded yet, with no batch', file('a/x.tif'), '', ['a/x.tif', '100', '', 'a/x.tif', '']],
     [
       'an uploaded file placed under another name',
-      file('x.tif', { ...uploaded, storedPath: 'b1/x (2).tif' }),
+      file('x.tif', { ...uploaded, storedPath: 'b1/data/x (2).tif' }),
       'b1',
-      ['x.tif', '100', 'ab12', 'b1/x (2).tif', 'https://r.example/files/1'],
+      ['x.tif', '100', 'ab12', 'b1/data/x (2).tif', 'https://r.example/files/1'],
     ],
   ])('writes %s', (_case, listed, batch, row) => {
     expect(buildManifest(context([listed], { batch })).table.rows).toEqual([row]);
@@ -53,7 +53,7 @@ describe('buildManifest notes', () => {
     ).toEqual([
       '1 file with errors is left out, as from the upload; fix it, or tick "Upload files with errors too".',
       'The sha256 column is empty for 1 file whose checksums are not computed yet; compute checksums first to fill it.',
-      'The stored_path of 1 file not uploaded yet is where the receiver will place it, under b1/; once uploaded, it is where each file was actually placed, which differs when another file already had the name.',
+      'The stored_path of 1 file not uploaded yet is where the receiver will place it, under b1/data/; once uploaded, it is where each file was actually placed, which differs when another file already had the name.',
       'The upload_url column is empty for 1 file not uploaded yet; it is filled once it is uploaded.',
     ]);
   });

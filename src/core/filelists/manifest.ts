@@ -10,6 +10,7 @@ import {
   problemsInOrder,
   storedPathOf,
 } from '#core/filelists/common';
+import { storedPathFor } from '#core/protocol';
 import type { BuiltList, ListContext, ListCopy, ListFile, ListProblem } from '#core/filelists/types';
 import { plural } from '#core/format';
 import { safeFileName, startsLikeFormula } from '#core/table';
@@ -100,7 +101,7 @@ function formulaBatchWarning(batch: string): ListProblem[] {
 function plannedPathNote(files: readonly Pick<ListFile, 'storedPath'>[], batch: string): string[] {
   const planned = files.filter((file) => file.storedPath === undefined).length;
   if (planned === 0) return [];
-  const under = batch === '' ? '' : `, under ${batch}/`;
+  const under = batch === '' ? '' : `, under ${storedPathFor(batch, '')}`;
   return [
     `The stored_path of ${plural(planned, 'file')} not uploaded yet is where the receiver will place ${planned === 1 ? 'it' : 'them'}${under}; once uploaded, it is where each file was actually placed, which differs when another file already had the name.`,
   ];

@@ -5,7 +5,7 @@
  */
 import { formulaPathWarnings, travelling } from '#core/filelists/manifest';
 import { problemsInOrder, storedPathOf } from '#core/filelists/common';
-import type { BuiltList, ListContext, ListCopy, ListFile } from '#core/filelists/types';
+import type { BagName, BuiltList, ListContext, ListCopy, ListFile } from '#core/filelists/types';
 import { usesMd5 } from '#core/digest';
 import { plural } from '#core/format';
 import { safeFileName } from '#core/table';
@@ -20,15 +20,24 @@ function verifiedBy(file: Travelling): 'yes' | 'no' {
   return sha && md5 ? 'yes' : 'no';
 }
 
+/** `<bag>/` and, from the second completion on, which one. */
+const bagLabel = (bag: BagName): string =>
+  bag.version > 1 ? `${bag.bag}/ (completion ${bag.version})` : `${bag.bag}/`;
+
 export function buildReceipt(context: ListContext): BuiltList {
   const { batch } = context;
   const md5 = usesMd5(context.profile);
   const going = travelling(context);
   // Only an arrival sets the stored path (the other lists fill in the planned one themselves).
   const arrived = going.filter((file) => file.storedPath !== undefined);
-  const columns = md5
-    ? ['path', 'bytes', 'sha256', 'md5', 'stored_path', 'upload_url', 'verified']
-    : ['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified'];
+  const { bag } = context;
+  const columns = [
+    ...(md5
+      ? ['path', 'bytes', 'sha256', 'md5', 'stored_path', 'upload_url', 'verified']
+      : ['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']),
+    // A completed batch: every row names the bag that holds it.
+    ...(bag ? ['bag'] : []),
+  ];
   const rows = arrived.map((file) => {
     const sums = md5 ? [file.sha256 ?? '', file.md5 ?? ''] : [file.sha256 ?? ''];
     return [
@@ -38,6 +47,7 @@ export function buildReceipt(context: ListContext): BuiltList {
       storedPathOf(file, batch),
       file.uploadUrl ?? '',
       verifiedBy(file),
+      ...(bag ? [bagLabel(bag)] : []),
     ];
   });
   const unverified = arrived.filter((file) => verifiedBy(file) === 'no').length;
@@ -51,6 +61,11 @@ export function buildReceipt(context: ListContext): BuiltList {
     table: { columns, rows },
     problems: problemsInOrder(formulaPathWarnings(arrived)),
     notes: [
+      ...(bag
+        ? [
+            `Batch ${batch} is complete: the receiver checked it and keeps it as the BagIt bag ${bagLabel(bag)} (Payload-Oxum ${bag.payloadOxum}).`,
+          ]
+        : []),
       arrived.length === 0
         ? 'Nothing has arrived yet: the receipt lists each file once the receiver has it.'
         : `${plural(arrived.length, 'file')} arrived in batch ${batch}.`,

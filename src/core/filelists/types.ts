@@ -71,12 +71,21 @@ export interface ListContext {
    * records to create, since an image without a record is itself such an error (GUDMAP).
    */
   readonly heldBack: readonly ListFile[];
-  /** The batch name: the receiver places files under `<batch>/`. */
+  /** The batch name: the receiver places files under `<batch>/data/`. */
   readonly batch: string;
   /** The record list the check used, if any. */
   readonly records?: RecordTable;
   /** Web copies that travel with the upload, in path order. */
   readonly copies?: readonly ListCopy[];
+  /** The BagIt bag the receiver made of the batch when it was completed (the receipt names it). */
+  readonly bag?: BagName;
+}
+
+/** A completed batch's bag: its folder on the receiver, which completion made it, and its Payload-Oxum. */
+export interface BagName {
+  readonly bag: string;
+  readonly version: number;
+  readonly payloadOxum: string;
 }
 
 /** One problem with a built list, found by the target's own rules before download. */

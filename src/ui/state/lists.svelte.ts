@@ -12,7 +12,7 @@ import {
   templateExample,
   type TemplateExample,
 } from '#core/filelists/source-template';
-import type { AnnotationSet, AnnotationType, FileListKind } from '#core/filelists/types';
+import type { AnnotationSet, AnnotationType, BagName, FileListKind } from '#core/filelists/types';
 import { formatCount, plural } from '#core/format';
 import { CSV_FILE, saveFile, TSV_FILE, ZIP_FILE } from '../../platform/download';
 import {
@@ -268,6 +268,7 @@ export class ListsState {
         list: { kind: 'receipt' },
         includeErrors: this.#check.allowErrors,
         batch: this.#upload.batch,
+        ...this.#bag(),
       });
       const fileName = await this.#saveLastBuilt(worker, 'receipt');
       if (fileName) this.#announcer.say(`Receipt saved as ${fileName}: ${plural(preview.rowCount, 'file')}.`);
@@ -275,6 +276,12 @@ export class ListsState {
       this.error = `The receipt could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
       this.#announcer.say(this.error);
     }
+  }
+
+  /** The bag of the completed batch, for the receipt to name. */
+  #bag(): { bag?: BagName } {
+    const state = this.#upload.completion?.state;
+    return state ? { bag: { bag: state.bag, version: state.version, payloadOxum: state.payloadOxum } } : {};
   }
 
   /** Builds a list in the worker with what the upload and the web copies know now. */

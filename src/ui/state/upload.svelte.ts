@@ -6,9 +6,13 @@
 import { formatBytes, plural } from '#core/format';
 import { sanitizeBatchName, suggestBatchName } from '#core/paths';
 import { ProgressMeter } from '#core/progress-meter';
+import { bagSentence, handoffSentence, handoffUnderway } from '#core/completion-text';
+import { profileList } from '#core/profiles/registry';
+import { storedPathFor, type CompletionState, type ManifestEntry } from '#core/protocol';
 import { defaultEndpoint, endpointProblem } from '../../platform/endpoint';
 import type { FileDigests } from '#core/digest';
 import type { BatchJournal, FileChange, FileRecord, SavedBatch } from '../../platform/batch-journal';
+import { completeBatch, completionState, type CompletionOutcome } from '../../upload/batch-completion';
 import { UploadRun, type Arrival, type UploadJob } from '../../upload/upload-run';
 import { packColumn, type ArrivalsText } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
@@ -63,7 +67,19 @@ interface Arrived {
   readonly verified: string;
 }
 
+/** What the page knows of the batch's completion on the receiver. */
+export interface CompletionView {
+  readonly phase: 'completing' | 'complete' | 'refused' | 'failed' | 'unsupported';
+  /** What to show, one sentence each; refusals name every file missing or different. */
+  readonly sentences: readonly string[];
+  readonly state?: CompletionState;
+}
+
 const TICK_MS = 250;
+/** How often the page asks where the hand-off stands, and for how long at most. */
+const HANDOFF_POLL_MS = 2000;
+const HANDOFF_POLL_LIMIT = 300;
+const PROBLEMS_SHOWN = 100;
 const FAILURES_SHOWN = 100;
 
 export class UploadState {
@@ -78,6 +94,10 @@ export class UploadState {
   /** How many files failed for each cause, most common first. */
   failureCauses = $state.raw<readonly (readonly [string, number])[]>([]);
   settingsError = $state('');
+  /** The batch's completion on the receiver, once the upload has settled; null before. */
+  completion = $state.raw<CompletionView | null>(null);
+  /** Bumped for each completion, so an older one's answers and polling stop counting. */
+  #completionRound = 0;
   #run: UploadRun | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   readonly #meter = new ProgressMeter();
@@ -145,6 +165,8 @@ export class UploadState {
     this.#publishFailures();
     this.figures = NO_FIGURES;
     this.settingsError = '';
+    this.#completionRound += 1;
+    this.completion = null;
     this.batch = suggestBatchName(folderName, new Date());
   }
 
@@ -308,6 +330,8 @@ export class UploadState {
 
   #begin(jobs: UploadJob[], open: (path: string) => Promise<File>): void {
     this.#run?.cancel();
+    this.#completionRound += 1;
+    this.completion = null;
     this.#countFolder();
     this.#meter.reset();
     performance.mark('queue-start');
@@ -379,7 +403,7 @@ export class UploadState {
     if (!row) return;
     row.status = 'done';
     row.uploaded = row.size;
-    const expected = `${this.batch}/${row.path}`;
+    const expected = storedPathFor(this.batch, row.path);
     const storedPath = arrival.storedPath ?? expected;
     const arrived = { storedPath, uploadUrl: arrival.uploadUrl ?? '', verified: arrival.verified };
     this.#arrivals.set(row.path, {
@@ -471,13 +495,135 @@ export class UploadState {
     this.#stop('done');
     const { done, failed, bytes } = this.figures;
     // A complete batch has nothing left to resume; one with failures keeps its journal for Retry after a reload.
-    if (failed === 0 && done === this.figures.files) void this.#journal?.clear();
-    else void this.#journal?.flush();
+    if (failed === 0 && done === this.figures.files) {
+      void this.#journal?.clear();
+      this.#completeSafely(0);
+    } else void this.#journal?.flush();
     this.#announcer.say(
       failed > 0
         ? `Upload finished with problems: ${plural(done, 'file')} arrived, ${plural(failed, 'file')} failed. See the failed files below.`
         : `Upload complete: ${plural(done, 'file')} (${formatBytes(bytes)}) arrived in batch ${this.batch}.`,
     );
+  }
+
+  /**
+   * Tells the receiver the batch is complete with the files that arrived: by itself once every file has, or when
+   * the user gives up the failed ones (or tries again after a failed completion).
+   */
+  complete(): void {
+    if (this.active || this.phase !== 'done' || this.completion?.phase === 'completing') return;
+    this.#completeSafely(this.#failures.size);
+  }
+
+  /** A receiver that answers something unreadable says so in the step, never as an uncaught error. */
+  #completeSafely(leftOut: number): void {
+    const round = this.#completionRound + 1;
+    this.#complete(leftOut).catch((error: unknown) => {
+      if (round !== this.#completionRound) return;
+      this.completion = {
+        phase: 'failed',
+        sentences: [
+          `Batch ${this.batch} could not be completed: ${error instanceof Error ? error.message : String(error)}. Press Complete batch to try again.`,
+        ],
+      };
+    });
+  }
+
+  async #complete(leftOut: number): Promise<void> {
+    const round = ++this.#completionRound;
+    const target = { endpoint: this.endpoint, token: this.token.trim(), batch: this.batch };
+    const files: ManifestEntry[] = [];
+    for (const row of this.#folder.rows) {
+      const arrival = row.status === 'done' ? this.#arrivals.get(row.path) : undefined;
+      // A file that arrived before a reload without its checksum kept is bagged with what the receiver holds.
+      if (!arrival?.sha256) continue;
+      files.push({
+        path: row.path,
+        bytes: row.size,
+        sha256: arrival.sha256,
+        ...(arrival.md5 ? { md5: arrival.md5 } : {}),
+      });
+    }
+    this.completion = {
+      phase: 'completing',
+      sentences: [`Completing batch ${this.batch}: the receiver checks ${plural(files.length, 'file')}…`],
+    };
+    const profile = this.#context().target;
+    const outcome = await completeBatch(
+      target,
+      {
+        completionId: crypto.randomUUID(),
+        target: profileList.find((p) => p.id === profile)?.label ?? profile,
+        leftOut,
+        files,
+      },
+      () => {
+        if (round !== this.#completionRound) return;
+        this.completion = {
+          phase: 'completing',
+          sentences: [
+            `The receiver at ${target.endpoint} does not answer; completing batch ${target.batch} is tried again, waiting a little longer each time.`,
+          ],
+        };
+      },
+    );
+    if (round !== this.#completionRound) return;
+    // Shown in the step's own live region, so the status line keeps saying how the upload ended.
+    this.#showCompletion(outcome);
+    if (outcome.kind === 'complete') await this.#followHandoff(round, target, outcome.state);
+  }
+
+  #showCompletion(outcome: CompletionOutcome): void {
+    switch (outcome.kind) {
+      case 'complete':
+        this.completion = {
+          phase: 'complete',
+          state: outcome.state,
+          sentences: [bagSentence(outcome.state), ...outcome.state.handoff.map(handoffSentence)],
+        };
+        return;
+      case 'refused': {
+        const { problems, message } = outcome.refusal;
+        const more = problems.length - PROBLEMS_SHOWN;
+        this.completion = {
+          phase: 'refused',
+          sentences: [
+            message,
+            ...problems.slice(0, PROBLEMS_SHOWN).map((problem) => problem.message),
+            ...(more > 0 ? [`…and ${plural(more, 'more file')}.`] : []),
+          ],
+        };
+        return;
+      }
+      case 'failed':
+        this.completion = { phase: 'failed', sentences: [outcome.message] };
+        return;
+      case 'unsupported':
+        this.completion = {
+          phase: 'unsupported',
+          sentences: [
+            `The receiver at ${this.endpoint} does not take batch completions (it does not list batch-complete), so it keeps the files as they arrived; nothing was bagged or handed on.`,
+          ],
+        };
+    }
+  }
+
+  /** Asks where the hand-off stands until every step is done or failed. */
+  async #followHandoff(
+    round: number,
+    target: { endpoint: string; token: string; batch: string },
+    state: CompletionState,
+  ): Promise<void> {
+    let latest = state;
+    for (let asked = 0; handoffUnderway(latest) && asked < HANDOFF_POLL_LIMIT; asked += 1) {
+      await new Promise((resolve) => setTimeout(resolve, HANDOFF_POLL_MS));
+      if (round !== this.#completionRound) return;
+      const next = await completionState(target);
+      if (round !== this.#completionRound) return;
+      if (next?.completionId !== state.completionId) continue;
+      latest = next;
+      this.#showCompletion({ kind: 'complete', state: latest });
+    }
   }
 
   /** The browser lost or found its connection: the transfer engine waits by itself; the page says so. */
