@@ -43,13 +43,34 @@ export function folderFromFileList(list: FileList | readonly File[]): PickedFold
   const root = new MemoryDir(rootName);
   const files = new Map<string, File>();
   for (const file of all) {
-    const parts = (file.webkitRelativePath || file.name).split('/');
-    if (parts.length > 1) parts.shift();
+    const parts = realPath(file);
     const path = parts.join('/');
     files.set(path, file);
     root.add(parts, file);
   }
   return { kind: 'files', name: rootName, tree: root, files };
+}
+
+/**
+ * A file's path below the picked folder, with its real name. Chromium's folder input turns a backslash in a file
+ * name into a folder separator in `webkitRelativePath` (`a\b.txt` in `sub` comes as `Folder/sub/a/b.txt`), while
+ * `File.name` keeps the real name. Tried with Chromium 156 on Linux on names holding \ : * ? " < > | tab, U+0001,
+ * U+007F, U+202E, % # ~, U+2215 and U+FF0F: only the backslash was rewritten. (The entries API of a drop keeps
+ * every one of these names; the File System Access listing, behind Choose folder and drops in Chrome, leaves out
+ * the names holding \ : * ? " < > |, a control character or U+202E altogether.) The segments the rewritten name
+ * became are put back into one, so the file is never placed in a folder that is not on the disk; the check then
+ * names the backslash.
+ */
+function realPath(file: File): string[] {
+  const parts = (file.webkitRelativePath || file.name).split('/');
+  if (parts.length > 1) parts.shift();
+  if (parts.at(-1) === file.name) return parts;
+  const spans = file.name.split('\\').length;
+  const tail = parts.slice(-spans);
+  if (spans > 1 && spans <= parts.length && tail.join('\\') === file.name) {
+    return [...parts.slice(0, -spans), file.name];
+  }
+  return [...parts.slice(0, -1), file.name];
 }
 
 /**

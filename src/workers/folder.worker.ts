@@ -51,6 +51,8 @@ export interface CheckRequest<P extends ProfileId = ProfileId> {
   readonly profile: P;
   readonly settings: ProfileSettings[P];
   readonly recordList?: RecordListText;
+  /** The folder was scanned with its hidden files as data. */
+  readonly includeHidden: boolean;
 }
 
 export interface ListBuildRequest {
@@ -118,13 +120,18 @@ const api = {
   async scan(
     root: FileSystemDirectoryHandle,
     onBatch: (batch: ScanBatch) => void | Promise<void>,
+    includeHidden: boolean,
   ): Promise<ScanProgress> {
     forget();
     source = handleSource(root);
-    return walkTree(root, (batch) => {
-      keep(batch.entries);
-      return onBatch(batch);
-    });
+    return walkTree(
+      root,
+      (batch) => {
+        keep(batch.entries);
+        return onBatch(batch);
+      },
+      { includeHidden },
+    );
   },
 
   /** Takes a folder walked on the page (input and drop fallbacks): paths joined by NUL, which no name holds. */
@@ -155,7 +162,9 @@ const api = {
           : { table: parsed.table };
       }
     }
-    const result = validate(files, request.profile, request.settings, recordInput);
+    const result = validate(files, request.profile, request.settings, recordInput, {
+      includeHidden: request.includeHidden,
+    });
     lastCheck = { result, records: recordInput?.table };
     findings = result.findings;
     view = new FindingView(findings);

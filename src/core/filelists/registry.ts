@@ -108,6 +108,7 @@ const listsByProfile: Readonly<Record<ProfileId, readonly ListKindInfo[]>> = {
     receipt,
   ],
   custom: [manifest, receipt],
+  any: [manifest, receipt],
 };
 
 /** The lists a target takes, the most specific first. */

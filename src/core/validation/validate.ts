@@ -9,6 +9,8 @@ import {
   contentMismatch,
   edgeSpaces,
   emptyFile,
+  hiddenFile,
+  nameCharacter,
   nameTooLong,
   notNfc,
   systemFile,
@@ -70,9 +72,19 @@ function byPath(a: ScannedFile, b: ScannedFile): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
-function identifyAll(files: readonly ScannedFile[], profile: PreparedProfile): Entry[] {
+/** What a check takes besides the files, the target and the record list. */
+export interface ValidateOptions {
+  /** Hidden files are data (the user included them); otherwise they are skipped like system files. */
+  readonly includeHidden?: boolean;
+}
+
+function identifyAll(
+  files: readonly ScannedFile[],
+  profile: PreparedProfile,
+  { includeHidden = false }: ValidateOptions,
+): Entry[] {
   return files.map((file) => {
-    const system = systemFile(file.path);
+    const system = systemFile(file.path) ?? (includeHidden ? undefined : hiddenFile(file.path));
     const identification = system === undefined ? profile.identify(file.path) : { problem: system };
     if (!('problem' in identification)) {
       return { file, skipped: undefined, identified: identification, problem: undefined };
@@ -210,6 +222,7 @@ function fileFindings(
   pushIf(findings, entry.problem);
   if (identified !== undefined) findings.push(...identified.notes);
   findings.push(...profile.checkFile(file, identified));
+  pushIf(findings, nameCharacter(path, identifier));
   pushIf(findings, emptyFile(file, identifier));
   pushIf(findings, notNfc(path, identifier));
   pushIf(findings, edgeSpaces(path, identifier, profile.pathEndTrimmed));
@@ -309,13 +322,14 @@ export function validate<P extends ProfileId>(
   profileId: P,
   settings: ProfileSettings[P],
   recordList?: RecordListInput,
+  options: ValidateOptions = {},
 ): ValidationResult {
   const sorted = [...files].sort(byPath);
   const preparation = getProfile(profileId).prepare(settings);
   if (!preparation.ok) return notChecked(profileId, sorted, preparation.problems);
   const { profile } = preparation;
 
-  const entries = identifyAll(sorted, profile);
+  const entries = identifyAll(sorted, profile, options);
   const active = entries.filter((e) => e.skipped === undefined);
   const caseClashes = collisionPartners(active, (e) => caseKey(e.file.path));
   const duplicates = collisionPartners(active, (e) =>
