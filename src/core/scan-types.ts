@@ -12,7 +12,7 @@ export interface ScanEntry {
 /** The `skip` of a hidden file, which the page words apart from system files. */
 export const HIDDEN_FILE = 'hidden file, its name starts with a dot';
 
-export type ScanNoteKind = 'empty-folder' | 'unreadable' | 'system-folder' | 'hidden-folder';
+export type ScanNoteKind = 'empty-folder' | 'unreadable' | 'system-folder' | 'hidden-folder' | 'unlisted';
 
 /** Something about the folder that is not a file to upload: said once, never fatal. */
 export interface ScanNote {

@@ -4,9 +4,15 @@
  * (walked on the page), both in the shape the core walker reads.
  */
 import type { TreeDir, TreeFile } from '#core/scan-tree';
+import { isHiddenName, systemFolderReason } from '#core/system-files';
 
 export type PickedFolder =
-  | { readonly kind: 'handle'; readonly handle: FileSystemDirectoryHandle }
+  | {
+      readonly kind: 'handle';
+      readonly handle: FileSystemDirectoryHandle;
+      /** The same folder through the entries API (a drop), which lists the names the handle leaves out. */
+      readonly entry?: FileSystemDirectoryEntry;
+    }
   | {
       readonly kind: 'files';
       readonly name: string;
@@ -99,7 +105,10 @@ export function folderFromDrop(data: DataTransfer): Promise<PickedFolder> {
     const handle = handlePromise ? await handlePromise : null;
     if (handle) {
       if (handle.kind !== 'directory') throw notAFolder(handle.name);
-      return { kind: 'handle', handle: handle as FileSystemDirectoryHandle };
+      const directory = handle as FileSystemDirectoryHandle;
+      return entry?.isDirectory
+        ? { kind: 'handle', handle: directory, entry: entry as FileSystemDirectoryEntry }
+        : { kind: 'handle', handle: directory };
     }
     if (!entry) {
       if (asFile) throw notAFolder(asFile.name);
@@ -114,6 +123,44 @@ export function folderFromDrop(data: DataTransfer): Promise<PickedFolder> {
       files,
     };
   })();
+}
+
+/** Characters in a name that Chromium's File System Access listing leaves out (see realPath). */
+// eslint-disable-next-line no-control-regex
+const UNLISTED_CHARACTERS = /[\\:*?"<>|\u0000-\u001f\u007f\u202e]/g;
+
+/**
+ * The files of a dropped folder that its handle's listing left out, read by name only through the entries API,
+ * each with the characters of its name that the listing refuses. `listed` holds the scanned paths; folders the
+ * scan skipped (system folders, and hidden ones unless included) are not walked.
+ */
+export async function filesNotListed(
+  root: FileSystemDirectoryEntry,
+  listed: ReadonlySet<string>,
+  includeHidden: boolean,
+): Promise<{ readonly path: string; readonly characters: readonly string[] }[]> {
+  const missing: { path: string; characters: string[] }[] = [];
+  const stack: { dir: FileSystemDirectoryEntry; path: string }[] = [{ dir: root, path: '' }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const reader = next.dir.createReader();
+    for (;;) {
+      const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+        reader.readEntries(resolve, reject),
+      );
+      if (batch.length === 0) break;
+      for (const child of batch) {
+        const path = next.path === '' ? child.name : `${next.path}/${child.name}`;
+        if (child.isDirectory) {
+          const skipped =
+            systemFolderReason(child.name) !== null || (!includeHidden && isHiddenName(child.name));
+          if (!skipped) stack.push({ dir: child as FileSystemDirectoryEntry, path });
+        } else if (!listed.has(path)) {
+          missing.push({ path, characters: [...new Set(child.name.match(UNLISTED_CHARACTERS) ?? [])] });
+        }
+      }
+    }
+  }
+  return missing;
 }
 
 function notAFolder(name: string): Error {

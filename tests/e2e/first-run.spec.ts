@@ -169,3 +169,46 @@ test('a file name holding a backslash, which Chromium’s folder input turns int
   expect(await listFiles(path.join(receiver.uploadDir, batch))).toEqual(['plates/plate 1.csv']);
   expect(existsSync(path.join(receiver.uploadDir, batch, 'plates', 'well A1'))).toBe(false);
 });
+
+/** Drops a folder from disk on the Folder step as the OS would (Chromium's own drag events, not a synthetic one). */
+async function dropFolder(page: Page, folder: string): Promise<void> {
+  const box = await region(page, 'Folder').boundingBox();
+  if (!box) throw new Error('the Folder step is not on screen');
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: [folder], dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+    await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  }
+}
+
+test('a dropped folder: the files whose names the browser’s folder access does not list are named with the character at fault, not lost silently', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const files: readonly FixtureFile[] = [
+    { path: 'plates/plate 1.csv', size: 800, seed: 31, head: TEXT },
+    { path: 'plates/well A1:B2.tif', size: 5_000, seed: 32 },
+    { path: 'plates/well C3\\D4.tif', size: 5_000, seed: 33 },
+  ];
+  const folder = await writeFixtureFolder(scratch, ORDINARY_NAME, files);
+  await page.goto(receiver.url);
+  await dropFolder(page, folder);
+
+  const step = region(page, 'Folder');
+  await expect(step).toContainText(
+    'Field day: 1 file (800 B) in 3 folders, 1 empty folder, 2 files the browser could not list (see the notes).',
+  );
+  await step.getByText(/notes? about the folder/).click();
+  await expect(step).toContainText(
+    `"plates/well A1:B2.tif" was left out by the browser, which does not list names holding ':'; it will not be uploaded. Rename it without that character and drop the folder again.`,
+  );
+  await expect(step).toContainText(
+    `"plates/well C3\\D4.tif" was left out by the browser, which does not list names holding '\\'; it will not be uploaded. Rename it without that character and drop the folder again.`,
+  );
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await expectEveryFileIn(page);
+  const batch = await page.getByLabel('Batch name').inputValue();
+  await expectFilesArrived(receiver, batch, files.slice(0, 1));
+});

@@ -10,7 +10,7 @@ import { walkTree } from '#core/scan-tree';
 import { filesSource, handleSource, type FolderSource } from '../../platform/folder-source';
 import { openStored } from '../../platform/opfs';
 import type { CopyRecord } from '../../platform/batch-journal';
-import type { PickedFolder } from '../../platform/pick-folder';
+import { filesNotListed, type PickedFolder } from '../../platform/pick-folder';
 import { FolderWorker } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
@@ -96,6 +96,7 @@ export class FolderState {
         this.source = handleSource(folder.handle);
         this.#announcer.say(`Scanning ${this.name}…`);
         await worker.scan(folder.handle, onBatch, abort.signal, includeHidden);
+        if (folder.entry && !abort.signal.aborted) await this.#noteUnlisted(folder.entry, includeHidden);
       } else {
         this.name = folder.name;
         this.source = filesSource(folder.name, folder.files);
@@ -242,6 +243,8 @@ export class FolderState {
     }
     const empty = this.notes.filter((n) => n.kind === 'empty-folder').length;
     if (empty > 0) parts.push(`${plural(empty, 'empty folder')}`);
+    const unlisted = this.notes.filter((n) => n.kind === 'unlisted').length;
+    if (unlisted > 0) parts.push(`${plural(unlisted, 'file')} the browser could not list (see the notes)`);
     const unreadable = this.notes.filter((n) => n.kind === 'unreadable').length;
     if (unreadable > 0) parts.push(`${plural(unreadable, 'unreadable entry', 'unreadable entries')}`);
     return parts.join(', ');
@@ -249,6 +252,17 @@ export class FolderState {
 
   get elapsedMs(): number {
     return performance.now() - this.#startedAt;
+  }
+
+  /** Names the files of a dropped folder that the browser's folder access did not list, so they are not lost silently. */
+  async #noteUnlisted(entry: FileSystemDirectoryEntry, includeHidden: boolean): Promise<void> {
+    const missing = await filesNotListed(entry, new Set(this.rows.map((row) => row.path)), includeHidden);
+    const notes: ScanNote[] = missing.map(({ path, characters }) => ({
+      path,
+      kind: 'unlisted',
+      message: unlistedMessage(path, characters),
+    }));
+    if (notes.length > 0) this.notes = [...this.notes, ...notes];
   }
 
   #append(batch: ScanBatch): void {
@@ -277,4 +291,18 @@ function skipMessage(skip: string | undefined): string {
   if (skip === HIDDEN_FILE)
     return 'Hidden file (its name starts with a dot), not uploaded; tick Include hidden files to upload it.';
   return `System file (${skip}), not uploaded.`;
+}
+
+function unlistedMessage(path: string, characters: readonly string[]): string {
+  if (characters.length === 0) {
+    return `"${path}" was left out by the browser's listing of the folder; it will not be uploaded. Drop the folder again, or choose it.`;
+  }
+  const named = characters.map((c) =>
+    // eslint-disable-next-line no-control-regex -- control characters are named by their code point
+    /[\s\u0000-\u001f\u007f\u202e]/.test(c)
+      ? `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
+      : `'${c}'`,
+  );
+  const those = characters.length === 1 ? 'that character' : 'those characters';
+  return `"${path}" was left out by the browser, which does not list names holding ${named.join(', ')}; it will not be uploaded. Rename it without ${those} and drop the folder again.`;
 }
