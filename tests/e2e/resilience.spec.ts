@@ -248,7 +248,7 @@ test('a folder chosen through the input has no handle to keep: after a reload Re
   }
 });
 
-test('the Resume banner counts the files that finished just before the reload, which the journal had not yet written', async ({
+test('the Resume banner counts every file the receiver stored just before the reload', async ({
   page,
   receiver,
 }) => {
