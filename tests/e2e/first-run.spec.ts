@@ -163,6 +163,9 @@ test('a file name holding a backslash, which Chromium’s folder input turns int
 
   // Even with files with errors let through, the file stays home and nothing lands in a made-up folder.
   await page.getByLabel('Upload files with errors too').check();
+  await expect(region(page, 'Upload')).toContainText(
+    '1 file whose name the receiver cannot take stays out of the upload (see Check).',
+  );
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(region(page, 'Upload')).toContainText('complete: every file is in batch');
   const batch = await page.getByLabel('Batch name').inputValue();
