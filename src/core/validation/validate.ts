@@ -84,8 +84,12 @@ function identifyAll(
   { includeHidden = false }: ValidateOptions,
 ): Entry[] {
   return files.map((file) => {
-    const system = systemFile(file.path) ?? (includeHidden ? undefined : hiddenFile(file.path));
-    const identification = system === undefined ? profile.identify(file.path) : { problem: system };
+    const system = systemFile(file.path);
+    let identification = system === undefined ? profile.identify(file.path) : { problem: system };
+    // A hidden file the target itself skips keeps the target's reason (GUDMAP's .deriva-upload-state).
+    const skippedByTarget = 'problem' in identification && identification.problem.status === 'skipped';
+    const hidden = includeHidden || skippedByTarget ? undefined : hiddenFile(file.path);
+    if (hidden !== undefined) identification = { problem: hidden };
     if (!('problem' in identification)) {
       return { file, skipped: undefined, identified: identification, problem: undefined };
     }
