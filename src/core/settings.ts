@@ -25,6 +25,8 @@ export interface AppSettings {
   readonly profiles: { readonly [P in ProfileId]: ProfileSettings[P] };
   /** Where uploads go; '' means the receiver that served the page. */
   readonly endpoint: string;
+  /** Hidden files and folders (names starting with a dot) are scanned as data rather than skipped. */
+  readonly includeHidden: boolean;
 }
 
 export interface SettingsReading {
@@ -52,7 +54,7 @@ const maxJsonLength = 1_000_000;
 const maxJsonDepth = 200;
 /** How deep the search for tokens goes into a file's unknown parts. */
 const maxSecretDepth = 32;
-const topKeys = ['version', 'target', 'endpoint', 'profiles'];
+const topKeys = ['version', 'target', 'endpoint', 'includeHidden', 'profiles'];
 const secretWords = new Set(['password', 'passwd', 'secret', 'apikey', 'authorization', 'credentials']);
 
 /** Settings seen field by field; every profile's settings are flat objects of text, numbers and booleans. */
@@ -81,14 +83,16 @@ export function isSecretKey(key: string): boolean {
 export function defaultAppSettings(): AppSettings {
   return {
     version: 1,
-    target: profileList[0]?.id ?? 'gudmap',
+    target: profileList[0]?.id ?? 'any',
     profiles: eachProfile((id) => profiles[id].defaultSettings),
     endpoint: '',
+    includeHidden: false,
   };
 }
 
 function eachProfile(make: <P extends ProfileId>(id: P) => ProfileSettings[P]): AppSettings['profiles'] {
   return {
+    any: make('any'),
     gudmap: make('gudmap'),
     symbiota: make('symbiota'),
     bia: make('bia'),
@@ -224,6 +228,7 @@ export function settingsToJson(settings: AppSettings): string {
     version: 1,
     target: settings.target,
     endpoint: endpointSecret(settings.endpoint) === undefined ? settings.endpoint : '',
+    includeHidden: settings.includeHidden,
     profiles: Object.fromEntries(profileIds.map((id) => [id, knownFields(id, settings.profiles[id])])),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
@@ -274,8 +279,12 @@ function readSettings(value: unknown): SettingsImport {
   }
   noteUnknownKeys(value, topKeys, '', ['a setting', 'settings'], notes);
   const endpoint = readEndpoint(value, notes);
+  const includeHidden = readIncludeHidden(value, notes);
   const profileSettings = readProfiles(own(value, 'profiles'), notes);
-  return { settings: { version: 1, target: target.target, profiles: profileSettings, endpoint }, notes };
+  return {
+    settings: { version: 1, target: target.target, profiles: profileSettings, endpoint, includeHidden },
+    notes,
+  };
 }
 
 function versionProblem(record: Fields): string | undefined {
@@ -331,6 +340,14 @@ function readEndpoint(record: Fields, notes: string[]): string {
   if (reason === undefined && typeof value === 'string') return value.trim();
   notes.push(`The setting endpoint ${reason}, so uploads go to the receiver that served the page.`);
   return '';
+}
+
+function readIncludeHidden(record: Fields, notes: string[]): boolean {
+  if (!Object.hasOwn(record, 'includeHidden')) return false;
+  const check = checkValue(false, record.includeHidden, undefined);
+  if ('value' in check) return check.value === true;
+  notes.push(`The setting includeHidden ${check.reason}, so hidden files are skipped.`);
+  return false;
 }
 
 function readProfiles(value: unknown, notes: string[]): AppSettings['profiles'] {
@@ -500,6 +517,7 @@ export function settingsToLinkParams(settings: AppSettings): [string, string][] 
   if (settings.endpoint !== '' && endpointSecret(settings.endpoint) === undefined) {
     params.push(['endpoint', settings.endpoint]);
   }
+  if (settings.includeHidden) params.push(['includeHidden', 'true']);
   return params;
 }
 
@@ -515,12 +533,19 @@ export function settingsFromLinkParams(
     linkProfile(id, id === target ? defaultFields(id) : fieldsOf(base.profiles[id]), values, notes),
   );
   const endpoint = linkEndpoint(values.get('endpoint'), base, target !== undefined, notes);
-  const known = new Set(['target', 'endpoint']);
+  const includeHidden = linkIncludeHidden(values.get('includeHidden'), base, target !== undefined, notes);
+  const known = new Set(['target', 'endpoint', 'includeHidden']);
   for (const id of profileIds) for (const key of Object.keys(defaultFields(id))) known.add(`${id}.${key}`);
   const unknown = [...values.keys()].filter((key) => !known.has(key));
   if (unknown.length > 0) notes.push(`In the link, ${ignoredKeys(unknown, ['a setting', 'settings'])}`);
   return {
-    settings: { version: 1, target: target ?? base.target, profiles: profileSettings, endpoint },
+    settings: {
+      version: 1,
+      target: target ?? base.target,
+      profiles: profileSettings,
+      endpoint,
+      includeHidden,
+    },
     notes,
   };
 }
@@ -577,6 +602,21 @@ function linkProfile<P extends ProfileId>(
     else notes.push(`The link's ${id}.${key} ${check.reason}, so ${show(start[key])} is used instead.`);
   }
   return asSettings(id, fields);
+}
+
+/** Like the target's settings, a link that names a target and leaves this out means the default (skip them). */
+function linkIncludeHidden(
+  text: string | undefined,
+  base: AppSettings,
+  setsTarget: boolean,
+  notes: string[],
+): boolean {
+  const fallback = setsTarget ? false : base.includeHidden;
+  if (text === undefined) return fallback;
+  const check = checkValue(false, fromLinkText(false, text), undefined);
+  if ('value' in check) return check.value === true;
+  notes.push(`The link's includeHidden ${check.reason}, so ${show(fallback)} is used instead.`);
+  return fallback;
 }
 
 function linkEndpoint(

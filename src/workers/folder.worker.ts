@@ -53,6 +53,8 @@ export interface CheckRequest<P extends ProfileId = ProfileId> {
   readonly recordList?: RecordListText;
   /** The picked folder's name, which Deriva upload configs see as the start of every path. */
   readonly folderName?: string;
+  /** The folder was scanned with its hidden files as data. */
+  readonly includeHidden: boolean;
 }
 
 export interface ListBuildRequest {
@@ -122,13 +124,18 @@ const api = {
   async scan(
     root: FileSystemDirectoryHandle,
     onBatch: (batch: ScanBatch) => void | Promise<void>,
+    includeHidden: boolean,
   ): Promise<ScanProgress> {
     forget();
     source = handleSource(root);
-    return walkTree(root, (batch) => {
-      keep(batch.entries);
-      return onBatch(batch);
-    });
+    return walkTree(
+      root,
+      (batch) => {
+        keep(batch.entries);
+        return onBatch(batch);
+      },
+      { includeHidden },
+    );
   },
 
   /** Takes a folder walked on the page (input and drop fallbacks): paths joined by NUL, which no name holds. */
@@ -161,6 +168,7 @@ const api = {
     }
     const result = validate(files, request.profile, request.settings, recordInput, {
       folderName: request.folderName ?? '',
+      includeHidden: request.includeHidden,
     });
     lastCheck = { result, records: recordInput?.table };
     findings = result.findings;

@@ -17,6 +17,7 @@ import {
   throttleUploads,
   writeFixtureFolder,
 } from './fixture-tree.ts';
+import { formatBytes } from '../../src/core/format.ts';
 import { creationsOf } from './receiver-faults.ts';
 import { expect, listFiles, seedPickerWithFixture, test, type Receiver } from './test.ts';
 import {
@@ -222,14 +223,15 @@ test('a page reloaded in the middle of the upload offers Resume previous upload,
 
   const sentBeforeReload = await reloadMidUpload(page, 0.4);
 
-  // The offsets the receiver reports and the resumed transfer starts from.
+  // The banner asks the receiver for the half-sent file's offset itself; once it has said so, the offsets the
+  // receiver reports are those the resumed transfer starts from.
+  const banner = page.getByRole('region', { name: 'Previous upload' });
+  await expect(banner).toContainText(`The upload of "Herbarium 2026" to batch ${batch}`);
+  await expect(banner).toContainText('1 file half sent');
   const offsets: number[] = [];
   page.on('response', (response) => {
     if (response.request().method() === 'HEAD') offsets.push(Number(response.headers()['upload-offset']));
   });
-  const banner = page.getByRole('region', { name: 'Previous upload' });
-  await expect(banner).toContainText(`The upload of "Herbarium 2026" to batch ${batch}`);
-  await expect(banner).toContainText('1 file half sent');
   await banner.getByRole('button', { name: 'Resume previous upload' }).click();
   await expect(page.getByRole('status')).toHaveText(/Resuming batch|Upload complete/);
   await expectRunComplete(page);
@@ -256,35 +258,72 @@ test('a page reloaded in the middle of the upload offers Resume previous upload,
   await expect(page.getByRole('region', { name: 'Previous upload' })).toBeHidden();
 });
 
-test('a folder chosen through the input has no handle to keep: after a reload the user chooses it again, and it is matched by name', async ({
+test('a folder chosen through the input has no handle to keep: after a reload Resume previous upload opens the folder chooser itself, and the folder is matched by name', async ({
   page,
   receiver,
   scratch,
 }) => {
   const folder = await writeFixtureFolder(scratch);
   const elsewhere = await writeFixtureFolder(path.join(scratch, 'other'), 'Another folder');
+  // A browser without the File System Access API, where Choose folder is the folder input.
+  await page.addInitScript(() => {
+    delete (window as { showDirectoryPicker?: unknown }).showDirectoryPicker;
+  });
   await open(page, receiver);
   await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
-  await page.getByTestId('folder-input').setInputFiles(folder);
+  const first = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Choose folder' }).click();
+  await (await first).setFiles(folder);
   await expectScanned(page);
   const batch = await page.getByLabel('Batch name').inputValue();
 
   await reloadMidUpload(page, 0.3);
 
   const banner = page.getByRole('region', { name: 'Previous upload' });
-  await banner.getByRole('button', { name: 'Resume previous upload' }).click();
-  await expect(banner).toContainText('Choose the folder “Herbarium 2026” again below');
-
+  const resumeWith = async (chosen: string) => {
+    const chooser = page.waitForEvent('filechooser');
+    await banner.getByRole('button', { name: 'Resume previous upload' }).click();
+    await (await chooser).setFiles(chosen);
+  };
   // Another folder is named as not the one, and nothing is sent.
-  await page.getByTestId('folder-input').setInputFiles(elsewhere);
+  await resumeWith(elsewhere);
   await expect(banner.getByRole('alert')).toHaveText(
     'This is "Another folder", not "Herbarium 2026" of the previous upload: choose "Herbarium 2026" to resume it, or Forget it to upload this folder as a new batch.',
   );
-  await page.getByTestId('folder-input').setInputFiles(folder);
+  await resumeWith(folder);
   await expectRunComplete(page);
   await expect(page.getByLabel('Batch name')).toHaveValue(batch);
   await expectBatchArrived(page, receiver);
   for (const file of DATA_FILES) {
+    expect(receiver.requests.filter(creationsOf(file.path)), file.path).toHaveLength(1);
+  }
+});
+
+test('the Resume banner counts every file the receiver stored just before the reload', async ({
+  page,
+  receiver,
+}) => {
+  await open(page, receiver);
+  await seedPickerWithFixture(page);
+  await scanForUpload(page);
+  const batch = await page.getByLabel('Batch name').inputValue();
+  const small = DATA_FILES.filter((f) => f.path !== BIG_FILE);
+  const unthrottle = await throttleUploads(page, 2 * 1024 * 1024);
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  // Reloaded as soon as the receiver has stored the small files, well within the journal's second.
+  await expect
+    .poll(() => receiver.log.filter((line) => line.includes(batch)).length, { intervals: [20] })
+    .toBe(small.length);
+  await page.reload();
+  await unthrottle();
+
+  const banner = page.getByRole('region', { name: 'Previous upload' });
+  const bytes = formatBytes(small.reduce((sum, f) => sum + f.size, 0));
+  await expect(banner).toContainText(`at least ${small.length} files (${bytes}) had arrived`);
+  await banner.getByRole('button', { name: 'Resume previous upload' }).click();
+  await expectRunComplete(page);
+  await expectBatchArrived(page, receiver);
+  for (const file of small) {
     expect(receiver.requests.filter(creationsOf(file.path)), file.path).toHaveLength(1);
   }
 });
@@ -322,6 +361,10 @@ test('a half-sent file that changed before Resume is sent anew, never appended t
   );
 
   const banner = page.getByRole('region', { name: 'Previous upload' });
+  // The banner asks the receiver once for the half-sent file's offset, to count what arrived.
+  await expect(banner).toContainText('1 file half sent');
+  const heads = () => receiver.requests.filter((r) => r.method === 'HEAD');
+  expect(heads()).toHaveLength(1);
   await banner.getByRole('button', { name: 'Resume previous upload' }).click();
   await expectRunComplete(page);
   const stored = await readFile(path.join(receiver.uploadDir, batch, 'data', BIG_FILE));
@@ -329,9 +372,9 @@ test('a half-sent file that changed before Resume is sent anew, never appended t
   expect(createHash('sha256').update(stored).digest('hex')).toBe(
     createHash('sha256').update(changed).digest('hex'),
   );
-  // Created anew: a second creation, and no HEAD asking for the old upload's offset.
+  // Created anew: a second creation, and no further HEAD asking for the old upload's offset.
   expect(receiver.requests.filter(creationsOf(BIG_FILE))).toHaveLength(2);
-  expect(receiver.requests.filter((r) => r.method === 'HEAD')).toHaveLength(0);
+  expect(heads()).toHaveLength(1);
 });
 
 test('a resumed batch gets its web copies back: they are not made again, they arrive once, and the receipt lists them', async ({

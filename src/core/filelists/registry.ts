@@ -121,6 +121,7 @@ const listsByProfile: Readonly<Record<ProfileId, readonly ListKindInfo[]>> = {
     manifest,
     receipt,
   ],
+  any: [manifest, receipt],
 };
 
 /** The lists a target takes, the most specific first. */

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { checkedSettings, getProfile, profileList, profiles } from '#core/profiles/registry';
 
 describe('the profile registry', () => {
-  it('lists the targets in picker order, with their labels', () =>
+  it('lists the targets in picker order, with their labels, Any files first as a first visit’s target', () =>
     expect(profileList.map((p) => [p.id, p.label])).toEqual([
+      ['any', 'Any files'],
       ['gudmap', 'GUDMAP/RBK'],
       ['symbiota', 'Symbiota'],
       ['bia', 'BioImage Archive'],

@@ -87,6 +87,8 @@ export interface ProfileDescriptor<P extends ProfileId = ProfileId> {
   readonly prepareSettings?: readonly string[];
   /** Checks the settings and compiles what they describe, once per validation run. */
   prepare(settings: ProfileSettings[P], context?: PrepareContext): Preparation;
+  /** False for a target that reads no identifiers, so a record list has nothing to link (Any files). */
+  readonly usesRecordList?: false;
   /** True for a record list the target keeps inside the folder (GUDMAP's Specimen_simple.csv). */
   isRecordFile(path: string): boolean;
 }

@@ -3,7 +3,7 @@ import type { OriginalsPolicy } from '#core/images/types';
 /** How a file (or a record, or the whole folder) fares against the target's rules, worst last. */
 export type Status = 'ok' | 'warning' | 'error' | 'skipped';
 
-export type ProfileId = 'gudmap' | 'symbiota' | 'bia' | 'custom' | 'deriva';
+export type ProfileId = 'any' | 'gudmap' | 'symbiota' | 'bia' | 'custom' | 'deriva';
 
 /** One file as the folder scan reports it. */
 export interface ScannedFile {
@@ -103,8 +103,11 @@ export interface DerivaSettings {
   /** The catalog to read the annotation from, `https://host/ermrest/catalog/2`; '' for none. */
   readonly catalogUrl: string;
 }
+/** Any files has no settings of its own. */
+export type AnySettings = Readonly<Record<string, never>>;
 
 export interface ProfileSettings {
+  readonly any: AnySettings;
   readonly gudmap: GudmapSettings;
   readonly symbiota: SymbiotaSettings;
   readonly bia: BiaSettings;
