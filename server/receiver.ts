@@ -9,6 +9,7 @@ import {
   CHECKSUM_MISMATCH,
   DISK_FULL,
   METADATA,
+  RECEIVER_EXTENSIONS,
   REPR_DIGEST_HEADER,
   STORED_PATH_HEADER,
   TUS_PATH,
@@ -106,6 +107,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     directory: partialDir,
     ...(partialExpiry ? { expirationPeriodInMilliseconds: partialExpiry } : {}),
   });
+  // Listed in Tus-Extension: the page sends its whole-file digests only to a server that says it checks them.
+  store.extensions = [...store.extensions, RECEIVER_EXTENSIONS.reprDigest];
   /** The upload id of a POST or PATCH, for errors that tus reports without it. */
   const uploadOfRequest = new WeakMap<object, string>();
 
