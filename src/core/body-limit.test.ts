@@ -37,29 +37,30 @@ describe('BodyLimit', () => {
     expect(limit.chunkSize).toBe(32 * MiB);
   });
 
-  it('a large body that gets no answer while the server answers another request counts as the limit', () => {
+  it('a large body that gets no answer counts as the limit once the server answers and a body as large fails again', () => {
     const limit = new BodyLimit(32 * MiB);
+    // Answers before the failure (other files, the request's own HEAD) prove nothing: the server may have gone since.
     limit.answered(150);
-    expect(limit.networkFailure(32 * MiB, 100, 200)).toMatchObject({ kind: 'smaller', chunkSize: 16 * MiB });
-  });
-
-  it('a large body that fails alone counts only after the server answers and the same size fails again', () => {
-    const limit = new BodyLimit(32 * MiB);
-    limit.answered(50);
-    expect(limit.networkFailure(32 * MiB, 100, 200)).toEqual({ kind: 'unexplained' });
+    expect(limit.networkFailure(32 * MiB, 200)).toEqual({ kind: 'unexplained' });
     // The retry of the same size, with no answer in between (the server is down): still unexplained.
-    expect(limit.networkFailure(32 * MiB, 300, 400)).toEqual({ kind: 'unexplained' });
-    // The server answers a HEAD, then the same body fails again.
+    expect(limit.networkFailure(32 * MiB, 400)).toEqual({ kind: 'unexplained' });
+    // The server answers (a probe, a HEAD), then the same body fails again.
     limit.answered(500);
-    expect(limit.networkFailure(32 * MiB, 600, 700)).toMatchObject({ kind: 'smaller', chunkSize: 16 * MiB });
+    expect(limit.networkFailure(32 * MiB, 700)).toMatchObject({ kind: 'smaller', chunkSize: 16 * MiB });
     expect(limit.chunkSize).toBe(16 * MiB);
+    // A 16 MiB body failing starts its own count.
+    expect(limit.networkFailure(16 * MiB, 800)).toEqual({ kind: 'unexplained' });
+    limit.answered(900);
+    expect(limit.networkFailure(16 * MiB, 1000)).toMatchObject({ kind: 'smaller', chunkSize: 8 * MiB });
   });
 
   it('a small body that gets no answer is never taken for a body limit', () => {
     const limit = new BodyLimit(32 * MiB);
-    limit.answered(150);
-    expect(limit.networkFailure(CHUNK_FLOOR, 100, 200)).toEqual({ kind: 'unexplained' });
-    expect(limit.networkFailure(10_000, 100, 200)).toEqual({ kind: 'unexplained' });
+    for (const at of [100, 300]) {
+      expect(limit.networkFailure(CHUNK_FLOOR, at)).toEqual({ kind: 'unexplained' });
+      expect(limit.networkFailure(10_000, at)).toEqual({ kind: 'unexplained' });
+      limit.answered(at + 100);
+    }
   });
 
   it('knows whether the server answered since a moment', () => {

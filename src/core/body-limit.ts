@@ -5,8 +5,8 @@
  *
  * The limit shows in two ways. A 413 to a request with a body says it outright. A proxy that answers before the
  * body is sent and closes the connection often leaves the browser with no answer at all, like an unreachable
- * server; such a failure counts as the limit only when the server answered other requests meanwhile: one that
- * was under way while the large body failed, or one after an earlier failure of a body as large.
+ * server; such a failure counts as the limit only when it happens again to a body as large after the server
+ * answered another request (a server that went down answers nothing until the retried body goes through).
  */
 
 /** The smallest chunk the page shrinks to: below it, a limit is not worth working around. */
@@ -62,12 +62,10 @@ export class BodyLimit {
     return this.#shrinkBelow(bytes);
   }
 
-  /** A request with a body of `bytes`, sent at `sentAt`, got no answer at all (status 0) at `failedAt`. */
-  networkFailure(bytes: number, sentAt: number, failedAt: number): BodyVerdict {
+  /** A request with a body of `bytes` got no answer at all (status 0) at `failedAt`. */
+  networkFailure(bytes: number, failedAt: number): BodyVerdict {
     if (bytes <= this.#floor) return { kind: 'unexplained' };
-    const answeredMeanwhile = this.#lastAnswer > sentAt;
-    const answeredAfterSame = this.#unexplained.some((f) => f.bytes >= bytes && this.#lastAnswer > f.at);
-    if (answeredMeanwhile || answeredAfterSame) {
+    if (this.#unexplained.some((f) => f.bytes >= bytes && this.#lastAnswer > f.at)) {
       this.#unexplained = this.#unexplained.filter((f) => f.bytes < bytes);
       return this.#shrinkBelow(bytes);
     }
