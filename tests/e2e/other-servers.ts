@@ -132,6 +132,12 @@ ${
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (error) =>
+      reject(new Error(`${NGINX}: ${error.message} (install Debian's nginx-light, or set NGINX_PATH)`)),
+    );
+  });
   await waitForPort(port, child, () => stderr);
   return {
     endpoint: `http://127.0.0.1:${port}/files/`,
