@@ -29,10 +29,10 @@ const FILES: readonly { readonly path: string; readonly size: number }[] = [
 ];
 
 /** Writes the folder (random bytes, so a shifted or repeated piece changes the checksum). */
-async function makeFolder(scratch: string): Promise<{ folder: string; files: Made[] }> {
+async function makeFolder(scratch: string, wanted = FILES): Promise<{ folder: string; files: Made[] }> {
   const folder = path.join(scratch, 'Sammlung anytus');
   const files: Made[] = [];
-  for (const file of FILES) {
+  for (const file of wanted) {
     const target = path.join(folder, file.path);
     await mkdir(path.dirname(target), { recursive: true });
     const bytes = randomBytes(file.size);
@@ -61,6 +61,7 @@ async function upload(
   folder: string,
   endpoint: string,
   when: When,
+  count = FILES.length,
 ): Promise<Map<string, string>> {
   const creations = new Map<string, string>();
   page.on('request', (request) => {
@@ -80,13 +81,13 @@ async function upload(
   if (when === 'after checksums') {
     await page.getByLabel('Upload files with errors too').check();
     await expect(page.getByRole('region', { name: 'Checksums' })).toContainText(
-      `computed for all ${FILES.length} files`,
+      `computed for all ${count} files`,
       { timeout: 60_000 },
     );
     await page.getByRole('button', { name: 'Start upload' }).click();
   }
   await expectEveryFileIn(page);
-  await expect(page.getByRole('status')).toHaveText(new RegExp(`Upload complete: ${FILES.length} files`));
+  await expect(page.getByRole('status')).toHaveText(new RegExp(`Upload complete: ${count} files`));
   await expect(page.getByRole('region', { name: 'Failed files' })).toHaveCount(0);
   return creations;
 }
@@ -199,9 +200,15 @@ test.describe('uploads to other tus servers', () => {
         // Another origin than the page: the same host, another port.
         expect(new URL(endpoint).origin).not.toBe(new URL(receiver.url).origin);
         const headersSent = new Set<string>();
+        let dataInCreation = 0;
         page.on('request', (request) => {
-          if (request.url().startsWith(endpoint))
-            for (const name of Object.keys(request.headers())) headersSent.add(name);
+          if (!request.url().startsWith(endpoint)) return;
+          for (const name of Object.keys(request.headers())) headersSent.add(name);
+          if (
+            request.method() === 'POST' &&
+            request.headers()['content-type'] === 'application/offset+octet-stream'
+          )
+            dataInCreation += 1;
         });
         const creations = await upload(page, folder, endpoint, 'before checksums');
         expectCreatedWith(creations, 'before checksums');
@@ -209,6 +216,8 @@ test.describe('uploads to other tus servers', () => {
         await expectInFileStore(store, files, batch);
         // The server does not list repr-digest, so the header its CORS answer does not allow was never sent.
         expect([...headersSent]).not.toContain('repr-digest');
+        // It lists creation-with-upload: small files travelled in their creation requests.
+        expect(dataInCreation).toBeGreaterThan(0);
 
         const step = page.getByRole('region', { name: 'Upload', exact: true });
         await expect(step.getByRole('list', { name: 'About the server' })).toContainText(
@@ -347,6 +356,51 @@ test.describe('uploads to other tus servers', () => {
         // at most one probe of the server (an OPTIONS and its preflight), and the discovery before the batch.
         expect(receiver.requests.filter((r) => r.method !== 'OPTIONS')).toEqual([]);
         expect(receiver.requests.length).toBeLessThanOrEqual(2 * 4 * 3 + 2);
+      },
+    );
+  });
+
+  test('a proxy that answers OPTIONS itself, hiding what the server supports: plain tus 1.0, said once, and every file arrives', async ({
+    page,
+    receiver,
+    scratch,
+  }) => {
+    const { folder, files } = await makeFolder(
+      scratch,
+      FILES.filter((f) => f.path !== BIG),
+    );
+    const store = path.join(scratch, 'tus-store');
+    const nginxDir = path.join(scratch, 'nginx');
+    await withServers(
+      async () => {
+        const tus = await startOfficialTus(store);
+        return [tus, await startNginx(nginxDir, new URL(tus.endpoint).origin, { answersOptions: true })];
+      },
+      nginxDir,
+      async ([, proxy]) => {
+        const endpoint = (proxy as OtherServer).endpoint;
+        await open(page, receiver.url);
+        const withData: string[] = [];
+        let patches = 0;
+        page.on('request', (request) => {
+          if (!request.url().startsWith(endpoint)) return;
+          if (request.method() === 'PATCH') patches += 1;
+          if (
+            request.method() === 'POST' &&
+            request.headers()['content-type'] === 'application/offset+octet-stream'
+          )
+            withData.push(request.url());
+        });
+        await upload(page, folder, endpoint, 'after checksums', files.length);
+        await expectInFileStore(store, files, await page.getByLabel('Batch name').inputValue());
+        // Plain tus 1.0: no file travelled in its creation request; each one with bytes went in PATCH requests.
+        expect(withData).toEqual([]);
+        expect(patches).toBeGreaterThanOrEqual(files.filter((f) => f.size > 0).length);
+        const notes = page.getByRole('list', { name: 'About the server' }).getByRole('listitem');
+        await expect(notes.filter({ hasText: 'did not say what it supports' })).toHaveCount(1);
+        await expect(notes.filter({ hasText: 'did not say what it supports' })).toContainText(
+          'so the upload uses plain tus 1.0',
+        );
       },
     );
   });

@@ -83,6 +83,11 @@ export interface NginxOptions {
    * CORS rules of its own does.
    */
   readonly allowHeaders?: string;
+  /**
+   * Answers every OPTIONS itself with CORS headers alone, as a common proxy recipe does, so the server's tus
+   * headers never reach the page.
+   */
+  readonly answersOptions?: boolean;
 }
 
 export async function startNginx(
@@ -110,6 +115,17 @@ http {
   server {
     listen 127.0.0.1:${port};
     location / {
+${
+  options.answersOptions
+    ? `      if ($request_method = OPTIONS) {
+        add_header Access-Control-Allow-Origin * always;
+        add_header Access-Control-Allow-Methods "POST, HEAD, PATCH, OPTIONS, DELETE" always;
+        add_header Access-Control-Allow-Headers "Authorization, Content-Type, Tus-Resumable, Upload-Length, Upload-Metadata, Upload-Offset" always;
+        add_header Access-Control-Max-Age 600 always;
+        return 204;
+      }`
+    : ''
+}
       proxy_pass ${upstream};
       proxy_http_version 1.1;
       proxy_set_header Host $http_host;
