@@ -113,7 +113,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     directory: partialDir,
     ...(partialExpiry ? { expirationPeriodInMilliseconds: partialExpiry } : {}),
   });
-  store.extensions = [...store.extensions, RECEIVER_EXTENSIONS.batchComplete];
+  // Listed in Tus-Extension: the page sends its whole-file digests, and completes batches, only where the
+  // server says it can.
+  store.extensions = [...store.extensions, RECEIVER_EXTENSIONS.reprDigest, RECEIVER_EXTENSIONS.batchComplete];
   const placed = new PlacedFiles(uploadDir);
   const batches = createBatchCompletion({
     uploadDir,

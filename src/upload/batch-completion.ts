@@ -7,12 +7,10 @@
  */
 import {
   completionPath,
-  RECEIVER_EXTENSIONS,
   type CompletionRefusal,
   type CompletionRequest,
   type CompletionState,
 } from '#core/protocol';
-import { serverLists } from './server-lists';
 
 export type CompletionOutcome =
   | { kind: 'complete'; state: CompletionState }
@@ -36,21 +34,16 @@ function resource(target: CompletionTarget): string {
 const headers = (token: string): Record<string, string> =>
   token ? { Authorization: `Bearer ${token}` } : {};
 
-/** Declares the batch complete; `onWaiting` hears each time the receiver does not answer and a retry is coming. */
+/**
+ * Declares the batch complete where the server lists batch-complete (`supported`, from its OPTIONS answer);
+ * `onWaiting` hears each time the receiver does not answer and a retry is coming.
+ */
 export async function completeBatch(
   target: CompletionTarget,
   request: CompletionRequest,
+  supported: boolean,
   onWaiting: (status: number) => void = () => undefined,
 ): Promise<CompletionOutcome> {
-  let supported: boolean;
-  try {
-    supported = await serverLists(target.endpoint, RECEIVER_EXTENSIONS.batchComplete);
-  } catch {
-    return {
-      kind: 'failed',
-      message: `The receiver at ${target.endpoint} did not answer when asked what it offers; complete the batch again later.`,
-    };
-  }
   if (!supported) return { kind: 'unsupported' };
   const body = JSON.stringify(request);
   for (let attempt = 0; ; attempt += 1) {

@@ -185,6 +185,45 @@ test.describe('a receiver that refuses three files with 401, 403 and 413', () =>
   });
 });
 
+test.describe('a receiver with a size limit, which it names in Tus-Max-Size', () => {
+  test.use({ receiverOptions: { maxFileSize: 100_000 } });
+
+  test('files over it fail before a byte is sent, with a sentence naming both sizes, and the others arrive', async ({
+    page,
+    receiver,
+  }) => {
+    await page.goto(receiver.url);
+    await seedPickerWithFixture(page);
+    await scanForUpload(page);
+    await page.getByRole('button', { name: 'Start upload' }).click();
+
+    const over = DATA_FILES.filter((f) => f.size > 100_000);
+    expect(over.length).toBe(2);
+    await expect(page.getByRole('status')).toHaveText(
+      `Upload finished with problems: ${DATA_FILES.length - over.length} files arrived, ${over.length} files failed. See the failed files below.`,
+    );
+    const failed = page.getByRole('region', { name: 'Failed files' });
+    await expect(failed.getByRole('heading')).toHaveText(
+      `Failed files: ${over.length} × larger than the server takes (Tus-Max-Size)`,
+    );
+    for (const file of over) {
+      await expect(failed).toContainText(
+        `"${file.path}" is ${file.size} bytes, more than the 100000 bytes the server at ${receiver.url}files/ takes (its Tus-Max-Size), so it was not sent.`,
+      );
+      expect(
+        receiver.requests.filter((r) => r.relativePath === file.path),
+        file.path,
+      ).toEqual([]);
+    }
+    const batch = await page.getByLabel('Batch name').inputValue();
+    await expectFilesArrived(
+      receiver,
+      batch,
+      DATA_FILES.filter((f) => f.size <= 100_000),
+    );
+  });
+});
+
 test.describe('a receiver whose disk is full', () => {
   // The receiver keeps a petabyte free, so every creation finds the disk too full (507).
   test.use({ receiverOptions: { minFreeSpace: 10 ** 15 } });

@@ -267,23 +267,26 @@ test('GUDMAP: manifest with the checksums computed after the check, GUDMAP manif
   expect(specimens.name).toBe('Specimen_simple.csv');
   expect(specimens.bytes).toEqual(await golden('gudmap-specimens.csv'));
 
-  // After the upload the manifest says where each file went: the stored path and its tus upload address.
+  // After the upload the manifest says where each file went (the stored path and its tus upload address), and that
+  // the receiver verified it.
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(page.getByRole('status')).toContainText('Upload complete: 9 files');
   const after = await download(page, scratch, 'Manifest');
   const { data } = Papa.parse<string[]>(after.bytes.toString('utf8').replace(/^\ufeff/, ''), {
     skipEmptyLines: true,
   });
-  expect(data[0]).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url']);
+  expect(data[0]).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']);
   const rows = data.slice(1);
   expect(rows).toHaveLength(9);
   const stored = await listFiles(receiver.uploadDir);
-  for (const [listed, , sha256, storedPath, uploadUrl] of rows) {
+  for (const [listed, , sha256, storedPath, uploadUrl, verified] of rows) {
     const source = gudmapFolder.files.find((f) => `'${f.path}` === listed || f.path === listed);
     expect(source, `${listed} is a file of the folder`).toBeDefined();
     expect(sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(stored).toContain(storedPath);
     expect(uploadUrl).toMatch(new RegExp(`^${receiver.url}files/[0-9a-f]+$`));
+    // The app's receiver checks the SHA-256 and MD5 it is sent.
+    expect(verified, listed).toBe('yes');
   }
 });
 

@@ -231,6 +231,20 @@ describe('the receiver verifies a Repr-Digest header and md5 metadata before it 
     );
   });
 
+  it('says in its OPTIONS answer that it checks whole-file digests, where a page elsewhere may read it', async () => {
+    const response = await fetch(server.endpoint, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://portal.example.org' },
+    });
+    expect(response.status).toBe(204);
+    const extensions = (response.headers.get('tus-extension') ?? '').split(',');
+    expect(extensions).toEqual(expect.arrayContaining(['creation', 'creation-with-upload', 'repr-digest']));
+    const exposed = (response.headers.get('access-control-expose-headers') ?? '')
+      .toLowerCase()
+      .split(/\s*,\s*/);
+    expect(exposed).toEqual(expect.arrayContaining(['tus-extension', 'tus-version', 'tus-max-size']));
+  });
+
   it('lets a page elsewhere send Repr-Digest and read Upload-Verified (CORS)', async () => {
     const preflight = await fetch(server.endpoint, {
       method: 'OPTIONS',

@@ -10,8 +10,12 @@ function scanned(folder: FixtureFolder): ScannedFile[] {
   return folder.files.map(({ path, content }) => ({ path, size: content.length, lastModified: 0 }));
 }
 
+/** deriva-upload-cli uploads hidden files, so a curator checking for it includes them (Include hidden files). */
 function check(folder: FixtureFolder, settings: DerivaSettings) {
-  return validate(scanned(folder), 'deriva', settings, undefined, { folderName: folder.name });
+  return validate(scanned(folder), 'deriva', settings, undefined, {
+    folderName: folder.name,
+    includeHidden: true,
+  });
 }
 
 const rbk: DerivaSettings = {

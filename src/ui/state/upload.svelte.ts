@@ -8,11 +8,13 @@ import { sanitizeBatchName, suggestBatchName } from '#core/paths';
 import { ProgressMeter } from '#core/progress-meter';
 import { bagSentence, handoffSentence, handoffUnderway } from '#core/completion-text';
 import { profileList } from '#core/profiles/registry';
-import { storedPathFor, type CompletionState, type ManifestEntry } from '#core/protocol';
+import { RECEIVER_EXTENSIONS, storedPathFor, type CompletionState, type ManifestEntry } from '#core/protocol';
+import { supports, transferPlan, type TusCapabilities } from '#core/tus-capabilities';
 import { defaultEndpoint, endpointProblem } from '../../platform/endpoint';
 import type { FileDigests } from '#core/digest';
 import type { BatchJournal, FileChange, FileRecord, SavedBatch } from '../../platform/batch-journal';
 import { completeBatch, completionState, type CompletionOutcome } from '../../upload/batch-completion';
+import { discoverTus, plainTusNotice, type Discovery } from '../../upload/tus-discovery';
 import { UploadRun, type Arrival, type UploadJob } from '../../upload/upload-run';
 import { packColumn, type ArrivalsText } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
@@ -110,6 +112,14 @@ export class UploadState {
   #resumed: readonly FileRecord[] | null = null;
   /** Why the transfer is waiting, when it is: offline, or the receiver not answering. '' otherwise. */
   notice = $state('');
+  /** What the server of the last run said it supports (asked once per run); null before the first. */
+  capabilities = $state.raw<TusCapabilities | null>(null);
+  /** Lasting sentences about the server: what it lacks, and limits met on the way, each said once. */
+  serverNotes = $state.raw<readonly string[]>([]);
+  readonly #serverNotes = new Map<string, string>();
+  /** Files queued while the server is being asked what it supports, before the run exists. */
+  #starting: UploadJob[] | null = null;
+  #startCount = 0;
   /** The run was paused because the browser went offline (not by the user), so coming online resumes it. */
   #offlinePaused = false;
   /** Files that arrived, counted when a run settles (not per file), so the file lists refresh once. */
@@ -149,6 +159,11 @@ export class UploadState {
     return this.phase === 'uploading' || this.phase === 'paused';
   }
 
+  /** Whether the server of the last run lists a tus extension (such as batch-complete) in its OPTIONS answer. */
+  serverSupports(extension: string): boolean {
+    return this.capabilities !== null && supports(this.capabilities, extension);
+  }
+
   /** Forgets the last batch when a new folder is picked, and suggests a fresh batch name for it. */
   reset(folderName: string): void {
     if (this.active) return;
@@ -160,6 +175,8 @@ export class UploadState {
     this.#resumeFrom.clear();
     this.#resumed = null;
     this.notice = '';
+    this.#serverNotes.clear();
+    this.serverNotes = [];
     this.arrivalCount = 0;
     this.#failuresChanged = true;
     this.#publishFailures();
@@ -266,9 +283,10 @@ export class UploadState {
   }
 
   cancel(): void {
-    if (!this.active || !this.#run) return;
-    this.#run.cancel();
+    if (!this.active || (!this.#run && !this.#starting)) return;
+    this.#run?.cancel();
     this.#run = null;
+    this.#starting = null;
     this.notice = '';
     void this.#journal?.clear();
     for (const row of this.#folder.rows) {
@@ -320,19 +338,59 @@ export class UploadState {
     }
     this.#failuresChanged = true;
     if (jobs.length === 0) return;
-    if (this.#run && this.active) {
+    if (this.#starting) {
+      this.#starting.push(...jobs);
+    } else if (this.#run && this.active) {
       this.#run.send(jobs);
     } else {
-      this.#begin(jobs, (path) => this.#folder.open(path));
+      this.#begin(jobs);
     }
     this.#tick();
   }
 
-  #begin(jobs: UploadJob[], open: (path: string) => Promise<File>): void {
+  /** Asks the server what it supports, once per run, then starts the run with what it said. */
+  #begin(jobs: UploadJob[]): void {
     this.#run?.cancel();
     this.#completionRound += 1;
     this.completion = null;
+    this.#run = null;
     this.#countFolder();
+    this.phase = 'uploading';
+    this.#starting = jobs;
+    const count = ++this.#startCount;
+    void discoverTus(this.endpoint).then((discovery) => {
+      const queued = this.#starting;
+      // Cancelled, or started again, while the server was being asked.
+      if (count !== this.#startCount || !queued || this.phase !== 'uploading') return;
+      this.#starting = null;
+      this.#learned(discovery);
+      this.#startRun(queued, discovery.capabilities, (path) => this.#folder.open(path));
+    });
+  }
+
+  /** Says once what the server lacks, or that it could not be asked. */
+  #learned(discovery: Discovery): void {
+    this.capabilities = discovery.capabilities;
+    if (discovery.problem) {
+      this.#noteOnce('plain', plainTusNotice(this.endpoint, discovery.problem));
+    } else if (!transferPlan(discovery.capabilities).verifies) {
+      this.#noteOnce(
+        'unverified',
+        `The server at ${this.endpoint} is a plain tus server: it does not check the files' checksums, so the receipt and the manifest say "not verified by the receiver" (the checksums still travel with each file as tus metadata), and it does not say where it stores each file.`,
+      );
+    }
+  }
+
+  /** A lasting note about the server, replacing the one of the same kind, announced when it is new. */
+  #noteOnce(kind: string, sentence: string): void {
+    if (this.#serverNotes.get(kind) === sentence) return;
+    const isNew = !this.#serverNotes.has(kind);
+    this.#serverNotes.set(kind, sentence);
+    this.serverNotes = [...this.#serverNotes.values()];
+    if (isNew) this.#announcer.say(sentence);
+  }
+
+  #startRun(jobs: UploadJob[], capabilities: TusCapabilities, open: (path: string) => Promise<File>): void {
     this.#meter.reset();
     performance.mark('queue-start');
     const rows = this.#folder.rows;
@@ -345,7 +403,13 @@ export class UploadState {
     };
     this.#run = new UploadRun(
       jobs,
-      { endpoint: this.endpoint, token: this.token.trim(), batch: this.batch, md5: context.md5 },
+      {
+        endpoint: this.endpoint,
+        token: this.token.trim(),
+        batch: this.batch,
+        md5: context.md5,
+        capabilities,
+      },
       (job) => open(job.path),
       {
         known: async (jobs) => (worker ? worker.knownChecksums(jobs, context.md5) : jobs.map(() => null)),
@@ -367,10 +431,14 @@ export class UploadState {
         onUploadUrl: (id, url) => record(id, { uploadUrl: url ?? undefined }),
         onDigests: (id, digests: FileDigests) => record(id, digests),
         onRetrying: (status) => this.#retrying(status),
+        onChunkSize: (chunkSize, refusedBytes, refused) =>
+          this.#noteOnce(
+            'chunk',
+            `Requests of ${formatBytes(refusedBytes)} ${refused ? 'were refused (413 Payload Too Large)' : 'got no answer while smaller ones did'} at ${this.endpoint}: the server, or a proxy before it, limits request bodies, so the upload now sends files in pieces of ${formatBytes(chunkSize)}.`,
+          ),
         onSettled: () => this.#settled(),
       },
     );
-    this.phase = 'uploading';
     this.#run.start();
     this.#announcer.say(`Upload started: ${plural(jobs.length, 'file')} to ${this.endpoint}.`);
     if (this.#timer) clearInterval(this.#timer);
@@ -404,7 +472,8 @@ export class UploadState {
     row.status = 'done';
     row.uploaded = row.size;
     const expected = storedPathFor(this.batch, row.path);
-    const storedPath = arrival.storedPath ?? expected;
+    // '' where the server does not say (a plain tus server): the lists say so rather than guess.
+    const storedPath = arrival.storedPath ?? '';
     const arrived = { storedPath, uploadUrl: arrival.uploadUrl ?? '', verified: arrival.verified };
     this.#arrivals.set(row.path, {
       ...arrived,
@@ -413,7 +482,10 @@ export class UploadState {
     });
     this.#journal?.update(row, { ...arrival.digests, uploadUrl: undefined, arrived });
     if (this.notice && navigator.onLine) this.notice = '';
-    row.message = storedPath !== expected ? `Stored as ${storedPath} (a different file had that name).` : '';
+    row.message =
+      storedPath !== '' && storedPath !== expected
+        ? `Stored as ${storedPath} (a different file had that name).`
+        : '';
     this.#totals.done += 1;
     this.#totals.doneBytes += row.size;
   }
@@ -549,6 +621,8 @@ export class UploadState {
       sentences: [`Completing batch ${this.batch}: the receiver checks ${plural(files.length, 'file')}…`],
     };
     const profile = this.#context().target;
+    // A batch resumed after a reload may not have asked the server yet.
+    const capabilities = this.capabilities ?? (await discoverTus(this.endpoint)).capabilities;
     const outcome = await completeBatch(
       target,
       {
@@ -557,6 +631,7 @@ export class UploadState {
         leftOut,
         files,
       },
+      supports(capabilities, RECEIVER_EXTENSIONS.batchComplete),
       () => {
         if (round !== this.#completionRound) return;
         this.completion = {

@@ -11,8 +11,15 @@ const rbk: DerivaSettings = {
   catalogUrl: '',
 };
 
+/** deriva-upload-cli uploads hidden files, so a curator checking for it includes them (Include hidden files). */
 function planOf(folder = derivaFolder, settings = rbk, withChecksums = true) {
-  const context = contextOf(folder, { profile: 'deriva', settings, folderName: folder.name, withChecksums });
+  const context = contextOf(folder, {
+    profile: 'deriva',
+    settings,
+    folderName: folder.name,
+    withChecksums,
+    includeHidden: true,
+  });
   return buildDerivaPlan(context, {
     config: settings.config,
     configName: settings.configSource,

@@ -42,6 +42,8 @@ export function checksumsOf(folder: FixtureFolder): Map<string, Checksums> {
 }
 
 export interface ContextOptions<P extends ProfileId> {
+  /** Hidden files checked as data (Include hidden files ticked). */
+  readonly includeHidden?: boolean;
   readonly profile: P;
   readonly settings: ProfileSettings[P];
   /** Path of a CSV inside the folder to use as the record list. */
@@ -73,7 +75,10 @@ export function contextOf<P extends ProfileId>(
     options.profile,
     options.settings,
     records ? { table: records } : undefined,
-    options.folderName === undefined ? undefined : { folderName: options.folderName },
+    {
+      ...(options.folderName === undefined ? {} : { folderName: options.folderName }),
+      ...(options.includeHidden ? { includeHidden: true } : {}),
+    },
   );
   return listContext({
     files,

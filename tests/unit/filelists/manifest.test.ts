@@ -10,13 +10,18 @@ import { contextOf, expectGolden } from './golden';
 const arrivals = new Map<string, Arrival>([
   [
     'deriva/images/K2-1.jpg',
-    { storedPath: 'batch-1/data/deriva/images/K2-1.jpg', uploadUrl: 'https://receiver.example/files/7f3a' },
+    {
+      storedPath: 'batch-1/data/deriva/images/K2-1.jpg',
+      uploadUrl: 'https://receiver.example/files/7f3a',
+      verified: 'sha-256, md5',
+    },
   ],
   [
     'deriva/images/K2-2.jpg',
     {
       storedPath: 'batch-1/data/deriva/images/K2-2 (2).jpg',
       uploadUrl: 'https://receiver.example/files/91c0',
+      verified: 'sha-256, md5',
     },
   ],
 ]);

@@ -68,7 +68,15 @@ describe('the receipt of a Symbiota upload', () => {
       ['a/ASU0001.jpg', '1234', SHA('a'), MD5('1'), 'b1/data/a/ASU0001.jpg', 'http://r/files/1', 'yes'],
       ['a/ASU0001_tn.jpg', '20', SHA('e'), MD5('5'), 'b1/data/a/ASU0001_tn.jpg', 'http://r/files/5', 'yes'],
       // The MD5 was sent but the receiver only confirmed the SHA-256: not verified.
-      ['a/ASU0002.jpg', '100', SHA('b'), MD5('2'), 'b1/data/a/ASU0002 (2).jpg', 'http://r/files/2', 'no'],
+      [
+        'a/ASU0002.jpg',
+        '100',
+        SHA('b'),
+        MD5('2'),
+        'b1/data/a/ASU0002 (2).jpg',
+        'http://r/files/2',
+        'not verified by the receiver',
+      ],
     ]);
   });
 
@@ -76,7 +84,7 @@ describe('the receipt of a Symbiota upload', () => {
     expect(list.notes).toEqual([
       '4 files arrived in batch b1.',
       '1 file of the upload has not arrived and is not on the receipt; send it, then download the receipt again.',
-      '1 file arrived without the receiver confirming its checksums (verified = no): it does not verify, or the file arrived before verification was added; compare the sha256 column with the stored files to be sure.',
+      '1 file arrived without the receiver confirming its checksums (verified: not verified by the receiver): the receiver does not verify them (a plain tus server), or the file arrived before it did; the checksums travelled as tus metadata, so compare the sha256 column with the stored files to be sure.',
     ]);
   });
 
@@ -119,5 +127,32 @@ describe('the receipt of a completed batch', () => {
     expect(list.notes[0]).toBe(
       'Batch b1 is complete: the receiver checked it and keeps it as the BagIt bag b1/ (completion 2) (Payload-Oxum 100.1).',
     );
+  });
+});
+
+describe('the receipt of an upload to a plain tus server', () => {
+  it('says of every file that the receiver neither verified it nor said where it stored it, never a silent yes', () => {
+    const list = buildReceipt(
+      contextOfFiles('custom', [
+        listFile('x.tif', {
+          sha256: SHA('f'),
+          storedPath: '',
+          uploadUrl: 'http://tus.example/files/ab',
+          verified: '',
+        }),
+      ]),
+    );
+    expect(list.table.rows).toEqual([
+      [
+        'x.tif',
+        '100',
+        SHA('f'),
+        'not returned by the receiver',
+        'http://tus.example/files/ab',
+        'not verified by the receiver',
+      ],
+    ]);
+    expect(list.notes).toHaveLength(3);
+    expect(list.notes[2]).toMatch(/^The receiver did not say where it stored 1 file/);
   });
 });
