@@ -159,11 +159,6 @@ export class UploadState {
     return this.phase === 'uploading' || this.phase === 'paused';
   }
 
-  /** Whether the server of the last run lists a tus extension (such as batch-complete) in its OPTIONS answer. */
-  serverSupports(extension: string): boolean {
-    return this.capabilities !== null && supports(this.capabilities, extension);
-  }
-
   /** Forgets the last batch when a new folder is picked, and suggests a fresh batch name for it. */
   reset(folderName: string): void {
     if (this.active) return;
