@@ -303,6 +303,8 @@ test('Deriva upload config: the RBK config loaded, the folder checked, and the u
   await expect(page.getByTestId('deriva-config-summary')).toHaveText(
     '1 asset mapping: mapping 0 (RNASeq:File).',
   );
+  // deriva-upload-cli uploads hidden files, so a curator checking for it includes them.
+  await page.getByLabel('Include hidden files').check();
   await pick(page, folder, 'Deriva upload config');
   await expect(page.getByTestId('deriva-path-note')).toContainText(
     'Paths are matched as /rbk-batch/<path in the folder>',

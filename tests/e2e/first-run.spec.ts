@@ -169,8 +169,8 @@ test('a file name holding a backslash, which Chromium’s folder input turns int
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(region(page, 'Upload')).toContainText('complete: every file is in batch');
   const batch = await page.getByLabel('Batch name').inputValue();
-  expect(await listFiles(path.join(receiver.uploadDir, batch))).toEqual(['plates/plate 1.csv']);
-  expect(existsSync(path.join(receiver.uploadDir, batch, 'plates', 'well A1'))).toBe(false);
+  expect(await listFiles(path.join(receiver.uploadDir, batch, 'data'))).toEqual(['plates/plate 1.csv']);
+  expect(existsSync(path.join(receiver.uploadDir, batch, 'data', 'plates', 'well A1'))).toBe(false);
 });
 
 /** Drops a folder from disk on the Folder step as the OS would (Chromium's own drag events, not a synthetic one). */

@@ -283,7 +283,7 @@ test.describe('uploads to other tus servers', () => {
         const creations = await upload(page, folder, endpoint, 'before checksums');
         expectCreatedWith(creations, 'before checksums');
         const batch = await page.getByLabel('Batch name').inputValue();
-        const batchDir = path.join(receiver.uploadDir, batch);
+        const batchDir = path.join(receiver.uploadDir, batch, 'data');
         expect(await listFiles(batchDir)).toEqual(files.map((f) => f.path).sort());
         for (const file of files)
           expect(await sha256File(path.join(batchDir, file.path)), file.path).toBe(file.sha256);

@@ -24,6 +24,24 @@ const rbk: DerivaSettings = {
   catalogUrl: '',
 };
 
+describe('a hidden file under the Deriva upload config target, Include hidden files not ticked', () => {
+  it('is left out with a sentence saying that deriva-upload-cli would upload it', () => {
+    const result = validate(scanned(derivaFolder), 'deriva', rbk, undefined, {
+      folderName: derivaFolder.name,
+    });
+    expect(result.findings.filter((f) => f.path === 'rnaseq/Study1/.hidden#1.bed')).toEqual([
+      {
+        path: 'rnaseq/Study1/.hidden#1.bed',
+        status: 'skipped',
+        rule: 'common.hidden-file',
+        identifier: '',
+        message:
+          'rnaseq/Study1/.hidden#1.bed is a hidden file (its name starts with a dot), so it will not be uploaded or listed; deriva-upload-cli does upload hidden files, so tick Include hidden files to check them as it would.',
+      },
+    ]);
+  });
+});
+
 describe('the Deriva upload config target with the RBK config', () => {
   const result = check(derivaFolder, rbk);
   const rules = (path: string) =>

@@ -132,6 +132,8 @@ function prepare(settings: DerivaSettings, context?: PrepareContext): Preparatio
       },
       checkFolder: () => folderNotes,
       pathEndTrimmed: false,
+      hiddenFilesTaken:
+        'deriva-upload-cli does upload hidden files, so tick Include hidden files to check them as it would',
       records: {
         columns: [],
         extraColumns: [],

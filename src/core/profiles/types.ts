@@ -66,6 +66,8 @@ export interface PreparedProfile {
   /** The target trims the end of a listed path, so a trailing space breaks the match. */
   readonly pathEndTrimmed: boolean;
   readonly records: RecordRules;
+  /** Said of a hidden file left out, when the target's own tool would take it (Deriva's uploader does). */
+  readonly hiddenFilesTaken?: string;
 }
 
 export type Preparation =

@@ -24,7 +24,7 @@ export function systemFile(path: string): Finding | undefined {
 }
 
 /** A hidden file, or a file in a hidden folder (names starting with a dot): a program's own state, not data. */
-export function hiddenFile(path: string): Finding | undefined {
+export function hiddenFile(path: string, takenBy?: string): Finding | undefined {
   const segments = path.split('/');
   const index = segments.findIndex(isHiddenName);
   if (index === -1) return undefined;
@@ -36,7 +36,9 @@ export function hiddenFile(path: string): Finding | undefined {
     path,
     'skipped',
     'common.hidden-file',
-    `${path} ${where}, a program's own file rather than data, so it will not be uploaded or listed; tick Include hidden files to upload it.`,
+    takenBy === undefined
+      ? `${path} ${where}, a program's own file rather than data, so it will not be uploaded or listed; tick Include hidden files to upload it.`
+      : `${path} ${where}, so it will not be uploaded or listed; ${takenBy}.`,
   );
 }
 

@@ -90,7 +90,8 @@ function identifyAll(
     let identification = system === undefined ? profile.identify(file.path) : { problem: system };
     // A hidden file the target itself skips keeps the target's reason (GUDMAP's .deriva-upload-state).
     const skippedByTarget = 'problem' in identification && identification.problem.status === 'skipped';
-    const hidden = includeHidden || skippedByTarget ? undefined : hiddenFile(file.path);
+    const hidden =
+      includeHidden || skippedByTarget ? undefined : hiddenFile(file.path, profile.hiddenFilesTaken);
     if (hidden !== undefined) identification = { problem: hidden };
     if (!('problem' in identification)) {
       return { file, skipped: undefined, identified: identification, problem: undefined };
