@@ -4,6 +4,7 @@
  * needs a new worker, which the next scan makes.
  */
 import * as Comlink from 'comlink';
+import type { BarcodeReading } from '#core/barcodes/types';
 import type { FileDigests } from '#core/digest';
 import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
@@ -114,6 +115,10 @@ export class FolderWorker {
 
   check(request: CheckRequest): Promise<CheckResult> {
     return Promise.race([this.#api.check(request), this.#failure]);
+  }
+
+  addBarcodes(read: readonly (readonly [string, BarcodeReading])[], clear: boolean): Promise<void> {
+    return Promise.race([this.#api.addBarcodes(read, clear), this.#failure]);
   }
 
   findings(query: FindingQuery): Promise<FindingPage> {

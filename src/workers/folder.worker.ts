@@ -3,6 +3,7 @@
  * answers the findings table page by page. The page never holds the findings themselves, only what is in view.
  */
 import * as Comlink from 'comlink';
+import type { BarcodeReading } from '#core/barcodes/types';
 import type { FileDigests } from '#core/digest';
 import { listContext } from '#core/filelists/context';
 import { buildList } from '#core/filelists/registry';
@@ -88,9 +89,12 @@ let findings: readonly Finding[] = [];
 let lastCheck: { readonly result: ValidationResult; readonly records: RecordTable | undefined } | null = null;
 const checksums = new ChecksumStore();
 const lists = new ListKeeper();
+/** The barcodes read off the images (Prepare), by path, which the check compares with the names. */
+let barcodes = new Map<string, BarcodeReading>();
 
 function forget(): void {
   files = [];
+  barcodes = new Map();
   magicRead = false;
   findings = [];
   view = new FindingView([]);
@@ -155,7 +159,7 @@ const api = {
           : { table: parsed.table };
       }
     }
-    const result = validate(files, request.profile, request.settings, recordInput);
+    const result = validate(files, request.profile, request.settings, recordInput, barcodes);
     lastCheck = { result, records: recordInput?.table };
     findings = result.findings;
     view = new FindingView(findings);
@@ -164,6 +168,12 @@ const api = {
       files.map((f) => f.path),
     );
     return Comlink.transfer({ summary, recordColumns, recordProblems }, [summary.fileStatus.buffer]);
+  },
+
+  /** Keeps the barcodes read off these images for the next check; `clear` forgets those read before. */
+  addBarcodes(read: readonly (readonly [string, BarcodeReading])[], clear: boolean): void {
+    if (clear) barcodes = new Map();
+    for (const [path, reading] of read) barcodes.set(path, reading);
   },
 
   findings(query: FindingQuery): FindingPage {
