@@ -3,10 +3,11 @@
  * the names, and the findings join the check and its report; the ZXing WASM comes from the app's own server and
  * no other host is contacted.
  */
-import { cp, mkdir, readFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import Papa from 'papaparse';
+import { drawSheet, type Sheet } from './barcode-sheets.ts';
 import { expect, test } from './test.ts';
 
 const FIXTURES = path.resolve('tests/fixtures/barcodes');
@@ -96,4 +97,73 @@ test('real labels: Code 39 without the prefix matches, another number is an erro
   expect(wasm.length).toBeGreaterThan(0);
   for (const url of wasm) expect(new URL(url).host).toBe(new URL(receiver.url).host);
   expect([...hosts]).toEqual([new URL(receiver.url).host]);
+});
+
+/** A 60-MP herbarium sheet (42 cm high, so about 226 pixels per centimetre). */
+const SIXTY_MP = { width: 6336, height: 9504, heightCm: 42 } as const;
+const TWENTY_FOUR_MP = { width: 4000, height: 6000, heightCm: 42 } as const;
+
+const SHEETS: Readonly<Record<string, Sheet>> = {
+  // One Code 128 label 1 cm high, slightly askew, in the corner where herbaria put it.
+  'BR0000013284830.jpg': {
+    ...SIXTY_MP,
+    seed: 1,
+    labels: [{ text: 'BR0000013284830', format: 'Code128', x: 0.8, y: 0.93, cm: 1, angle: 2 }],
+  },
+  // Two specimens on one sheet, two labels: a Code 128 and a 1-cm Data Matrix turned 30°.
+  'BR0000013284861.jpg': {
+    ...SIXTY_MP,
+    seed: 2,
+    labels: [
+      { text: 'BR0000013284861', format: 'Code128', x: 0.25, y: 0.9, cm: 1, angle: -3 },
+      { text: 'BR0000013284878', format: 'DataMatrix', x: 0.75, y: 0.2, cm: 1, angle: 30 },
+    ],
+  },
+  // The name says another number than its 1-cm Data Matrix label, which stands on its side.
+  'BR0000099999999.jpg': {
+    ...TWENTY_FOUR_MP,
+    seed: 3,
+    labels: [{ text: 'BR0000013284847', format: 'DataMatrix', x: 0.15, y: 0.5, cm: 1, angle: 97 }],
+  },
+  // A camera's name: the label, the digits alone as other herbaria print them, gives it one.
+  'IMG_0002.JPG': {
+    ...TWENTY_FOUR_MP,
+    seed: 4,
+    labels: [{ text: '0000013284854', format: 'Code128', x: 0.5, y: 0.85, cm: 1.2, angle: 90 }],
+  },
+  // A close-up with no label.
+  'BR0000013284885.jpg': { ...TWENTY_FOUR_MP, seed: 5, labels: [] },
+};
+
+test('generated sheets: a 1-cm label on 60 MP, two labels on one sheet, labels at angles, named right, wrong and not at all', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  test.setTimeout(300_000);
+  const folder = path.join(scratch, 'generated');
+  await mkdir(folder, { recursive: true });
+  const drawing = await page.context().newPage();
+  for (const [name, sheet] of Object.entries(SHEETS)) {
+    await writeFile(path.join(folder, name), await drawSheet(drawing, sheet));
+  }
+  await drawing.close();
+  await open(page, receiver.url, folder, '^(BR\\d{13})');
+  expect(await barcodesRead(page)).toBe('Barcodes read: 4 images with a barcode, 1 without.');
+  const rows = await report(page, scratch);
+  expect(barcodeRows(rows)).toEqual([
+    ['BR0000013284830.jpg', 'ok', 'BR0000013284830', 'barcode.match'],
+    ['BR0000013284861.jpg', 'warning', 'BR0000013284861', 'barcode.several'],
+    ['BR0000013284885.jpg', 'ok', 'BR0000013284885', 'barcode.none'],
+    ['BR0000099999999.jpg', 'error', 'BR0000099999999', 'barcode.mismatch'],
+    ['IMG_0002.JPG', 'warning', '0000013284854', 'barcode.suggested'],
+  ]);
+  const message = (file: string) =>
+    rows.find((row) => row[0] === file && row[3]?.startsWith('barcode.'))?.[4];
+  expect(message('BR0000013284861.jpg')).toContain(
+    'several barcodes: BR0000013284878 (Data Matrix) and BR0000013284861 (Code 128); only BR0000013284861 matches',
+  );
+  expect(message('BR0000099999999.jpg')).toContain(
+    'shows BR0000013284847 (Data Matrix) on its label; the name says BR0000099999999.',
+  );
 });
