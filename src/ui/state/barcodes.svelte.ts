@@ -141,6 +141,7 @@ export class BarcodesState {
     }
     const timer = setInterval(publish, PUBLISH_MS);
     publish();
+    const started = performance.now();
     const store = '';
     let next = 0;
     const lane = async (): Promise<void> => {
@@ -178,6 +179,10 @@ export class BarcodesState {
     this.#pool = null;
     publish();
     this.phase = cancelled ? 'cancelled' : 'done';
+    performance.measure('barcodes', {
+      start: started,
+      detail: { images: progress.done, found: progress.found },
+    });
     // The findings join the check first, so the sentence below is the last one announced.
     await this.flush();
     const without = progress.done - progress.found - progress.failed;
