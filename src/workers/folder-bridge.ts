@@ -125,6 +125,10 @@ export class FolderWorker {
     return Promise.race([this.#api.findings(query), this.#failure]);
   }
 
+  renameList(): Promise<Blob | undefined> {
+    return Promise.race([this.#api.renameList(), this.#failure]);
+  }
+
   report(): Promise<Blob> {
     return Promise.race([this.#api.report(), this.#failure]);
   }

@@ -3,6 +3,7 @@
  * answers the findings table page by page. The page never holds the findings themselves, only what is in view.
  */
 import * as Comlink from 'comlink';
+import { planRenames } from '#core/barcodes/renames';
 import type { BarcodeReading } from '#core/barcodes/types';
 import type { FileDigests } from '#core/digest';
 import { listContext } from '#core/filelists/context';
@@ -238,6 +239,22 @@ const api = {
   checksumCount(request: ChecksumRequest): { readonly done: number; readonly files: number } {
     const set = uploadSet(request.includeErrors);
     return { done: set.length - checksums.missing(set, request.md5).length, files: set.length };
+  },
+
+  /**
+   * The names the last check suggests from barcodes (files whose name gives no identifier) as CSV: old,new
+   * paths, safe to open in a spreadsheet; undefined when there are none.
+   */
+  renameList(): Blob | undefined {
+    const suggested = new Map<string, string>();
+    for (const f of findings) if (f.rule === 'barcode.suggested') suggested.set(f.path, f.identifier);
+    if (suggested.size === 0) return undefined;
+    const renames = planRenames(
+      suggested,
+      files.map((file) => file.path),
+    );
+    const rows = renames.map((rename) => [rename.from, rename.to]);
+    return new Blob([toCsv({ columns: ['old', 'new'], rows })], { type: 'text/csv;charset=utf-8' });
   },
 
   /** Every finding of the last check as CSV (path,status,identifier,rule,message), safe to open in a spreadsheet. */

@@ -42,14 +42,19 @@ async function barcodesRead(page: Page): Promise<string> {
   return (await status.innerText()).trim();
 }
 
-/** Downloads the report and returns its rows (path, status, identifier, rule, message). */
-async function report(page: Page, scratch: string): Promise<string[][]> {
+/** Presses a download button and returns the CSV's rows, header first. */
+async function downloadCsv(page: Page, scratch: string, button: string): Promise<string[][]> {
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Download report' }).click();
+  await page.getByRole('button', { name: button }).click();
   const saved = path.join(scratch, (await download).suggestedFilename());
   await (await download).saveAs(saved);
   const text = (await readFile(saved, 'utf8')).replace(/^\ufeff/, '');
-  const { data } = Papa.parse<string[]>(text, { skipEmptyLines: true });
+  return Papa.parse<string[]>(text, { skipEmptyLines: true }).data;
+}
+
+/** Downloads the report and returns its rows (path, status, identifier, rule, message). */
+async function report(page: Page, scratch: string): Promise<string[][]> {
+  const data = await downloadCsv(page, scratch, 'Download report');
   expect(data[0]).toEqual(['path', 'status', 'identifier', 'rule', 'message']);
   return data.slice(1);
 }
@@ -92,6 +97,11 @@ test('real labels: Code 39 without the prefix matches, another number is an erro
   await expect(findings).toContainText(
     'MICH-V-1450813.jpg shows 1450812 (Code 39) on its label; the name says MICH-V-1450813.',
   );
+  await expect(panel).toContainText('1 image has no identifier in the name but a barcode on the label.');
+  expect(await downloadCsv(page, scratch, 'Download rename list')).toEqual([
+    ['old', 'new'],
+    ['IMG_0001.JPG', '014024979.jpg'],
+  ]);
 
   // The WASM came from the app's own server, and nothing else was asked of any other host.
   expect(wasm.length).toBeGreaterThan(0);

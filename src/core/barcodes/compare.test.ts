@@ -92,7 +92,15 @@ describe('barcodeFindings', () => {
       codes: [code('1390992')],
       rule: 'barcode.suggested',
       status: 'warning',
-      words: ['as 1390992.jpg'],
+      words: ['rename it 1390992.jpg'],
+    },
+    {
+      what: 'a label that cannot be a file name gets no suggestion',
+      identifier: '',
+      codes: [code('https://example.org/specimen/1', 'QRCode')],
+      rule: 'barcode.unnamed',
+      status: 'warning',
+      words: ['cannot be a file name'],
     },
     {
       what: 'a name without identifier and several barcodes gets no suggestion',

@@ -13,6 +13,8 @@ import type { Finding } from '#core/validation/types';
 /** How a barcode matched an identifier, or undefined when it names another specimen. */
 export type BarcodeMatch = 'same' | 'leading-zeros' | 'without-prefix';
 
+/** A barcode that can become a file name everywhere: letters, digits, `.`, `_`, `-`, not starting with `.` or `-`. */
+const SAFE_NAME = /^[\p{L}\p{N}_][\p{L}\p{N}._-]*$/u;
 const TRAILING_NUMBER = /^(.*?)(\d+)$/;
 
 function split(id: string): { readonly prefix: string; readonly number: string } | undefined {
@@ -108,7 +110,11 @@ export function barcodeFindings(path: string, identifier: string, codes: readonl
       return [finding(path, 'warning', 'barcode.several', message)];
     }
     const suggested = ids[0] ?? '';
-    const message = `${name} holds no identifier in its name, but its label shows ${listed}; it can be uploaded as ${nameFromBarcode(path, suggested)} (Prepare, Read barcodes).`;
+    if (!SAFE_NAME.test(suggested)) {
+      const message = `${name} holds no identifier in its name, and its label shows ${listed}, which cannot be a file name; rename it by hand.`;
+      return [finding(path, 'warning', 'barcode.unnamed', message)];
+    }
+    const message = `${name} holds no identifier in its name, but its label shows ${listed}; rename it ${nameFromBarcode(path, suggested)} (Prepare, Barcodes, Download rename list).`;
     return [finding(path, 'warning', 'barcode.suggested', message, suggested)];
   }
   const matched = codes.filter((code) => matches(identifier, code) !== undefined);

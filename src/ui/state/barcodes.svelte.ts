@@ -6,6 +6,8 @@
  */
 import type { BarcodeReading } from '#core/barcodes/types';
 import { formatCount, plural } from '#core/format';
+import { safeFileName } from '#core/table';
+import { CSV_FILE, saveFile } from '../../platform/download';
 import { isImageFile } from '#core/images/candidates';
 import type { ProfileId } from '#core/validation/types';
 import { ImagePool, poolSize, type MakeResult } from '../../workers/image-pool';
@@ -35,6 +37,7 @@ export class BarcodesState {
   phase = $state<BarcodesPhase>('idle');
   progress = $state.raw<BarcodeProgress | null>(null);
   problems = $state.raw<readonly string[]>([]);
+  error = $state('');
   /** Read barcodes is on; undefined follows the target's default (on for Symbiota). */
   #chosen = $state<boolean | undefined>(undefined);
   /** Paths claimed by a run (this one or the web copies'), so each image is decoded once. */
@@ -189,6 +192,26 @@ export class BarcodesState {
     this.#announcer.say(
       `${cancelled ? 'Reading barcodes cancelled' : 'Barcodes read'}: ${plural(progress.found, 'image')} with a barcode, ${formatCount(without)} without${progress.failed > 0 ? `, ${formatCount(progress.failed)} not read` : ''}.`,
     );
+  }
+
+  /** Images the last check would name from their barcode. */
+  get suggestions(): number {
+    return this.#check.summary?.rules.find((r) => r.rule === 'barcode.suggested')?.count ?? 0;
+  }
+
+  /** Saves the names from barcodes as CSV (old,new); the files themselves are never renamed. */
+  async downloadRenames(): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker) return;
+    const name = safeFileName(`${this.#folder.name}-renames`, CSV_FILE.extension);
+    try {
+      const list = await worker.renameList();
+      if (!list) return;
+      const outcome = await saveFile(list, name, CSV_FILE);
+      if (outcome === 'saved') this.#announcer.say(`Rename list saved as ${name}.`);
+    } catch (error) {
+      this.error = `The rename list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again.`;
+    }
   }
 
   cancel(): void {
