@@ -80,7 +80,7 @@ export class BarcodesState {
   refresh(): void {
     if (this.#autoStarted || !this.enabled || this.#check.phase !== 'done' || this.phase !== 'idle') return;
     this.#autoStarted = true;
-    void this.start();
+    void this.start(true);
   }
 
   /**
@@ -110,7 +110,7 @@ export class BarcodesState {
     const read = this.#unsent;
     this.#unsent = [];
     await worker.addBarcodes(read, false);
-    await this.#check.run();
+    await this.#check.run(false);
   }
 
   #keep(path: string, reading: BarcodeReading): void {
@@ -118,7 +118,8 @@ export class BarcodesState {
     this.#unsent.push([path, reading]);
   }
 
-  async start(): Promise<void> {
+  /** `background`: begun by itself, so it says a word only when cancelled or when an image could not be read. */
+  async start(background = false): Promise<void> {
     const source = this.#folder.source;
     if (this.phase === 'running' || !source || this.#folder.phase !== 'ready') return;
     const images = this.#images();
@@ -186,9 +187,9 @@ export class BarcodesState {
       start: started,
       detail: { images: progress.done, found: progress.found },
     });
-    // The findings join the check first, so the sentence below is the last one announced.
     await this.flush();
     const without = progress.done - progress.found - progress.failed;
+    if (background && !cancelled && progress.failed === 0) return;
     this.#announcer.say(
       `${cancelled ? 'Reading barcodes cancelled' : 'Barcodes read'}: ${plural(progress.found, 'image')} with a barcode, ${formatCount(without)} without${progress.failed > 0 ? `, ${formatCount(progress.failed)} not read` : ''}.`,
     );
