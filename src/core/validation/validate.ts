@@ -213,7 +213,8 @@ function barcodeOutcome(
   reading: BarcodeReading,
   profile: PreparedProfile,
 ): Finding[] {
-  if ('problem' in reading) return [finding(path, 'warning', 'barcode.unread', reading.problem, identifier)];
+  // Not a problem of the upload, like a label not found: counted under its own rule.
+  if ('problem' in reading) return [finding(path, 'ok', 'barcode.unread', reading.problem, identifier)];
   const codes: ReadCode[] = reading.found.map((code) => ({
     ...code,
     identifier: codeIdentifier(profile, path, code.text),
