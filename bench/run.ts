@@ -21,7 +21,9 @@ import { startBenchReceiver } from './receiver.ts';
 import type { BenchEnv, Outcome, Scenario } from './scenario.ts';
 import { barcodesScenario } from './scenarios/barcodes.ts';
 import { fileListScenario } from './scenarios/filelist.ts';
+import { diskScenario } from './scenarios/disk.ts';
 import { compressScenario, derivativesScenario } from './scenarios/images.ts';
+import { inputScenario } from './scenarios/input.ts';
 import { queueScenario } from './scenarios/queue.ts';
 import { scanScenario } from './scenarios/scan.ts';
 import { sha256Scenario } from './scenarios/sha256.ts';
@@ -32,11 +34,13 @@ import { validateScenario } from './scenarios/validate.ts';
 /** Run order; the table lists the scenarios in ORDER. */
 const SCENARIOS: readonly Scenario[] = [
   scanScenario,
+  inputScenario,
   validateScenario,
   fileListScenario,
   queueScenario,
   uploadBigScenario,
   uploadManyScenario,
+  diskScenario,
   sha256Scenario,
   compressScenario,
   derivativesScenario,
@@ -44,7 +48,10 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 const ORDER = [
   'scan-100k',
+  'scan-100k-serial',
   'scan-100k-longest-task',
+  'input-100k',
+  'input-100k-longest-task',
   'validate-100k',
   'validate-100k-longest-task',
   'filelist-100k',
@@ -54,6 +61,7 @@ const ORDER = [
   'upload-1gib-at-once',
   'upload-5000x10kb',
   'upload-5000x10kb-at-once',
+  'disk-20k',
   'upload-1gib-heap',
   'sha256-1gib',
   'compress-24mp',

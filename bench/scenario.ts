@@ -14,7 +14,7 @@ export interface BenchEnv {
   readonly url: string;
   /** The built app being served (a copy of dist/), for source maps. */
   readonly appDir: string;
-  /** The receiver's upload folder: `<uploadDir>/<batch>/<relativePath>`. */
+  /** The receiver's upload folder: `<uploadDir>/<batch>/data/<relativePath>`. */
   readonly uploadDir: string;
   /** Where the raw PUT baseline handler writes. */
   readonly rawDir: string;

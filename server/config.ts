@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { CompletionSettings } from './batch-complete.ts';
 import { parseDuration } from './durations.ts';
 import { parseByteSize } from './sizes.ts';
 
@@ -14,6 +15,8 @@ export type Config = {
   minFreeSpace: number;
   /** Milliseconds after which an unfinished upload is deleted; 0 keeps them. */
   partialExpiry: number;
+  /** The bag's contact fields and what runs when a batch is complete. */
+  completion: CompletionSettings;
 };
 
 export const DEFAULT_MIN_FREE_SPACE = '256MiB';
@@ -24,8 +27,8 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; message: 
 const origin = /^https?:\/\/[^/\s?#@]+$/i;
 
 /**
- * Reads PORT, HOST, UPLOAD_DIR, UPLOAD_TOKEN, MAX_FILE_SIZE, ALLOWED_ORIGINS, MIN_FREE_SPACE and
- * PARTIAL_EXPIRY; a refusal is one sentence.
+ * Reads PORT, HOST, UPLOAD_DIR, UPLOAD_TOKEN, MAX_FILE_SIZE, ALLOWED_ORIGINS, MIN_FREE_SPACE, PARTIAL_EXPIRY
+ * and the completion settings (see readCompletion); a refusal is one sentence.
  */
 export function readConfig(env: Record<string, string | undefined>, cwd: string): ConfigResult {
   const portText = env['PORT']?.trim() || '8080';
@@ -84,9 +87,12 @@ export function readConfig(env: Record<string, string | undefined>, cwd: string)
       message: `PARTIAL_EXPIRY must be a duration such as 7d, 12h or 30m, or 0 to keep unfinished uploads, not "${expiryText}".`,
     };
   }
+  const completion = readCompletion(env);
+  if (typeof completion === 'string') return { ok: false, message: completion };
   return {
     ok: true,
     config: {
+      completion,
       allowedOrigins,
       minFreeSpace,
       partialExpiry,
@@ -96,5 +102,47 @@ export function readConfig(env: Record<string, string | undefined>, cwd: string)
       token,
       maxFileSize,
     },
+  };
+}
+
+/**
+ * ON_BATCH_COMPLETE (a shell command), BATCH_WEBHOOK (an http(s) address), BATCH_WEBHOOK_SECRET, and the bag's
+ * BAG_CONTACT_NAME, BAG_CONTACT_EMAIL and BAG_SOURCE_ORGANIZATION; a sentence when one is unusable.
+ */
+function readCompletion(env: Record<string, string | undefined>): CompletionSettings | string {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const webhook = value('BATCH_WEBHOOK');
+  if (webhook !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(webhook);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      return `BATCH_WEBHOOK must be a web address starting with https:// or http://, not "${webhook}".`;
+    }
+  }
+  const webhookSecret = env['BATCH_WEBHOOK_SECRET'];
+  if (webhookSecret !== undefined && webhook === undefined) {
+    return 'BATCH_WEBHOOK_SECRET is set but BATCH_WEBHOOK is not: set the address the signed summary goes to, or unset the secret.';
+  }
+  if (webhookSecret !== undefined && webhookSecret.trim() === '') {
+    return 'BATCH_WEBHOOK_SECRET is set but empty: give it a value, or unset it to send the webhook unsigned.';
+  }
+  const contactEmail = value('BAG_CONTACT_EMAIL');
+  if (contactEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(contactEmail)) {
+    return `BAG_CONTACT_EMAIL must be an e-mail address such as curator@museum.org, not "${contactEmail}".`;
+  }
+  for (const name of ['BAG_CONTACT_NAME', 'BAG_SOURCE_ORGANIZATION', 'ON_BATCH_COMPLETE']) {
+    if (/[\r\n]/.test(env[name] ?? '')) return `${name} must be one line.`;
+  }
+  return {
+    hook: value('ON_BATCH_COMPLETE'),
+    webhook,
+    webhookSecret,
+    contactName: value('BAG_CONTACT_NAME'),
+    contactEmail,
+    sourceOrganization: value('BAG_SOURCE_ORGANIZATION'),
   };
 }

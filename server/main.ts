@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from './app-server.ts';
 import { readConfig } from './config.ts';
-import { TUS_PATH } from '#core/protocol';
+import { PAYLOAD_DIR, TUS_PATH } from '#core/protocol';
 import { describeDuration } from './durations.ts';
 import { describeBytes } from './sizes.ts';
 
@@ -39,7 +39,7 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
 const endpoint = new URL(`${TUS_PATH}/`, running.url).href;
-const landing = path.join(config.uploadDir, '<batch>', '<path>');
+const landing = path.join(config.uploadDir, '<batch>', PAYLOAD_DIR, '<path>');
 console.log(`Specimen uploader is running at ${running.url}`);
 console.log(`Upload endpoint (tus): ${endpoint}   ·   files land in ${landing}`);
 console.log(`Access token: ${config.token ? 'required (UPLOAD_TOKEN is set)' : 'not required'}`);
@@ -54,6 +54,16 @@ if (config.minFreeSpace) {
 }
 if (config.partialExpiry) {
   console.log(`Unfinished uploads are removed ${describeDuration(config.partialExpiry)} after they started`);
+}
+const { completion } = config;
+console.log(
+  `A completed batch becomes a BagIt bag in ${path.join(config.uploadDir, '<batch>')}${completion.sourceOrganization || completion.contactName || completion.contactEmail ? ` (contact: ${[completion.sourceOrganization, completion.contactName, completion.contactEmail].filter(Boolean).join(', ')})` : ' (set BAG_CONTACT_NAME, BAG_CONTACT_EMAIL, BAG_SOURCE_ORGANIZATION for its bag-info.txt)'}`,
+);
+console.log(`Then runs: ${completion.hook ?? 'nothing (set ON_BATCH_COMPLETE to a shell command)'}`);
+if (completion.webhook) {
+  console.log(
+    `And posts its summary to ${completion.webhook} ${completion.webhookSecret ? '(signed, X-Hub-Signature-256)' : '(unsigned: set BATCH_WEBHOOK_SECRET to sign it)'}`,
+  );
 }
 if (!existsSync(path.join(staticDir, 'index.html'))) {
   console.log(

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream, linkSync } from 'node:fs';
 import { constants, copyFile, mkdir, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { PAYLOAD_DIR } from '#core/protocol';
 
 export type Placement = {
-  /** Where the file is now, relative to the upload folder, `/`-separated: `<batch>/<path>`. */
+  /** Where the file is now, relative to the upload folder, `/`-separated: `<batch>/data/<path>`. */
   storedPath: string;
   outcome: 'stored' | 'renamed' | 'identical';
 };
@@ -22,8 +23,9 @@ export class PlacementError extends Error {
 const MAX_NUMBERED_COPIES = 999;
 
 /**
- * Moves a finished upload to `<uploadDir>/<batch>/<relativePath>` without ever overwriting: a clash with
- * identical content keeps the existing file, a clash with different content gets a ` (n)` suffix.
+ * Moves a finished upload to `<uploadDir>/<batch>/data/<relativePath>` (the payload of the batch's BagIt bag,
+ * there from the start, so completing a batch moves nothing) without ever overwriting: a clash with identical
+ * content keeps the existing file, a clash with different content gets a ` (n)` suffix.
  * `batch` and `relativePath` must already have passed the checks in `#core/paths`.
  */
 export async function placeFile(
@@ -34,9 +36,10 @@ export async function placeFile(
 ): Promise<Placement> {
   const root = path.resolve(uploadDir);
   const batchDir = path.resolve(root, batch);
-  const target = path.resolve(batchDir, ...relativePath.split('/'));
+  const target = path.resolve(batchDir, PAYLOAD_DIR, ...relativePath.split('/'));
   // Defence in depth: the paths were validated, but nothing may ever land outside the batch folder.
-  if (path.dirname(batchDir) !== root || !target.startsWith(batchDir + path.sep)) {
+  const payloadDir = path.join(batchDir, PAYLOAD_DIR);
+  if (path.dirname(batchDir) !== root || !target.startsWith(payloadDir + path.sep)) {
     throw new PlacementError(400, 'the path leads outside its batch folder.');
   }
   const parent = path.dirname(target);

@@ -1,5 +1,5 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -9,8 +9,11 @@ import {
   CHECKSUM_MISMATCH,
   DISK_FULL,
   METADATA,
+  PAYLOAD_DIR,
+  RECEIVER_EXTENSIONS,
   REPR_DIGEST_HEADER,
   STORED_PATH_HEADER,
+  storedPathFor,
   TUS_PATH,
   VERIFIED_HEADER,
 } from '#core/protocol';
@@ -22,9 +25,11 @@ import {
   type Announcement,
   type DigestAlgorithm,
 } from './digests.ts';
+import { createBatchCompletion, type CompletionSettings } from './batch-complete.ts';
 import { freeBytes, FreeSpaceGauge, isDiskFull } from './disk-space.ts';
 import { describeDuration } from './durations.ts';
 import { AT_ONCE_LIMIT, PartialStore, removeInterrupted } from './partial-store.ts';
+import { PlacedFiles } from './placed-files.ts';
 import { PlacementError, placeFile, type Placement } from './placement.ts';
 import { describeBytes } from './sizes.ts';
 import {
@@ -50,6 +55,8 @@ export type ReceiverOptions = {
   minFreeSpace?: number | undefined;
   /** Milliseconds after its creation when an unfinished upload is deleted; never when absent or 0. */
   partialExpiry?: number | undefined;
+  /** The bag's contact fields and the hand-off of completed batches (hook, webhook). */
+  completion?: CompletionSettings | undefined;
 };
 
 export type Receiver = {
@@ -106,6 +113,18 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     directory: partialDir,
     ...(partialExpiry ? { expirationPeriodInMilliseconds: partialExpiry } : {}),
   });
+  // Listed in Tus-Extension: the page sends its whole-file digests, and completes batches, only where the
+  // server says it can.
+  store.extensions = [...store.extensions, RECEIVER_EXTENSIONS.reprDigest, RECEIVER_EXTENSIONS.batchComplete];
+  const placed = new PlacedFiles(uploadDir);
+  const batches = createBatchCompletion({
+    uploadDir,
+    settings: options.completion ?? {},
+    placed,
+    log: logAt,
+    cors: corsOrigin,
+  });
+  batches.resume().catch((error: unknown) => logAt(`ERROR resuming hand-offs: ${describeError(error)}`));
   /** The upload id of a POST or PATCH, for errors that tus reports without it. */
   const uploadOfRequest = new WeakMap<object, string>();
 
@@ -203,13 +222,41 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     }
     await store.discard(upload.id);
     store.finished(upload);
-    logAt(logLine(placement, upload.size ?? upload.offset, `${batch}/${relativePath}`, verified));
+    recordPlaced(batch, relativePath, placement, announced.announced, verified);
+    logAt(logLine(placement, upload.size ?? upload.offset, storedPathFor(batch, relativePath), verified));
     return {
       headers: {
         [STORED_PATH_HEADER]: placement.storedPath.split('/').map(encodeURIComponent).join('/'),
         ...(verified.length > 0 ? { [VERIFIED_HEADER]: verified.join(', ') } : {}),
       },
     };
+  };
+
+  /** Notes the digests checked on arrival, so completing the batch does not read the file again. */
+  const recordPlaced = (
+    batch: string,
+    relativePath: string,
+    placement: Placement,
+    announced: readonly Announcement[],
+    verified: readonly DigestAlgorithm[],
+  ) => {
+    const file = path.join(uploadDir, ...placement.storedPath.split('/'));
+    const digest = (algorithm: DigestAlgorithm) =>
+      verified.includes(algorithm) ? announced.find((a) => a.algorithm === algorithm)?.hex : undefined;
+    try {
+      const { size, mtimeMs } = statSync(file);
+      placed.record(batch, {
+        path: relativePath,
+        stored: placement.storedPath.slice(`${batch}/${PAYLOAD_DIR}/`.length),
+        bytes: size,
+        mtimeMs,
+        sha256: digest('sha-256'),
+        md5: digest('md5'),
+      });
+    } catch (error) {
+      // The file is stored; completing the batch reads it instead.
+      logAt(`ERROR cannot note the digests of ${placement.storedPath}: ${describeError(error)}`);
+    }
   };
 
   /**
@@ -358,6 +405,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         refuseToken(req, res, corsOrigin(req));
         return;
       }
+      if (batches.handles(req, res)) return;
       const whole = readWholeFilePost(req, wholeFileLimit);
       (whole ? receiveWhole(req, res, whole) : tus.handle(req, res)).catch((error: unknown) => {
         logAt(`ERROR ${describeError(error)}`);
@@ -367,6 +415,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     },
     close() {
       clearInterval(sweeper);
+      batches.close();
     },
   };
 }

@@ -3,6 +3,7 @@
  * Uppy) against one raw `fetch(PUT)` of the same File to a plain streaming handler. Raw and app alternate; the
  * page is reloaded and the receiver emptied between runs. The app runs also sample the page's JS heap every 100 ms.
  */
+import { PAYLOAD_DIR } from '#core/protocol';
 import path from 'node:path';
 import {
   AppProblem,
@@ -99,7 +100,7 @@ export const uploadBigScenario: Scenario = {
       );
       const seen = await env.receiver.report();
       const profile = stopProfile ? await stopProfile() : '';
-      const arrived = await tally(path.join(env.uploadDir, batch));
+      const arrived = await tally(path.join(env.uploadDir, batch, PAYLOAD_DIR));
       if (arrived.files !== 1 || arrived.bytes !== SIZE) {
         throw new AppProblem(
           `the receiver holds ${arrived.files} files / ${arrived.bytes} bytes, expected 1 / ${SIZE}`,

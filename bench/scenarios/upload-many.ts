@@ -3,6 +3,7 @@
  * the same files over 6 concurrent connections (6 async loops over a shared index). Files per second; raw and
  * app alternate.
  */
+import { PAYLOAD_DIR } from '#core/protocol';
 import path from 'node:path';
 import {
   AppProblem,
@@ -96,7 +97,7 @@ export const uploadManyScenario: Scenario = {
       );
       const seen = await env.receiver.report();
       const profile = stopProfile ? await stopProfile() : '';
-      const arrived = await tally(path.join(env.uploadDir, batch));
+      const arrived = await tally(path.join(env.uploadDir, batch, PAYLOAD_DIR));
       if (arrived.files !== FILES || arrived.bytes !== FILES * SIZE) {
         throw new AppProblem(
           `the receiver holds ${arrived.files} files / ${arrived.bytes} bytes, expected ${FILES} / ${FILES * SIZE}`,

@@ -37,7 +37,7 @@ export function hexToBase64(hex: string): string {
   return out;
 }
 
-/** GUDMAP/RBK's Deriva keeps MD5 as well as SHA-256, and Symbiota's field map has mediaMD5. */
+/** Deriva (GUDMAP/RBK and any catalog) keeps MD5 as well as SHA-256, and Symbiota's field map has mediaMD5. */
 export function usesMd5(target: string): boolean {
-  return target === 'gudmap' || target === 'symbiota';
+  return target === 'gudmap' || target === 'symbiota' || target === 'deriva';
 }

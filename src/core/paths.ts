@@ -36,6 +36,32 @@ function describeCharacterProblem(text: string, what: string): string | undefine
   return undefined;
 }
 
+/** A name in a path that cannot travel as it is: the name, the character at fault, and whether it is a folder. */
+export interface NameCharacterProblem {
+  readonly name: string;
+  readonly char: string;
+  readonly folder: boolean;
+}
+
+// eslint-disable-next-line no-control-regex
+const UNSENDABLE = /[\\\u0000-\u001f]/;
+
+/**
+ * The first file or folder name in a '/'-separated path that holds a backslash, which the receiver (like
+ * Windows and Chromium's folder input) reads as a folder separator, or a control character, which it refuses.
+ * Such a file would arrive under another name or not at all, so the page never sends it.
+ */
+export function nameCharacterProblem(path: string): NameCharacterProblem | undefined {
+  if (!UNSENDABLE.test(path)) return undefined;
+  const segments = path.split('/');
+  for (let i = 0; i < segments.length; i += 1) {
+    const name = segments[i] ?? '';
+    const found = UNSENDABLE.exec(name);
+    if (found) return { name, char: found[0], folder: i < segments.length - 1 };
+  }
+  return undefined;
+}
+
 function preview(text: string): string {
   const chars = [...text];
   return chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : text;

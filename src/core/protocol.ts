@@ -24,7 +24,7 @@ export const METADATA = {
 export const REPR_DIGEST_HEADER = 'Repr-Digest';
 /** Response header on a finish whose digests were checked: what was checked, e.g. `sha-256, md5`. */
 export const VERIFIED_HEADER = 'Upload-Verified';
-/** Response header on the final upload response: the stored `<batch>/<path>`, each segment URI-encoded. */
+/** Response header on the final upload response: where the file is stored, relative to the upload folder (`<batch>/data/<path>`, see storedPathFor), each segment URI-encoded. */
 export const STORED_PATH_HEADER = 'Upload-Stored-Path';
 
 /** The bytes that arrived do not match the digests sent (the status of tus's checksum extension). */
@@ -42,3 +42,98 @@ export const RECEIVER_EXTENSIONS = {
   /** A batch can be declared complete with its manifest, checked, bagged and handed on. */
   batchComplete: 'batch-complete',
 } as const;
+
+/** The folder of a batch that holds its files (a BagIt bag's payload, RFC 8493): `<batch>/data/<path>`. */
+export const PAYLOAD_DIR = 'data';
+
+/** Where the receiver stores a file sent with `relativePath` in `batch`, relative to its upload folder. */
+export const storedPathFor = (batch: string, relativePath: string): string =>
+  `${batch}/${PAYLOAD_DIR}/${relativePath}`;
+
+/**
+ * The completion resource of a batch, relative to the tus endpoint (`<endpoint>batches/<batch>/complete`):
+ * POST a {@link CompletionRequest} to declare the batch complete, GET it for the latest {@link CompletionState}.
+ */
+export const completionPath = (batch: string): string => `batches/${encodeURIComponent(batch)}/complete`;
+
+/** One file the page sent, as it knows it: its relative path, bytes and the digests it computed. */
+export type ManifestEntry = {
+  path: string;
+  bytes: number;
+  /** Lower-case hexadecimal. */
+  sha256: string;
+  md5?: string | undefined;
+};
+
+/** The body of a completion: every file that arrived in the batch. */
+export type CompletionRequest = {
+  /**
+   * Chosen by the page for this completion and sent again when it repeats the request (a lost answer, a
+   * receiver restarted), so one completion is bagged and handed on once.
+   */
+  completionId: string;
+  /** The repository the batch is for, as the page names its target (e.g. `GUDMAP/RBK`); written to bag-info.txt. */
+  target?: string | undefined;
+  /** Files the user gave up on; they are not in `files`. */
+  leftOut?: number | undefined;
+  files: ManifestEntry[];
+};
+
+/** A file of the manifest the receiver does not hold as sent. */
+export type CompletionProblem = {
+  path: string;
+  problem: 'missing' | 'size' | 'sha256' | 'md5';
+  /** One sentence naming the file, the problem and what to do. */
+  message: string;
+};
+
+/** Where a hand-off (hook or webhook) of one completion stands. */
+export type HandoffStep = {
+  kind: 'hook' | 'webhook';
+  state: 'pending' | 'running' | 'done' | 'failed';
+  attempts: number;
+  /** The last failure, as a sentence, while it is being retried or once it has been given up. */
+  lastError?: string | undefined;
+};
+
+/** The receiver's answer to a completion (200) or to a GET of the completion resource. */
+export type CompletionState = {
+  batch: string;
+  completionId: string;
+  /** 1 for the batch's first completion, 2 after files were added and it was completed again, … */
+  version: number;
+  /** The bag's folder relative to the upload folder (the batch's folder). */
+  bag: string;
+  files: number;
+  bytes: number;
+  /** The bag's Payload-Oxum, `<bytes>.<files>`: every file of the batch, also those of earlier completions. */
+  payloadOxum: string;
+  baggedAt: string;
+  handoff: HandoffStep[];
+};
+
+/** The answer to a completion whose check failed (422): no bag was written, nothing was handed on. */
+export type CompletionRefusal = { batch: string; message: string; problems: CompletionProblem[] };
+
+/** Response status of a completion whose manifest does not match what the receiver holds. */
+export const COMPLETION_MISMATCH = 422;
+
+/** Request header of a webhook: `sha256=<hex>` of HMAC-SHA256 of the body with the shared secret (as GitHub signs). */
+export const WEBHOOK_SIGNATURE_HEADER = 'X-Hub-Signature-256';
+/** Request header of a webhook naming the event, e.g. `batch-complete`. */
+export const WEBHOOK_EVENT_HEADER = 'X-Specimen-Event';
+
+/** The JSON body a webhook receives. */
+export type WebhookPayload = {
+  event: typeof RECEIVER_EXTENSIONS.batchComplete;
+  batch: string;
+  version: number;
+  completionId: string;
+  /** The bag's folder and its payload on the receiver's disk. */
+  bagDir: string;
+  payloadDir: string;
+  files: number;
+  bytes: number;
+  payloadOxum: string;
+  baggedAt: string;
+};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { walkTree, type TreeDir, type TreeFile } from '#core/scan-tree';
-import type { ScanBatch } from '#core/scan-types';
+import { HIDDEN_FILE, type ScanBatch } from '#core/scan-types';
 
 type Spec = { [name: string]: number | Spec | Error };
 
@@ -63,13 +63,45 @@ describe('walkTree', () => {
       'sub/Käfer 01.tif',
       'sub/deeper/x.txt',
     ]);
-    expect(totals).toEqual({ files: 5, bytes: 19, skipped: 0, folders: 4 });
+    expect(totals).toEqual({ files: 5, bytes: 19, skipped: 0, hidden: 0, folders: 4 });
   });
 
   it('skips and counts system files but keeps them visible as skipped rows', async () => {
     const { entries, totals } = await scan({ '.DS_Store': 6, '._a.jpg': 1, 'a.jpg': 2, 'Thumbs.db': 3 });
     expect(entries.filter((e) => e.skip).map((e) => e.path)).toEqual(['._a.jpg', '.DS_Store', 'Thumbs.db']);
     expect(totals).toMatchObject({ files: 1, bytes: 2, skipped: 3 });
+  });
+
+  it('skips hidden files and folders as it does system files, with a reason and a note', async () => {
+    const spec: Spec = {
+      '.env': 4,
+      '.git': { config: 9 },
+      'a.jpg': 2,
+      '.DS_Store': 6,
+      sub: { '.notes.txt': 1 },
+    };
+    const { entries, notes, totals } = await scan(spec);
+    expect(entries.map((e) => [e.path, e.skip ?? ''])).toEqual([
+      ['.DS_Store', 'macOS Finder settings'],
+      ['.env', HIDDEN_FILE],
+      ['a.jpg', ''],
+      ['sub/.notes.txt', HIDDEN_FILE],
+    ]);
+    expect(notes.map((n) => [n.kind, n.path])).toEqual([['hidden-folder', '.git']]);
+    expect(notes[0]?.message).toContain('Tick Include hidden files to upload it.');
+    expect(totals).toMatchObject({ files: 1, bytes: 2, skipped: 3, hidden: 2 });
+  });
+
+  it('scans hidden files and folders as data when told to include them, never system files', async () => {
+    const spec: Spec = { '.env': 4, '.git': { config: 9 }, '.DS_Store': 6 };
+    const { entries, notes, totals } = await scan(spec, { includeHidden: true });
+    expect(entries.map((e) => [e.path, e.skip ?? ''])).toEqual([
+      ['.DS_Store', 'macOS Finder settings'],
+      ['.env', ''],
+      ['.git/config', ''],
+    ]);
+    expect(notes).toEqual([]);
+    expect(totals).toMatchObject({ files: 2, bytes: 13, skipped: 1, hidden: 0 });
   });
 
   it('reports empty folders and system folders without failing', async () => {

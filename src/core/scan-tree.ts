@@ -2,8 +2,14 @@
  * Walks a directory tree and streams what it finds in batches. Written against a minimal shape that
  * FileSystemDirectoryHandle satisfies, so the same code runs in the scan worker and in Node tests.
  */
-import type { ScanBatch, ScanEntry, ScanNote, ScanProgress } from '#core/scan-types';
-import { systemFileReason, systemFolderReason } from '#core/system-files';
+import {
+  HIDDEN_FILE,
+  type ScanBatch,
+  type ScanEntry,
+  type ScanNote,
+  type ScanProgress,
+} from '#core/scan-types';
+import { isHiddenName, systemFileReason, systemFolderReason } from '#core/system-files';
 
 export interface TreeFile {
   readonly kind: 'file';
@@ -22,11 +28,14 @@ export interface WalkOptions {
   readonly flushMs?: number;
   /** Emit a batch once it holds this many entries. */
   readonly maxBatch?: number;
-  /** How many files of one folder are opened at once: getFile() is slow one by one. */
+  /** How many files of one folder are opened at once: getFile() is slow one by one, and all of a folder at once
+   * is fastest (the requests queue in the browser process, not in the page). */
   readonly concurrency?: number;
   readonly now?: () => number;
   /** Awaited after each batch; on the page it yields to the event loop so a long walk never blocks input. */
   readonly pause?: () => Promise<void>;
+  /** Scan hidden files and folders (names starting with a dot) as data rather than skip them. */
+  readonly includeHidden?: boolean;
 }
 
 const collator = new Intl.Collator('en', { numeric: true });
@@ -42,11 +51,18 @@ function errorName(error: unknown): string {
 export async function walkTree(
   root: TreeDir,
   emit: (batch: ScanBatch) => void | Promise<void>,
-  { flushMs = 100, maxBatch = 5000, concurrency = 32, now = () => Date.now(), pause }: WalkOptions = {},
+  {
+    flushMs = 100,
+    maxBatch = 5000,
+    concurrency = 2048,
+    now = () => Date.now(),
+    pause,
+    includeHidden = false,
+  }: WalkOptions = {},
 ): Promise<ScanProgress> {
   let entries: ScanEntry[] = [];
   let notes: ScanNote[] = [];
-  const progress = { files: 0, bytes: 0, skipped: 0, folders: 0 };
+  const progress = { files: 0, bytes: 0, skipped: 0, hidden: 0, folders: 0 };
   let lastFlush = now();
 
   const flush = async (force: boolean) => {
@@ -60,11 +76,13 @@ export async function walkTree(
   };
 
   const readFile = async (file: TreeFile, path: string): Promise<void> => {
-    const skip = systemFileReason(file.name);
+    const skip =
+      systemFileReason(file.name) ?? (!includeHidden && isHiddenName(file.name) ? HIDDEN_FILE : null);
     try {
       const { size, lastModified } = await file.getFile();
       if (skip) {
         progress.skipped += 1;
+        if (skip === HIDDEN_FILE) progress.hidden += 1;
         entries.push({ path, size, lastModified, skip });
       } else {
         progress.files += 1;
@@ -126,6 +144,14 @@ export async function walkTree(
           path,
           kind: 'system-folder',
           message: `Skipped the folder "${path}": ${reason}, not data.`,
+        });
+        continue;
+      }
+      if (!includeHidden && isHiddenName(sub.name)) {
+        notes.push({
+          path,
+          kind: 'hidden-folder',
+          message: `Skipped the hidden folder "${path}": its name starts with a dot, so it holds a program's own files, not data. Tick Include hidden files to upload it.`,
         });
         continue;
       }

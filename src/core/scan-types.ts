@@ -5,11 +5,14 @@ export interface ScanEntry {
   readonly path: string;
   readonly size: number;
   readonly lastModified: number;
-  /** Why the file is left out (a system file), or absent when it is data. */
+  /** Why the file is left out (a system file, a hidden file), or absent when it is data. */
   readonly skip?: string;
 }
 
-export type ScanNoteKind = 'empty-folder' | 'unreadable' | 'system-folder';
+/** The `skip` of a hidden file, which the page words apart from system files. */
+export const HIDDEN_FILE = 'hidden file, its name starts with a dot';
+
+export type ScanNoteKind = 'empty-folder' | 'unreadable' | 'system-folder' | 'hidden-folder' | 'unlisted';
 
 /** Something about the folder that is not a file to upload: said once, never fatal. */
 export interface ScanNote {
@@ -21,7 +24,10 @@ export interface ScanNote {
 export interface ScanProgress {
   readonly files: number;
   readonly bytes: number;
+  /** Files left out: system files and hidden files. */
   readonly skipped: number;
+  /** Of those, the hidden files. */
+  readonly hidden: number;
   readonly folders: number;
 }
 

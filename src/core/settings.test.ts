@@ -3,6 +3,7 @@ import { profileList, profiles } from '#core/profiles/registry';
 import {
   defaultAppSettings,
   linkQuery,
+  maxDocumentLength,
   maxSettingLength,
   parseLinkQuery,
   parseSettingsJson,
@@ -13,6 +14,7 @@ import {
   type SettingsImport,
 } from '#core/settings';
 import type { ProfileId, ProfileSettings } from '#core/validation/types';
+import { fixtureConfig } from '../../tests/fixtures/deriva/configs';
 
 const defaults = defaultAppSettings();
 
@@ -21,17 +23,21 @@ const make = (
   changes: {
     target?: ProfileId;
     endpoint?: string;
+    includeHidden?: boolean;
     profiles?: { [P in ProfileId]?: Partial<ProfileSettings[P]> };
   } = {},
 ): AppSettings => ({
   version: 1,
   target: changes.target ?? defaults.target,
   endpoint: changes.endpoint ?? defaults.endpoint,
+  includeHidden: changes.includeHidden ?? defaults.includeHidden,
   profiles: {
+    any: defaults.profiles.any,
     gudmap: { ...defaults.profiles.gudmap, ...changes.profiles?.gudmap },
     symbiota: { ...defaults.profiles.symbiota, ...changes.profiles?.symbiota },
     bia: defaults.profiles.bia,
     custom: { ...defaults.profiles.custom, ...changes.profiles?.custom },
+    deriva: { ...defaults.profiles.deriva, ...changes.profiles?.deriva },
   },
 });
 
@@ -68,6 +74,19 @@ const customised: [string, AppSettings][] = [
   ],
   ['GUDMAP with the newer 3D reading off', make({ profiles: { gudmap: { image3dNumbered: false } } })],
   ['the BioImage Archive', make({ target: 'bia', endpoint: 'http://localhost:1080/files/' })],
+  [
+    "a Deriva catalog's upload config, longer than any pattern",
+    make({
+      target: 'deriva',
+      profiles: {
+        deriva: {
+          config: fixtureConfig('rbk-upload-config.json'),
+          configSource: 'rbk-upload-config.json',
+          catalogUrl: 'https://www.gudmap.org/ermrest/catalog/2',
+        },
+      },
+    }),
+  ],
 ];
 
 const json = (value: unknown): string => JSON.stringify(value);
@@ -92,10 +111,22 @@ describe('Settings as JSON', () => {
     expect(parseSettingsJson(settingsToJson(settings))).toEqual({ settings, notes: [] });
   });
 
+  it('carry Include hidden files, and fall back to skipping them with a note when it is not true or false', () => {
+    const settings = make({ includeHidden: true });
+    expect(parseSettingsJson(settingsToJson(settings))).toEqual({ settings, notes: [] });
+    const text = settingsToJson(settings).replace('"includeHidden": true', '"includeHidden": "yes"');
+    expect(parseSettingsJson(text)).toEqual({
+      settings: defaults,
+      notes: ["The setting includeHidden should be true or false, not 'yes', so hidden files are skipped."],
+    });
+  });
+
   it('are written pretty, version first, in a fixed order', () => {
     const text = settingsToJson(defaults);
     expect(
-      text.startsWith('{\n  "version": 1,\n  "target": "gudmap",\n  "endpoint": "",\n  "profiles": {\n'),
+      text.startsWith(
+        '{\n  "version": 1,\n  "target": "any",\n  "endpoint": "",\n  "includeHidden": false,\n  "profiles": {\n',
+      ),
     ).toBe(true);
     expect([...text.matchAll(/^ {4}"(\w+)": /gm)].map((m) => m[1])).toEqual(profileList.map((p) => p.id));
     expect(settingsToJson(make({ profiles: { custom: { matchAgainst: 'path', flags: 'i' } } }))).toBe(
@@ -199,12 +230,12 @@ describe('Settings JSON that cannot be used', () => {
     [
       'an unknown target',
       file({ target: 'omero' }),
-      "The settings name the target 'omero', which is not one of 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive) or 'custom' (Custom pattern).",
+      "The settings name the target 'omero', which is not one of 'any' (Any files), 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive), 'custom' (Custom pattern) or 'deriva' (Deriva upload config).",
     ],
     [
       'a target that is not text',
       file({ target: 2 }),
-      "The settings name the target 2, which is not one of 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive) or 'custom' (Custom pattern).",
+      "The settings name the target 2, which is not one of 'any' (Any files), 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive), 'custom' (Custom pattern) or 'deriva' (Deriva upload config).",
     ],
   ])('are refused for %s', (_case, text, problem) => {
     expect(parseSettingsJson(text)).toEqual({ problems: [problem] });
@@ -264,7 +295,7 @@ describe('Settings JSON read field by field', () => {
     [
       'an unknown target',
       { omero: {} },
-      "In the settings, profiles.omero is not a target this uploader knows (it knows 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive) and 'custom' (Custom pattern)), so it was ignored.",
+      "In the settings, profiles.omero is not a target this uploader knows (it knows 'any' (Any files), 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive), 'custom' (Custom pattern) and 'deriva' (Deriva upload config)), so it was ignored.",
     ],
     [
       'a profile that is not an object',
@@ -410,7 +441,7 @@ describe('Settings in a setup link', () => {
   });
 
   it.each([
-    ['only the target for the defaults', defaults, [['target', 'gudmap']]],
+    ['only the target for the defaults', defaults, [['target', 'any']]],
     [
       'only the fields that differ from the defaults',
       customised[1]![1],
@@ -442,8 +473,28 @@ describe('Settings in a setup link', () => {
       make({ target: 'bia', endpoint: 'https://me:SECRET@portal.org/files/' }),
       [['target', 'bia']],
     ],
+    [
+      'hidden files included',
+      make({ target: 'bia', includeHidden: true }),
+      [
+        ['target', 'bia'],
+        ['includeHidden', 'true'],
+      ],
+    ],
   ])('hold %s', (_case, settings, params) => {
     expect(settingsToLinkParams(settings)).toEqual(params);
+  });
+
+  it('carry Include hidden files, and a link naming a target without it skips them again', () => {
+    const carried = settingsFromLinkParams(settingsToLinkParams(make({ includeHidden: true })), defaults);
+    expect(carried).toEqual({ settings: make({ includeHidden: true }), notes: [] });
+    const stored = make({ includeHidden: true });
+    expect(settingsFromLinkParams([['target', 'bia']], stored).settings.includeHidden).toBe(false);
+    expect(settingsFromLinkParams([['custom.flags', 'i']], stored).settings.includeHidden).toBe(true);
+    expect(settingsFromLinkParams([['includeHidden', 'maybe']], stored)).toEqual({
+      settings: stored,
+      notes: ["The link's includeHidden should be true or false, not 'maybe', so true is used instead."],
+    });
   });
 
   it('are readable by people, with + kept apart from spaces', () => {
@@ -491,7 +542,7 @@ describe('Settings in a setup link', () => {
     [
       'an unknown target',
       [['target', 'omero']],
-      "The link names the target 'omero', which is not one of 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive) or 'custom' (Custom pattern), so the target stays GUDMAP/RBK.",
+      "The link names the target 'omero', which is not one of 'any' (Any files), 'gudmap' (GUDMAP/RBK), 'symbiota' (Symbiota), 'bia' (BioImage Archive), 'custom' (Custom pattern) or 'deriva' (Deriva upload config), so the target stays Any files.",
     ],
     [
       'a boolean that is neither true nor false',
@@ -613,5 +664,16 @@ describe('Settings in a setup link', () => {
     ['a bad key', '%E0=1&target=bia', ['A part of the link is not correctly encoded, so it was ignored.']],
   ])('leave out a part with %s, with a note', (_case, query, notes) => {
     expect(parseLinkQuery(query)).toEqual({ params: [['target', 'bia']], notes });
+  });
+});
+
+describe('A Deriva upload config in the settings', () => {
+  it('may hold a whole document, up to its own limit', () => {
+    const config = 'x'.repeat(maxDocumentLength + 1);
+    const read = parseSettingsJson(file({ target: 'deriva', profiles: { deriva: { config } } }));
+    expect(notesOf(read)).toEqual([
+      "The setting profiles.deriva.config is 200,001 characters long, more than the 200,000 allowed, so its default '' (empty) is used.",
+    ]);
+    expect(maxDocumentLength).toBeGreaterThan(maxSettingLength);
   });
 });

@@ -25,6 +25,8 @@ export interface AppSettings {
   readonly profiles: { readonly [P in ProfileId]: ProfileSettings[P] };
   /** Where uploads go; '' means the receiver that served the page. */
   readonly endpoint: string;
+  /** Hidden files and folders (names starting with a dot) are scanned as data rather than skipped. */
+  readonly includeHidden: boolean;
 }
 
 export interface SettingsReading {
@@ -37,11 +39,22 @@ export type SettingsImport = SettingsReading | { readonly problems: readonly str
 
 /** The longest text a setting (a pattern, an endpoint) may hold. */
 export const maxSettingLength = 2000;
+/** Settings that hold a whole document (a Deriva upload config), with their own limit. */
+export const maxDocumentLength = 200_000;
+const documentFields: { readonly [P in ProfileId]?: readonly (keyof ProfileSettings[P])[] } = {
+  deriva: ['config'],
+};
+
+function maxLengthOf(id: ProfileId, field: string): number {
+  return (documentFields[id] as readonly string[] | undefined)?.includes(field) === true
+    ? maxDocumentLength
+    : maxSettingLength;
+}
 const maxJsonLength = 1_000_000;
 const maxJsonDepth = 200;
 /** How deep the search for tokens goes into a file's unknown parts. */
 const maxSecretDepth = 32;
-const topKeys = ['version', 'target', 'endpoint', 'profiles'];
+const topKeys = ['version', 'target', 'endpoint', 'includeHidden', 'profiles'];
 const secretWords = new Set(['password', 'passwd', 'secret', 'apikey', 'authorization', 'credentials']);
 
 /** Settings seen field by field; every profile's settings are flat objects of text, numbers and booleans. */
@@ -70,14 +83,22 @@ export function isSecretKey(key: string): boolean {
 export function defaultAppSettings(): AppSettings {
   return {
     version: 1,
-    target: profileList[0]?.id ?? 'gudmap',
+    target: profileList[0]?.id ?? 'any',
     profiles: eachProfile((id) => profiles[id].defaultSettings),
     endpoint: '',
+    includeHidden: false,
   };
 }
 
 function eachProfile(make: <P extends ProfileId>(id: P) => ProfileSettings[P]): AppSettings['profiles'] {
-  return { gudmap: make('gudmap'), symbiota: make('symbiota'), bia: make('bia'), custom: make('custom') };
+  return {
+    any: make('any'),
+    gudmap: make('gudmap'),
+    symbiota: make('symbiota'),
+    bia: make('bia'),
+    custom: make('custom'),
+    deriva: make('deriva'),
+  };
 }
 
 function fieldsOf(settings: object): Fields {
@@ -139,7 +160,12 @@ function ignoredKeys(keys: readonly string[], what: readonly [string, string], a
 type Check = { readonly value: unknown } | { readonly reason: string };
 
 /** Whether `value` may replace `fallback`: the same kind, one of the choices, not too long. */
-function checkValue(fallback: unknown, value: unknown, allowed: readonly unknown[] | undefined): Check {
+function checkValue(
+  fallback: unknown,
+  value: unknown,
+  allowed: readonly unknown[] | undefined,
+  maxLength = maxSettingLength,
+): Check {
   if (typeof fallback === 'boolean') {
     return typeof value === 'boolean' ? { value } : { reason: `should be true or false, not ${show(value)}` };
   }
@@ -153,9 +179,9 @@ function checkValue(fallback: unknown, value: unknown, allowed: readonly unknown
   if (allowed !== undefined && !allowed.includes(value)) {
     return { reason: `should be ${listInWords(allowed.map(show), 'or')}, not ${show(value)}` };
   }
-  if (value.length > maxSettingLength) {
+  if (value.length > maxLength) {
     return {
-      reason: `is ${plural(value.length, 'character')} long, more than the ${formatCount(maxSettingLength)} allowed`,
+      reason: `is ${plural(value.length, 'character')} long, more than the ${formatCount(maxLength)} allowed`,
     };
   }
   return { value };
@@ -202,6 +228,7 @@ export function settingsToJson(settings: AppSettings): string {
     version: 1,
     target: settings.target,
     endpoint: endpointSecret(settings.endpoint) === undefined ? settings.endpoint : '',
+    includeHidden: settings.includeHidden,
     profiles: Object.fromEntries(profileIds.map((id) => [id, knownFields(id, settings.profiles[id])])),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
@@ -252,8 +279,12 @@ function readSettings(value: unknown): SettingsImport {
   }
   noteUnknownKeys(value, topKeys, '', ['a setting', 'settings'], notes);
   const endpoint = readEndpoint(value, notes);
+  const includeHidden = readIncludeHidden(value, notes);
   const profileSettings = readProfiles(own(value, 'profiles'), notes);
-  return { settings: { version: 1, target: target.target, profiles: profileSettings, endpoint }, notes };
+  return {
+    settings: { version: 1, target: target.target, profiles: profileSettings, endpoint, includeHidden },
+    notes,
+  };
 }
 
 function versionProblem(record: Fields): string | undefined {
@@ -311,6 +342,14 @@ function readEndpoint(record: Fields, notes: string[]): string {
   return '';
 }
 
+function readIncludeHidden(record: Fields, notes: string[]): boolean {
+  if (!Object.hasOwn(record, 'includeHidden')) return false;
+  const check = checkValue(false, record.includeHidden, undefined);
+  if ('value' in check) return check.value === true;
+  notes.push(`The setting includeHidden ${check.reason}, so hidden files are skipped.`);
+  return false;
+}
+
 function readProfiles(value: unknown, notes: string[]): AppSettings['profiles'] {
   if (value === undefined) return defaultAppSettings().profiles;
   if (!isRecord(value)) {
@@ -351,7 +390,7 @@ function readProfile<P extends ProfileId>(id: P, value: unknown, notes: string[]
   const fields: Record<string, unknown> = { ...defaults };
   for (const [key, fallback] of Object.entries(defaults)) {
     if (!Object.hasOwn(value, key)) continue;
-    const check = checkValue(fallback, value[key], fieldChoices(id, key));
+    const check = checkValue(fallback, value[key], fieldChoices(id, key), maxLengthOf(id, key));
     if ('value' in check) fields[key] = check.value;
     else notes.push(`The setting ${path}.${key} ${check.reason}, so its default ${show(fallback)} is used.`);
   }
@@ -478,6 +517,7 @@ export function settingsToLinkParams(settings: AppSettings): [string, string][] 
   if (settings.endpoint !== '' && endpointSecret(settings.endpoint) === undefined) {
     params.push(['endpoint', settings.endpoint]);
   }
+  if (settings.includeHidden) params.push(['includeHidden', 'true']);
   return params;
 }
 
@@ -493,12 +533,19 @@ export function settingsFromLinkParams(
     linkProfile(id, id === target ? defaultFields(id) : fieldsOf(base.profiles[id]), values, notes),
   );
   const endpoint = linkEndpoint(values.get('endpoint'), base, target !== undefined, notes);
-  const known = new Set(['target', 'endpoint']);
+  const includeHidden = linkIncludeHidden(values.get('includeHidden'), base, target !== undefined, notes);
+  const known = new Set(['target', 'endpoint', 'includeHidden']);
   for (const id of profileIds) for (const key of Object.keys(defaultFields(id))) known.add(`${id}.${key}`);
   const unknown = [...values.keys()].filter((key) => !known.has(key));
   if (unknown.length > 0) notes.push(`In the link, ${ignoredKeys(unknown, ['a setting', 'settings'])}`);
   return {
-    settings: { version: 1, target: target ?? base.target, profiles: profileSettings, endpoint },
+    settings: {
+      version: 1,
+      target: target ?? base.target,
+      profiles: profileSettings,
+      endpoint,
+      includeHidden,
+    },
     notes,
   };
 }
@@ -545,11 +592,31 @@ function linkProfile<P extends ProfileId>(
   for (const [key, fallback] of Object.entries(defaultFields(id))) {
     const text = values.get(`${id}.${key}`);
     if (text === undefined) continue;
-    const check = checkValue(fallback, fromLinkText(fallback, text), fieldChoices(id, key));
+    const check = checkValue(
+      fallback,
+      fromLinkText(fallback, text),
+      fieldChoices(id, key),
+      maxLengthOf(id, key),
+    );
     if ('value' in check) fields[key] = check.value;
     else notes.push(`The link's ${id}.${key} ${check.reason}, so ${show(start[key])} is used instead.`);
   }
   return asSettings(id, fields);
+}
+
+/** Like the target's settings, a link that names a target and leaves this out means the default (skip them). */
+function linkIncludeHidden(
+  text: string | undefined,
+  base: AppSettings,
+  setsTarget: boolean,
+  notes: string[],
+): boolean {
+  const fallback = setsTarget ? false : base.includeHidden;
+  if (text === undefined) return fallback;
+  const check = checkValue(false, fromLinkText(false, text), undefined);
+  if ('value' in check) return check.value === true;
+  notes.push(`The link's includeHidden ${check.reason}, so ${show(fallback)} is used instead.`);
+  return fallback;
 }
 
 function linkEndpoint(

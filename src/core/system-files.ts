@@ -30,3 +30,11 @@ export function systemFileReason(name: string): string | null {
 export function systemFolderReason(name: string): string | null {
   return SYSTEM_FOLDER_NAMES.get(name.toLowerCase()) ?? null;
 }
+
+/**
+ * Whether a file or folder is hidden (its name starts with a dot) without being one of the system names above.
+ * Hidden files are tools' own state (.git, .cache, .deriva-upload-state…), not data, unless the user includes them.
+ */
+export function isHiddenName(name: string): boolean {
+  return name.startsWith('.') && name !== '.' && name !== '..';
+}

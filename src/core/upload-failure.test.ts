@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describeUploadFailure, failureCause } from '#core/upload-failure';
+import {
+  describeBlockedRequest,
+  describeBodyLimit,
+  describeUploadFailure,
+  failureCause,
+} from '#core/upload-failure';
 
 const describeStatus = (status: number, body?: string) =>
   describeUploadFailure({
@@ -45,4 +50,21 @@ describe('failureCause', () => {
     [503, 'receiver error (503)'],
     [400, 'refused by the receiver (400)'],
   ])('names status %d as %s', (status, cause) => expect(failureCause(status)).toBe(cause));
+});
+
+describe('sentences for requests that never reached the tus server', () => {
+  it('names a blocked request, the server, the likely cause and the fix', () => {
+    const sentence = describeBlockedRequest('a/b.jpg', 'http://127.0.0.1:9000/files/');
+    expect(sentence).toMatch(
+      /^"a\/b\.jpg" could not be sent: the server at http:\/\/127\.0\.0\.1:9000 answers/,
+    );
+    expect(sentence).toContain('refuses a header the app sent');
+    expect(sentence).toContain('Access-Control-Allow-Headers');
+  });
+
+  it('names a body limit below the smallest chunk and how to raise it', () => {
+    expect(describeBodyLimit('a/b.jpg', 'https://tus.example/up/', 256 * 1024)).toBe(
+      '"a/b.jpg" could not be sent: the server at https://tus.example, or a proxy before it, refuses requests of 256 KiB (413 Payload Too Large), the smallest the app sends. Raise its limit on request bodies (for nginx, client_max_body_size), then retry.',
+    );
+  });
 });

@@ -3,6 +3,7 @@
  * an HTTP status (0 when no answer came back) and the receiver's response body.
  */
 
+import { formatBytes } from '#core/format';
 import { CHECKSUM_MISMATCH, DISK_FULL } from '#core/protocol';
 
 export interface UploadFailure {
@@ -51,6 +52,31 @@ export function describeUploadFailure({ path, status, body, endpoint, detail }: 
     default:
       return `${file} was refused by the receiver (${status})${said ? `: ${said}` : ''}. Check the file and the upload settings, then retry.`;
   }
+}
+
+/** The cause of files whose requests the browser blocked while the server answered others. */
+export const BLOCKED_CAUSE = 'blocked by the browser (CORS)';
+/** The cause of files a body limit refused even in the smallest chunks. */
+export const BODY_LIMIT_CAUSE = 'requests too large for the server or a proxy (413)';
+/** The cause of files over the server's Tus-Max-Size, refused before a byte was sent. */
+export const MAX_SIZE_CAUSE = 'larger than the server takes (Tus-Max-Size)';
+
+/**
+ * A file whose requests got no answer at all while the server answered others: the browser blocked them, which
+ * it does when a server's CORS answer does not allow a header, a method or the page's origin.
+ */
+export function describeBlockedRequest(path: string, endpoint: string): string {
+  return `"${path}" could not be sent: the server at ${originOf(endpoint)} answers this page, but the browser blocked this file's requests, so the server (or a proxy before it) most likely refuses a header the app sent, or this page, in its CORS answer. Ask its administrator to allow the tus headers and this page's origin (Access-Control-Allow-Headers, Access-Control-Allow-Origin), then retry.`;
+}
+
+/** A file refused with 413 even in requests of the smallest chunk: a body limit below it. */
+export function describeBodyLimit(path: string, endpoint: string, bytes: number): string {
+  return `"${path}" could not be sent: the server at ${originOf(endpoint)}, or a proxy before it, refuses requests of ${formatBytes(bytes)} (413 Payload Too Large), the smallest the app sends. Raise its limit on request bodies (for nginx, client_max_body_size), then retry.`;
+}
+
+/** `https://host:port` of an endpoint (core has no URL class). */
+function originOf(endpoint: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]+/i.exec(endpoint)?.[0] ?? endpoint;
 }
 
 /** The receiver's own words without their final stop, if it sent a short text rather than an HTML page. */

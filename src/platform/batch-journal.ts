@@ -8,6 +8,10 @@
  * entry, and one entry per file cost the browser a tenth of its time during an upload of many small files.
  * Nothing is removed from a page, but the whole batch is cleared when it is complete or cancelled: nothing grows
  * from one batch to the next.
+ *
+ * A file that arrives is also noted at once in localStorage (synchronous, so it survives a reload or a crash a
+ * moment later) until the next write has it: otherwise the files that finished in the page's last second would
+ * be missing after a reload, and Resume previous upload would undercount what had arrived.
  */
 import type { DerivativeRole } from '#core/images/types';
 import { clear, createStore, entries, get, promisifyRequest, setMany, type UseStore } from 'idb-keyval';
@@ -64,6 +68,8 @@ const PAGE_PREFIX = 'files:';
 /** Records per page: a page rewritten every second stays small, and 100,000 files make a few hundred pages. */
 const PAGE_SIZE = 256;
 const FLUSH_MS = 1000;
+/** localStorage key of the arrivals not yet written to IndexedDB. */
+const RECENT_KEY = 'specimen-uploader:recent-arrivals:';
 
 export class BatchJournal {
   readonly #store: UseStore;
@@ -78,11 +84,15 @@ export class BatchJournal {
   #writing: Promise<void> = Promise.resolve();
   readonly #onError: (message: string) => void;
   #failed = false;
+  readonly #recentKey: string;
+  /** Arrivals not yet written to IndexedDB, by path. */
+  readonly #recent = new Map<string, FileRecord>();
 
   /** `onError` hears one sentence the first time the journal cannot be written. */
   constructor(onError: (message: string) => void, database = 'specimen-uploader') {
     this.#store = createStore(database, 'batch');
     this.#onError = onError;
+    this.#recentKey = RECENT_KEY + database;
   }
 
   /** The batch left unfinished by an earlier page, if any. */
@@ -90,11 +100,13 @@ export class BatchJournal {
     try {
       const batch = await get<BatchRecord>(BATCH_KEY, this.#store);
       if (!batch) return null;
-      const files: FileRecord[] = [];
+      const byPath = new Map<string, FileRecord>();
       for (const [key, value] of await entries<IDBValidKey, readonly FileRecord[]>(this.#store)) {
-        if (typeof key === 'string' && key.startsWith(PAGE_PREFIX)) files.push(...value);
+        if (typeof key === 'string' && key.startsWith(PAGE_PREFIX))
+          for (const f of value) byPath.set(f.path, f);
       }
-      return { batch, files };
+      for (const f of readRecent(this.#recentKey)) byPath.set(f.path, f);
+      return { batch, files: [...byPath.values()] };
     } catch {
       return null;
     }
@@ -125,7 +137,12 @@ export class BatchJournal {
     const merged: Record<string, unknown> = { ...(same ? before : {}), ...facts, ...change };
     // `uploadUrl: undefined` forgets an upload that can no longer be continued.
     for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
-    this.#pending.add(this.#keep(merged as unknown as FileRecord));
+    const record = merged as unknown as FileRecord;
+    this.#pending.add(this.#keep(record));
+    if (record.arrived) {
+      this.#recent.set(record.path, record);
+      this.#saveRecent();
+    }
     this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
@@ -135,7 +152,12 @@ export class BatchJournal {
     if (this.#pending.size === 0) return this.#writing;
     const changed = [...this.#pending].map((n) => this.#entry(n));
     this.#pending.clear();
-    return this.#write(() => setMany(changed, this.#store));
+    const written = [...this.#recent];
+    return this.#write(async () => {
+      await setMany(changed, this.#store);
+      for (const [path, record] of written) if (this.#recent.get(path) === record) this.#recent.delete(path);
+      this.#saveRecent();
+    });
   }
 
   /** Forgets the batch: it is complete, or the user cancelled it or chose not to resume it. */
@@ -163,7 +185,18 @@ export class BatchJournal {
     return [`${PAGE_PREFIX}${page}`, paths.map((path) => this.#files.get(path) as FileRecord)];
   }
 
+  #saveRecent(): void {
+    try {
+      if (this.#recent.size === 0) localStorage.removeItem(this.#recentKey);
+      else localStorage.setItem(this.#recentKey, JSON.stringify([...this.#recent.values()]));
+    } catch {
+      // Storage full or blocked: the next write to IndexedDB still has them.
+    }
+  }
+
   #forget(): void {
+    this.#recent.clear();
+    this.#saveRecent();
     this.#stopTimer();
     this.#files.clear();
     this.#pages.length = 0;
@@ -187,5 +220,14 @@ export class BatchJournal {
       );
     });
     return this.#writing;
+  }
+}
+
+function readRecent(key: string): FileRecord[] {
+  try {
+    const parsed: unknown = JSON.parse(localStorage.getItem(key) ?? '[]');
+    return Array.isArray(parsed) ? (parsed as FileRecord[]) : [];
+  } catch {
+    return [];
   }
 }

@@ -5,7 +5,10 @@
 export type ChosenText = { readonly name: string; readonly text: string } | { readonly problem: string };
 
 /** The chosen file's name and text, a sentence saying why it could not be read, or null when none was chosen. */
-export async function readChosenTable(input: HTMLInputElement): Promise<ChosenText | null> {
+export async function readChosenTable(
+  input: HTMLInputElement,
+  saveAs = 'CSV or TSV',
+): Promise<ChosenText | null> {
   const file = input.files?.[0];
   input.value = '';
   if (!file) return null;
@@ -13,7 +16,7 @@ export async function readChosenTable(input: HTMLInputElement): Promise<ChosenTe
     return { name: file.name, text: await file.text() };
   } catch (error) {
     return {
-      problem: `"${file.name}" could not be read (${error instanceof Error ? error.name : String(error)}). Save it again as CSV or TSV and choose it again.`,
+      problem: `"${file.name}" could not be read (${error instanceof Error ? error.name : String(error)}). Save it again as ${saveAs} and choose it again.`,
     };
   }
 }

@@ -4,9 +4,15 @@
  * (walked on the page), both in the shape the core walker reads.
  */
 import type { TreeDir, TreeFile } from '#core/scan-tree';
+import { isHiddenName, systemFolderReason } from '#core/system-files';
 
 export type PickedFolder =
-  | { readonly kind: 'handle'; readonly handle: FileSystemDirectoryHandle }
+  | {
+      readonly kind: 'handle';
+      readonly handle: FileSystemDirectoryHandle;
+      /** The same folder through the entries API (a drop), which lists the names the handle leaves out. */
+      readonly entry?: FileSystemDirectoryEntry;
+    }
   | {
       readonly kind: 'files';
       readonly name: string;
@@ -43,13 +49,34 @@ export function folderFromFileList(list: FileList | readonly File[]): PickedFold
   const root = new MemoryDir(rootName);
   const files = new Map<string, File>();
   for (const file of all) {
-    const parts = (file.webkitRelativePath || file.name).split('/');
-    if (parts.length > 1) parts.shift();
+    const parts = realPath(file);
     const path = parts.join('/');
     files.set(path, file);
     root.add(parts, file);
   }
   return { kind: 'files', name: rootName, tree: root, files };
+}
+
+/**
+ * A file's path below the picked folder, with its real name. Chromium's folder input turns a backslash in a file
+ * name into a folder separator in `webkitRelativePath` (`a\b.txt` in `sub` comes as `Folder/sub/a/b.txt`), while
+ * `File.name` keeps the real name. Tried with Chromium 156 on Linux on names holding \ : * ? " < > | tab, U+0001,
+ * U+007F, U+202E, % # ~, U+2215 and U+FF0F: only the backslash was rewritten. (The entries API of a drop keeps
+ * every one of these names; the File System Access listing, behind Choose folder and drops in Chrome, leaves out
+ * the names holding \ : * ? " < > |, a control character or U+202E altogether.) The segments the rewritten name
+ * became are put back into one, so the file is never placed in a folder that is not on the disk; the check then
+ * names the backslash.
+ */
+function realPath(file: File): string[] {
+  const parts = (file.webkitRelativePath || file.name).split('/');
+  if (parts.length > 1) parts.shift();
+  if (parts.at(-1) === file.name) return parts;
+  const spans = file.name.split('\\').length;
+  const tail = parts.slice(-spans);
+  if (spans > 1 && spans <= parts.length && tail.join('\\') === file.name) {
+    return [...parts.slice(0, -spans), file.name];
+  }
+  return [...parts.slice(0, -1), file.name];
 }
 
 /**
@@ -78,7 +105,10 @@ export function folderFromDrop(data: DataTransfer): Promise<PickedFolder> {
     const handle = handlePromise ? await handlePromise : null;
     if (handle) {
       if (handle.kind !== 'directory') throw notAFolder(handle.name);
-      return { kind: 'handle', handle: handle as FileSystemDirectoryHandle };
+      const directory = handle as FileSystemDirectoryHandle;
+      return entry?.isDirectory
+        ? { kind: 'handle', handle: directory, entry: entry as FileSystemDirectoryEntry }
+        : { kind: 'handle', handle: directory };
     }
     if (!entry) {
       if (asFile) throw notAFolder(asFile.name);
@@ -93,6 +123,44 @@ export function folderFromDrop(data: DataTransfer): Promise<PickedFolder> {
       files,
     };
   })();
+}
+
+/** Characters in a name that Chromium's File System Access listing leaves out (see realPath). */
+// eslint-disable-next-line no-control-regex
+const UNLISTED_CHARACTERS = /[\\:*?"<>|\u0000-\u001f\u007f\u202e]/g;
+
+/**
+ * The files of a dropped folder that its handle's listing left out, read by name only through the entries API,
+ * each with the characters of its name that the listing refuses. `listed` holds the scanned paths; folders the
+ * scan skipped (system folders, and hidden ones unless included) are not walked.
+ */
+export async function filesNotListed(
+  root: FileSystemDirectoryEntry,
+  listed: ReadonlySet<string>,
+  includeHidden: boolean,
+): Promise<{ readonly path: string; readonly characters: readonly string[] }[]> {
+  const missing: { path: string; characters: string[] }[] = [];
+  const stack: { dir: FileSystemDirectoryEntry; path: string }[] = [{ dir: root, path: '' }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const reader = next.dir.createReader();
+    for (;;) {
+      const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+        reader.readEntries(resolve, reject),
+      );
+      if (batch.length === 0) break;
+      for (const child of batch) {
+        const path = next.path === '' ? child.name : `${next.path}/${child.name}`;
+        if (child.isDirectory) {
+          const skipped =
+            systemFolderReason(child.name) !== null || (!includeHidden && isHiddenName(child.name));
+          if (!skipped) stack.push({ dir: child as FileSystemDirectoryEntry, path });
+        } else if (!listed.has(path)) {
+          missing.push({ path, characters: [...new Set(child.name.match(UNLISTED_CHARACTERS) ?? [])] });
+        }
+      }
+    }
+  }
+  return missing;
 }
 
 function notAFolder(name: string): Error {

@@ -1,6 +1,12 @@
 import type { HttpRequest, HttpResponse, HttpStack } from 'tus-js-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PROGRESS_FROM_BYTES, RequestStalled, STALL_MS, UploadHttpStack } from './upload-http-stack';
+import {
+  PROGRESS_FROM_BYTES,
+  RequestStalled,
+  STALL_MS,
+  UploadHttpStack,
+  WatchedRequest,
+} from './upload-http-stack';
 
 /** A stack that records what reaches its requests, and answers 204. */
 function recordingStack() {
@@ -63,6 +69,37 @@ describe('UploadHttpStack', () => {
     expect(entry?.body).toBe(body);
     expect(response.getStatus()).toBe(204);
     expect(request.getUnderlyingObject()).toBe(entry);
+  });
+});
+
+describe('what a request keeps for reading its failure against the server', () => {
+  it("keeps its body's size and when it was sent, and reports every answer with a status", async () => {
+    const answers: number[] = [];
+    const { stack } = recordingStack();
+    const request = new UploadHttpStack(stack, (at) => answers.push(at)).createRequest('PATCH', '/files/x');
+    expect(request).toBeInstanceOf(WatchedRequest);
+    const before = Date.now();
+    await request.send(new Blob([new Uint8Array(1234)]));
+    const watched = request as WatchedRequest;
+    expect(watched.bodySize).toBe(1234);
+    expect(watched.sentAt).toBeGreaterThanOrEqual(before);
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toBeGreaterThanOrEqual(watched.sentAt);
+  });
+
+  it('reports no answer for a request that got none', async () => {
+    const answers: number[] = [];
+    const stack: HttpStack = {
+      getName: () => 'failing',
+      createRequest: (method) => ({
+        ...recordingStack().stack.createRequest(method, '/files/'),
+        send: () => Promise.reject(new Error('network error')),
+      }),
+    };
+    const request = new UploadHttpStack(stack, (at) => answers.push(at)).createRequest('POST', '/files/');
+    await expect(request.send(null)).rejects.toThrow('network error');
+    expect((request as WatchedRequest).bodySize).toBe(0);
+    expect(answers).toEqual([]);
   });
 });
 

@@ -20,13 +20,16 @@ export const STALL_MS = 120_000;
 
 export class UploadHttpStack implements HttpStack {
   readonly #inner: HttpStack;
+  readonly #onAnswer: (at: number) => void;
 
-  constructor(inner: HttpStack = new DefaultHttpStack({})) {
+  /** `onAnswer` hears of every answer with a status (any status), with the time it came (Date.now()). */
+  constructor(inner: HttpStack = new DefaultHttpStack({}), onAnswer: (at: number) => void = () => undefined) {
     this.#inner = inner;
+    this.#onAnswer = onAnswer;
   }
 
   createRequest(method: string, url: string): HttpRequest {
-    return new WatchedRequest(this.#inner.createRequest(method, url));
+    return new WatchedRequest(this.#inner.createRequest(method, url), this.#onAnswer);
   }
 
   getName(): string {
@@ -37,13 +40,20 @@ export class UploadHttpStack implements HttpStack {
 /** The request went without progress or an answer for {@link STALL_MS}. */
 export class RequestStalled extends Error {}
 
-class WatchedRequest implements HttpRequest {
+export class WatchedRequest implements HttpRequest {
   readonly #inner: HttpRequest;
+  readonly #onAnswer: (at: number) => void;
   #onProgress: ((bytesSent: number) => void) | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The upload job the request belongs to, when its sender says (see UploadRun). */
+  owner: number | undefined;
+  /** Bytes in the body last sent, and when it was sent (Date.now()). */
+  bodySize = 0;
+  sentAt = 0;
 
-  constructor(inner: HttpRequest) {
+  constructor(inner: HttpRequest, onAnswer: (at: number) => void) {
     this.#inner = inner;
+    this.#onAnswer = onAnswer;
   }
 
   getMethod(): string {
@@ -68,6 +78,8 @@ class WatchedRequest implements HttpRequest {
 
   send(body: Blob | null = null): Promise<HttpResponse> {
     let lastSign = Date.now();
+    this.bodySize = body?.size ?? 0;
+    this.sentAt = lastSign;
     const onProgress = this.#onProgress;
     if (onProgress && (body?.size ?? 0) >= PROGRESS_FROM_BYTES) {
       this.#inner.setProgressHandler((bytesSent) => {
@@ -93,6 +105,7 @@ class WatchedRequest implements HttpRequest {
       this.#inner.send(body).then(
         (response) => {
           clearTimeout(this.#timer);
+          if (response.getStatus() > 0) this.#onAnswer(Date.now());
           resolve(response);
         },
         (error: unknown) => {

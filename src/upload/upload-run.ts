@@ -7,6 +7,7 @@
  */
 import Uppy, { type UppyFile } from '@uppy/core';
 import Tus, { type TusOptions } from '@uppy/tus';
+import { BodyLimit } from '#core/body-limit';
 import { reprDigest, type FileDigests } from '#core/digest';
 import {
   CHECKSUM_MISMATCH,
@@ -16,9 +17,19 @@ import {
   STORED_PATH_HEADER,
   VERIFIED_HEADER,
 } from '#core/protocol';
-import { describeUploadFailure, failureCause } from '#core/upload-failure';
+import { sizeRefusal, transferPlan, type TransferPlan, type TusCapabilities } from '#core/tus-capabilities';
+import {
+  BLOCKED_CAUSE,
+  BODY_LIMIT_CAUSE,
+  MAX_SIZE_CAUSE,
+  describeBlockedRequest,
+  describeBodyLimit,
+  describeUploadFailure,
+  failureCause,
+} from '#core/upload-failure';
 import { UploadQueue, type QueueTotals } from '#core/upload-queue';
-import { UploadHttpStack } from './upload-http-stack';
+import { discoverTus } from './tus-discovery';
+import { RequestStalled, UploadHttpStack, WatchedRequest } from './upload-http-stack';
 
 export interface UploadJob {
   readonly id: number;
@@ -64,6 +75,8 @@ export interface UploadSettings {
   readonly chunkSize?: number;
   /** Send MD5 as well as SHA-256 (Deriva and Symbiota keep it). */
   readonly md5?: boolean;
+  /** What the server said it supports (see tus-discovery): only that is sent. */
+  readonly capabilities: TusCapabilities;
 }
 
 export interface UploadListener {
@@ -76,6 +89,11 @@ export interface UploadListener {
   onDigests?(id: number, digests: FileDigests): void;
   /** A request is being retried after `status` (0: no answer at all), with the engine's backoff. */
   onRetrying?(status: number): void;
+  /**
+   * Requests with bodies of `refusedBytes` were refused (413) or went unanswered while the server answered
+   * others: a body limit on the way, so files now go in chunks of `chunkSize`.
+   */
+  onChunkSize?(chunkSize: number, refusedBytes: number, refused: boolean): void;
   onSettled(): void;
 }
 
@@ -112,6 +130,19 @@ export class UploadRun {
   #adding = new Map<number, TusFileOptions>();
   /** Files already sent again once after the receiver found other bytes than announced. */
   readonly #resent = new Set<number>();
+  /** What the server takes (creation with data, our digest header). */
+  readonly #plan: TransferPlan;
+  /** The chunk size, halved when requests meet a limit on their bodies. */
+  readonly #limit: BodyLimit;
+  /** The chunk size each file in the window was given. */
+  readonly #chunkOf = new Map<number, number>();
+  /** Files to send again in smaller chunks, with the address of their upload when it was created. */
+  readonly #smaller = new Map<number, string | null>();
+  /** Files refused with 413 even in the smallest chunks, with the size of the request refused. */
+  readonly #bodyLimited = new Map<number, number>();
+  /** Files whose requests went unanswered while the server answered others: how often, and when last. */
+  readonly #unanswered = new Map<number, { evidence: number; last: number }>();
+  #probing = false;
   #leaving: string[] = [];
   #afterRemoval: (() => void)[] = [];
   #flushScheduled = false;
@@ -129,6 +160,8 @@ export class UploadRun {
     listener: UploadListener,
   ) {
     this.#settings = { connections: 6, window: 16, chunkSize: 32 * 1024 * 1024, md5: false, ...settings };
+    this.#plan = transferPlan(settings.capabilities);
+    this.#limit = new BodyLimit(this.#settings.chunkSize);
     this.#open = open;
     this.#checksums = checksums;
     this.#listener = listener;
@@ -154,17 +187,22 @@ export class UploadRun {
       // Backs off to 20 s between tries (about 40 s in all), enough for a receiver restart or a network blip;
       // after that the file fails with a sentence and Retry sends it again.
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
-      // Most files fit in one chunk: they travel inside the creation request, one round trip instead of two.
-      // Larger files opt out one by one. Resume addresses are kept by the page (IndexedDB), never localStorage.
-      uploadDataDuringCreation: true,
+      // Most files fit in one chunk: they travel inside the creation request, one round trip instead of two,
+      // where the server lists creation-with-upload. Larger files opt out one by one. Resume addresses are kept
+      // by the page (IndexedDB), never localStorage.
+      uploadDataDuringCreation: this.#plan.dataInCreation,
       storeFingerprintForResuming: false,
       allowedMetaFields: BASE_META_FIELDS,
       fileReader: wholeFileReader,
-      httpStack: new UploadHttpStack(),
-      onBeforeRequest: (req, file) => this.#attachDigests(req, file),
+      httpStack: new UploadHttpStack(undefined, (at) => this.#limit.answered(at)),
+      onBeforeRequest: (req, file) => {
+        if (req instanceof WatchedRequest) req.owner = file.meta.jobId;
+        return this.#attachDigests(req, file);
+      },
       onShouldRetry: (error, attempt, _options, next) => {
         // A full disk does not empty itself in seconds: say so at once rather than retrying for a minute.
         if (findDigestFailure(error) || statusOf(error) === DISK_FULL) return false;
+        if (!this.#mayRetry(error)) return false;
         const retry = next(error);
         if (retry) this.#listener.onRetrying?.(statusOf(error));
         return retry;
@@ -175,7 +213,7 @@ export class UploadRun {
       const id = file.meta.jobId;
       this.#sent.set(id, progress.bytesUploaded);
       const url = file.tus?.uploadUrl;
-      if (url && this.#urls.get(id) !== url && (file.size ?? 0) > this.#settings.chunkSize) {
+      if (url && this.#urls.get(id) !== url && (file.size ?? 0) > this.#chunkSizeOf(id)) {
         this.#urls.set(id, url);
         this.#listener.onUploadUrl?.(id, url);
       }
@@ -183,13 +221,13 @@ export class UploadRun {
     this.#uppy.on('upload-success', (file, response) => {
       if (!file) return;
       const xhr = (response.body as { xhr?: XMLHttpRequest } | undefined)?.xhr;
-      const stored = xhr?.getResponseHeader(STORED_PATH_HEADER);
+      const stored = this.#header(xhr, STORED_PATH_HEADER);
       const id = file.meta.jobId;
       const arrival: Arrival = {
         storedPath: stored ? decodeURIComponent(stored) : null,
         uploadUrl: response.uploadURL ?? null,
         digests: this.#digestsKnown.get(id) ?? null,
-        verified: xhr?.getResponseHeader(VERIFIED_HEADER) ?? '',
+        verified: this.#header(xhr, VERIFIED_HEADER) ?? '',
       };
       this.#finish(file, () => {
         this.#queue.markDone(id);
@@ -199,8 +237,31 @@ export class UploadRun {
     this.#uppy.on('upload-error', (file, error, response) => {
       if (!file || this.#stopped) return;
       const id = file.meta.jobId;
+      if (this.#smaller.has(id)) {
+        this.#sendSmaller(file, this.#smaller.get(id) ?? null);
+        return;
+      }
       const digestFailure = findDigestFailure(error);
       const status = response?.status ?? statusOf(error);
+      const limited = this.#bodyLimited.get(id);
+      const blocked = status === 0 && (this.#unanswered.get(id)?.evidence ?? 0) > 0;
+      this.#bodyLimited.delete(id);
+      this.#unanswered.delete(id);
+      if (limited !== undefined || blocked) {
+        const path = file.meta.relativePath;
+        this.#finish(file, () => {
+          this.#queue.markFailed(id);
+          if (limited !== undefined)
+            this.#listener.onFileFailed(
+              id,
+              describeBodyLimit(path, settings.endpoint, limited),
+              BODY_LIMIT_CAUSE,
+            );
+          else
+            this.#listener.onFileFailed(id, describeBlockedRequest(path, settings.endpoint), BLOCKED_CAUSE);
+        });
+        return;
+      }
       if (status === CHECKSUM_MISMATCH && !this.#resent.has(id)) {
         // Bytes were changed on the way; the receiver dropped them. Send the file once more, from the start.
         this.#resent.add(id);
@@ -235,12 +296,16 @@ export class UploadRun {
    * if it is still running, so hashing overlaps the transfer of earlier chunks and files).
    */
   async #attachDigests(req: HttpRequest, file: UppyFile<Meta, Body>): Promise<void> {
+    // Only a server that says it checks them gets them: another may refuse the header in its CORS answer.
+    if (!this.#plan.reprDigest) return;
     const size = file.size ?? 0;
     const method = req.getMethod();
+    const chunk = this.#chunkSizeOf(file.meta.jobId);
     const completes =
       method === 'POST'
-        ? size === 0 || (size <= this.#settings.chunkSize && file.tus?.uploadDataDuringCreation !== false)
-        : method === 'PATCH' && Number(req.getHeader('Upload-Offset')) + this.#settings.chunkSize >= size;
+        ? size === 0 ||
+          (this.#plan.dataInCreation && size <= chunk && file.tus?.uploadDataDuringCreation !== false)
+        : method === 'PATCH' && Number(req.getHeader('Upload-Offset')) + chunk >= size;
     // Checksums its creation announced as metadata are checked by the receiver anyway: no need to repeat them.
     if (!completes || this.#announced.has(file.meta.jobId)) return;
     const digests = this.#digests.get(file.meta.jobId);
@@ -319,6 +384,7 @@ export class UploadRun {
     this.#digestsKnown.delete(id);
     this.#urls.delete(id);
     this.#announced.delete(id);
+    this.#chunkOf.delete(id);
     record();
     this.#leaving.push(file.id);
     if (afterRemoval) this.#afterRemoval.push(afterRemoval);
@@ -358,7 +424,7 @@ export class UploadRun {
         const free = this.#settings.window - this.#inWindow.size;
         const items = this.#queue.take(free);
         if (items.length === 0) break;
-        const jobs = items.map((item) => this.#jobs.get(item.id) as UploadJob);
+        const jobs = this.#withinMaxSize(items.map((item) => this.#jobs.get(item.id) as UploadJob));
         const [opened, known] = await Promise.all([
           Promise.all(jobs.map((job) => this.#prepare(job))),
           this.#knownDigests(jobs),
@@ -408,12 +474,15 @@ export class UploadRun {
     known: ReadonlyMap<number, FileDigests>,
   ): Map<number, TusFileOptions> {
     const options = new Map<number, TusFileOptions>();
+    const chunkSize = this.#limit.chunkSize;
     for (const { job, data } of added) {
+      this.#chunkOf.set(job.id, chunkSize);
       const uploadUrl = resumes.get(job.id);
-      const large = data.size > this.#settings.chunkSize;
+      const large = data.size > chunkSize;
       const digests = known.get(job.id);
       if (!large && uploadUrl === undefined && digests === undefined) continue;
       const tus: TusFileOptions = {};
+      if (large) tus.chunkSize = chunkSize;
       if (large || uploadUrl) tus.uploadDataDuringCreation = false;
       if (uploadUrl) tus.uploadUrl = uploadUrl;
       if (digests) {
@@ -426,6 +495,107 @@ export class UploadRun {
       options.set(job.id, tus);
     }
     return options;
+  }
+
+  #chunkSizeOf(id: number): number {
+    return this.#chunkOf.get(id) ?? this.#limit.chunkSize;
+  }
+
+  /** A response header, read only when a page may read it: the browser logs an error for each one it hides. */
+  #header(xhr: XMLHttpRequest | undefined, name: string): string | null {
+    if (!xhr) return null;
+    // Our receiver exposes its headers; another server's answer is asked which it exposes first.
+    if (
+      !this.#plan.reprDigest &&
+      !xhr.getAllResponseHeaders().toLowerCase().includes(`${name.toLowerCase()}:`)
+    )
+      return null;
+    return xhr.getResponseHeader(name);
+  }
+
+  /** Files over the server's Tus-Max-Size fail here, before a byte is read or sent. */
+  #withinMaxSize(jobs: UploadJob[]): UploadJob[] {
+    if (this.#settings.capabilities.maxSize === null) return jobs;
+    return jobs.filter((job) => {
+      const refusal = sizeRefusal(this.#settings.capabilities, job.path, job.size, this.#settings.endpoint);
+      if (refusal) this.#failLocally(job, refusal, MAX_SIZE_CAUSE);
+      return refusal === '';
+    });
+  }
+
+  /**
+   * Whether a failed request may be tried again by the engine as it is. Not when a limit on request bodies
+   * explains it (the file goes again in smaller chunks, or fails when they cannot get smaller), nor once the
+   * browser has blocked the file's requests a few times while the server answered others.
+   */
+  #mayRetry(error: unknown): boolean {
+    const request = (error as TusError | null)?.originalRequest;
+    if (!(request instanceof WatchedRequest) || request.owner === undefined) return true;
+    const id = request.owner;
+    const status = statusOf(error);
+    // Offline, a stalled connection: no answer, but nothing the server refused (the engine handles those).
+    const silent = status === 0 && navigator.onLine && !(findCause(error) instanceof RequestStalled);
+    if (request.bodySize > 0 && (status === 413 || silent)) {
+      const verdict =
+        status === 413
+          ? this.#limit.refused(request.bodySize)
+          : this.#limit.networkFailure(request.bodySize, Date.now());
+      if (verdict.kind === 'smaller') {
+        if (verdict.shrunk) this.#listener.onChunkSize?.(verdict.chunkSize, request.bodySize, status === 413);
+        this.#smaller.set(id, request.getMethod() === 'PATCH' ? request.getURL() : null);
+        return false;
+      }
+      if (status === 413 && request.getMethod() === 'PATCH') {
+        this.#bodyLimited.set(id, request.bodySize);
+        return false;
+      }
+    }
+    if (!silent) return true;
+    this.#probe();
+    const seen = this.#unanswered.get(id) ?? { evidence: 0, last: request.sentAt };
+    if (this.#limit.answeredSince(seen.last)) seen.evidence += 1;
+    seen.last = Date.now();
+    this.#unanswered.set(id, seen);
+    return seen.evidence < BLOCKED_TRIES;
+  }
+
+  /**
+   * After a request got no answer, asks the endpoint a plain OPTIONS (which no CORS rule of a tus server blocks):
+   * if it answers, the server is there, and what failed was that request (blocked by the browser, or too large for
+   * a proxy). The engine's next try of the file reads the result. One probe at a time.
+   */
+  #probe(): void {
+    if (this.#probing) return;
+    this.#probing = true;
+    void discoverTus(this.#settings.endpoint)
+      .then((discovery) => {
+        if (discovery.problem === '') this.#limit.answered(Date.now());
+      })
+      .finally(() => {
+        this.#probing = false;
+      });
+  }
+
+  /**
+   * Sends a file again in the smaller chunks a body limit asks for: from the receiver's offset when its upload
+   * was created, else anew (a creation refused for its body created nothing).
+   */
+  #sendSmaller(file: UppyFile<Meta, Body>, uploadUrl: string | null): void {
+    const id = file.meta.jobId;
+    this.#smaller.delete(id);
+    const job = this.#jobs.get(id);
+    if (job && uploadUrl) {
+      const { resumeSha256: _checkedAlready, ...rest } = job;
+      this.#jobs.set(id, { ...rest, resumeUrl: uploadUrl });
+    }
+    this.#finish(
+      file,
+      () => undefined,
+      () => {
+        this.#queue.markFailed(id);
+        this.#queue.retry(id);
+      },
+    );
   }
 
   async #knownDigests(jobs: readonly UploadJob[]): Promise<Map<number, FileDigests>> {
@@ -545,10 +715,17 @@ const wholeFileReader: NonNullable<TusOptions<Meta, Body>['fileReader']> = {
   },
 };
 
+/**
+ * Failures of a file's requests with no answer while the server answered others, before it fails as blocked by
+ * the browser (a CORS refusal does not go away by trying again).
+ */
+const BLOCKED_TRIES = 3;
+
 /** A file that could not be hashed for sending: not worth retrying, its message names the file. */
 class DigestFailure extends Error {}
 
 type TusError = Error & {
+  originalRequest?: unknown;
   originalResponse?: { getStatus(): number; getBody(): string } | null;
   causingError?: unknown;
 };
@@ -563,10 +740,18 @@ function bodyOf(error: unknown): string {
 
 /** The DigestFailure behind an error, through tus-js-client's `causingError` and Uppy's `cause` wrappers. */
 function findDigestFailure(error: unknown): DigestFailure | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth += 1) {
-    if (e instanceof DigestFailure) return e;
-    const wrapper = e as TusError & { cause?: unknown };
-    e = wrapper.causingError ?? wrapper.cause;
+  const cause = findCause(error);
+  return cause instanceof DigestFailure ? cause : undefined;
+}
+
+/** The innermost error behind tus-js-client's `causingError` and Uppy's `cause` wrappers. */
+function findCause(error: unknown): unknown {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5; depth += 1) {
+    const wrapper = e as (TusError & { cause?: unknown }) | null;
+    const inner = wrapper?.causingError ?? wrapper?.cause;
+    if (!inner || inner instanceof DigestFailure) return inner ?? e;
+    e = inner;
   }
-  return undefined;
+  return e;
 }

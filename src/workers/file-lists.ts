@@ -94,6 +94,10 @@ export interface ListPreview {
   readonly notes: readonly string[];
   /** Why the list cannot be written at all (a tab or line break in a TSV value); empty when it can. */
   readonly unwritable: readonly string[];
+  /** Rows without a value the repository requires: the list can be saved, but is not ready to submit. */
+  readonly incompleteRows: number;
+  /** The first file the list is about, for the options' worked example (see {@link BuiltList.firstFile}). */
+  readonly firstFile?: string;
 }
 
 export interface ListDownload {
@@ -189,6 +193,8 @@ export class ListKeeper {
       ],
       notes: list.notes,
       unwritable,
+      incompleteRows: list.incompleteRows ?? 0,
+      ...(list.firstFile === undefined ? {} : { firstFile: list.firstFile }),
     };
   }
 

@@ -80,6 +80,7 @@ export class FolderWorker {
     root: FileSystemDirectoryHandle,
     onBatch: (batch: ScanBatch) => void,
     signal: AbortSignal,
+    includeHidden: boolean,
   ): Promise<ScanProgress> {
     return new Promise<ScanProgress>((resolve, reject) => {
       const abort = () => {
@@ -88,7 +89,7 @@ export class FolderWorker {
       };
       if (signal.aborted) return abort();
       signal.addEventListener('abort', abort, { once: true });
-      Promise.race([this.#api.scan(root, Comlink.proxy(onBatch)), this.#failure])
+      Promise.race([this.#api.scan(root, Comlink.proxy(onBatch), includeHidden), this.#failure])
         .then(resolve, reject)
         .finally(() => signal.removeEventListener('abort', abort));
     });

@@ -8,7 +8,7 @@ import type { BarcodeReading } from '#core/barcodes/types';
 import type { FileDigests } from '#core/digest';
 import { listContext } from '#core/filelists/context';
 import { buildList } from '#core/filelists/registry';
-import type { FileListKind } from '#core/filelists/types';
+import type { BagName, FileListKind } from '#core/filelists/types';
 import type {
   Finding,
   ProfileSettings,
@@ -53,6 +53,10 @@ export interface CheckRequest<P extends ProfileId = ProfileId> {
   readonly profile: P;
   readonly settings: ProfileSettings[P];
   readonly recordList?: RecordListText;
+  /** The picked folder's name, which Deriva upload configs see as the start of every path. */
+  readonly folderName?: string;
+  /** The folder was scanned with its hidden files as data. */
+  readonly includeHidden: boolean;
 }
 
 export interface ListBuildRequest {
@@ -62,6 +66,8 @@ export interface ListBuildRequest {
   readonly batch: string;
   readonly arrivals?: ArrivalsText;
   readonly copies?: CopiesText;
+  /** The receipt names the bag of a completed batch. */
+  readonly bag?: BagName;
 }
 
 export interface ChecksumRequest {
@@ -123,13 +129,18 @@ const api = {
   async scan(
     root: FileSystemDirectoryHandle,
     onBatch: (batch: ScanBatch) => void | Promise<void>,
+    includeHidden: boolean,
   ): Promise<ScanProgress> {
     forget();
     source = handleSource(root);
-    return walkTree(root, (batch) => {
-      keep(batch.entries);
-      return onBatch(batch);
-    });
+    return walkTree(
+      root,
+      (batch) => {
+        keep(batch.entries);
+        return onBatch(batch);
+      },
+      { includeHidden },
+    );
   },
 
   /** Takes a folder walked on the page (input and drop fallbacks): paths joined by NUL, which no name holds. */
@@ -160,7 +171,11 @@ const api = {
           : { table: parsed.table };
       }
     }
-    const result = validate(files, request.profile, request.settings, recordInput, barcodes);
+    const result = validate(files, request.profile, request.settings, recordInput, {
+      folderName: request.folderName ?? '',
+      includeHidden: request.includeHidden,
+      barcodes,
+    });
     lastCheck = { result, records: recordInput?.table };
     findings = result.findings;
     view = new FindingView(findings);
@@ -197,7 +212,8 @@ const api = {
       ...(arrivals ? { arrivals } : {}),
       ...(copies ?? {}),
     });
-    return lists.keep(buildList(context, list), problems, request.batch);
+    const withBag = request.bag ? { ...context, bag: request.bag } : context;
+    return lists.keep(buildList(withBag, list), problems, request.batch);
   },
 
   /** The list of `kind` last built, as the file to save; undefined when there is none or it cannot be written. */

@@ -33,4 +33,22 @@ describe('ListKeeper', () => {
     keeper.forget();
     expect(keeper.download('receipt')).toBeUndefined();
   });
+
+  it('tells the page how many rows are incomplete, and the first file of the list', () => {
+    const keeper = new ListKeeper();
+    const complete = keeper.keep(built('receipt', 'b-receipt.csv', 'a.jpg'), [], 'b');
+    expect(complete.incompleteRows).toBe(0);
+    expect(complete.firstFile).toBeUndefined();
+    const partial = keeper.keep(
+      {
+        ...built('bia-annotations', 'b-annotations-masks.tsv', 'm/a.png'),
+        incompleteRows: 1,
+        firstFile: 'm/a.png',
+      },
+      [],
+      'b',
+    );
+    expect(partial.incompleteRows).toBe(1);
+    expect(partial.firstFile).toBe('m/a.png');
+  });
 });

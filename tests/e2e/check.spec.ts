@@ -158,7 +158,7 @@ test('GUDMAP/RBK: Deriva locations, and Specimen_simple.csv found in the folder 
 
   // Errors stay out of the upload unless the curator overrides.
   await expect(page.getByRole('region', { name: 'Upload' })).toContainText(
-    'Files with errors stay out of the upload (see Check).',
+    '3 files with errors stay out of the upload (see Check); tick “Upload files with errors too” to send them.',
   );
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(page.getByRole('status')).toHaveText(/Upload complete: 3 files/);

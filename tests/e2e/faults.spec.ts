@@ -57,8 +57,10 @@ test('a receiver killed in the middle of the 50 MB file and started again: the b
       { intervals: [100] },
     )
     .toBeGreaterThan(0.2);
+  const cutOff = page.waitForEvent('requestfailed', (request) => request.url() === uploadUrl);
   await receiver.kill();
-  await page.waitForTimeout(1500);
+  // The page has met the outage: the big file's transfer broke off.
+  await cutOff;
   await receiver.restart();
   const restartedAt = Date.now();
   await unthrottle();
@@ -67,7 +69,7 @@ test('a receiver killed in the middle of the 50 MB file and started again: the b
   await expect(page.getByRole('status')).toHaveText(/Upload complete: 7 files/);
   await expectBatchArrived(page, receiver);
   for (const file of DATA_FILES) {
-    const finished = receiver.log.filter((line) => line.includes(`  ${batch}/${file.path}  `));
+    const finished = receiver.log.filter((line) => line.includes(`  ${batch}/data/${file.path}  `));
     expect(finished, `finished log lines of ${file.path} across both receivers`).toHaveLength(1);
   }
   expect(
@@ -183,6 +185,45 @@ test.describe('a receiver that refuses three files with 401, 403 and 413', () =>
   });
 });
 
+test.describe('a receiver with a size limit, which it names in Tus-Max-Size', () => {
+  test.use({ receiverOptions: { maxFileSize: 100_000 } });
+
+  test('files over it fail before a byte is sent, with a sentence naming both sizes, and the others arrive', async ({
+    page,
+    receiver,
+  }) => {
+    await page.goto(receiver.url);
+    await seedPickerWithFixture(page);
+    await scanForUpload(page);
+    await page.getByRole('button', { name: 'Start upload' }).click();
+
+    const over = DATA_FILES.filter((f) => f.size > 100_000);
+    expect(over.length).toBe(2);
+    await expect(page.getByRole('status')).toHaveText(
+      `Upload finished with problems: ${DATA_FILES.length - over.length} files arrived, ${over.length} files failed. See the failed files below.`,
+    );
+    const failed = page.getByRole('region', { name: 'Failed files' });
+    await expect(failed.getByRole('heading')).toHaveText(
+      `Failed files: ${over.length} × larger than the server takes (Tus-Max-Size)`,
+    );
+    for (const file of over) {
+      await expect(failed).toContainText(
+        `"${file.path}" is ${file.size} bytes, more than the 100000 bytes the server at ${receiver.url}files/ takes (its Tus-Max-Size), so it was not sent.`,
+      );
+      expect(
+        receiver.requests.filter((r) => r.relativePath === file.path),
+        file.path,
+      ).toEqual([]);
+    }
+    const batch = await page.getByLabel('Batch name').inputValue();
+    await expectFilesArrived(
+      receiver,
+      batch,
+      DATA_FILES.filter((f) => f.size <= 100_000),
+    );
+  });
+});
+
 test.describe('a receiver whose disk is full', () => {
   // The receiver keeps a petabyte free, so every creation finds the disk too full (507).
   test.use({ receiverOptions: { minFreeSpace: 10 ** 15 } });
@@ -212,6 +253,6 @@ test.describe('a receiver whose disk is full', () => {
     }
     // A zero-byte file needs no space, so it is the one that arrives.
     const batch = await page.getByLabel('Batch name').inputValue();
-    expect(await listFiles(receiver.uploadDir)).toEqual([`${batch}/images/empty.dat`]);
+    expect(await listFiles(receiver.uploadDir)).toEqual([`${batch}/data/images/empty.dat`]);
   });
 });

@@ -9,7 +9,9 @@ import type { Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
 import Papa from 'papaparse';
 import { biaExtraCsv, biaFolder } from '../fixtures/filelists/bia-folder.ts';
+import { biaMirroredWithStray } from '../fixtures/filelists/bia-mirrored-folder.ts';
 import type { FixtureFolder } from '../fixtures/filelists/fixture-folder.ts';
+import { derivaFolder } from '../fixtures/filelists/deriva-folder.ts';
 import { gudmapFolder } from '../fixtures/filelists/gudmap-folder.ts';
 import { asuPattern, recordListPath, symbiotaFolder } from '../fixtures/filelists/symbiota-folder.ts';
 import { expect, listFiles, test } from './test.ts';
@@ -135,6 +137,71 @@ test('BioImage Archive: the file list with a path template and extra columns, an
   );
 });
 
+test('BioImage Archive: masks in a tree that mirrors the images find their own source image', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = await writeFolder(scratch, biaMirroredWithStray);
+  await open(page, receiver.url, 'BioImage Archive');
+  await pick(page, folder, 'BioImage Archive');
+
+  const lists = page.getByRole('region', { name: 'File lists' });
+  const label = 'BioImage Archive annotations file list';
+  await lists.getByRole('radio', { name: /^BioImage Archive annotations file list/ }).check();
+  await lists.getByRole('button', { name: 'Add annotation set' }).click();
+  await lists.getByLabel('Set name').fill('masks');
+  await lists.getByLabel(/^Annotation files/).fill('masks/');
+  await lists.getByLabel('Source image found by').selectOption('suffix');
+  await lists.getByLabel(/^Suffixes/).fill('_mask');
+
+  // Before the download: the rows without a source are counted on the button and named in the problems.
+  const button = lists.getByRole('button', { name: `Download ${label}` });
+  await expect(button).toHaveText(`Download ${label} (5 of 9 rows incomplete)`);
+  await expect(lists.getByText('Not ready to submit: 5 of 9 rows lack a value')).toBeVisible();
+  const problems = lists.getByRole('list', { name: 'Problems with the list' });
+  await expect(problems).toContainText(
+    'masks/P1/A01/A01_GFP_labels.png has no source image: its name does not end in _mask',
+  );
+  await expect(problems).toContainText(
+    'find sources by the path template images/{subdir}/{base}.tif with _labels among the suffixes, which takes images/P1/A01/A01_GFP.tif.',
+  );
+  const partial = await download(page, scratch, label);
+  const partialRows = Papa.parse<string[]>(partial.bytes.toString('utf8'), { delimiter: '\t' }).data.slice(1);
+  expect(partialRows).toHaveLength(9);
+  expect(partialRows.filter(([, , source]) => source === '')).toHaveLength(5);
+
+  // Following the suggestion, every mask but the stray one finds the image at its own place.
+  await lists.getByLabel('Source image found by').selectOption('template');
+  await lists.getByLabel(/^Source path template/).fill('images/{subdir}/{base}.tif');
+  await lists.getByLabel(/^Suffixes/).fill('_mask, _labels');
+  const example = lists.getByRole('region', { name: 'Worked example' });
+  await expect(example).toContainText('In the first annotation of the set, masks/P1/A01/A01_DAPI_mask.png');
+  await expect(example).toContainText('{subdir} P1/A01');
+  await expect(example).toContainText('{base} A01_DAPI{ext}');
+  await expect(example).toContainText('looks for the source at images/P1/A01/A01_DAPI.tif');
+  await expect(button).toHaveText(`Download ${label} (1 of 9 rows incomplete)`);
+  await expect(problems).toContainText('1 of 9 rows has no Source Image (masks/P2/C03/C03_DAPI_mask.png)');
+  const linked = await download(page, scratch, label);
+  expect(linked.name).toBe('batch-1-annotations-masks.tsv');
+  const rows = Papa.parse<string[]>(linked.bytes.toString('utf8'), { delimiter: '\t' }).data;
+  expect(rows[0]).toEqual(['Files', 'Annotation Type', 'Source Image']);
+  const files = new Set(biaMirroredWithStray.files.map((file) => file.path));
+  const annotations = rows.slice(1);
+  expect(annotations.map(([annotation]) => annotation)).toEqual(
+    [...files].filter((path) => path.startsWith('masks/')).sort(),
+  );
+  for (const [annotation = '', type, source] of annotations) {
+    expect(type).toBe('segmentation_mask');
+    const image = annotation.replace(/^masks\//, 'images/').replace(/_(?:mask|labels)\.png$/, '.tif');
+    expect(source, annotation).toBe(files.has(image) ? image : '');
+  }
+  // The eight masks with an image are the mirrored tree's golden list, byte for byte.
+  expect(linked.bytes.toString('utf8')).toBe(
+    `${(await golden('bia-annotations-mirrored.tsv')).toString('utf8')}\nmasks/P2/C03/C03_DAPI_mask.png\tsegmentation_mask\t`,
+  );
+});
+
 test('Symbiota: field map with MD5, skeletal file and the Darwin Core multimedia extension', async ({
   page,
   receiver,
@@ -200,22 +267,60 @@ test('GUDMAP: manifest with the checksums computed after the check, GUDMAP manif
   expect(specimens.name).toBe('Specimen_simple.csv');
   expect(specimens.bytes).toEqual(await golden('gudmap-specimens.csv'));
 
-  // After the upload the manifest says where each file went: the stored path and its tus upload address.
+  // After the upload the manifest says where each file went (the stored path and its tus upload address), and that
+  // the receiver verified it.
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(page.getByRole('status')).toContainText('Upload complete: 9 files');
   const after = await download(page, scratch, 'Manifest');
   const { data } = Papa.parse<string[]>(after.bytes.toString('utf8').replace(/^\ufeff/, ''), {
     skipEmptyLines: true,
   });
-  expect(data[0]).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url']);
+  expect(data[0]).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']);
   const rows = data.slice(1);
   expect(rows).toHaveLength(9);
   const stored = await listFiles(receiver.uploadDir);
-  for (const [listed, , sha256, storedPath, uploadUrl] of rows) {
+  for (const [listed, , sha256, storedPath, uploadUrl, verified] of rows) {
     const source = gudmapFolder.files.find((f) => `'${f.path}` === listed || f.path === listed);
     expect(source, `${listed} is a file of the folder`).toBeDefined();
     expect(sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(stored).toContain(storedPath);
     expect(uploadUrl).toMatch(new RegExp(`^${receiver.url}files/[0-9a-f]+$`));
+    // The app's receiver checks the SHA-256 and MD5 it is sent.
+    expect(verified, listed).toBe('yes');
   }
+});
+
+test('Deriva upload config: the RBK config loaded, the folder checked, and the upload plan checked row by row', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = await writeFolder(scratch, derivaFolder);
+  await open(page, receiver.url, 'Deriva upload config');
+  await page
+    .getByLabel('Upload config', { exact: true })
+    .setInputFiles('tests/fixtures/deriva/rbk-upload-config.json');
+  await expect(page.getByTestId('deriva-config-summary')).toHaveText(
+    '1 asset mapping: mapping 0 (RNASeq:File).',
+  );
+  await pick(page, folder, 'Deriva upload config');
+  await expect(page.getByTestId('deriva-path-note')).toContainText(
+    'Paths are matched as /rbk-batch/<path in the folder>',
+  );
+  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText(
+    "README.txt (matched as /rbk-batch/README.txt) does not fit the config's only asset mapping, so the Deriva uploader will skip it",
+  );
+  await checksumsComputed(page, 10);
+
+  const plan = await download(page, scratch, 'Deriva upload plan');
+  expect(plan.name).toBe('batch-1-deriva-upload-plan.csv');
+  const expected = await golden('deriva-plan-rbk.csv');
+  const rowsOf = (bytes: Buffer) =>
+    Papa.parse<string[]>(bytes.toString('utf8').replace(/^\ufeff/, ''), { skipEmptyLines: true }).data;
+  const got = rowsOf(plan.bytes);
+  const want = rowsOf(expected);
+  expect(got[0]).toEqual(want[0]);
+  expect(got.map((row) => row[0])).toEqual(want.map((row) => row[0]));
+  for (const [i, row] of want.entries()) expect(got[i], `row ${i} (${row[0]})`).toEqual(row);
+  expect(plan.bytes).toEqual(expected);
 });

@@ -14,6 +14,10 @@ export interface FixtureFile {
   readonly seed: number;
   /** A system file the app must skip. */
   readonly system?: boolean;
+  /** A hidden file (its name starts with a dot), which the app skips unless told to include hidden files. */
+  readonly hidden?: boolean;
+  /** Bytes the file starts with in place of the generated ones, such as an image format's signature. */
+  readonly head?: readonly number[];
 }
 
 export const FOLDER_NAME = 'Herbarium 2026';
@@ -51,17 +55,28 @@ export function fixtureBytes(seed: number, size: number): Uint8Array {
   return out;
 }
 
-export function fixtureSha256(file: FixtureFile): string {
-  return createHash('sha256').update(fixtureBytes(file.seed, file.size)).digest('hex');
+/** A fixture file's bytes: generated, with its `head` in front. */
+export function fixtureFileBytes(file: FixtureFile): Uint8Array {
+  const bytes = fixtureBytes(file.seed, file.size);
+  bytes.set((file.head ?? []).slice(0, file.size));
+  return bytes;
 }
 
-/** Writes the fixture folder under `parent` (named `name`) and returns its path. */
-export async function writeFixtureFolder(parent: string, name = FOLDER_NAME): Promise<string> {
+export function fixtureSha256(file: FixtureFile): string {
+  return createHash('sha256').update(fixtureFileBytes(file)).digest('hex');
+}
+
+/** Writes the fixture folder (or `files`) under `parent` (named `name`) and returns its path. */
+export async function writeFixtureFolder(
+  parent: string,
+  name = FOLDER_NAME,
+  files: readonly FixtureFile[] = FIXTURE,
+): Promise<string> {
   const root = path.join(parent, name);
-  for (const file of FIXTURE) {
+  for (const file of files) {
     const target = path.join(root, file.path);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, fixtureBytes(file.seed, file.size));
+    await writeFile(target, fixtureFileBytes(file));
   }
   await mkdir(path.join(root, 'empty folder'), { recursive: true });
   return root;
@@ -71,7 +86,11 @@ export async function writeFixtureFolder(parent: string, name = FOLDER_NAME): Pr
  * Seeds the page's origin-private file system with the fixture folder and makes showDirectoryPicker return that
  * real FileSystemDirectoryHandle, so the app's own handle and worker code runs unchanged.
  */
-export async function seedPickerWithFixture(page: Page): Promise<void> {
+export async function seedPickerWithFixture(
+  page: Page,
+  fixture: readonly FixtureFile[] = FIXTURE,
+  folderName = FOLDER_NAME,
+): Promise<void> {
   await page.evaluate(
     async ({ files, folder, generator }) => {
       const make = new Function(`return (${generator})`)() as (seed: number, size: number) => Uint8Array;
@@ -85,7 +104,9 @@ export async function seedPickerWithFixture(page: Page): Promise<void> {
         for (const part of parts) dir = await dir.getDirectoryHandle(part, { create: true });
         const handle = await dir.getFileHandle(name, { create: true });
         const writable = await handle.createWritable();
-        await writable.write(make(file.seed, file.size) as Uint8Array<ArrayBuffer>);
+        const bytes = make(file.seed, file.size);
+        bytes.set((file.head ?? []).slice(0, file.size));
+        await writable.write(bytes as Uint8Array<ArrayBuffer>);
         await writable.close();
       }
       await root.getDirectoryHandle('empty folder', { create: true });
@@ -93,7 +114,7 @@ export async function seedPickerWithFixture(page: Page): Promise<void> {
         window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }
       ).showDirectoryPicker = async () => root;
     },
-    { files: FIXTURE, folder: FOLDER_NAME, generator: fixtureBytes.toString() },
+    { files: fixture, folder: folderName, generator: fixtureBytes.toString() },
   );
 }
 

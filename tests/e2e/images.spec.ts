@@ -132,7 +132,7 @@ test('every web copy of the EXIF orientation set is upright and sized as Symbiot
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(page.getByRole('status')).toContainText('Upload complete: 54 files', { timeout: 60_000 });
   const batch = await page.getByLabel('Batch name').inputValue();
-  const uploaded = await listFiles(path.join(receiver.uploadDir, batch));
+  const uploaded = await listFiles(path.join(receiver.uploadDir, batch, 'data'));
   expect(uploaded).toEqual([...copies].sort());
 
   // The manifest lists what travelled: the copies, with where they went, not the originals left home.
@@ -152,7 +152,7 @@ test('every web copy of the EXIF orientation set is upright and sized as Symbiot
     .map((line) => line.split(','));
   expect(rows.map((row) => row[0])).toEqual([...copies].sort());
   for (const row of rows) {
-    expect(row[3]).toBe(`${batch}/${row[0]}`);
+    expect(row[3]).toBe(`${batch}/data/${row[0]}`);
     expect(row[4]).toMatch(/\/files\/[0-9a-f]+$/);
   }
 });
@@ -247,7 +247,7 @@ test('the BioImage Archive uploads its originals unchanged, with 150 px thumbnai
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(page.getByRole('status')).toContainText('Upload complete: 6 files', { timeout: 60_000 });
   const batch = await page.getByLabel('Batch name').inputValue();
-  expect(await listFiles(path.join(receiver.uploadDir, batch))).toEqual([
+  expect(await listFiles(path.join(receiver.uploadDir, batch, 'data'))).toEqual([
     'field_1.jpg',
     'field_1_tn.jpg',
     'field_2.jpg',

@@ -19,10 +19,14 @@ export interface ReceiverProcess extends Receiver {
 const READY = /^Specimen uploader is running at (\S+)/;
 const STARTUP_LIMIT_MS = 30_000;
 
-export async function startReceiverProcess(uploadDir: string): Promise<ReceiverProcess> {
+/** `settings` are more environment variables, such as ON_BATCH_COMPLETE; they hold across restarts. */
+export async function startReceiverProcess(
+  uploadDir: string,
+  settings: Record<string, string> = {},
+): Promise<ReceiverProcess> {
   const port = await freePort();
   const log: string[] = [];
-  let child = await launch(port, uploadDir, log);
+  let child = await launch(port, uploadDir, log, settings);
   return {
     url: `http://127.0.0.1:${port}/`,
     uploadDir,
@@ -33,7 +37,7 @@ export async function startReceiverProcess(uploadDir: string): Promise<ReceiverP
     async restart() {
       if (child.exitCode === null && child.signalCode === null)
         throw new Error('The receiver is still running.');
-      child = await launch(port, uploadDir, log);
+      child = await launch(port, uploadDir, log, settings);
     },
     async stop() {
       await signal(child, 'SIGTERM');
@@ -42,7 +46,12 @@ export async function startReceiverProcess(uploadDir: string): Promise<ReceiverP
 }
 
 /** Starts server/main.ts and waits for its "running at" line; every stdout line after it goes to `log`. */
-async function launch(port: number, uploadDir: string, log: string[]): Promise<ChildProcess> {
+async function launch(
+  port: number,
+  uploadDir: string,
+  log: string[],
+  settings: Record<string, string>,
+): Promise<ChildProcess> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
@@ -50,6 +59,7 @@ async function launch(port: number, uploadDir: string, log: string[]): Promise<C
     UPLOAD_DIR: uploadDir,
   };
   for (const setting of ['UPLOAD_TOKEN', 'MAX_FILE_SIZE', 'ALLOWED_ORIGINS']) delete env[setting];
+  Object.assign(env, settings);
   // node itself, not npx: a signal must reach the receiver rather than a wrapper around it.
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Page, Request } from '@playwright/test';
 import Papa from 'papaparse';
 import {
   BIG_FILE,
@@ -17,6 +17,7 @@ import {
   throttleUploads,
   writeFixtureFolder,
 } from './fixture-tree.ts';
+import { formatBytes } from '../../src/core/format.ts';
 import { creationsOf } from './receiver-faults.ts';
 import { expect, listFiles, seedPickerWithFixture, test, type Receiver } from './test.ts';
 import {
@@ -60,8 +61,36 @@ async function reloadMidUpload(page: Page, share: number): Promise<number> {
   return sent;
 }
 
+/**
+ * Whether the app's journal holds an unfinished batch, read once the page has read it: a read-write transaction
+ * waits for the page's own earlier read, and the page decides on Resume previous upload as that read answers.
+ */
+async function journalHoldsBatch(page: Page): Promise<boolean> {
+  return page.evaluate(
+    () =>
+      new Promise<boolean>((resolve, reject) => {
+        const open = indexedDB.open('specimen-uploader');
+        open.onerror = () => reject(open.error ?? new Error('the journal could not be opened'));
+        open.onsuccess = () => {
+          const database = open.result;
+          const transaction = database.transaction('batch', 'readwrite');
+          const batch = transaction.objectStore('batch').get('batch');
+          transaction.oncomplete = () => {
+            database.close();
+            resolve(batch.result !== undefined);
+          };
+          transaction.onerror = () => reject(transaction.error ?? new Error('the journal could not be read'));
+        };
+      }),
+  );
+}
+
 /** Downloads the receipt and reads it back through papaparse; rows sorted by path. */
 async function downloadReceipt(page: Page, scratch: string): Promise<Record<string, string>[]> {
+  // Every batch here arrives whole, so it is completed, and the receipt names its bag.
+  await expect(page.getByRole('region', { name: 'Batch completion' })).toContainText(
+    'is complete on the receiver',
+  );
   const saved = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download receipt' }).click();
   const file = await saved;
@@ -73,7 +102,15 @@ async function downloadReceipt(page: Page, scratch: string): Promise<Record<stri
     skipEmptyLines: true,
   });
   expect(parsed.errors).toEqual([]);
-  expect(parsed.meta.fields).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']);
+  expect(parsed.meta.fields).toEqual([
+    'path',
+    'bytes',
+    'sha256',
+    'stored_path',
+    'upload_url',
+    'verified',
+    'bag',
+  ]);
   return [...parsed.data].sort((a, b) => ((a['path'] ?? '') < (b['path'] ?? '') ? -1 : 1));
 }
 
@@ -87,7 +124,7 @@ async function expectReceipt(page: Page, scratch: string): Promise<void> {
     if (!fixture) throw new Error(`unexpected receipt row ${row['path']}`);
     expect(row['bytes']).toBe(String(fixture.size));
     expect(row['sha256'], row['path']).toBe(fixtureSha256(fixture));
-    expect(row['stored_path']).toBe(`${batch}/${fixture.path}`);
+    expect(row['stored_path']).toBe(`${batch}/data/${fixture.path}`);
     expect(row['upload_url']).toMatch(/\/files\/[0-9a-f]+$/);
     expect(row['verified'], row['path']).toBe('yes');
   }
@@ -135,20 +172,35 @@ test('going offline pauses the upload with a sentence, and it goes on by itself 
   await open(page, receiver);
   await seedPickerWithFixture(page);
   await scanForUpload(page);
+  // The upload requests under way, and those started while offline (there should be none).
+  const underWay = new Set<Request>();
+  let offline = false;
+  const startedOffline: string[] = [];
+  page.on('request', (request) => {
+    if (!['POST', 'PATCH'].includes(request.method())) return;
+    underWay.add(request);
+    if (offline) startedOffline.push(request.url());
+  });
+  page.on('requestfinished', (request) => underWay.delete(request));
+  page.on('requestfailed', (request) => underWay.delete(request));
   const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(0.15);
 
   await page.context().setOffline(true);
+  offline = true;
   const panel = page.getByRole('region', { name: 'Upload', exact: true });
   await expect(panel.getByText('You are offline: the upload waits')).toBeVisible();
-  // Nothing moves while offline: the bar stands still.
-  await page.waitForTimeout(500);
+  // Nothing moves while offline. The page has drawn the paused run (no rate, no time left), then every request
+  // under way ends and no other begins, and the bar stands where it was drawn.
+  await expect(panel).toContainText('– · – left');
   const whileOffline = await progressShare(page);
-  await page.waitForTimeout(2000);
-  expect(await progressShare(page)).toBe(whileOffline);
   expect(whileOffline).toBeLessThan(1);
+  await expect.poll(() => underWay.size, { message: 'upload requests still under way' }).toBe(0);
+  expect(startedOffline, 'upload requests started while offline').toEqual([]);
+  expect(await progressShare(page)).toBe(whileOffline);
 
+  offline = false;
   await page.context().setOffline(false);
   await unthrottle();
   await expect(page.getByRole('status')).toHaveText(/Back online|Upload complete/);
@@ -171,14 +223,15 @@ test('a page reloaded in the middle of the upload offers Resume previous upload,
 
   const sentBeforeReload = await reloadMidUpload(page, 0.4);
 
-  // The offsets the receiver reports and the resumed transfer starts from.
+  // The banner asks the receiver for the half-sent file's offset itself; once it has said so, the offsets the
+  // receiver reports are those the resumed transfer starts from.
+  const banner = page.getByRole('region', { name: 'Previous upload' });
+  await expect(banner).toContainText(`The upload of "Herbarium 2026" to batch ${batch}`);
+  await expect(banner).toContainText('1 file half sent');
   const offsets: number[] = [];
   page.on('response', (response) => {
     if (response.request().method() === 'HEAD') offsets.push(Number(response.headers()['upload-offset']));
   });
-  const banner = page.getByRole('region', { name: 'Previous upload' });
-  await expect(banner).toContainText(`The upload of "Herbarium 2026" to batch ${batch}`);
-  await expect(banner).toContainText('1 file half sent');
   await banner.getByRole('button', { name: 'Resume previous upload' }).click();
   await expect(page.getByRole('status')).toHaveText(/Resuming batch|Upload complete/);
   await expectRunComplete(page);
@@ -201,39 +254,76 @@ test('a page reloaded in the middle of the upload offers Resume previous upload,
   // Complete: nothing is offered after another reload.
   await page.reload();
   await expect(page.getByRole('button', { name: 'Choose folder' })).toBeVisible();
-  await page.waitForTimeout(500);
+  expect(await journalHoldsBatch(page), 'a batch left in the journal').toBe(false);
   await expect(page.getByRole('region', { name: 'Previous upload' })).toBeHidden();
 });
 
-test('a folder chosen through the input has no handle to keep: after a reload the user chooses it again, and it is matched by name', async ({
+test('a folder chosen through the input has no handle to keep: after a reload Resume previous upload opens the folder chooser itself, and the folder is matched by name', async ({
   page,
   receiver,
   scratch,
 }) => {
   const folder = await writeFixtureFolder(scratch);
   const elsewhere = await writeFixtureFolder(path.join(scratch, 'other'), 'Another folder');
+  // A browser without the File System Access API, where Choose folder is the folder input.
+  await page.addInitScript(() => {
+    delete (window as { showDirectoryPicker?: unknown }).showDirectoryPicker;
+  });
   await open(page, receiver);
   await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
-  await page.getByTestId('folder-input').setInputFiles(folder);
+  const first = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Choose folder' }).click();
+  await (await first).setFiles(folder);
   await expectScanned(page);
   const batch = await page.getByLabel('Batch name').inputValue();
 
   await reloadMidUpload(page, 0.3);
 
   const banner = page.getByRole('region', { name: 'Previous upload' });
-  await banner.getByRole('button', { name: 'Resume previous upload' }).click();
-  await expect(banner).toContainText('Choose the folder “Herbarium 2026” again below');
-
+  const resumeWith = async (chosen: string) => {
+    const chooser = page.waitForEvent('filechooser');
+    await banner.getByRole('button', { name: 'Resume previous upload' }).click();
+    await (await chooser).setFiles(chosen);
+  };
   // Another folder is named as not the one, and nothing is sent.
-  await page.getByTestId('folder-input').setInputFiles(elsewhere);
+  await resumeWith(elsewhere);
   await expect(banner.getByRole('alert')).toHaveText(
     'This is "Another folder", not "Herbarium 2026" of the previous upload: choose "Herbarium 2026" to resume it, or Forget it to upload this folder as a new batch.',
   );
-  await page.getByTestId('folder-input').setInputFiles(folder);
+  await resumeWith(folder);
   await expectRunComplete(page);
   await expect(page.getByLabel('Batch name')).toHaveValue(batch);
   await expectBatchArrived(page, receiver);
   for (const file of DATA_FILES) {
+    expect(receiver.requests.filter(creationsOf(file.path)), file.path).toHaveLength(1);
+  }
+});
+
+test('the Resume banner counts every file the receiver stored just before the reload', async ({
+  page,
+  receiver,
+}) => {
+  await open(page, receiver);
+  await seedPickerWithFixture(page);
+  await scanForUpload(page);
+  const batch = await page.getByLabel('Batch name').inputValue();
+  const small = DATA_FILES.filter((f) => f.path !== BIG_FILE);
+  const unthrottle = await throttleUploads(page, 2 * 1024 * 1024);
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  // Reloaded as soon as the receiver has stored the small files, well within the journal's second.
+  await expect
+    .poll(() => receiver.log.filter((line) => line.includes(batch)).length, { intervals: [20] })
+    .toBe(small.length);
+  await page.reload();
+  await unthrottle();
+
+  const banner = page.getByRole('region', { name: 'Previous upload' });
+  const bytes = formatBytes(small.reduce((sum, f) => sum + f.size, 0));
+  await expect(banner).toContainText(`at least ${small.length} files (${bytes}) had arrived`);
+  await banner.getByRole('button', { name: 'Resume previous upload' }).click();
+  await expectRunComplete(page);
+  await expectBatchArrived(page, receiver);
+  for (const file of small) {
     expect(receiver.requests.filter(creationsOf(file.path)), file.path).toHaveLength(1);
   }
 });
@@ -271,16 +361,20 @@ test('a half-sent file that changed before Resume is sent anew, never appended t
   );
 
   const banner = page.getByRole('region', { name: 'Previous upload' });
+  // The banner asks the receiver once for the half-sent file's offset, to count what arrived.
+  await expect(banner).toContainText('1 file half sent');
+  const heads = () => receiver.requests.filter((r) => r.method === 'HEAD');
+  expect(heads()).toHaveLength(1);
   await banner.getByRole('button', { name: 'Resume previous upload' }).click();
   await expectRunComplete(page);
-  const stored = await readFile(path.join(receiver.uploadDir, batch, BIG_FILE));
+  const stored = await readFile(path.join(receiver.uploadDir, batch, 'data', BIG_FILE));
   expect(stored.length).toBe(changed.length);
   expect(createHash('sha256').update(stored).digest('hex')).toBe(
     createHash('sha256').update(changed).digest('hex'),
   );
-  // Created anew: a second creation, and no HEAD asking for the old upload's offset.
+  // Created anew: a second creation, and no further HEAD asking for the old upload's offset.
   expect(receiver.requests.filter(creationsOf(BIG_FILE))).toHaveLength(2);
-  expect(receiver.requests.filter((r) => r.method === 'HEAD')).toHaveLength(0);
+  expect(heads()).toHaveLength(1);
 });
 
 test('a resumed batch gets its web copies back: they are not made again, they arrive once, and the receipt lists them', async ({
@@ -315,14 +409,14 @@ test('a resumed batch gets its web copies back: they are not made again, they ar
   await expectEveryFileIn(page);
 
   const stored = ['field_1.jpg', 'field_1_tn.jpg', 'volume.tif'];
-  expect(await listFiles(path.join(receiver.uploadDir, batch))).toEqual(stored);
+  expect(await listFiles(path.join(receiver.uploadDir, batch, 'data'))).toEqual(stored);
   for (const name of stored) expect(receiver.requests.filter(creationsOf(name)), name).toHaveLength(1);
-  const thumbnail = await readFile(path.join(receiver.uploadDir, batch, 'field_1_tn.jpg'));
+  const thumbnail = await readFile(path.join(receiver.uploadDir, batch, 'data', 'field_1_tn.jpg'));
   const rows = await downloadReceipt(page, scratch);
   expect(rows.map((row) => row['path'])).toEqual(stored);
   const copy = rows.find((row) => row['path'] === 'field_1_tn.jpg');
   expect(copy?.['bytes']).toBe(String(thumbnail.length));
   expect(copy?.['sha256']).toBe(createHash('sha256').update(thumbnail).digest('hex'));
-  expect(copy?.['stored_path']).toBe(`${batch}/field_1_tn.jpg`);
+  expect(copy?.['stored_path']).toBe(`${batch}/data/field_1_tn.jpg`);
   expect(copy?.['verified']).toBe('yes');
 });

@@ -110,12 +110,13 @@ export async function sha256File(file: string): Promise<string> {
     .digest('hex');
 }
 
-/** Every file below `dir`, as '/'-separated paths relative to it. */
+/** Every file below `dir`, as '/'-separated paths relative to it, but the receiver's records (.batches, .handoff). */
 export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .filter((file) => !/^\.(?:batches|handoff)\//.test(file))
     .sort();
 }
 

@@ -13,7 +13,8 @@ const SUMMARY = /7 files \(50\.\d MiB\) in \d+ folders, 2 system files skipped/;
 export async function expectBatchArrived(page: Page, receiver: Receiver): Promise<void> {
   const batch = await page.getByLabel('Batch name').inputValue();
   await expectFilesArrived(receiver, batch, DATA_FILES);
-  expect(receiver.log.filter((line) => line.includes(batch))).toHaveLength(DATA_FILES.length);
+  // One line per file (the completion's lines name the batch too, not a file in it).
+  expect(receiver.log.filter((line) => line.includes(`${batch}/data/`))).toHaveLength(DATA_FILES.length);
 }
 
 /** Exactly `files` are in the batch folder, each byte-identical to the fixture. */
@@ -22,7 +23,7 @@ export async function expectFilesArrived(
   batch: string,
   files: readonly FixtureFile[],
 ): Promise<void> {
-  const batchDir = path.join(receiver.uploadDir, batch);
+  const batchDir = path.join(receiver.uploadDir, batch, 'data');
   expect(await listFiles(batchDir)).toEqual(files.map((f) => f.path).sort());
   for (const file of files) {
     expect(await sha256File(path.join(batchDir, file.path)), file.path).toBe(fixtureSha256(file));

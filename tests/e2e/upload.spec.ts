@@ -69,21 +69,34 @@ test('pausing in the middle of a 50 MB file stops the transfer, and resuming fin
     if (request.method() === 'PATCH' && offset > 0) resumedAt.push(offset);
   });
 
+  // Upload requests the page starts while paused (there should be none).
+  let paused = false;
+  const sentWhilePaused: string[] = [];
+  page.on('request', (request) => {
+    if (paused && ['POST', 'PATCH'].includes(request.method())) sentWhilePaused.push(request.url());
+  });
+
   await page.getByRole('button', { name: 'Start upload' }).click();
   const bigRow = page.getByRole('table', { name: /Files/ }).getByRole('row', { name: /large-sheet\.tif/ });
   await expect(bigRow).toContainText(/Uploading ([1-9]\d)%/);
+  // Only the big file (over one 32 MiB chunk) travels in PATCH requests.
+  const stopped = page.waitForEvent('requestfailed', (request) => request.method() === 'PATCH');
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByRole('status')).toHaveText(/Upload paused/);
-
   const progress = page.getByRole('progressbar', { name: 'Upload progress' });
   const pausedAt = Number(await progress.getAttribute('value'));
-  await page.waitForTimeout(1500);
-  expect(Number(await progress.getAttribute('value'))).toBe(pausedAt);
+
+  // The transfer stopped: the big file's request was aborted, so nothing more of it reaches the receiver.
+  await stopped;
+  paused = true;
   expect(await listFiles(receiver.uploadDir).then((files) => files.some((f) => f.endsWith(BIG_FILE)))).toBe(
     false,
   );
 
   await unthrottle();
+  expect(Number(await progress.getAttribute('value'))).toBe(pausedAt);
+  paused = false;
+  expect(sentWhilePaused, 'upload requests started while paused').toEqual([]);
   await page.getByRole('button', { name: 'Resume' }).click();
   await expectEveryFileIn(page);
   await expectBatchArrived(page, receiver);
@@ -164,7 +177,7 @@ test('a file changed after the scan is not uploaded; it fails with a sentence an
   );
   await expect(page.getByRole('status')).toHaveText(/6 files arrived, 1 file failed/);
   const batch = await page.getByLabel('Batch name').inputValue();
-  expect(await listFiles(path.join(receiver.uploadDir, batch))).toEqual(
+  expect(await listFiles(path.join(receiver.uploadDir, batch, 'data'))).toEqual(
     DATA_FILES.filter((f) => f.path !== 'README.txt')
       .map((f) => f.path)
       .sort(),

@@ -69,8 +69,10 @@ describe('with an access token set', () => {
       { batch: 'ok', relativePath: 'a/b.bin' },
       { headers: { Authorization: 'Bearer s3cret-token' } },
     );
-    expect(result.storedPath).toBe('ok/a/b.bin');
-    expect(sha256(await readFile(path.join(server.uploadDir, 'ok', 'a', 'b.bin')))).toBe(sha256(data));
+    expect(result.storedPath).toBe('ok/data/a/b.bin');
+    expect(sha256(await readFile(path.join(server.uploadDir, 'ok', 'data', 'a', 'b.bin')))).toBe(
+      sha256(data),
+    );
   });
 
   it('fails a tus-js-client upload without the token', async () => {
@@ -79,7 +81,7 @@ describe('with an access token set', () => {
       /response code: 401, response text: The access token is missing or wrong\./,
     );
     const placed = (await listFiles(server.uploadDir)).filter((file) => !file.startsWith('.partial/'));
-    expect(placed).toEqual(['ok/a/b.bin']);
+    expect(placed).toEqual(['ok/data/a/b.bin']);
   });
 });
 
@@ -112,13 +114,13 @@ describe('with a maximum file size', () => {
       batch: 'b',
       relativePath: 'edge.bin',
     });
-    expect(result.storedPath).toBe('b/edge.bin');
+    expect(result.storedPath).toBe('b/data/edge.bin');
   });
 
   it('fails a tus-js-client upload over the limit', async () => {
     const attempt = tusUpload(server.endpoint, randomBytes(4096), { batch: 'b', relativePath: 'over.bin' });
     await expect(attempt).rejects.toThrow(/response code: 413/);
-    expect(await listFiles(path.join(server.uploadDir, 'b'))).toEqual(['edge.bin']);
+    expect(await listFiles(path.join(server.uploadDir, 'b', 'data'))).toEqual(['edge.bin']);
   });
 });
 
@@ -166,6 +168,6 @@ describe('with an origin list set', () => {
       { batch: 'same', relativePath: 'a.bin' },
       { headers: { Authorization: 'Bearer t0ken' } },
     );
-    expect(result.storedPath).toBe('same/a.bin');
+    expect(result.storedPath).toBe('same/data/a.bin');
   });
 });

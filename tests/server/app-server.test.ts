@@ -131,12 +131,14 @@ describe('the app server', () => {
       },
     });
     const aborted = new Promise((resolve) => patch.on('error', resolve));
+    let answered = false;
+    patch.on('response', () => (answered = true));
     patch.write(Buffer.alloc(100));
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = Date.now();
+    // The body is never finished, so a close that waited for this request would never resolve.
     await server.close();
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(await aborted).toMatchObject({ code: 'ECONNRESET' });
+    expect(answered).toBe(false);
     await expect(fetch(server.url)).rejects.toThrow();
   });
 

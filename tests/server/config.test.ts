@@ -64,6 +64,15 @@ describe('describeDuration', () => {
   });
 });
 
+const NO_COMPLETION = {
+  hook: undefined,
+  webhook: undefined,
+  webhookSecret: undefined,
+  contactName: undefined,
+  contactEmail: undefined,
+  sourceOrganization: undefined,
+};
+
 describe('readConfig', () => {
   it('uses port 8080, host 127.0.0.1, ./uploads, a 256 MiB reserve and a 7-day expiry by default', () => {
     expect(readConfig({}, '/srv/app')).toEqual({
@@ -77,6 +86,7 @@ describe('readConfig', () => {
         allowedOrigins: undefined,
         minFreeSpace: 256 * 2 ** 20,
         partialExpiry: 7 * 86_400_000,
+        completion: NO_COMPLETION,
       },
     });
   });
@@ -91,6 +101,12 @@ describe('readConfig', () => {
       ALLOWED_ORIGINS: 'https://portal.example.org, http://localhost:5173/',
       MIN_FREE_SPACE: '10GB',
       PARTIAL_EXPIRY: '12h',
+      ON_BATCH_COMPLETE: 'deriva-upload-cli --catalog 2 www.gudmap.org "$BATCH_PAYLOAD"',
+      BATCH_WEBHOOK: 'https://lims.example.org/hooks/batch',
+      BATCH_WEBHOOK_SECRET: 's3cret',
+      BAG_CONTACT_NAME: ' Ada Curator ',
+      BAG_CONTACT_EMAIL: 'ada@museum.example.org',
+      BAG_SOURCE_ORGANIZATION: 'Example Museum',
     };
     expect(readConfig(env, '/srv/app')).toEqual({
       ok: true,
@@ -103,6 +119,14 @@ describe('readConfig', () => {
         allowedOrigins: ['https://portal.example.org', 'http://localhost:5173'],
         minFreeSpace: 10e9,
         partialExpiry: 12 * 3_600_000,
+        completion: {
+          hook: 'deriva-upload-cli --catalog 2 www.gudmap.org "$BATCH_PAYLOAD"',
+          webhook: 'https://lims.example.org/hooks/batch',
+          webhookSecret: 's3cret',
+          contactName: 'Ada Curator',
+          contactEmail: 'ada@museum.example.org',
+          sourceOrganization: 'Example Museum',
+        },
       },
     });
   });
@@ -121,6 +145,18 @@ describe('readConfig', () => {
       'MAX_FILE_SIZE must be a size such as 20GB, 500MiB or a number of bytes, not "huge".',
     ],
     [{ UPLOAD_TOKEN: '' }, 'UPLOAD_TOKEN is set but empty: give it a value, or unset it to allow anyone.'],
+    [
+      { BATCH_WEBHOOK: 'lims.example.org/hook' },
+      'BATCH_WEBHOOK must be a web address starting with https:// or http://, not "lims.example.org/hook".',
+    ],
+    [
+      { BATCH_WEBHOOK_SECRET: 'x' },
+      'BATCH_WEBHOOK_SECRET is set but BATCH_WEBHOOK is not: set the address the signed summary goes to, or unset the secret.',
+    ],
+    [
+      { BAG_CONTACT_EMAIL: 'curator at museum' },
+      'BAG_CONTACT_EMAIL must be an e-mail address such as curator@museum.org, not "curator at museum".',
+    ],
     [
       { ALLOWED_ORIGINS: 'https://portal.example.org/images' },
       'ALLOWED_ORIGINS must list web origins such as https://portal.example.org, separated by commas, not "https://portal.example.org/images".',

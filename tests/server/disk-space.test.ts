@@ -38,7 +38,7 @@ describe('with less free space than MIN_FREE_SPACE asks to keep', () => {
   it('still takes a zero-byte file, which needs no space', async () => {
     const server = await serve({ minFreeSpace: HUGE_RESERVE });
     const result = await tusUpload(server.endpoint, Buffer.alloc(0), { batch: 'b', relativePath: 'empty' });
-    expect(result.storedPath).toBe('b/empty');
+    expect(result.storedPath).toBe('b/data/empty');
   });
 
   it('refuses a PATCH whose rest does not fit any more, and keeps the upload for later', async () => {
@@ -61,13 +61,13 @@ describe('with less free space than MIN_FREE_SPACE asks to keep', () => {
 
     const resumed = await patchUpload(uploadUrl(created, roomy), data);
     expect(resumed.status).toBe(204);
-    expect(sha256(await readFile(path.join(roomy.uploadDir, 'b', 'later.bin')))).toBe(sha256(data));
+    expect(sha256(await readFile(path.join(roomy.uploadDir, 'b', 'data', 'later.bin')))).toBe(sha256(data));
   });
 
   it('does not check when MIN_FREE_SPACE is 0', async () => {
     const server = await serve({ minFreeSpace: 0 });
     const result = await tusUpload(server.endpoint, randomBytes(100), { batch: 'b', relativePath: 'ok.bin' });
-    expect(result.storedPath).toBe('b/ok.bin');
+    expect(result.storedPath).toBe('b/data/ok.bin');
   });
 });
 
@@ -102,7 +102,7 @@ describe('when the disk fills up while an upload is written', () => {
     expect((await head(url)).headers.get('upload-offset')).toBe('0');
     const resumed = await patchUpload(url, data);
     expect(resumed.status).toBe(204);
-    expect(resumed.headers.get('upload-stored-path')).toBe('b/full.bin');
-    expect(sha256(await readFile(path.join(server.uploadDir, 'b', 'full.bin')))).toBe(sha256(data));
+    expect(resumed.headers.get('upload-stored-path')).toBe('b/data/full.bin');
+    expect(sha256(await readFile(path.join(server.uploadDir, 'b', 'data', 'full.bin')))).toBe(sha256(data));
   });
 });

@@ -21,14 +21,14 @@ describe('a receiver whose unfinished uploads expire', () => {
       { body: Buffer.from('hello') },
     );
     expect(whole.status).toBe(201);
-    expect(whole.headers.get('upload-stored-path')).toBe('b/whole.txt');
+    expect(whole.headers.get('upload-stored-path')).toBe('b/data/whole.txt');
     const chunked = await tusUpload(
       server.endpoint,
       Buffer.alloc(3000, 7),
       { batch: 'b', relativePath: 'c.bin' },
       { chunkSize: 1000 },
     );
-    expect(chunked.storedPath).toBe('b/c.bin');
+    expect(chunked.storedPath).toBe('b/data/c.bin');
     expect(await readdir(path.join(server.uploadDir, '.partial'))).toEqual([]);
   });
 });

@@ -40,11 +40,15 @@ export async function startTestServer(options: Partial<AppServerOptions> = {}): 
   };
 }
 
-/** Every file below `dir`, as sorted `/`-separated relative paths. */
+/** The receiver's own records beside the batches: what it placed, and the completions handed on. */
+const RECORDS = /^\.(?:batches|handoff)(?:\/|\\|$)/;
+
+/** Every file below `dir` but the receiver's records, as sorted `/`-separated relative paths. */
 export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
   const files: string[] = [];
   for (const entry of entries) {
+    if (RECORDS.test(entry)) continue;
     if ((await stat(path.join(dir, entry))).isFile()) files.push(entry.split(path.sep).join('/'));
   }
   return files.sort();

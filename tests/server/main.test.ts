@@ -46,7 +46,7 @@ describe('npm start (server/main.ts)', () => {
     expect(lines[0]).toMatch(/^Specimen uploader is running at http:\/\/127\.0\.0\.1:\d+\/$/);
     const port = /:(\d+)\/$/.exec(lines[0] ?? '')?.[1];
     expect(lines[1]).toBe(
-      `Upload endpoint (tus): http://127.0.0.1:${port}/files/   ·   files land in ${dir}/<batch>/<path>`,
+      `Upload endpoint (tus): http://127.0.0.1:${port}/files/   ·   files land in ${dir}/<batch>/data/<path>`,
     );
     expect(lines[2]).toBe('Access token: required (UPLOAD_TOKEN is set)');
   });

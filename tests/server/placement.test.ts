@@ -36,12 +36,12 @@ describe('numbered', () => {
 });
 
 describe('placeFile', () => {
-  it('moves the file into <uploadDir>/<batch>/<path> and leaves the source for the caller', async () => {
+  it('moves the file into <uploadDir>/<batch>/data/<path> and leaves the source for the caller', async () => {
     const { uploadDir, source } = await setup();
     const file = await source('hello');
     const placement = await placeFile(file, uploadDir, 'batch', 'x/y/z.txt');
-    expect(placement).toEqual({ storedPath: 'batch/x/y/z.txt', outcome: 'stored' });
-    expect(await readFile(path.join(uploadDir, 'batch', 'x', 'y', 'z.txt'), 'utf8')).toBe('hello');
+    expect(placement).toEqual({ storedPath: 'batch/data/x/y/z.txt', outcome: 'stored' });
+    expect(await readFile(path.join(uploadDir, 'batch', 'data', 'x', 'y', 'z.txt'), 'utf8')).toBe('hello');
     expect(await readFile(file, 'utf8')).toBe('hello');
   });
 
@@ -64,8 +64,8 @@ describe('placeFile', () => {
   it('refuses to follow a folder link that leads outside the batch', async () => {
     const { root, uploadDir, source } = await setup();
     await mkdir(path.join(root, 'outside'));
-    await mkdir(path.join(uploadDir, 'batch'));
-    await symlink(path.join(root, 'outside'), path.join(uploadDir, 'batch', 'link'));
+    await mkdir(path.join(uploadDir, 'batch', 'data'), { recursive: true });
+    await symlink(path.join(root, 'outside'), path.join(uploadDir, 'batch', 'data', 'link'));
     const attempt = placeFile(await source('x'), uploadDir, 'batch', 'link/x.txt');
     await expect(attempt).rejects.toThrow(
       'a folder on the path is a link that leads outside its batch folder.',
@@ -79,11 +79,11 @@ describe('placeFile', () => {
     await placeFile(await source('two'), uploadDir, 'b', 'f.txt');
     await placeFile(await source('three'), uploadDir, 'b', 'f.txt');
     expect(await placeFile(await source('thr'), uploadDir, 'b', 'f.txt')).toEqual({
-      storedPath: 'b/f (4).txt',
+      storedPath: 'b/data/f (4).txt',
       outcome: 'renamed',
     });
     expect(await placeFile(await source('three'), uploadDir, 'b', 'f.txt')).toEqual({
-      storedPath: 'b/f (3).txt',
+      storedPath: 'b/data/f (3).txt',
       outcome: 'identical',
     });
   });

@@ -10,9 +10,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const stored = (...parts: string[]) => path.join(server.uploadDir, ...parts);
+/** A stored file or folder: `<uploadDir>/<batch>/data/<parts>`. */
+const stored = (batch: string, ...parts: string[]) => path.join(server.uploadDir, batch, 'data', ...parts);
 
-describe('the receiver stores uploads at <uploadDir>/<batch>/<relativePath>', () => {
+describe('the receiver stores uploads at <uploadDir>/<batch>/data/<relativePath>', () => {
   it('keeps a nested path with spaces and non-ASCII letters byte-identical', async () => {
     const data = randomBytes(64 * 1024);
     const result = await tusUpload(server.endpoint, data, {
@@ -20,7 +21,7 @@ describe('the receiver stores uploads at <uploadDir>/<batch>/<relativePath>', ()
       relativePath: 'Sammlung Müller/Käfer 01/Käfer 01.jpg',
       filetype: 'image/jpeg',
     });
-    expect(result.storedPath).toBe('Käfer 2026/Sammlung Müller/Käfer 01/Käfer 01.jpg');
+    expect(result.storedPath).toBe('Käfer 2026/data/Sammlung Müller/Käfer 01/Käfer 01.jpg');
     const content = await readFile(stored('Käfer 2026', 'Sammlung Müller', 'Käfer 01', 'Käfer 01.jpg'));
     expect(sha256(content)).toBe(sha256(data));
   });
@@ -36,7 +37,7 @@ describe('the receiver stores uploads at <uploadDir>/<batch>/<relativePath>', ()
       batch: 'b',
       relativePath: 'empty/zero.dat',
     });
-    expect(result).toEqual({ storedPath: 'b/empty/zero.dat', patches: 0 });
+    expect(result).toEqual({ storedPath: 'b/data/empty/zero.dat', patches: 0 });
     expect((await readFile(stored('b', 'empty', 'zero.dat'))).length).toBe(0);
   });
 
@@ -48,7 +49,7 @@ describe('the receiver stores uploads at <uploadDir>/<batch>/<relativePath>', ()
       { batch: 'b', relativePath: 'big/five.bin' },
       { chunkSize: 1024 * 1024 },
     );
-    expect(result).toEqual({ storedPath: 'b/big/five.bin', patches: 5 });
+    expect(result).toEqual({ storedPath: 'b/data/big/five.bin', patches: 5 });
     expect(sha256(await readFile(stored('b', 'big', 'five.bin')))).toBe(sha256(data));
   });
 
@@ -71,7 +72,7 @@ describe('the receiver stores uploads at <uploadDir>/<batch>/<relativePath>', ()
       body: data,
     });
     expect(patch.status).toBe(204);
-    expect(patch.headers.get('upload-stored-path')).toBe('h/a%20b/100%25%23%3F.txt');
+    expect(patch.headers.get('upload-stored-path')).toBe('h/data/a%20b/100%25%23%3F.txt');
     expect(patch.headers.get('access-control-expose-headers')).toContain('Upload-Stored-Path');
     expect(await readFile(stored('h', 'a b', '100%#?.txt'), 'utf8')).toBe('header');
   });
@@ -81,13 +82,13 @@ describe('the receiver stores uploads at <uploadDir>/<batch>/<relativePath>', ()
     await tusUpload(server.endpoint, Buffer.from('12345'), { batch: 'log', relativePath: 'x/y.txt' });
     expect(server.logs.slice(before)).toHaveLength(1);
     expect(server.logs.at(-1)).toMatch(
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}log\/x\/y\.txt {2}5 bytes$/,
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}log\/data\/x\/y\.txt {2}5 bytes$/,
     );
   });
 
   it('removes the partial upload and its info file once the file is placed', async () => {
     await tusUpload(server.endpoint, Buffer.from('tidy'), { batch: 'tidy', relativePath: 't.txt' });
-    expect(await readdir(stored('.partial'))).toEqual([]);
+    expect(await readdir(path.join(server.uploadDir, '.partial'))).toEqual([]);
   });
 });
 
@@ -190,27 +191,27 @@ describe('a file whose path is already taken', () => {
     tusUpload(server.endpoint, data, { batch: 'clash', relativePath: 'dir/name.ome.tif' });
 
   it('is stored as "name (2).ext" when the content differs, and kept once when identical', async () => {
-    expect((await upload(a)).storedPath).toBe('clash/dir/name.ome.tif');
-    expect((await upload(b)).storedPath).toBe('clash/dir/name (2).ome.tif');
-    expect((await upload(a)).storedPath).toBe('clash/dir/name.ome.tif');
-    expect((await upload(b)).storedPath).toBe('clash/dir/name (2).ome.tif');
+    expect((await upload(a)).storedPath).toBe('clash/data/dir/name.ome.tif');
+    expect((await upload(b)).storedPath).toBe('clash/data/dir/name (2).ome.tif');
+    expect((await upload(a)).storedPath).toBe('clash/data/dir/name.ome.tif');
+    expect((await upload(b)).storedPath).toBe('clash/data/dir/name (2).ome.tif');
     expect(await listFiles(stored('clash'))).toEqual(['dir/name (2).ome.tif', 'dir/name.ome.tif']);
     expect(await readFile(stored('clash', 'dir', 'name.ome.tif'), 'utf8')).toBe('first content');
     expect(await readFile(stored('clash', 'dir', 'name (2).ome.tif'), 'utf8')).toBe(
       'second, different content',
     );
-    const lines = server.logs.filter((line) => line.includes('clash/dir/'));
+    const lines = server.logs.filter((line) => line.includes('clash/data/dir/'));
     expect(lines.map((line) => line.replace(/^\S+ {2}/, ''))).toEqual([
-      'clash/dir/name.ome.tif  13 bytes',
-      'clash/dir/name (2).ome.tif  25 bytes  (renamed: a different file is already stored as "clash/dir/name.ome.tif")',
-      'clash/dir/name.ome.tif  13 bytes  (identical, kept existing)',
-      'clash/dir/name (2).ome.tif  25 bytes  (identical, kept existing)',
+      'clash/data/dir/name.ome.tif  13 bytes',
+      'clash/data/dir/name (2).ome.tif  25 bytes  (renamed: a different file is already stored as "clash/data/dir/name.ome.tif")',
+      'clash/data/dir/name.ome.tif  13 bytes  (identical, kept existing)',
+      'clash/data/dir/name (2).ome.tif  25 bytes  (identical, kept existing)',
     ]);
   });
 
   it('counts on to "name (3).ext" for a third different content', async () => {
     const c = Buffer.from('third');
-    expect((await upload(c)).storedPath).toBe('clash/dir/name (3).ome.tif');
+    expect((await upload(c)).storedPath).toBe('clash/data/dir/name (3).ome.tif');
   });
 
   it('answers 409 with a sentence when a stored file is in the way of a folder', async () => {
@@ -222,6 +223,6 @@ describe('a file whose path is already taken', () => {
     await expect(attempt).rejects.toThrow(
       'response code: 409, response text: The receiver could not store "way/blocker/x.txt": a file already stored there has the name of a folder on this path.',
     );
-    expect(await readdir(stored('.partial'))).toEqual([]);
+    expect(await readdir(path.join(server.uploadDir, '.partial'))).toEqual([]);
   });
 });

@@ -51,6 +51,6 @@ describe('when the disk is full while placing a file', () => {
       batch: 'b',
       relativePath: 'fine.bin',
     });
-    expect(next.storedPath).toBe('b/fine.bin');
+    expect(next.storedPath).toBe('b/data/fine.bin');
   });
 });

@@ -36,8 +36,8 @@ describe('the receiver verifies an announced SHA-256 before it stores the file',
       { batch: 'v', relativePath: 'chunked.bin', sha256: sha256(data).toUpperCase() },
       { chunkSize: 100_000 },
     );
-    expect([one.storedPath, chunked.storedPath]).toEqual(['v/one.bin', 'v/chunked.bin']);
-    expect(await listFiles(path.join(server.uploadDir, 'v'))).toEqual(['chunked.bin', 'one.bin']);
+    expect([one.storedPath, chunked.storedPath]).toEqual(['v/data/one.bin', 'v/data/chunked.bin']);
+    expect(await listFiles(path.join(server.uploadDir, 'v', 'data'))).toEqual(['chunked.bin', 'one.bin']);
   });
 
   it('refuses a file whose bytes do not match with 460 and a sentence, and keeps nothing of it', async () => {
@@ -55,7 +55,7 @@ describe('the receiver verifies an announced SHA-256 before it stores the file',
     expect(failure?.originalResponse?.getBody()).toBe(
       `"w/a/bad.bin" arrived with other bytes than were sent (its SHA-256 is ${sha256(data)}, the sender announced ${other}), so it was not stored; send it again.`,
     );
-    expect(await listFiles(server.uploadDir)).not.toContain('w/a/bad.bin');
+    expect(await listFiles(server.uploadDir)).not.toContain('w/data/a/bad.bin');
     expect((await readdir(path.join(server.uploadDir, '.partial'))).length).toBe(0);
     expect(server.logs.some((line) => line.includes('REFUSED w/a/bad.bin'))).toBe(true);
   });
@@ -103,8 +103,10 @@ describe('the receiver verifies a Repr-Digest header and md5 metadata before it 
     });
     expect(response.status).toBe(204);
     expect(response.headers.get(VERIFIED_HEADER)).toBe('sha-256, md5');
-    expect(sha256(await readFile(path.join(server.uploadDir, 'r', 'both.bin')))).toBe(sha256(data));
-    expect(server.logs.at(-1)).toMatch(/ {2}r\/both\.bin {2}200000 bytes {2}\(verified sha-256, md5\)$/);
+    expect(sha256(await readFile(path.join(server.uploadDir, 'r', 'data', 'both.bin')))).toBe(sha256(data));
+    expect(server.logs.at(-1)).toMatch(
+      / {2}r\/data\/both\.bin {2}200000 bytes {2}\(verified sha-256, md5\)$/,
+    );
   });
 
   it('checks the Repr-Digest of a creation that carries the whole file', async () => {
@@ -116,7 +118,7 @@ describe('the receiver verifies a Repr-Digest header and md5 metadata before it 
     );
     expect(response.status).toBe(201);
     expect(response.headers.get(VERIFIED_HEADER)).toBe('sha-256');
-    expect(response.headers.get('upload-stored-path')).toBe('r/in-post.bin');
+    expect(response.headers.get('upload-stored-path')).toBe('r/data/in-post.bin');
   });
 
   it('checks a Repr-Digest sent with a creation without data when the last PATCH has none', async () => {
@@ -143,7 +145,7 @@ describe('the receiver verifies a Repr-Digest header and md5 metadata before it 
     expect(await bad.text()).toBe(
       `"m/bad.bin" arrived with other bytes than were sent (its MD5 is ${md5(data)}, the sender announced ${md5('other')}), so it was not stored; send it again.`,
     );
-    expect(await listFiles(path.join(server.uploadDir, 'm'))).toEqual(['good.bin']);
+    expect(await listFiles(path.join(server.uploadDir, 'm', 'data'))).toEqual(['good.bin']);
     expect(await partials()).toEqual([]);
     expect(server.logs.at(-1)).toMatch(/ {2}REFUSED m\/bad\.bin: MD5 [0-9a-f]{32}, announced [0-9a-f]{32}$/);
   });
@@ -229,6 +231,20 @@ describe('the receiver verifies a Repr-Digest header and md5 metadata before it 
     );
   });
 
+  it('says in its OPTIONS answer that it checks whole-file digests, where a page elsewhere may read it', async () => {
+    const response = await fetch(server.endpoint, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://portal.example.org' },
+    });
+    expect(response.status).toBe(204);
+    const extensions = (response.headers.get('tus-extension') ?? '').split(',');
+    expect(extensions).toEqual(expect.arrayContaining(['creation', 'creation-with-upload', 'repr-digest']));
+    const exposed = (response.headers.get('access-control-expose-headers') ?? '')
+      .toLowerCase()
+      .split(/\s*,\s*/);
+    expect(exposed).toEqual(expect.arrayContaining(['tus-extension', 'tus-version', 'tus-max-size']));
+  });
+
   it('lets a page elsewhere send Repr-Digest and read Upload-Verified (CORS)', async () => {
     const preflight = await fetch(server.endpoint, {
       method: 'OPTIONS',
@@ -287,7 +303,7 @@ describe('an upload continued on a restarted receiver', () => {
       const stored = await rest(good, data);
       expect(stored.status).toBe(204);
       expect(stored.headers.get(VERIFIED_HEADER)).toBe('sha-256');
-      expect(await readFile(path.join(first.uploadDir, 'r', 'good.bin'))).toEqual(data);
+      expect(await readFile(path.join(first.uploadDir, 'r', 'data', 'good.bin'))).toEqual(data);
 
       const refused = await rest(bad, wrong);
       expect(refused.status).toBe(460);

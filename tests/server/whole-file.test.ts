@@ -73,18 +73,18 @@ describe('a file sent whole in its creation request', () => {
     expect(answerHeaders(whole)).toMatchObject({
       'access-control-allow-origin': ORIGIN,
       'upload-offset': '100000',
-      'upload-stored-path': 'w/a%20b/whole.tif',
+      'upload-stored-path': 'w/data/a%20b/whole.tif',
       'upload-verified': 'sha-256, md5',
     });
     expect(whole.headers.get('access-control-expose-headers')).toContain('Upload-Stored-Path');
     for (const created of [started, whole]) {
       expect(created.headers.get('location')).toMatch(/^\/files\/[0-9a-f]{32}$/);
     }
-    expect(await readFile(path.join(server.uploadDir, 'w', 'a b', 'whole.tif'))).toEqual(data);
+    expect(await readFile(path.join(server.uploadDir, 'w', 'data', 'a b', 'whole.tif'))).toEqual(data);
     expect(await partials(server)).toEqual([]);
     expect(server.logs.map((line) => line.replace(/^\S+ {2}/, ''))).toEqual([
-      'w/a b/whole.tif  100000 bytes  (verified sha-256, md5)',
-      'w/a b/whole.tif  100000 bytes  (verified sha-256, md5)  (identical, kept existing)',
+      'w/data/a b/whole.tif  100000 bytes  (verified sha-256, md5)',
+      'w/data/a b/whole.tif  100000 bytes  (verified sha-256, md5)  (identical, kept existing)',
     ]);
   });
 
@@ -166,7 +166,7 @@ describe('a file sent whole in its creation request', () => {
       { body: randomBytes(2048) },
     );
     expect(edge.status).toBe(201);
-    expect(await listFiles(server.uploadDir)).toEqual(['b/edge.bin']);
+    expect(await listFiles(server.uploadDir)).toEqual(['b/data/edge.bin']);
   });
 
   it('is held until all of it has arrived when small, and forgotten when the client goes away halfway', async () => {
@@ -189,7 +189,7 @@ describe('a file sent whole in its creation request', () => {
     );
     expect(next.status).toBe(201);
     expect(await partials(server)).toEqual([]);
-    expect(await listFiles(server.uploadDir)).toEqual(['b/next.bin']);
+    expect(await listFiles(server.uploadDir)).toEqual(['b/data/next.bin']);
     expect(server.logs).toHaveLength(1);
   });
 
@@ -218,7 +218,7 @@ describe('a file sent whole in its creation request', () => {
       { body: data },
     );
     expect(next.status).toBe(201);
-    expect(await listFiles(server.uploadDir)).toEqual(['b/next.bin']);
+    expect(await listFiles(server.uploadDir)).toEqual(['b/data/next.bin']);
   });
 
   it('cut off by a crash leaves a data file without info file, which the next start removes; resumable uploads stay', async () => {

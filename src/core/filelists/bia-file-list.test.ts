@@ -332,7 +332,7 @@ describe('buildBiaFileList', () => {
     ]);
   });
 
-  it('builds a list of 100,000 files with a template and an extra table in about a second', () => {
+  it('builds a list of 100,000 files with a template and an extra table', () => {
     const paths = Array.from(
       { length: 100_000 },
       (_, i) => `study/plate${i % 7}/W${i % 96}/f${i % 3}_c${i}.tif`,
@@ -341,9 +341,7 @@ describe('buildBiaFileList', () => {
       ['Files', 'Stain'],
       paths.map((path, i) => [path, `s${i % 5}`]),
     );
-    const started = performance.now();
     const list = buildBiaFileList(contextWith(paths), { template: TEMPLATE, extra });
-    expect(performance.now() - started).toBeLessThan(2500);
     expect(list.table.columns).toEqual(['Files', 'Plate', 'Well', 'Field', 'Channel', 'Stain']);
     expect(list.problems).toEqual([]);
   });

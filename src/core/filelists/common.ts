@@ -1,13 +1,58 @@
 /** What several file lists share: where a file will be, its public address, and the notes every list carries. */
 import { plural } from '#core/format';
 import type { ListContext, ListFile, ListProblem } from '#core/filelists/types';
+import { storedPathFor } from '#core/protocol';
 
 /**
- * Where the receiver places (or placed) a file: `<batch>/<path>` until the upload says otherwise. Takes any
+ * Where the receiver places (or placed) a file: `<batch>/data/<path>` until the upload says otherwise (no batch
+ * named yet: the path alone). Takes any
  * path with an optional stored place, so a derivative (`{ path: 'a/x_tn.jpg' }`) has its place too.
  */
 export function storedPathOf(file: Pick<ListFile, 'path' | 'storedPath'>, batch: string): string {
-  return file.storedPath ?? (batch === '' ? file.path : `${batch}/${file.path}`);
+  // '' is an arrival at a server that did not say where it put the file: the planned place is all there is.
+  return file.storedPath || (batch === '' ? file.path : storedPathFor(batch, file.path));
+}
+
+/** The stored_path column of what arrived where the server says nothing of where it keeps files (plain tus). */
+export const STORED_PATH_NOT_RETURNED = 'not returned by the receiver';
+/** The verified column of a file that arrived without the receiver checking its checksums. */
+export const NOT_VERIFIED = 'not verified by the receiver';
+
+/** The stored_path column: where the file was (or will be) placed, or that the receiver did not say. */
+export function storedPathColumn(file: Pick<ListFile, 'path' | 'storedPath'>, batch: string): string {
+  return file.storedPath === '' ? STORED_PATH_NOT_RETURNED : storedPathOf(file, batch);
+}
+
+/**
+ * The verified column: 'yes' when the receiver says it checked the SHA-256 (and the MD5, where one was sent),
+ * {@link NOT_VERIFIED} for any other arrival, '' for a file that has not arrived.
+ */
+export function verifiedColumn(file: Pick<ListFile, 'storedPath' | 'verified' | 'md5'>): string {
+  if (file.storedPath === undefined) return '';
+  const said = (file.verified ?? '').split(',').map((part) => part.trim().toLowerCase());
+  const sha = said.includes('sha-256');
+  const md5 = file.md5 === undefined || said.includes('md5');
+  return sha && md5 ? 'yes' : NOT_VERIFIED;
+}
+
+/** Notes on arrivals the receiver did not verify, or did not say where it stored. */
+export function arrivalNotes(
+  files: readonly Pick<ListFile, 'path' | 'storedPath' | 'verified' | 'md5'>[],
+): string[] {
+  const unverified = files.filter((file) => verifiedColumn(file) === NOT_VERIFIED).length;
+  const unplaced = files.filter((file) => file.storedPath === '').length;
+  return [
+    ...(unverified > 0
+      ? [
+          `${plural(unverified, 'file')} arrived without the receiver confirming ${unverified === 1 ? 'its' : 'their'} checksums (verified: ${NOT_VERIFIED}): the receiver does not verify them (a plain tus server), or the file arrived before it did; the checksums travelled as tus metadata, so compare the sha256 column with the stored files to be sure.`,
+        ]
+      : []),
+    ...(unplaced > 0
+      ? [
+          `The receiver did not say where it stored ${plural(unplaced, 'file')} (stored_path: ${STORED_PATH_NOT_RETURNED}): a plain tus server keeps uploads under names of its own, with the path and batch in their tus metadata.`,
+        ]
+      : []),
+  ];
 }
 
 /**

@@ -61,10 +61,10 @@ describe('buildDwcMultimedia', () => {
     ]);
     expect(rowAsRecord(list)).toEqual({
       coreid: 'X1',
-      identifier: `${base}/b1/x_lg.jpg`,
-      accessURI: `${base}/b1/x_lg.jpg`,
-      thumbnailAccessURI: `${base}/b1/x_tn.jpg`,
-      goodQualityAccessURI: `${base}/b1/x_med.jpg`,
+      identifier: `${base}/b1/data/x_lg.jpg`,
+      accessURI: `${base}/b1/data/x_lg.jpg`,
+      thumbnailAccessURI: `${base}/b1/data/x_tn.jpg`,
+      goodQualityAccessURI: `${base}/b1/data/x_med.jpg`,
       format: 'image/jpeg',
       type: 'StillImage',
       subtype: 'Photograph',
@@ -87,8 +87,8 @@ describe('buildDwcMultimedia', () => {
       file('n.jpg', ''),
     ]);
     expect(list.table.rows.map((row) => [row[0], row[2], row[3], row[5]])).toEqual([
-      ['A', `${base}/b1/a_1.png`, `${base}/b1/a_1_tn.jpg`, 'image/png'],
-      ['A', `${base}/b1/a_2.jpg`, '', 'image/jpeg'],
+      ['A', `${base}/b1/data/a_1.png`, `${base}/b1/data/a_1_tn.jpg`, 'image/png'],
+      ['A', `${base}/b1/data/a_2.jpg`, '', 'image/jpeg'],
     ]);
     expect(list.problems.map((p) => p.message)).toEqual([
       '1 file has no catalog number the pattern could read (n.jpg), so the multimedia file leaves it out; rename it to start with the catalog number, or adjust the pattern.',

@@ -6,7 +6,19 @@ import type { ListContext, ListFile } from '#core/filelists/types';
 const file = listFile;
 const context = (files: ListFile[], extra: Partial<ListContext> = {}): ListContext =>
   contextOfFiles('custom', files, extra);
-const uploaded = { sha256: 'ab12', storedPath: 'b1/x.tif', uploadUrl: 'https://r.example/files/1' };
+const uploaded = {
+  sha256: 'ab12',
+  storedPath: 'b1/data/x.tif',
+  uploadUrl: 'https://r.example/files/1',
+  verified: 'sha-256',
+};
+/** What a plain tus server leaves: no stored path, nothing verified. */
+const plainArrival = {
+  sha256: 'ab12',
+  storedPath: '',
+  uploadUrl: 'https://tus.example/files/1f',
+  verified: '',
+};
 const messages = (files: ListFile[]): string[] => formulaPathWarnings(files).map((p) => p.message);
 
 describe('buildManifest', () => {
@@ -19,7 +31,7 @@ describe('buildManifest', () => {
       'csv',
       true,
     ]);
-    expect(list.table.columns).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url']);
+    expect(list.table.columns).toEqual(['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']);
   });
 
   it.each([
@@ -27,14 +39,38 @@ describe('buildManifest', () => {
       'a file not uploaded yet, without checksum',
       file('a/x.tif'),
       'b1',
-      ['a/x.tif', '100', '', 'b1/a/x.tif', ''],
+      ['a/x.tif', '100', '', 'b1/data/a/x.tif', '', ''],
     ],
-    ['a file not uploaded yet, with no batch', file('a/x.tif'), '', ['a/x.tif', '100', '', 'a/x.tif', '']],
+    [
+      'a file not uploaded yet, with no batch',
+      file('a/x.tif'),
+      '',
+      ['a/x.tif', '100', '', 'a/x.tif', '', ''],
+    ],
     [
       'an uploaded file placed under another name',
-      file('x.tif', { ...uploaded, storedPath: 'b1/x (2).tif' }),
+      file('x.tif', { ...uploaded, storedPath: 'b1/data/x (2).tif' }),
       'b1',
-      ['x.tif', '100', 'ab12', 'b1/x (2).tif', 'https://r.example/files/1'],
+      ['x.tif', '100', 'ab12', 'b1/data/x (2).tif', 'https://r.example/files/1', 'yes'],
+    ],
+    [
+      'a file that arrived at a plain tus server',
+      file('x.tif', plainArrival),
+      'b1',
+      [
+        'x.tif',
+        '100',
+        'ab12',
+        'not returned by the receiver',
+        'https://tus.example/files/1f',
+        'not verified by the receiver',
+      ],
+    ],
+    [
+      'a file the receiver verified by SHA-256 only, though its MD5 was sent too',
+      file('x.tif', { ...uploaded, md5: 'cd34' }),
+      'b1',
+      ['x.tif', '100', 'ab12', 'b1/data/x.tif', 'https://r.example/files/1', 'not verified by the receiver'],
     ],
   ])('writes %s', (_case, listed, batch, row) => {
     expect(buildManifest(context([listed], { batch })).table.rows).toEqual([row]);
@@ -53,7 +89,7 @@ describe('buildManifest notes', () => {
     ).toEqual([
       '1 file with errors is left out, as from the upload; fix it, or tick "Upload files with errors too".',
       'The sha256 column is empty for 1 file whose checksums are not computed yet; compute checksums first to fill it.',
-      'The stored_path of 1 file not uploaded yet is where the receiver will place it, under b1/; once uploaded, it is where each file was actually placed, which differs when another file already had the name.',
+      'The stored_path of 1 file not uploaded yet is where the receiver will place it, under b1/data/; once uploaded, it is where each file was actually placed, which differs when another file already had the name.',
       'The upload_url column is empty for 1 file not uploaded yet; it is filled once it is uploaded.',
     ]);
   });
@@ -67,6 +103,13 @@ describe('buildManifest notes', () => {
 
   it('has nothing to say once every file is uploaded with its checksum', () => {
     expect(buildManifest(context([file('x.tif', uploaded)])).notes).toEqual([]);
+  });
+
+  it('says which arrivals a plain tus server neither verified nor placed', () => {
+    expect(buildManifest(context([file('x.tif', plainArrival), file('y.tif', uploaded)])).notes).toEqual([
+      '1 file arrived without the receiver confirming its checksums (verified: not verified by the receiver): the receiver does not verify them (a plain tus server), or the file arrived before it did; the checksums travelled as tus metadata, so compare the sha256 column with the stored files to be sure.',
+      'The receiver did not say where it stored 1 file (stored_path: not returned by the receiver): a plain tus server keeps uploads under names of its own, with the path and batch in their tus metadata.',
+    ]);
   });
 });
 

@@ -3,18 +3,21 @@
  * it and the address it was sent to, so the user can check what arrived against what was sent.
  */
 import {
+  arrivalNotes,
   cappedProblems,
   leadingCharacter,
   checksumNote,
   heldBackNote,
   problemsInOrder,
-  storedPathOf,
+  storedPathColumn,
+  verifiedColumn,
 } from '#core/filelists/common';
+import { storedPathFor } from '#core/protocol';
 import type { BuiltList, ListContext, ListCopy, ListFile, ListProblem } from '#core/filelists/types';
 import { plural } from '#core/format';
 import { safeFileName, startsLikeFormula } from '#core/table';
 
-export const manifestColumns = ['path', 'bytes', 'sha256', 'stored_path', 'upload_url'] as const;
+export const manifestColumns = ['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified'] as const;
 
 /** What travels: the files that go as they are, and the web copies made of the others, in path order. */
 export function travelling(context: ListContext): readonly (ListFile | ListCopy)[] {
@@ -39,8 +42,9 @@ export function buildManifest(context: ListContext): BuiltList {
         file.path,
         String(file.size),
         ('sha256' in file ? file.sha256 : undefined) ?? '',
-        storedPathOf(file, batch),
+        storedPathColumn(file, batch),
         file.uploadUrl ?? '',
+        verifiedColumn(file),
       ]),
     },
     problems: problemsInOrder([...formulaPathWarnings(files), ...formulaBatchWarning(batch)]),
@@ -50,6 +54,7 @@ export function buildManifest(context: ListContext): BuiltList {
       ...checksumNote(context, 'sha256', 'sha256'),
       ...plannedPathNote(files, batch),
       ...uploadUrlNote(files),
+      ...arrivalNotes(files),
     ],
   };
 }
@@ -100,7 +105,7 @@ function formulaBatchWarning(batch: string): ListProblem[] {
 function plannedPathNote(files: readonly Pick<ListFile, 'storedPath'>[], batch: string): string[] {
   const planned = files.filter((file) => file.storedPath === undefined).length;
   if (planned === 0) return [];
-  const under = batch === '' ? '' : `, under ${batch}/`;
+  const under = batch === '' ? '' : `, under ${storedPathFor(batch, '')}`;
   return [
     `The stored_path of ${plural(planned, 'file')} not uploaded yet is where the receiver will place ${planned === 1 ? 'it' : 'them'}${under}; once uploaded, it is where each file was actually placed, which differs when another file already had the name.`,
   ];

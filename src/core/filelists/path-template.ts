@@ -310,3 +310,16 @@ export function globMatcher(pattern: string): (path: string) => boolean {
   if (pattern.includes('/')) return (path) => globMatches(glob, path);
   return (path) => globMatches(glob, fileName(path));
 }
+
+/**
+ * How many folders at the start of a path a glob names before any `**` and before the file name: the folder
+ * of an annotation set, below which a mirrored tree begins. `masks/` and `masks/*.png` name 1,
+ * `plates/*` + `/masks/` 3, `**` + `/masks/` and `*_mask.png` (a file name anywhere) none.
+ */
+export function globFolderDepth(pattern: string): number {
+  if (!pattern.includes('/')) return 0;
+  const glob = parseGlob(pattern.endsWith('/') ? `${pattern}**` : pattern);
+  const folders = glob.slice(0, -1);
+  const anyFolders = folders.indexOf(ANY_FOLDERS);
+  return anyFolders === -1 ? folders.length : anyFolders;
+}

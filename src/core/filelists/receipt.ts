@@ -4,21 +4,15 @@
  * that arrived. It is what a curator files to prove that what arrived is what was sent.
  */
 import { formulaPathWarnings, travelling } from '#core/filelists/manifest';
-import { problemsInOrder, storedPathOf } from '#core/filelists/common';
-import type { BuiltList, ListContext, ListCopy, ListFile } from '#core/filelists/types';
+import { arrivalNotes, problemsInOrder, storedPathColumn, verifiedColumn } from '#core/filelists/common';
+import type { BagName, BuiltList, ListContext } from '#core/filelists/types';
 import { usesMd5 } from '#core/digest';
 import { plural } from '#core/format';
 import { safeFileName } from '#core/table';
 
-type Travelling = ListFile | ListCopy;
-
-/** 'yes' when the receiver says it checked the SHA-256 (and the MD5, where one was sent). */
-function verifiedBy(file: Travelling): 'yes' | 'no' {
-  const said = (file.verified ?? '').split(',').map((part) => part.trim().toLowerCase());
-  const sha = said.includes('sha-256');
-  const md5 = file.md5 === undefined || said.includes('md5');
-  return sha && md5 ? 'yes' : 'no';
-}
+/** `<bag>/` and, from the second completion on, which one. */
+const bagLabel = (bag: BagName): string =>
+  bag.version > 1 ? `${bag.bag}/ (completion ${bag.version})` : `${bag.bag}/`;
 
 export function buildReceipt(context: ListContext): BuiltList {
   const { batch } = context;
@@ -26,21 +20,26 @@ export function buildReceipt(context: ListContext): BuiltList {
   const going = travelling(context);
   // Only an arrival sets the stored path (the other lists fill in the planned one themselves).
   const arrived = going.filter((file) => file.storedPath !== undefined);
-  const columns = md5
-    ? ['path', 'bytes', 'sha256', 'md5', 'stored_path', 'upload_url', 'verified']
-    : ['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified'];
+  const { bag } = context;
+  const columns = [
+    ...(md5
+      ? ['path', 'bytes', 'sha256', 'md5', 'stored_path', 'upload_url', 'verified']
+      : ['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']),
+    // A completed batch: every row names the bag that holds it.
+    ...(bag ? ['bag'] : []),
+  ];
   const rows = arrived.map((file) => {
     const sums = md5 ? [file.sha256 ?? '', file.md5 ?? ''] : [file.sha256 ?? ''];
     return [
       file.path,
       String(file.size),
       ...sums,
-      storedPathOf(file, batch),
+      storedPathColumn(file, batch),
       file.uploadUrl ?? '',
-      verifiedBy(file),
+      verifiedColumn(file),
+      ...(bag ? [bagLabel(bag)] : []),
     ];
   });
-  const unverified = arrived.filter((file) => verifiedBy(file) === 'no').length;
   const missing = going.length - arrived.length;
   return {
     kind: 'receipt',
@@ -51,6 +50,11 @@ export function buildReceipt(context: ListContext): BuiltList {
     table: { columns, rows },
     problems: problemsInOrder(formulaPathWarnings(arrived)),
     notes: [
+      ...(bag
+        ? [
+            `Batch ${batch} is complete: the receiver checked it and keeps it as the BagIt bag ${bagLabel(bag)} (Payload-Oxum ${bag.payloadOxum}).`,
+          ]
+        : []),
       arrived.length === 0
         ? 'Nothing has arrived yet: the receipt lists each file once the receiver has it.'
         : `${plural(arrived.length, 'file')} arrived in batch ${batch}.`,
@@ -59,11 +63,7 @@ export function buildReceipt(context: ListContext): BuiltList {
             `${plural(missing, 'file')} of the upload ${missing === 1 ? 'has' : 'have'} not arrived and ${missing === 1 ? 'is' : 'are'} not on the receipt; send ${missing === 1 ? 'it' : 'them'}, then download the receipt again.`,
           ]
         : []),
-      ...(unverified > 0
-        ? [
-            `${plural(unverified, 'file')} arrived without the receiver confirming ${unverified === 1 ? 'its' : 'their'} checksums (verified = no): it does not verify, or the file arrived before verification was added; compare the sha256 column with the stored files to be sure.`,
-          ]
-        : []),
+      ...arrivalNotes(arrived),
     ],
   };
 }

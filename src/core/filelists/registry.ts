@@ -3,6 +3,7 @@
  */
 import { buildBiaAnnotations } from '#core/filelists/bia-annotations';
 import { buildBiaFileList } from '#core/filelists/bia-file-list';
+import { buildDerivaPlan } from '#core/filelists/deriva-plan';
 import { buildDwcMultimedia } from '#core/filelists/dwc-multimedia';
 import { buildGudmapManifest } from '#core/filelists/gudmap-manifest';
 import { buildGudmapSpecimens } from '#core/filelists/gudmap-specimens';
@@ -14,6 +15,7 @@ import type {
   AnnotationSet,
   BiaFileListOptions,
   BuiltList,
+  DerivaPlanOptions,
   DwcMultimediaOptions,
   FileListKind,
   ListContext,
@@ -28,6 +30,7 @@ export type ListRequest =
   | { readonly kind: 'symbiota-field-map'; readonly options: SymbiotaFieldMapOptions }
   | { readonly kind: 'symbiota-skeletal'; readonly options: SkeletalOptions }
   | { readonly kind: 'dwc-multimedia'; readonly options: DwcMultimediaOptions }
+  | { readonly kind: 'deriva-plan'; readonly options: DerivaPlanOptions }
   | { readonly kind: 'gudmap-manifest' | 'gudmap-specimens' | 'manifest' | 'receipt' };
 
 export interface ListKindInfo {
@@ -108,6 +111,17 @@ const listsByProfile: Readonly<Record<ProfileId, readonly ListKindInfo[]>> = {
     receipt,
   ],
   custom: [manifest, receipt],
+  deriva: [
+    {
+      kind: 'deriva-plan',
+      label: 'Deriva upload plan',
+      purpose:
+        "Every file with the asset mapping of the catalog's upload config it fits, the catalog table it goes to, the values of the mapping's groups and its Hatrac URI, as deriva-upload-cli would upload it.",
+    },
+    manifest,
+    receipt,
+  ],
+  any: [manifest, receipt],
 };
 
 /** The lists a target takes, the most specific first. */
@@ -127,6 +141,8 @@ export function buildList(context: ListContext, request: ListRequest): BuiltList
       return buildSymbiotaSkeletal(context, request.options);
     case 'dwc-multimedia':
       return buildDwcMultimedia(context, request.options);
+    case 'deriva-plan':
+      return buildDerivaPlan(context, request.options);
     case 'gudmap-manifest':
       return buildGudmapManifest(context);
     case 'gudmap-specimens':

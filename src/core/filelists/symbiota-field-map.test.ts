@@ -35,8 +35,8 @@ describe('buildSymbiotaFieldMap', () => {
     expect(list.table).toEqual({
       columns: ['catalogNumber', 'originalUrl', 'url', 'thumbnailUrl', 'format', 'mediaMD5'],
       rows: [
-        ['A1', `${base}/b1/A1_a.jpg`, '', '', 'image/jpeg', 'aa'],
-        ['A1', `${base}/b1/A1_b.png`, '', '', 'image/png', 'bb'],
+        ['A1', `${base}/b1/data/A1_a.jpg`, '', '', 'image/jpeg', 'aa'],
+        ['A1', `${base}/b1/data/A1_b.png`, '', '', 'image/png', 'bb'],
       ],
     });
   });
@@ -59,7 +59,13 @@ describe('buildSymbiotaFieldMap', () => {
   it('maps the large copy as originalUrl, the web copy as url and the thumbnail as thumbnailUrl', () => {
     const list = fieldMap([file('d/x.jpg', 'X1', { derivatives: copies })]);
     expect(list.table.rows).toEqual([
-      ['X1', `${base}/b1/x_lg.jpg`, `${base}/b1/x_med.jpg`, `${base}/b1/x_tn.jpg`, 'image/jpeg'],
+      [
+        'X1',
+        `${base}/b1/data/x_lg.jpg`,
+        `${base}/b1/data/x_med.jpg`,
+        `${base}/b1/data/x_tn.jpg`,
+        'image/jpeg',
+      ],
     ]);
     expect(list.notes).toEqual([
       'The mediaMD5 column is left out, as 1 image has no MD5 checksum yet; compute checksums first to add it.',
@@ -69,16 +75,16 @@ describe('buildSymbiotaFieldMap', () => {
   it('takes a copy that is among the files as placed by the upload, with its MD5, and gives it no row of its own', () => {
     const list = fieldMap([
       file('x.jpg', 'X1', { derivatives: copies, md5: 'original' }),
-      file('x_lg.jpg', '', { storedPath: 'b1/x_lg (2).jpg', md5: 'large' }),
+      file('x_lg.jpg', '', { storedPath: 'b1/data/x_lg (2).jpg', md5: 'large' }),
       file('x_med.jpg', 'X1'),
       file('x_tn.jpg', ''),
     ]);
     expect(list.table.rows).toEqual([
       [
         'X1',
-        `${base}/b1/x_lg%20(2).jpg`,
-        `${base}/b1/x_med.jpg`,
-        `${base}/b1/x_tn.jpg`,
+        `${base}/b1/data/x_lg%20(2).jpg`,
+        `${base}/b1/data/x_med.jpg`,
+        `${base}/b1/data/x_tn.jpg`,
         'image/jpeg',
         'large',
       ],
@@ -91,16 +97,16 @@ describe('buildSymbiotaFieldMap', () => {
       file('x.png', 'X1', { derivatives: { web: 'x_med.jpg', thumbnail: 'x_tn.jpg' } }),
     ]);
     expect(list.table.rows[0]?.slice(1)).toEqual([
-      `${base}/b1/x.png`,
-      `${base}/b1/x_med.jpg`,
-      `${base}/b1/x_tn.jpg`,
+      `${base}/b1/data/x.png`,
+      `${base}/b1/data/x_med.jpg`,
+      `${base}/b1/data/x_tn.jpg`,
       'image/png',
     ]);
   });
 
   it.each([
-    ['a large copy', { large: 't_lg.jpg', thumbnail: 't_tn.jpg' }, `${base}/b1/t_lg.jpg`],
-    ['only a web copy', { web: 't_med.jpg' }, `${base}/b1/t_med.jpg`],
+    ['a large copy', { large: 't_lg.jpg', thumbnail: 't_tn.jpg' }, `${base}/b1/data/t_lg.jpg`],
+    ['only a web copy', { web: 't_med.jpg' }, `${base}/b1/data/t_med.jpg`],
   ])('maps a TIFF with %s through that copy', (_case, derivatives, originalUrl) => {
     const list = fieldMap([file('t.tif', 'T1', { derivatives })]);
     expect(list.table.rows.map((row) => [row[1], row[4]])).toEqual([[originalUrl, 'image/jpeg']]);
@@ -109,11 +115,11 @@ describe('buildSymbiotaFieldMap', () => {
   it('places files as the upload placed them, and encodes spaces and # in addresses', () => {
     const list = fieldMap([
       file('drawer 2/A#1.jpg', 'A1'),
-      file('A2.jpg', 'A2', { storedPath: 'b1/A2 (2).jpg' }),
+      file('A2.jpg', 'A2', { storedPath: 'b1/data/A2 (2).jpg' }),
     ]);
     expect(list.table.rows.map((row) => row[1])).toEqual([
-      `${base}/b1/drawer%202/A%231.jpg`,
-      `${base}/b1/A2%20(2).jpg`,
+      `${base}/b1/data/drawer%202/A%231.jpg`,
+      `${base}/b1/data/A2%20(2).jpg`,
     ]);
   });
 
@@ -159,7 +165,7 @@ describe('buildSymbiotaFieldMap', () => {
 
   it('writes http addresses with a warning', () => {
     const list = fieldMap([file('a.jpg', 'A')], {}, 'http://img.example.org/');
-    expect(list.table.rows[0]?.[1]).toBe('http://img.example.org/b1/a.jpg');
+    expect(list.table.rows[0]?.[1]).toBe('http://img.example.org/b1/data/a.jpg');
     expect(list.problems.map((p) => p.status)).toEqual(['warning']);
   });
 
@@ -203,7 +209,7 @@ describe('selectMappedImages', () => {
       'the list',
     );
     expect(selection.images.map((image) => [image.file.path, image.original.storedPath])).toEqual([
-      ['x.jpg', 'b1/x.jpg'],
+      ['x.jpg', 'b1/data/x.jpg'],
     ]);
   });
 });

@@ -71,12 +71,21 @@ export interface ListContext {
    * records to create, since an image without a record is itself such an error (GUDMAP).
    */
   readonly heldBack: readonly ListFile[];
-  /** The batch name: the receiver places files under `<batch>/`. */
+  /** The batch name: the receiver places files under `<batch>/data/`. */
   readonly batch: string;
   /** The record list the check used, if any. */
   readonly records?: RecordTable;
   /** Web copies that travel with the upload, in path order. */
   readonly copies?: readonly ListCopy[];
+  /** The BagIt bag the receiver made of the batch when it was completed (the receipt names it). */
+  readonly bag?: BagName;
+}
+
+/** A completed batch's bag: its folder on the receiver, which completion made it, and its Payload-Oxum. */
+export interface BagName {
+  readonly bag: string;
+  readonly version: number;
+  readonly payloadOxum: string;
 }
 
 /** One problem with a built list, found by the target's own rules before download. */
@@ -93,6 +102,7 @@ export type FileListKind =
   | 'dwc-multimedia'
   | 'gudmap-manifest'
   | 'gudmap-specimens'
+  | 'deriva-plan'
   | 'manifest'
   | 'receipt';
 
@@ -113,6 +123,13 @@ export interface BuiltList {
   readonly problems: readonly ListProblem[];
   /** What the user should know that is not a problem: columns left out, checksums not yet computed. */
   readonly notes: readonly string[];
+  /**
+   * Rows without a value the repository requires (an annotation without its Source Image): the list is not
+   * ready while there are any, though it can still be saved to finish by hand. Absent means none.
+   */
+  readonly incompleteRows?: number;
+  /** The first file the list is about (an annotation set's first annotation), to show the options on. */
+  readonly firstFile?: string;
 }
 
 /** The MIFA annotation types the BioImage Archive takes, exactly as written in the list. */
@@ -139,14 +156,17 @@ export type AnnotationType = (typeof ANNOTATION_TYPES)[number];
  *   (`masks/img_01.png` → `images/img_01.tif`);
  * - 'suffix': the same, once one of the comma-separated suffixes is cut from the end of the annotation's name
  *   (`img_01_mask.png` with `_mask, _labels` → `img_01.tif`), in any folder;
- * - 'template': the source's path written with `{dir}` (the annotation's folder), `{parent}` (that folder's
- *   parent), `{stem}` (its name without extension) and `{ext}`, and `*` for any characters within one
- *   name (`{parent}/raw/{stem}.*`).
+ * - 'template': the source's path written with placeholders for parts of the annotation's path: `{dir}` (its
+ *   folder), `{parent}` (that folder's parent), `{subdir}` (its folders below the set's folder, `P1/A01` for
+ *   `masks/P1/A01/a.png` of `masks/`), `{subdir1}`, `{subdir2}` … (each of those), `{stem}` (its name without
+ *   extension), `{base}` (that name without `.ome`/`.nii` and without the suffix it ends in, of `suffixes`) and
+ *   `{ext}`, and `*` for any characters within one name (`images/{subdir}/{base}.*`).
+ * Linked by name, several images of the right name are told apart by their place (see source-ranking.ts).
  */
 export type AnnotationLink =
   | { readonly kind: 'same-name' }
   | { readonly kind: 'suffix'; readonly suffixes: string }
-  | { readonly kind: 'template'; readonly template: string };
+  | { readonly kind: 'template'; readonly template: string; readonly suffixes?: string };
 
 /** One annotations file list: which files it holds, what they are, and how each finds its source image. */
 export interface AnnotationSet {
@@ -189,4 +209,13 @@ export interface DwcMultimediaOptions {
   readonly rights: string;
   readonly owner: string;
   readonly creator: string;
+}
+
+export interface DerivaPlanOptions {
+  /** The bulk-upload config's JSON; '' for deriva-py's default. */
+  readonly config: string;
+  /** Where it came from, for the sentences. */
+  readonly configName: string;
+  /** The picked folder's name: paths are matched as `/<folder>/<relative path>`. */
+  readonly folderName: string;
 }

@@ -12,6 +12,17 @@
 import type { ImageFormat, ImageHeader } from '#core/images/types';
 import { formatCount } from '#core/format';
 import { type ContentType, contentTypeNames, detectContentType } from '#core/validation/magic';
+import {
+  type Directory,
+  firstDirectoryOffset,
+  isDirectory,
+  readDirectory,
+  readTiffSignature,
+  Tags,
+  type TiffFile,
+  tiffFile,
+} from '#core/images/tiff/ifd';
+import { TAG } from '#core/images/tiff/tags';
 
 /** How many leading bytes the reader is designed for: enough for the EXIF block of a camera JPEG. */
 export const headerBytesWanted = 64 * 1024;
@@ -206,114 +217,66 @@ function readStartOfFrame(source: Source, at: number, length: number, orientatio
 /** The Orientation tag of an APP1 segment's body, when it is `Exif\0\0` and a TIFF structure; else undefined. */
 function exifOrientation(body: Uint8Array): number | undefined {
   if (text4(body, 0) !== 'Exif' || body[4] !== 0 || body[5] !== 0) return undefined;
-  const tiff = body.subarray(6);
-  const layout = tiffLayout(tiff);
-  if (layout === undefined || layout.big) return undefined;
-  const first = u32(tiff, 4, layout.little);
-  const directory = readDirectory(tiff, layout, first, Infinity);
-  return typeof directory === 'object' && 'values' in directory
-    ? directory.values.get(tagOrientation)
+  const file = openTiff(body.subarray(6));
+  if (file === undefined || file.bigTiff) return undefined;
+  const first = firstDirectoryOffset(file);
+  const directory = first === undefined ? 'beyond' : directoryAt(file, first, Infinity);
+  return typeof directory === 'object' && 'entries' in directory
+    ? new Tags(file, directory).single(TAG.orientation)
     : undefined;
 }
 
 // ——— TIFF and BigTIFF: IFD0's size and orientation, and the pages (IFDs) in the chain ———
 
-const tagWidth = 256;
-const tagHeight = 257;
-const tagOrientation = 274;
-const wantedTags = new Set([tagWidth, tagHeight, tagOrientation]);
-const typeByte = 1;
-const typeShort = 3;
-const typeLong = 4;
-const typeLong8 = 16;
-
-interface TiffLayout {
-  readonly little: boolean;
-  readonly big: boolean;
-}
-
-interface Directory {
-  /** The single values of the wanted tags. */
-  readonly values: ReadonlyMap<number, number>;
-  /** Where the next directory starts; 0 at the end of the chain. */
-  readonly next: number;
-}
-
 /** A directory, or 'beyond' when it lies (partly) past the bytes given, or why it is damaged. */
 type DirectoryReading = Directory | 'beyond' | { readonly detail: string };
 
-function tiffLayout(bytes: Uint8Array): TiffLayout | undefined {
-  const order = text4(bytes, 0).slice(0, 2);
-  if (order !== 'II' && order !== 'MM') return undefined;
-  const little = order === 'II';
-  const version = u16(bytes, 2, little);
-  if (version === 42) return { little, big: false };
-  return version === 43 ? { little, big: true } : undefined;
+function openTiff(bytes: Uint8Array): TiffFile | undefined {
+  const signature = readTiffSignature(bytes);
+  if (signature === undefined || (signature.version !== 42 && signature.version !== 43)) return undefined;
+  return tiffFile(bytes, signature.littleEndian, signature.version === 43);
 }
 
-function readDirectory(
-  bytes: Uint8Array,
-  layout: TiffLayout,
-  offset: number,
-  fileSize: number,
-): DirectoryReading {
-  const countSize = layout.big ? 8 : 2;
-  const entrySize = layout.big ? 20 : 12;
-  const count = layout.big ? u64(bytes, offset, layout.little) : u16(bytes, offset, layout.little);
-  if (count < 0) return 'beyond';
-  const end = offset + countSize + count * entrySize + (layout.big ? 8 : 4);
-  if (end > fileSize) return { detail: `a page's directory runs past the end of the file` };
-  if (end > bytes.length) return 'beyond';
-  const values = new Map<number, number>();
-  for (let entry = offset + countSize; entry < end - (layout.big ? 8 : 4); entry += entrySize) {
-    const tag = u16(bytes, entry, layout.little);
-    if (!wantedTags.has(tag) || values.has(tag)) continue;
-    const value = singleValue(bytes, layout, entry);
-    if (value !== undefined) values.set(tag, value);
-  }
-  const next = layout.big ? u64(bytes, end - 8, layout.little) : u32(bytes, end - 4, layout.little);
-  return { values, next };
+/** Offsets from 2^53 on lie far past any file; they read as Infinity. */
+function offsetOf(value: number): number {
+  return value >= 2 ** 53 ? Infinity : value;
 }
 
-/** The value of an entry holding one BYTE, SHORT, LONG or LONG8; undefined for anything else. */
-function singleValue(bytes: Uint8Array, layout: TiffLayout, entry: number): number | undefined {
-  const { little, big } = layout;
-  const type = u16(bytes, entry + 2, little);
-  const count = big ? u64(bytes, entry + 4, little) : u32(bytes, entry + 4, little);
-  if (count !== 1) return undefined;
-  const at = entry + (big ? 12 : 8);
-  if (type === typeByte) return u8(bytes, at);
-  if (type === typeShort) return u16(bytes, at, little);
-  if (type === typeLong) return u32(bytes, at, little);
-  return type === typeLong8 ? u64(bytes, at, little) : undefined;
+function directoryAt(file: TiffFile, offset: number, fileSize: number): DirectoryReading {
+  const reading = readDirectory(file, offset);
+  if (reading.end === undefined) return 'beyond';
+  if (reading.end > fileSize) return { detail: `a page's directory runs past the end of the file` };
+  return isDirectory(reading) && reading.end <= file.bytes.length ? reading : 'beyond';
 }
 
 function readTiff(source: Source, type: ContentType): HeaderReading {
   const { bytes, fileSize } = source;
-  const layout = tiffLayout(bytes);
-  if (layout === undefined) return ranOut(source, type, 'tiff');
-  const headerSize = layout.big ? 16 : 8;
-  if (layout.big && u16(bytes, 4, layout.little) !== 8 && bytes.length >= 6) {
+  const file = openTiff(bytes);
+  if (file === undefined) return ranOut(source, type, 'tiff');
+  const headerSize = file.bigTiff ? 16 : 8;
+  if (file.bigTiff && u16(bytes, 4, file.littleEndian) !== 8 && bytes.length >= 6) {
     return damaged(type, 'its offsets are not 8 bytes wide, as BigTIFF requires');
   }
-  const first = layout.big ? u64(bytes, 8, layout.little) : u32(bytes, 4, layout.little);
-  if (first < 0) return ranOut(source, type, 'tiff');
+  const firstOffset = firstDirectoryOffset(file);
+  if (firstOffset === undefined) return ranOut(source, type, 'tiff');
+  const first = offsetOf(firstOffset);
   const outside = offsetProblem(first, headerSize, fileSize, 'its first page');
   if (outside !== undefined) return damaged(type, outside);
-  const directory = readDirectory(bytes, layout, first, fileSize);
+  const directory = directoryAt(file, first, fileSize);
   if (directory === 'beyond') return ranOut(source, type, 'tiff');
   if ('detail' in directory) return damaged(type, directory.detail);
-  const width = directory.values.get(tagWidth);
-  const height = directory.values.get(tagHeight);
+  const tags = new Tags(file, directory);
+  const width = tags.single(TAG.width);
+  const height = tags.single(TAG.height);
   if (width === undefined || height === undefined) {
     return damaged(type, 'its first page does not give the image width and height');
   }
   if (width === 0 || height === 0) {
     return damaged(type, `its first page declares ${dimensions(width, height)}`);
   }
-  const pages = countPages(source, layout, first, directory.next);
+  const pages = countPages(source, file, first, directory.next);
   if (typeof pages === 'object') return damaged(type, pages.detail);
-  return header('tiff', width, height, validOrientation(directory.values.get(tagOrientation)), pages);
+  return header('tiff', width, height, validOrientation(tags.single(TAG.orientation)), pages);
 }
 
 function offsetProblem(
@@ -339,14 +302,14 @@ function offsetProblem(
  */
 function countPages(
   source: Source,
-  layout: TiffLayout,
+  file: TiffFile,
   first: number,
   next: number,
 ): number | { readonly detail: string } {
   const pageAt = new Map([[first, 1]]);
-  const headerSize = layout.big ? 16 : 8;
-  let offset = next;
-  while (offset !== 0 && offset >= 0) {
+  const headerSize = file.bigTiff ? 16 : 8;
+  let offset = offsetOf(next);
+  while (offset !== 0) {
     const earlier = pageAt.get(offset);
     if (earlier !== undefined) {
       return { detail: `its list of pages loops back to page ${formatCount(earlier)}` };
@@ -354,11 +317,11 @@ function countPages(
     const page = `page ${formatCount(pageAt.size + 1)}`;
     const outside = offsetProblem(offset, headerSize, source.fileSize, page);
     if (outside !== undefined) return { detail: outside };
-    const directory = readDirectory(source.bytes, layout, offset, source.fileSize);
+    const directory = directoryAt(file, offset, source.fileSize);
     if (directory === 'beyond') break;
     if ('detail' in directory) return directory;
     pageAt.set(offset, pageAt.size + 1);
-    offset = directory.next;
+    offset = offsetOf(directory.next);
   }
   return pageAt.size;
 }

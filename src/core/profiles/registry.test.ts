@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { checkedSettings, getProfile, profileList, profiles } from '#core/profiles/registry';
 
 describe('the profile registry', () => {
-  it('lists the four targets in picker order, with their labels', () =>
+  it('lists the targets in picker order, with their labels, Any files first as a first visit’s target', () =>
     expect(profileList.map((p) => [p.id, p.label])).toEqual([
+      ['any', 'Any files'],
       ['gudmap', 'GUDMAP/RBK'],
       ['symbiota', 'Symbiota'],
       ['bia', 'BioImage Archive'],
       ['custom', 'Custom pattern'],
+      ['deriva', 'Deriva upload config'],
     ]));
   it('files each profile under its own id', () => {
     for (const [id, profile] of Object.entries(profiles)) expect(profile.id).toBe(id);

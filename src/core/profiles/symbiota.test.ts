@@ -133,16 +133,25 @@ describe('Symbiota settings', () => {
 });
 
 describe('symbiotaPresets', () => {
-  it.each(symbiotaPresets.map((p) => [p.label, p.pattern, p.exampleFile, p.exampleCatalogNumber]))(
-    '%s: %s reads %s as %s',
-    (_label, pattern, exampleFile, catalogNumber) => {
-      const id = prepared({ pattern }).identify(exampleFile);
-      expect('identifier' in id && id.identifier).toBe(catalogNumber);
-      expect('notes' in id && id.notes).toEqual([]);
-    },
-  );
-  it('have distinct ids', () =>
-    expect(new Set(symbiotaPresets.map((p) => p.id)).size).toBe(symbiotaPresets.length));
+  it('are these four, in this order', () =>
+    expect(symbiotaPresets.map((p) => p.id)).toEqual([
+      'prefix-letter-7-digits',
+      'letters-digits',
+      'digits',
+      'before-underscore',
+    ]));
+  it.each([
+    ['prefix-letter-7-digits', 'ASU-L-0001234_a.jpg', 'ASU-L-0001234'],
+    ['letters-digits', 'NY01234567_b.jpg', 'NY01234567'],
+    ['digits', '00123456.jpg', '00123456'],
+    ['before-underscore', 'MICH-V-1234567_label.jpg', 'MICH-V-1234567'],
+  ])('%s reads its example %s as %s, and shows that example', (presetId, exampleFile, catalogNumber) => {
+    const preset = symbiotaPresets.find((p) => p.id === presetId);
+    const id = prepared({ pattern: preset?.pattern ?? '' }).identify(exampleFile);
+    expect('identifier' in id && id.identifier).toBe(catalogNumber);
+    expect('notes' in id && id.notes).toEqual([]);
+    expect([preset?.exampleFile, preset?.exampleCatalogNumber]).toEqual([exampleFile, catalogNumber]);
+  });
 });
 
 describe('Symbiota validate', () => {

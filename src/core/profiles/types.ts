@@ -72,6 +72,12 @@ export type Preparation =
   | { readonly ok: true; readonly profile: PreparedProfile }
   | { readonly ok: false; readonly problems: readonly Finding[] };
 
+/** What a check knows beyond the settings. */
+export interface PrepareContext {
+  /** The picked folder's name ('' when unknown); Deriva patterns see it as the start of every path. */
+  readonly folderName: string;
+}
+
 export interface ProfileDescriptor<P extends ProfileId = ProfileId> {
   readonly id: P;
   readonly label: string;
@@ -80,7 +86,9 @@ export interface ProfileDescriptor<P extends ProfileId = ProfileId> {
   /** Settings that shape only what the Prepare step makes (file lists, web copies), so changing them does not call for a new check. */
   readonly prepareSettings?: readonly string[];
   /** Checks the settings and compiles what they describe, once per validation run. */
-  prepare(settings: ProfileSettings[P]): Preparation;
+  prepare(settings: ProfileSettings[P], context?: PrepareContext): Preparation;
+  /** False for a target that reads no identifiers, so a record list has nothing to link (Any files). */
+  readonly usesRecordList?: false;
   /** True for a record list the target keeps inside the folder (GUDMAP's Specimen_simple.csv). */
   isRecordFile(path: string): boolean;
 }

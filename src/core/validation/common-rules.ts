@@ -3,7 +3,8 @@ import { finding } from '#core/validation/finding';
 import { contentTypeNames, detectContentType, expectedContentTypes } from '#core/validation/magic';
 import { fileName, isPlainAscii, lastExtension } from '#core/validation/path-parts';
 import type { Finding, ScannedFile } from '#core/validation/types';
-import { systemFileReason, systemFolderReason } from '#core/system-files';
+import { nameCharacterProblem } from '#core/paths';
+import { isHiddenName, systemFileReason, systemFolderReason } from '#core/system-files';
 
 export function isSystemFile(path: string): boolean {
   const segments = path.split('/');
@@ -19,6 +20,46 @@ export function systemFile(path: string): Finding | undefined {
     'skipped',
     'common.system-file',
     `${path} is a file the operating system made, not data, so it will not be uploaded or listed.`,
+  );
+}
+
+/** A hidden file, or a file in a hidden folder (names starting with a dot): a program's own state, not data. */
+export function hiddenFile(path: string): Finding | undefined {
+  const segments = path.split('/');
+  const index = segments.findIndex(isHiddenName);
+  if (index === -1) return undefined;
+  const where =
+    index === segments.length - 1
+      ? 'is a hidden file (its name starts with a dot)'
+      : `is in the hidden folder ${segments.slice(0, index + 1).join('/')}`;
+  return finding(
+    path,
+    'skipped',
+    'common.hidden-file',
+    `${path} ${where}, a program's own file rather than data, so it will not be uploaded or listed; tick Include hidden files to upload it.`,
+  );
+}
+
+/**
+ * A backslash or a control character in a name: the receiver would store the file under a folder that is not on
+ * the user's disk (or refuse it), so the file stays out of the upload even when files with errors go.
+ */
+export function nameCharacter(path: string, identifier: string): Finding | undefined {
+  const problem = nameCharacterProblem(path);
+  if (problem === undefined) return undefined;
+  const { name, char, folder } = problem;
+  const what = folder ? `The folder name '${name}'` : `The file name '${name}'`;
+  const where = path === name ? '' : ` (${path})`;
+  const why =
+    char === '\\'
+      ? `holds a backslash (\\), which browsers and the receiver read as a folder separator, so it would arrive as ${path.replaceAll('\\', '/')}, under a folder that does not exist on your disk`
+      : `holds the control character U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which the receiver refuses`;
+  return finding(
+    path,
+    'error',
+    'common.name-character',
+    `${what}${where} ${why}; it stays out of the upload even with Upload files with errors too, so rename it without that character and choose the folder again.`,
+    identifier,
   );
 }
 

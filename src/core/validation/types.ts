@@ -3,7 +3,7 @@ import type { OriginalsPolicy } from '#core/images/types';
 /** How a file (or a record, or the whole folder) fares against the target's rules, worst last. */
 export type Status = 'ok' | 'warning' | 'error' | 'skipped';
 
-export type ProfileId = 'gudmap' | 'symbiota' | 'bia' | 'custom';
+export type ProfileId = 'any' | 'gudmap' | 'symbiota' | 'bia' | 'custom' | 'deriva';
 
 /** One file as the folder scan reports it. */
 export interface ScannedFile {
@@ -94,11 +94,25 @@ export interface CustomSettings {
   readonly matchAgainst: 'name' | 'path';
 }
 
+/** A Deriva catalog's own bulk-upload config, applied as deriva-upload-cli applies it. */
+export interface DerivaSettings {
+  /** The config's JSON, as loaded (the `tag:isrd.isi.edu,2019:bulk-upload` annotation); '' for none. */
+  readonly config: string;
+  /** Where the config came from: a file name or the catalog's address. */
+  readonly configSource: string;
+  /** The catalog to read the annotation from, `https://host/ermrest/catalog/2`; '' for none. */
+  readonly catalogUrl: string;
+}
+/** Any files has no settings of its own. */
+export type AnySettings = Readonly<Record<string, never>>;
+
 export interface ProfileSettings {
+  readonly any: AnySettings;
   readonly gudmap: GudmapSettings;
   readonly symbiota: SymbiotaSettings;
   readonly bia: BiaSettings;
   readonly custom: CustomSettings;
+  readonly deriva: DerivaSettings;
 }
 
 /** A CSV or TSV as read (by papaparse, in the folder worker), before it is taken as a record list. */

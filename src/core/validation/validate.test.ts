@@ -163,7 +163,7 @@ describe('validate with barcodes', () => {
       'symbiota',
       mich,
       undefined,
-      barcodes,
+      { barcodes },
     );
     const rules = (path: string) =>
       result.findings.filter((f) => f.path === path).map((f) => `${f.status} ${f.rule} ${f.identifier}`);
@@ -179,7 +179,7 @@ describe('validate with barcodes', () => {
 
   it('leaves the findings as they were without barcodes', () => {
     const files = [file('MICH-V-1390992.jpg')];
-    expect(validate(files, 'symbiota', mich, undefined, new Map()).findings).toEqual(
+    expect(validate(files, 'symbiota', mich, undefined, { barcodes: new Map() }).findings).toEqual(
       validate(files, 'symbiota', mich).findings,
     );
   });

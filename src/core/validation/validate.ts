@@ -11,6 +11,8 @@ import {
   contentMismatch,
   edgeSpaces,
   emptyFile,
+  hiddenFile,
+  nameCharacter,
   nameTooLong,
   notNfc,
   systemFile,
@@ -72,10 +74,28 @@ function byPath(a: ScannedFile, b: ScannedFile): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
-function identifyAll(files: readonly ScannedFile[], profile: PreparedProfile): Entry[] {
+/** What a check takes besides the files, the target and the record list. */
+export interface ValidateOptions {
+  /** Hidden files are data (the user included them); otherwise they are skipped like system files. */
+  readonly includeHidden?: boolean;
+  /** The picked folder's name ('' when unknown); Deriva patterns see it as the start of every path. */
+  readonly folderName?: string;
+  /** What the barcode reader found on each image, by path; compared with the identifier its name gives. */
+  readonly barcodes?: ReadonlyMap<string, BarcodeReading>;
+}
+
+function identifyAll(
+  files: readonly ScannedFile[],
+  profile: PreparedProfile,
+  { includeHidden = false }: ValidateOptions,
+): Entry[] {
   return files.map((file) => {
     const system = systemFile(file.path);
-    const identification = system === undefined ? profile.identify(file.path) : { problem: system };
+    let identification = system === undefined ? profile.identify(file.path) : { problem: system };
+    // A hidden file the target itself skips keeps the target's reason (GUDMAP's .deriva-upload-state).
+    const skippedByTarget = 'problem' in identification && identification.problem.status === 'skipped';
+    const hidden = includeHidden || skippedByTarget ? undefined : hiddenFile(file.path);
+    if (hidden !== undefined) identification = { problem: hidden };
     if (!('problem' in identification)) {
       return { file, skipped: undefined, identified: identification, problem: undefined };
     }
@@ -238,6 +258,7 @@ function fileFindings(
   pushIf(findings, entry.problem);
   if (identified !== undefined) findings.push(...identified.notes);
   findings.push(...profile.checkFile(file, identified));
+  pushIf(findings, nameCharacter(path, identifier));
   pushIf(findings, emptyFile(file, identifier));
   pushIf(findings, notNfc(path, identifier));
   pushIf(findings, edgeSpaces(path, identifier, profile.pathEndTrimmed));
@@ -339,14 +360,14 @@ export function validate<P extends ProfileId>(
   profileId: P,
   settings: ProfileSettings[P],
   recordList?: RecordListInput,
-  barcodes?: ReadonlyMap<string, BarcodeReading>,
+  options: ValidateOptions = {},
 ): ValidationResult {
   const sorted = [...files].sort(byPath);
-  const preparation = getProfile(profileId).prepare(settings);
+  const preparation = getProfile(profileId).prepare(settings, { folderName: options.folderName ?? '' });
   if (!preparation.ok) return notChecked(profileId, sorted, preparation.problems);
   const { profile } = preparation;
 
-  const entries = identifyAll(sorted, profile);
+  const entries = identifyAll(sorted, profile, options);
   const active = entries.filter((e) => e.skipped === undefined);
   const caseClashes = collisionPartners(active, (e) => caseKey(e.file.path));
   const duplicates = collisionPartners(active, (e) =>
@@ -368,7 +389,7 @@ export function validate<P extends ProfileId>(
       caseClashes,
       duplicates,
       records,
-      barcodes,
+      options.barcodes,
     );
     const identified = entry.identified;
     return {

@@ -3,6 +3,7 @@
  * of the last run. Runs happen in the folder worker; a newer request makes an older answer stale ("latest wins").
  */
 import { formatCount, plural } from '#core/format';
+import { nameCharacterProblem } from '#core/paths';
 import { checkedSettings, getProfile } from '#core/profiles/registry';
 import { STATUS_CODES, type CheckSummary } from '#core/validation/check-summary';
 import type { ProfileId, ProfileSettings } from '#core/validation/types';
@@ -18,15 +19,17 @@ const ERROR_CODE = STATUS_CODES.indexOf('error');
 
 export function defaultProfileSettings(): ProfileSettings {
   return {
+    any: getProfile('any').defaultSettings,
     gudmap: getProfile('gudmap').defaultSettings,
     symbiota: getProfile('symbiota').defaultSettings,
     bia: getProfile('bia').defaultSettings,
     custom: getProfile('custom').defaultSettings,
+    deriva: getProfile('deriva').defaultSettings,
   };
 }
 
 export class CheckState {
-  target = $state<ProfileId>('gudmap');
+  target = $state<ProfileId>('any');
   settings = $state<ProfileSettings>(defaultProfileSettings());
   /** A record list the user chose; GUDMAP's Specimen_simple.csv in the folder is used when there is none. */
   recordList = $state.raw<{ readonly name: string; readonly text: string } | null>(null);
@@ -74,12 +77,22 @@ export class CheckState {
     };
   }
 
+  /** The picked folder's name, which Deriva upload configs see at the start of every path. */
+  get folderName(): string {
+    return this.#folder.name;
+  }
+
   patchSettings<P extends ProfileId>(id: P, patch: Partial<ProfileSettings[P]>): void {
     this.settings = { ...this.settings, [id]: { ...this.settings[id], ...patch } };
   }
 
-  /** Whether a file may be uploaded: errors keep it out unless the user overrides. */
+  /**
+   * Whether a file may be uploaded: errors keep it out unless the user overrides, and a name the receiver would
+   * place elsewhere or refuse (a backslash, a control character) always does.
+   */
   admits(rowId: number): boolean {
+    const row = this.#folder.rows[rowId];
+    if (row && nameCharacterProblem(row.path)) return false;
     return this.allowErrors || this.summary?.fileStatus[rowId] !== ERROR_CODE;
   }
 
@@ -97,6 +110,8 @@ export class CheckState {
       const result = await worker.check({
         profile: target,
         settings,
+        folderName: this.#folder.name,
+        includeHidden: this.#folder.scannedWithHidden,
         ...(recordList
           ? { recordList: recordColumn ? { ...recordList, column: recordColumn } : recordList }
           : {}),
@@ -142,8 +157,9 @@ export class CheckState {
   }
 
   async #recordListFor(target: ProfileId): Promise<RecordListText | null> {
-    if (this.recordList) return this.recordList;
     const profile = getProfile(target);
+    if (profile.usesRecordList === false) return null;
+    if (this.recordList) return this.recordList;
     const inFolder = this.#folder.rows.find(
       (row) => row.status !== 'skipped' && profile.isRecordFile(row.path),
     );

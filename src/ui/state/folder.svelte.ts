@@ -5,19 +5,19 @@
  */
 import { fileKind } from '#core/file-types';
 import { formatBytes, plural } from '#core/format';
-import type { ScanBatch, ScanNote, ScanProgress } from '#core/scan-types';
+import { HIDDEN_FILE, type ScanBatch, type ScanNote, type ScanProgress } from '#core/scan-types';
 import { walkTree } from '#core/scan-tree';
 import { filesSource, handleSource, type FolderSource } from '../../platform/folder-source';
 import { openStored } from '../../platform/opfs';
 import type { CopyRecord } from '../../platform/batch-journal';
-import type { PickedFolder } from '../../platform/pick-folder';
+import { filesNotListed, type PickedFolder } from '../../platform/pick-folder';
 import { FolderWorker } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
 
 export type ScanPhase = 'empty' | 'scanning' | 'ready' | 'cancelled' | 'failed';
 
-const NO_PROGRESS: ScanProgress = { files: 0, bytes: 0, skipped: 0, folders: 0 };
+const NO_PROGRESS: ScanProgress = { files: 0, bytes: 0, skipped: 0, hidden: 0, folders: 0 };
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export class FolderState {
@@ -30,6 +30,12 @@ export class FolderState {
   progress = $state.raw<ScanProgress>(NO_PROGRESS);
   notes = $state.raw<readonly ScanNote[]>([]);
   error = $state('');
+  /** The setting Include hidden files: hidden files and folders are scanned as data rather than skipped. */
+  includeHidden = $state(false);
+  /** What the last scan did with hidden files; the check follows the scan, not the setting. */
+  scannedWithHidden = false;
+  /** The last folder picked, to scan again when Include hidden files changes. */
+  picked: PickedFolder | null = null;
   source: FolderSource | null = null;
   /** The picked folder's handle, to read it again after a reload; null for the input and drop fallbacks. */
   handle: FileSystemDirectoryHandle | null = null;
@@ -74,6 +80,9 @@ export class FolderState {
     this.error = '';
     this.progress = NO_PROGRESS;
     this.phase = 'scanning';
+    this.picked = folder;
+    const includeHidden = this.includeHidden;
+    this.scannedWithHidden = includeHidden;
     this.#startedAt = performance.now();
     performance.mark('scan-start');
     const onBatch = (batch: ScanBatch) => {
@@ -86,12 +95,13 @@ export class FolderState {
         this.name = folder.handle.name;
         this.source = handleSource(folder.handle);
         this.#announcer.say(`Scanning ${this.name}…`);
-        await worker.scan(folder.handle, onBatch, abort.signal);
+        await worker.scan(folder.handle, onBatch, abort.signal, includeHidden);
+        if (folder.entry && !abort.signal.aborted) await this.#noteUnlisted(folder.entry, includeHidden);
       } else {
         this.name = folder.name;
         this.source = filesSource(folder.name, folder.files);
         this.#announcer.say(`Scanning ${this.name}…`);
-        await walkTree(folder.tree, onBatch, { flushMs: 25, pause: nextTick });
+        await walkTree(folder.tree, onBatch, { flushMs: 25, pause: nextTick, includeHidden });
         if (!abort.signal.aborted) await worker.load(this.rows, folder.files);
       }
       if (abort.signal.aborted) return;
@@ -220,11 +230,21 @@ export class FolderState {
   }
 
   get summary(): string {
-    const { files, bytes, skipped, folders } = this.progress;
+    const { files, bytes, skipped, hidden, folders } = this.progress;
     const parts = [`${plural(files, 'file')} (${formatBytes(bytes)}) in ${plural(folders, 'folder')}`];
-    if (skipped > 0) parts.push(`${plural(skipped, 'system file')} skipped`);
+    if (skipped > hidden) parts.push(`${plural(skipped - hidden, 'system file')} skipped`);
+    const hiddenFolders = this.notes.filter((n) => n.kind === 'hidden-folder').length;
+    if (hidden > 0 || hiddenFolders > 0) {
+      const what = [
+        hidden > 0 ? plural(hidden, 'hidden file') : '',
+        hiddenFolders > 0 ? plural(hiddenFolders, 'hidden folder') : '',
+      ];
+      parts.push(`${what.filter(Boolean).join(' and ')} skipped`);
+    }
     const empty = this.notes.filter((n) => n.kind === 'empty-folder').length;
     if (empty > 0) parts.push(`${plural(empty, 'empty folder')}`);
+    const unlisted = this.notes.filter((n) => n.kind === 'unlisted').length;
+    if (unlisted > 0) parts.push(`${plural(unlisted, 'file')} the browser could not list (see the notes)`);
     const unreadable = this.notes.filter((n) => n.kind === 'unreadable').length;
     if (unreadable > 0) parts.push(`${plural(unreadable, 'unreadable entry', 'unreadable entries')}`);
     return parts.join(', ');
@@ -232,6 +252,17 @@ export class FolderState {
 
   get elapsedMs(): number {
     return performance.now() - this.#startedAt;
+  }
+
+  /** Names the files of a dropped folder that the browser's folder access did not list, so they are not lost silently. */
+  async #noteUnlisted(entry: FileSystemDirectoryEntry, includeHidden: boolean): Promise<void> {
+    const missing = await filesNotListed(entry, new Set(this.rows.map((row) => row.path)), includeHidden);
+    const notes: ScanNote[] = missing.map(({ path, characters }) => ({
+      path,
+      kind: 'unlisted',
+      message: unlistedMessage(path, characters),
+    }));
+    if (notes.length > 0) this.notes = [...this.notes, ...notes];
   }
 
   #append(batch: ScanBatch): void {
@@ -246,11 +277,32 @@ export class FolderState {
         mime: kind.mime,
         status: entry.skip ? 'skipped' : 'ready',
         uploaded: 0,
-        message: entry.skip ? `System file (${entry.skip}), not uploaded.` : '',
+        message: skipMessage(entry.skip),
       });
     }
     if (batch.notes.length > 0) this.notes = [...this.notes, ...batch.notes];
     this.progress = batch.progress;
     this.touch();
   }
+}
+
+function skipMessage(skip: string | undefined): string {
+  if (skip === undefined) return '';
+  if (skip === HIDDEN_FILE)
+    return 'Hidden file (its name starts with a dot), not uploaded; tick Include hidden files to upload it.';
+  return `System file (${skip}), not uploaded.`;
+}
+
+function unlistedMessage(path: string, characters: readonly string[]): string {
+  if (characters.length === 0) {
+    return `"${path}" was left out by the browser's listing of the folder; it will not be uploaded. Drop the folder again, or choose it.`;
+  }
+  const named = characters.map((c) =>
+    // eslint-disable-next-line no-control-regex -- control characters are named by their code point
+    /[\s\u0000-\u001f\u007f\u202e]/.test(c)
+      ? `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
+      : `'${c}'`,
+  );
+  const those = characters.length === 1 ? 'that character' : 'those characters';
+  return `"${path}" was left out by the browser, which does not list names holding ${named.join(', ')}; it will not be uploaded. Rename it without ${those} and drop the folder again.`;
 }

@@ -4,8 +4,15 @@
  * newer build makes an older answer stale ("latest wins"), as with the check.
  */
 import { parseFieldLines } from '#core/filelists/field-lines';
+import { configName } from '#core/profiles/deriva';
 import { listsFor, type ListKindInfo } from '#core/filelists/registry';
-import type { AnnotationSet, AnnotationType, FileListKind } from '#core/filelists/types';
+import {
+  EXAMPLE_ANNOTATION,
+  EXAMPLE_TEMPLATE,
+  templateExample,
+  type TemplateExample,
+} from '#core/filelists/source-template';
+import type { AnnotationSet, AnnotationType, BagName, FileListKind } from '#core/filelists/types';
 import { formatCount, plural } from '#core/format';
 import { CSV_FILE, saveFile, TSV_FILE, ZIP_FILE } from '../../platform/download';
 import {
@@ -42,7 +49,7 @@ export function newAnnotationDraft(n: number): AnnotationDraft {
     types: ['segmentation_mask'],
     link: 'suffix',
     suffixes: '_mask, _labels',
-    template: '{parent}/images/{stem}.*',
+    template: EXAMPLE_TEMPLATE,
   };
 }
 
@@ -51,7 +58,7 @@ function annotationSet(draft: AnnotationDraft): AnnotationSet {
     draft.link === 'suffix'
       ? { kind: 'suffix' as const, suffixes: draft.suffixes }
       : draft.link === 'template'
-        ? { kind: 'template' as const, template: draft.template }
+        ? { kind: 'template' as const, template: draft.template, suffixes: draft.suffixes }
         : { kind: 'same-name' as const };
   return { name: draft.name.trim(), select: draft.select.trim(), types: [...draft.types], link };
 }
@@ -150,9 +157,38 @@ export class ListsState {
             creator: symbiota.mediaCreator,
           },
         };
+      case 'deriva-plan': {
+        const deriva = this.#check.settings.deriva;
+        return {
+          kind,
+          options: { config: deriva.config, configName: configName(deriva), folderName: this.#folder.name },
+        };
+      }
       default:
         return { kind };
     }
+  }
+
+  /**
+   * What the shown set's source template reads in its first annotation (or, before the set selects any, in
+   * {@link EXAMPLE_ANNOTATION}), and where it looks for the source.
+   */
+  get templateExample(): (TemplateExample & { readonly own: boolean }) | undefined {
+    const draft = this.annotations[this.annotationIndex];
+    if (!draft || draft.link !== 'template') return undefined;
+    const first = this.preview?.kind === 'bia-annotations' ? this.preview.firstFile : undefined;
+    if (first === undefined) {
+      const { select, path } = EXAMPLE_ANNOTATION;
+      return { ...templateExample(draft.template, draft.suffixes, select, path), own: false };
+    }
+    return { ...templateExample(draft.template, draft.suffixes, draft.select, first), own: true };
+  }
+
+  /** "3 of 8 rows" when rows of the shown list lack a value the repository requires, else ''. */
+  get incompleteRows(): string {
+    const p = this.preview;
+    if (!p || p.incompleteRows === 0) return '';
+    return `${formatCount(p.incompleteRows)} of ${plural(p.rowCount, 'row')}`;
   }
 
   /** Problems with the typed fields of new records, which the worker never sees as text. */
@@ -210,8 +246,10 @@ export class ListsState {
       const fileName = await this.#saveLastBuilt(worker, preview.kind);
       if (!fileName) return;
       const errors = preview.problems.filter((p) => p.status === 'error').length;
+      const incomplete =
+        preview.incompleteRows > 0 ? `, ${formatCount(preview.incompleteRows)} of them incomplete` : '';
       this.#announcer.say(
-        `${preview.title} saved as ${fileName}: ${plural(preview.rowCount, 'row')}${errors > 0 ? `, with ${plural(errors, 'error')} to fix` : ''}.`,
+        `${preview.title} saved as ${fileName}: ${plural(preview.rowCount, 'row')}${incomplete}${errors > 0 ? `, with ${plural(errors, 'error')} to fix` : ''}.`,
       );
     } catch (error) {
       this.error = `The list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
@@ -230,6 +268,7 @@ export class ListsState {
         list: { kind: 'receipt' },
         includeErrors: this.#check.allowErrors,
         batch: this.#upload.batch,
+        ...this.#bag(),
       });
       const fileName = await this.#saveLastBuilt(worker, 'receipt');
       if (fileName) this.#announcer.say(`Receipt saved as ${fileName}: ${plural(preview.rowCount, 'file')}.`);
@@ -237,6 +276,12 @@ export class ListsState {
       this.error = `The receipt could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
       this.#announcer.say(this.error);
     }
+  }
+
+  /** The bag of the completed batch, for the receipt to name. */
+  #bag(): { bag?: BagName } {
+    const state = this.#upload.completion?.state;
+    return state ? { bag: { bag: state.bag, version: state.version, payloadOxum: state.payloadOxum } } : {};
   }
 
   /** Builds a list in the worker with what the upload and the web copies know now. */
@@ -271,13 +316,14 @@ export class ListsState {
     };
   }
 
-  /** "1,234 rows · 3 errors · 1 warning". */
+  /** "1,234 rows · 3 incomplete · 3 errors · 1 warning". */
   get headline(): string {
     const p = this.preview;
     if (!p) return '';
     const errors = p.problems.filter((x) => x.status === 'error').length;
     const warnings = p.problems.length - errors;
     const parts = [`${formatCount(p.rowCount)} ${p.rowCount === 1 ? 'row' : 'rows'}`];
+    if (p.incompleteRows > 0) parts.push(`${formatCount(p.incompleteRows)} incomplete`);
     if (errors > 0) parts.push(plural(errors, 'error'));
     if (warnings > 0) parts.push(plural(warnings, 'warning'));
     return parts.join(' · ');

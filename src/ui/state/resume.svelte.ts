@@ -6,13 +6,15 @@
  */
 import { formatBytes, plural } from '#core/format';
 import type { ProfileId } from '#core/validation/types';
-import type { BatchJournal, SavedBatch } from '../../platform/batch-journal';
+import type { BatchJournal, FileRecord, SavedBatch } from '../../platform/batch-journal';
 import type { Announcer } from './announcer.svelte';
 import type { CheckState } from './check.svelte';
 import type { FolderState } from './folder.svelte';
 import type { UploadState } from './upload.svelte';
 
 const CHECK_WAIT_MS = 10 * 60_000;
+/** Unfinished uploads asked about at once when the page opens. */
+const CONFIRM_CONCURRENCY = 6;
 
 export class ResumeState {
   saved = $state.raw<SavedBatch | null>(null);
@@ -20,12 +22,20 @@ export class ResumeState {
   waitingForFolder = $state(false);
   busy = $state(false);
   error = $state('');
+  /**
+   * Paths of the unfinished uploads the receiver says are complete (their offset is their size): the journal is
+   * written once a second, so a file that finished just before the page went may be recorded only by address.
+   * Null while the receiver is being asked.
+   */
+  confirmed = $state.raw<ReadonlySet<string> | null>(null);
   readonly #journal: BatchJournal;
   readonly #folder: FolderState;
   readonly #check: CheckState;
   readonly #upload: UploadState;
   readonly #announcer: Announcer;
   readonly #newFolder: (name: string) => void;
+  /** Opens the folder chooser, as Choose folder does; called within the click on Resume previous upload. */
+  readonly #chooseFolder: () => void;
   /** The check's revision when the last folder was picked: a later one is that folder's check. */
   #revisionAtPick = 0;
 
@@ -37,8 +47,10 @@ export class ResumeState {
     upload: UploadState,
     announcer: Announcer,
     newFolder: (name: string) => void,
+    chooseFolder: () => void,
   ) {
     this.#newFolder = newFolder;
+    this.#chooseFolder = chooseFolder;
     this.#journal = journal;
     this.#folder = folder;
     this.#check = check;
@@ -51,19 +63,24 @@ export class ResumeState {
     const saved = await this.#journal.load();
     if (!saved) return;
     this.saved = saved;
+    const unfinished = saved.files.filter((f) => !f.arrived && f.uploadUrl);
+    this.confirmed = await completeOnReceiver(unfinished);
   }
 
   /** One line about the unfinished batch. */
   get summary(): string {
     const saved = this.saved;
     if (!saved) return '';
-    const arrived = saved.files.filter((f) => f.arrived);
-    const bytes = arrived.reduce((sum, f) => sum + f.size, 0);
-    const partial = saved.files.filter((f) => !f.arrived && f.uploadUrl).length;
     const when = new Date(saved.batch.startedAt).toLocaleString();
+    const start = `The upload of "${saved.batch.folderName}" to batch ${saved.batch.batch} (started ${when}) did not finish`;
+    const confirmed = this.confirmed;
+    if (confirmed === null) return `${start}; asking the receiver what arrived…`;
+    const arrived = saved.files.filter((f) => f.arrived || confirmed.has(f.path));
+    const bytes = arrived.reduce((sum, f) => sum + f.size, 0);
+    const partial = saved.files.filter((f) => !f.arrived && f.uploadUrl && !confirmed.has(f.path)).length;
+    // Files that finished in the page's last second may not be in the journal yet: hence "at least".
     return (
-      `The upload of "${saved.batch.folderName}" to batch ${saved.batch.batch} (started ${when}) did not finish: ` +
-      `${plural(arrived.length, 'file')} (${formatBytes(bytes)}) had arrived` +
+      `${start}: at least ${plural(arrived.length, 'file')} (${formatBytes(bytes)}) had arrived` +
       (partial > 0 ? `, ${plural(partial, 'file')} half sent.` : '.')
     );
   }
@@ -78,8 +95,10 @@ export class ResumeState {
     if (!handle) {
       this.waitingForFolder = true;
       this.#announcer.say(
-        `Choose the folder "${saved.batch.folderName}" again with Choose folder; the upload then goes on where it stopped.`,
+        `Choose the folder "${saved.batch.folderName}" again; the upload then goes on where it stopped.`,
       );
+      // The click is a user gesture, so the chooser may open now.
+      this.#chooseFolder();
       return;
     }
     this.busy = true;
@@ -169,4 +188,30 @@ async function readable(handle: FileSystemDirectoryHandle): Promise<boolean> {
   if ((await withPermissions.queryPermission?.({ mode: 'read' })) === 'granted') return true;
   const asked = await withPermissions.requestPermission?.({ mode: 'read' });
   return asked === undefined || asked === 'granted';
+}
+
+/**
+ * Asks the receiver for the offset of each unfinished upload (a tus HEAD) and returns the paths of those whose
+ * offset is their size. Without an answer (a token is needed, the receiver is down) a file counts as not arrived.
+ */
+async function completeOnReceiver(files: readonly FileRecord[]): Promise<Set<string>> {
+  const complete = new Set<string>();
+  const queue = [...files];
+  const ask = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      try {
+        const response = await fetch(file.uploadUrl ?? '', {
+          method: 'HEAD',
+          headers: { 'Tus-Resumable': '1.0.0' },
+          cache: 'no-store',
+        });
+        if (response.ok && Number(response.headers.get('Upload-Offset')) === file.size)
+          complete.add(file.path);
+      } catch {
+        // Not reachable now: the upload will ask again when it resumes.
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONFIRM_CONCURRENCY }, ask));
+  return complete;
 }

@@ -8,16 +8,19 @@ import { clearSetupFromUrl, makeSetupLink, readLinkSettings } from '../../platfo
 import { loadAppSettings, saveAppSettings } from '../../platform/settings-store';
 import type { Announcer } from './announcer.svelte';
 import type { CheckState } from './check.svelte';
+import type { FolderState } from './folder.svelte';
 import type { UploadState } from './upload.svelte';
 
 export class SettingsState {
   /** What the last load, link or import said: fields that fell back, keys ignored, a changed endpoint. */
   notes = $state.raw<readonly string[]>([]);
+  readonly #folder: FolderState;
   readonly #check: CheckState;
   readonly #upload: UploadState;
   readonly #announcer: Announcer;
 
-  constructor(check: CheckState, upload: UploadState, announcer: Announcer) {
+  constructor(folder: FolderState, check: CheckState, upload: UploadState, announcer: Announcer) {
+    this.#folder = folder;
     this.#check = check;
     this.#upload = upload;
     this.#announcer = announcer;
@@ -38,6 +41,7 @@ export class SettingsState {
       target: this.#check.target,
       profiles: $state.snapshot(this.#check.settings),
       endpoint: endpoint === defaultEndpoint() ? '' : endpoint,
+      includeHidden: this.#folder.includeHidden,
     };
   }
 
@@ -71,5 +75,6 @@ export class SettingsState {
     this.#check.target = settings.target;
     this.#check.settings = settings.profiles;
     this.#upload.endpoint = settings.endpoint || defaultEndpoint();
+    this.#folder.includeHidden = settings.includeHidden;
   }
 }

@@ -6,9 +6,15 @@
 import { formatBytes, plural } from '#core/format';
 import { sanitizeBatchName, suggestBatchName } from '#core/paths';
 import { ProgressMeter } from '#core/progress-meter';
+import { bagSentence, handoffSentence, handoffUnderway } from '#core/completion-text';
+import { profileList } from '#core/profiles/registry';
+import { RECEIVER_EXTENSIONS, storedPathFor, type CompletionState, type ManifestEntry } from '#core/protocol';
+import { supports, transferPlan, type TusCapabilities } from '#core/tus-capabilities';
 import { defaultEndpoint, endpointProblem } from '../../platform/endpoint';
 import type { FileDigests } from '#core/digest';
 import type { BatchJournal, FileChange, FileRecord, SavedBatch } from '../../platform/batch-journal';
+import { completeBatch, completionState, type CompletionOutcome } from '../../upload/batch-completion';
+import { discoverTus, plainTusNotice, type Discovery } from '../../upload/tus-discovery';
 import { UploadRun, type Arrival, type UploadJob } from '../../upload/upload-run';
 import { packColumn, type ArrivalsText } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
@@ -63,7 +69,19 @@ interface Arrived {
   readonly verified: string;
 }
 
+/** What the page knows of the batch's completion on the receiver. */
+export interface CompletionView {
+  readonly phase: 'completing' | 'complete' | 'refused' | 'failed' | 'unsupported';
+  /** What to show, one sentence each; refusals name every file missing or different. */
+  readonly sentences: readonly string[];
+  readonly state?: CompletionState;
+}
+
 const TICK_MS = 250;
+/** How often the page asks where the hand-off stands, and for how long at most. */
+const HANDOFF_POLL_MS = 2000;
+const HANDOFF_POLL_LIMIT = 300;
+const PROBLEMS_SHOWN = 100;
 const FAILURES_SHOWN = 100;
 
 export class UploadState {
@@ -78,6 +96,10 @@ export class UploadState {
   /** How many files failed for each cause, most common first. */
   failureCauses = $state.raw<readonly (readonly [string, number])[]>([]);
   settingsError = $state('');
+  /** The batch's completion on the receiver, once the upload has settled; null before. */
+  completion = $state.raw<CompletionView | null>(null);
+  /** Bumped for each completion, so an older one's answers and polling stop counting. */
+  #completionRound = 0;
   #run: UploadRun | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   readonly #meter = new ProgressMeter();
@@ -90,6 +112,14 @@ export class UploadState {
   #resumed: readonly FileRecord[] | null = null;
   /** Why the transfer is waiting, when it is: offline, or the receiver not answering. '' otherwise. */
   notice = $state('');
+  /** What the server of the last run said it supports (asked once per run); null before the first. */
+  capabilities = $state.raw<TusCapabilities | null>(null);
+  /** Lasting sentences about the server: what it lacks, and limits met on the way, each said once. */
+  serverNotes = $state.raw<readonly string[]>([]);
+  readonly #serverNotes = new Map<string, string>();
+  /** Files queued while the server is being asked what it supports, before the run exists. */
+  #starting: UploadJob[] | null = null;
+  #startCount = 0;
   /** The run was paused because the browser went offline (not by the user), so coming online resumes it. */
   #offlinePaused = false;
   /** Files that arrived, counted when a run settles (not per file), so the file lists refresh once. */
@@ -140,11 +170,15 @@ export class UploadState {
     this.#resumeFrom.clear();
     this.#resumed = null;
     this.notice = '';
+    this.#serverNotes.clear();
+    this.serverNotes = [];
     this.arrivalCount = 0;
     this.#failuresChanged = true;
     this.#publishFailures();
     this.figures = NO_FIGURES;
     this.settingsError = '';
+    this.#completionRound += 1;
+    this.completion = null;
     this.batch = suggestBatchName(folderName, new Date());
   }
 
@@ -244,9 +278,10 @@ export class UploadState {
   }
 
   cancel(): void {
-    if (!this.active || !this.#run) return;
-    this.#run.cancel();
+    if (!this.active || (!this.#run && !this.#starting)) return;
+    this.#run?.cancel();
     this.#run = null;
+    this.#starting = null;
     this.notice = '';
     void this.#journal?.clear();
     for (const row of this.#folder.rows) {
@@ -298,17 +333,59 @@ export class UploadState {
     }
     this.#failuresChanged = true;
     if (jobs.length === 0) return;
-    if (this.#run && this.active) {
+    if (this.#starting) {
+      this.#starting.push(...jobs);
+    } else if (this.#run && this.active) {
       this.#run.send(jobs);
     } else {
-      this.#begin(jobs, (path) => this.#folder.open(path));
+      this.#begin(jobs);
     }
     this.#tick();
   }
 
-  #begin(jobs: UploadJob[], open: (path: string) => Promise<File>): void {
+  /** Asks the server what it supports, once per run, then starts the run with what it said. */
+  #begin(jobs: UploadJob[]): void {
     this.#run?.cancel();
+    this.#completionRound += 1;
+    this.completion = null;
+    this.#run = null;
     this.#countFolder();
+    this.phase = 'uploading';
+    this.#starting = jobs;
+    const count = ++this.#startCount;
+    void discoverTus(this.endpoint).then((discovery) => {
+      const queued = this.#starting;
+      // Cancelled, or started again, while the server was being asked.
+      if (count !== this.#startCount || !queued || this.phase !== 'uploading') return;
+      this.#starting = null;
+      this.#learned(discovery);
+      this.#startRun(queued, discovery.capabilities, (path) => this.#folder.open(path));
+    });
+  }
+
+  /** Says once what the server lacks, or that it could not be asked. */
+  #learned(discovery: Discovery): void {
+    this.capabilities = discovery.capabilities;
+    if (discovery.problem) {
+      this.#noteOnce('plain', plainTusNotice(this.endpoint, discovery.problem));
+    } else if (!transferPlan(discovery.capabilities).verifies) {
+      this.#noteOnce(
+        'unverified',
+        `The server at ${this.endpoint} is a plain tus server: it does not check the files' checksums, so the receipt and the manifest say "not verified by the receiver" (the checksums still travel with each file as tus metadata), and it does not say where it stores each file.`,
+      );
+    }
+  }
+
+  /** A lasting note about the server, replacing the one of the same kind, announced when it is new. */
+  #noteOnce(kind: string, sentence: string): void {
+    if (this.#serverNotes.get(kind) === sentence) return;
+    const isNew = !this.#serverNotes.has(kind);
+    this.#serverNotes.set(kind, sentence);
+    this.serverNotes = [...this.#serverNotes.values()];
+    if (isNew) this.#announcer.say(sentence);
+  }
+
+  #startRun(jobs: UploadJob[], capabilities: TusCapabilities, open: (path: string) => Promise<File>): void {
     this.#meter.reset();
     performance.mark('queue-start');
     const rows = this.#folder.rows;
@@ -321,7 +398,13 @@ export class UploadState {
     };
     this.#run = new UploadRun(
       jobs,
-      { endpoint: this.endpoint, token: this.token.trim(), batch: this.batch, md5: context.md5 },
+      {
+        endpoint: this.endpoint,
+        token: this.token.trim(),
+        batch: this.batch,
+        md5: context.md5,
+        capabilities,
+      },
       (job) => open(job.path),
       {
         known: async (jobs) => (worker ? worker.knownChecksums(jobs, context.md5) : jobs.map(() => null)),
@@ -343,10 +426,14 @@ export class UploadState {
         onUploadUrl: (id, url) => record(id, { uploadUrl: url ?? undefined }),
         onDigests: (id, digests: FileDigests) => record(id, digests),
         onRetrying: (status) => this.#retrying(status),
+        onChunkSize: (chunkSize, refusedBytes, refused) =>
+          this.#noteOnce(
+            'chunk',
+            `Requests of ${formatBytes(refusedBytes)} ${refused ? 'were refused (413 Payload Too Large)' : 'got no answer while smaller ones did'} at ${this.endpoint}: the server, or a proxy before it, limits request bodies, so the upload now sends files in pieces of ${formatBytes(chunkSize)}.`,
+          ),
         onSettled: () => this.#settled(),
       },
     );
-    this.phase = 'uploading';
     this.#run.start();
     this.#announcer.say(`Upload started: ${plural(jobs.length, 'file')} to ${this.endpoint}.`);
     if (this.#timer) clearInterval(this.#timer);
@@ -379,8 +466,9 @@ export class UploadState {
     if (!row) return;
     row.status = 'done';
     row.uploaded = row.size;
-    const expected = `${this.batch}/${row.path}`;
-    const storedPath = arrival.storedPath ?? expected;
+    const expected = storedPathFor(this.batch, row.path);
+    // '' where the server does not say (a plain tus server): the lists say so rather than guess.
+    const storedPath = arrival.storedPath ?? '';
     const arrived = { storedPath, uploadUrl: arrival.uploadUrl ?? '', verified: arrival.verified };
     this.#arrivals.set(row.path, {
       ...arrived,
@@ -389,7 +477,10 @@ export class UploadState {
     });
     this.#journal?.update(row, { ...arrival.digests, uploadUrl: undefined, arrived });
     if (this.notice && navigator.onLine) this.notice = '';
-    row.message = storedPath !== expected ? `Stored as ${storedPath} (a different file had that name).` : '';
+    row.message =
+      storedPath !== '' && storedPath !== expected
+        ? `Stored as ${storedPath} (a different file had that name).`
+        : '';
     this.#totals.done += 1;
     this.#totals.doneBytes += row.size;
   }
@@ -471,13 +562,138 @@ export class UploadState {
     this.#stop('done');
     const { done, failed, bytes } = this.figures;
     // A complete batch has nothing left to resume; one with failures keeps its journal for Retry after a reload.
-    if (failed === 0 && done === this.figures.files) void this.#journal?.clear();
-    else void this.#journal?.flush();
+    if (failed === 0 && done === this.figures.files) {
+      void this.#journal?.clear();
+      this.#completeSafely(0);
+    } else void this.#journal?.flush();
     this.#announcer.say(
       failed > 0
         ? `Upload finished with problems: ${plural(done, 'file')} arrived, ${plural(failed, 'file')} failed. See the failed files below.`
         : `Upload complete: ${plural(done, 'file')} (${formatBytes(bytes)}) arrived in batch ${this.batch}.`,
     );
+  }
+
+  /**
+   * Tells the receiver the batch is complete with the files that arrived: by itself once every file has, or when
+   * the user gives up the failed ones (or tries again after a failed completion).
+   */
+  complete(): void {
+    if (this.active || this.phase !== 'done' || this.completion?.phase === 'completing') return;
+    this.#completeSafely(this.#failures.size);
+  }
+
+  /** A receiver that answers something unreadable says so in the step, never as an uncaught error. */
+  #completeSafely(leftOut: number): void {
+    const round = this.#completionRound + 1;
+    this.#complete(leftOut).catch((error: unknown) => {
+      if (round !== this.#completionRound) return;
+      this.completion = {
+        phase: 'failed',
+        sentences: [
+          `Batch ${this.batch} could not be completed: ${error instanceof Error ? error.message : String(error)}. Press Complete batch to try again.`,
+        ],
+      };
+    });
+  }
+
+  async #complete(leftOut: number): Promise<void> {
+    const round = ++this.#completionRound;
+    const target = { endpoint: this.endpoint, token: this.token.trim(), batch: this.batch };
+    const files: ManifestEntry[] = [];
+    for (const row of this.#folder.rows) {
+      const arrival = row.status === 'done' ? this.#arrivals.get(row.path) : undefined;
+      // A file that arrived before a reload without its checksum kept is bagged with what the receiver holds.
+      if (!arrival?.sha256) continue;
+      files.push({
+        path: row.path,
+        bytes: row.size,
+        sha256: arrival.sha256,
+        ...(arrival.md5 ? { md5: arrival.md5 } : {}),
+      });
+    }
+    this.completion = {
+      phase: 'completing',
+      sentences: [`Completing batch ${this.batch}: the receiver checks ${plural(files.length, 'file')}…`],
+    };
+    const profile = this.#context().target;
+    // A batch resumed after a reload may not have asked the server yet.
+    const capabilities = this.capabilities ?? (await discoverTus(this.endpoint)).capabilities;
+    const outcome = await completeBatch(
+      target,
+      {
+        completionId: crypto.randomUUID(),
+        target: profileList.find((p) => p.id === profile)?.label ?? profile,
+        leftOut,
+        files,
+      },
+      supports(capabilities, RECEIVER_EXTENSIONS.batchComplete),
+      () => {
+        if (round !== this.#completionRound) return;
+        this.completion = {
+          phase: 'completing',
+          sentences: [
+            `The receiver at ${target.endpoint} does not answer; completing batch ${target.batch} is tried again, waiting a little longer each time.`,
+          ],
+        };
+      },
+    );
+    if (round !== this.#completionRound) return;
+    // Shown in the step's own live region, so the status line keeps saying how the upload ended.
+    this.#showCompletion(outcome);
+    if (outcome.kind === 'complete') await this.#followHandoff(round, target, outcome.state);
+  }
+
+  #showCompletion(outcome: CompletionOutcome): void {
+    switch (outcome.kind) {
+      case 'complete':
+        this.completion = {
+          phase: 'complete',
+          state: outcome.state,
+          sentences: [bagSentence(outcome.state), ...outcome.state.handoff.map(handoffSentence)],
+        };
+        return;
+      case 'refused': {
+        const { problems, message } = outcome.refusal;
+        const more = problems.length - PROBLEMS_SHOWN;
+        this.completion = {
+          phase: 'refused',
+          sentences: [
+            message,
+            ...problems.slice(0, PROBLEMS_SHOWN).map((problem) => problem.message),
+            ...(more > 0 ? [`…and ${plural(more, 'more file')}.`] : []),
+          ],
+        };
+        return;
+      }
+      case 'failed':
+        this.completion = { phase: 'failed', sentences: [outcome.message] };
+        return;
+      case 'unsupported':
+        this.completion = {
+          phase: 'unsupported',
+          sentences: [
+            `The receiver at ${this.endpoint} does not take batch completions (it does not list batch-complete), so it keeps the files as they arrived; nothing was bagged or handed on.`,
+          ],
+        };
+    }
+  }
+
+  /** Asks where the hand-off stands until every step is done or failed. */
+  async #followHandoff(
+    round: number,
+    target: { endpoint: string; token: string; batch: string },
+    state: CompletionState,
+  ): Promise<void> {
+    let latest = state;
+    for (let asked = 0; handoffUnderway(latest) && asked < HANDOFF_POLL_LIMIT; asked += 1) {
+      await new Promise((resolve) => setTimeout(resolve, HANDOFF_POLL_MS));
+      if (round !== this.#completionRound) return;
+      const next = await completionState(target);
+      if (round !== this.#completionRound) return;
+      if (next?.completionId !== state.completionId) continue;
+      latest = next;
+      this.#showCompletion({ kind: 'complete', state: latest });
+    }
   }
 
   /** The browser lost or found its connection: the transfer engine waits by itself; the page says so. */

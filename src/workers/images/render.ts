@@ -6,7 +6,7 @@
  */
 import { fitUnderLimit } from '#core/images/quality-search';
 import type { ImageFormat } from '#core/images/types';
-import { decodeTiff } from './tiff-decode';
+import { decodeTiff } from './tiff/decode';
 
 export interface Decoded {
   readonly image: ImageBitmap;

@@ -5,6 +5,7 @@ import type { AnnotationSet, ListContext } from '#core/filelists/types';
 import { bia } from '#core/profiles/bia';
 import { readRecordList } from '../../../src/workers/delimited-reader';
 import { biaExtraCsv, biaFolder } from '../../fixtures/filelists/bia-folder';
+import { biaMirroredFolder, biaMirroredWithStray } from '../../fixtures/filelists/bia-mirrored-folder';
 import { contextOf, expectGolden } from './golden';
 
 const TEMPLATE = '{Plate}/{Well}/{Field}_{Channel}.tif';
@@ -114,12 +115,18 @@ describe('BioImage Archive annotations file list, found by name', () => {
     expect(list.fileName).toBe('batch-1-annotations-masks.tsv');
   });
 
-  it('names the two wells a mask could come from, and the mask without an image', () => {
+  it('counts the rows without a source, names the two wells a mask could come from, and the mask without an image', () => {
+    expect(list.incompleteRows).toBe(2);
     expect(list.problems).toEqual([
       {
         status: 'error',
         message:
-          'study/masks/f1_c1.png could come from study/plate1/A01/f1_c1.tif or study/plate1/B02/f1_c1.tif; rename all but one, or change how annotations find their source.',
+          '2 of 3 rows have no Source Image (study/masks/f1_c1.png and study/masks/f1_rfp.png), which the BioImage Archive requires of every row, so it would refuse the list as it is; fix what is said here, or fill in each source by hand in the downloaded file.',
+      },
+      {
+        status: 'error',
+        message:
+          'study/masks/f1_c1.png could come from study/plate1/A01/f1_c1.tif or study/plate1/B02/f1_c1.tif; rename all but one, or find sources by the path template {parent}/plate1/A01/{stem}.tif, which takes study/plate1/A01/f1_c1.tif.',
       },
       {
         status: 'error',
@@ -141,6 +148,11 @@ describe('BioImage Archive annotations file list, found by suffix', () => {
       {
         status: 'error',
         message:
+          '1 of 2 rows has no Source Image (-f1_c2_mask.png), which the BioImage Archive requires of every row, so it would refuse the list as it is; fix what is said here, or fill in each source by hand in the downloaded file.',
+      },
+      {
+        status: 'error',
+        message:
           '-f1_c2_mask.png has no source image: no file named -f1_c2.* (its name without _mask); add the image, or change how annotations find their source.',
       },
       {
@@ -148,6 +160,49 @@ describe('BioImage Archive annotations file list, found by suffix', () => {
         message:
           "-f1_c2_mask.png starts with '-', so the annotations file list (labels) writes it with an apostrophe in front ('-f1_c2_mask.png) to keep spreadsheets from running it as a formula, and the BioImage Archive would not find the file; rename it to start with a letter or digit.",
       },
+    ]);
+  });
+});
+
+describe('BioImage Archive annotations file list, masks in a tree that mirrors the images', () => {
+  const mirrored = (folder = biaMirroredFolder): ListContext =>
+    contextOf(folder, { profile: 'bia', settings: bia.defaultSettings });
+  const set = (link: AnnotationSet['link']): AnnotationSet => ({
+    name: 'masks',
+    select: 'masks/',
+    types: ['segmentation_mask'],
+    link,
+  });
+
+  it.each<[string, AnnotationSet['link']]>([
+    ['cutting _mask or _labels', { kind: 'suffix', suffixes: '_mask, _labels' }],
+    [
+      'the path template images/{subdir}/{base}.tif',
+      { kind: 'template', template: 'images/{subdir}/{base}.tif', suffixes: '_mask, _labels' },
+    ],
+  ])(
+    'links every mask to the image at its place by %s, and matches bia-annotations-mirrored.tsv',
+    (_, link) => {
+      const list = buildBiaAnnotations(mirrored(), set(link));
+      expect(list.problems).toEqual([]);
+      expect(list.incompleteRows).toBe(0);
+      expectGolden(list, 'bia-annotations-mirrored.tsv');
+    },
+  );
+
+  it('counts and names the mask of a well no plate has, and says which template would find the others', () => {
+    const list = buildBiaAnnotations(
+      mirrored(biaMirroredWithStray),
+      set({ kind: 'suffix', suffixes: '_mask' }),
+    );
+    expect(list.incompleteRows).toBe(5);
+    expect(list.problems.map((problem) => problem.message)).toEqual([
+      '5 of 9 rows have no Source Image (masks/P1/A01/A01_GFP_labels.png, masks/P1/B02/B02_GFP_labels.png, masks/P2/A01/A01_GFP_labels.png and 2 more), which the BioImage Archive requires of every row, so it would refuse the list as it is; fix what is said here, or fill in each source by hand in the downloaded file.',
+      "masks/P1/A01/A01_GFP_labels.png has no source image: its name does not end in _mask, so no suffix can be cut to find the image's name; rename it, or find sources by the path template images/{subdir}/{base}.tif with _labels among the suffixes, which takes images/P1/A01/A01_GFP.tif.",
+      "masks/P1/B02/B02_GFP_labels.png has no source image: its name does not end in _mask, so no suffix can be cut to find the image's name; rename it, or find sources by the path template images/{subdir}/{base}.tif with _labels among the suffixes, which takes images/P1/B02/B02_GFP.tif.",
+      "masks/P2/A01/A01_GFP_labels.png has no source image: its name does not end in _mask, so no suffix can be cut to find the image's name; rename it, or find sources by the path template images/{subdir}/{base}.tif with _labels among the suffixes, which takes images/P2/A01/A01_GFP.tif.",
+      "masks/P2/B02/B02_GFP_labels.png has no source image: its name does not end in _mask, so no suffix can be cut to find the image's name; rename it, or find sources by the path template images/{subdir}/{base}.tif with _labels among the suffixes, which takes images/P2/B02/B02_GFP.tif.",
+      'masks/P2/C03/C03_DAPI_mask.png has no source image: no file named C03_DAPI.* (its name without _mask); add the image, or change how annotations find their source.',
     ]);
   });
 });

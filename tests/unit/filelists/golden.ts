@@ -42,6 +42,8 @@ export function checksumsOf(folder: FixtureFolder): Map<string, Checksums> {
 }
 
 export interface ContextOptions<P extends ProfileId> {
+  /** Hidden files checked as data (Include hidden files ticked). */
+  readonly includeHidden?: boolean;
   readonly profile: P;
   readonly settings: ProfileSettings[P];
   /** Path of a CSV inside the folder to use as the record list. */
@@ -50,6 +52,8 @@ export interface ContextOptions<P extends ProfileId> {
   readonly batch?: string;
   readonly withChecksums?: boolean;
   readonly arrivals?: ReadonlyMap<string, Arrival>;
+  /** Checks as if the folder was picked under this name (Deriva configs see it); none by default. */
+  readonly folderName?: string;
 }
 
 /** The folder checked as the app checks it, then turned into the file lists' context. */
@@ -66,7 +70,16 @@ export function contextOf<P extends ProfileId>(
     if (!read.table) throw new Error(read.problems.map((p) => p.message).join(' '));
     records = read.table;
   }
-  const result = validate(files, options.profile, options.settings, records ? { table: records } : undefined);
+  const result = validate(
+    files,
+    options.profile,
+    options.settings,
+    records ? { table: records } : undefined,
+    {
+      ...(options.folderName === undefined ? {} : { folderName: options.folderName }),
+      ...(options.includeHidden ? { includeHidden: true } : {}),
+    },
+  );
   return listContext({
     files,
     result,

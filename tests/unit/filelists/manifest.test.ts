@@ -10,11 +10,19 @@ import { contextOf, expectGolden } from './golden';
 const arrivals = new Map<string, Arrival>([
   [
     'deriva/images/K2-1.jpg',
-    { storedPath: 'batch-1/deriva/images/K2-1.jpg', uploadUrl: 'https://receiver.example/files/7f3a' },
+    {
+      storedPath: 'batch-1/data/deriva/images/K2-1.jpg',
+      uploadUrl: 'https://receiver.example/files/7f3a',
+      verified: 'sha-256, md5',
+    },
   ],
   [
     'deriva/images/K2-2.jpg',
-    { storedPath: 'batch-1/deriva/images/K2-2 (2).jpg', uploadUrl: 'https://receiver.example/files/91c0' },
+    {
+      storedPath: 'batch-1/data/deriva/images/K2-2 (2).jpg',
+      uploadUrl: 'https://receiver.example/files/91c0',
+      verified: 'sha-256, md5',
+    },
   ],
 ]);
 
@@ -41,7 +49,7 @@ describe('manifest of a GUDMAP upload, part of it arrived', () => {
 
   it('says the other stored paths are planned and their upload URLs still empty', () => {
     expect(list.notes).toEqual([
-      'The stored_path of 7 files not uploaded yet is where the receiver will place them, under batch-1/; once uploaded, it is where each file was actually placed, which differs when another file already had the name.',
+      'The stored_path of 7 files not uploaded yet is where the receiver will place them, under batch-1/data/; once uploaded, it is where each file was actually placed, which differs when another file already had the name.',
       'The upload_url column is empty for 7 files not uploaded yet; it is filled once they are uploaded.',
     ]);
   });
@@ -72,7 +80,7 @@ describe('manifest of a custom-pattern upload before checksums', () => {
   it('says the checksums are not computed and nothing is uploaded yet', () => {
     expect(list.notes).toEqual([
       'The sha256 column is empty for 9 files whose checksums are not computed yet; compute checksums first to fill it.',
-      'The stored_path of 9 files not uploaded yet is where the receiver will place them, under kidney-2024/; once uploaded, it is where each file was actually placed, which differs when another file already had the name.',
+      'The stored_path of 9 files not uploaded yet is where the receiver will place them, under kidney-2024/data/; once uploaded, it is where each file was actually placed, which differs when another file already had the name.',
       'The upload_url column is empty for 9 files not uploaded yet; it is filled once they are uploaded.',
     ]);
   });

@@ -16,21 +16,21 @@ describe('the receipt of a Symbiota upload', () => {
           size: 1234,
           sha256: SHA('a'),
           md5: MD5('1'),
-          storedPath: 'b1/a/ASU0001.jpg',
+          storedPath: 'b1/data/a/ASU0001.jpg',
           uploadUrl: 'http://r/files/1',
           verified: 'sha-256, md5',
         }),
         listFile('a/ASU0002.jpg', {
           sha256: SHA('b'),
           md5: MD5('2'),
-          storedPath: 'b1/a/ASU0002 (2).jpg',
+          storedPath: 'b1/data/a/ASU0002 (2).jpg',
           uploadUrl: 'http://r/files/2',
           verified: 'sha-256',
         }),
         listFile('a/ASU0003.jpg', { sha256: SHA('c'), md5: MD5('3') }),
         listFile('=HYPERLINK("x").jpg', {
           sha256: SHA('d'),
-          storedPath: 'b1/=HYPERLINK("x").jpg',
+          storedPath: 'b1/data/=HYPERLINK("x").jpg',
           uploadUrl: 'http://r/files/4',
           verified: 'sha-256',
         }),
@@ -44,7 +44,7 @@ describe('the receipt of a Symbiota upload', () => {
             role: 'thumbnail',
             sha256: SHA('e'),
             md5: MD5('5'),
-            storedPath: 'b1/a/ASU0001_tn.jpg',
+            storedPath: 'b1/data/a/ASU0001_tn.jpg',
             uploadUrl: 'http://r/files/5',
             verified: 'sha-256, md5',
           },
@@ -64,11 +64,19 @@ describe('the receipt of a Symbiota upload', () => {
       'verified',
     ]);
     expect(list.table.rows).toEqual([
-      ['=HYPERLINK("x").jpg', '100', SHA('d'), '', 'b1/=HYPERLINK("x").jpg', 'http://r/files/4', 'yes'],
-      ['a/ASU0001.jpg', '1234', SHA('a'), MD5('1'), 'b1/a/ASU0001.jpg', 'http://r/files/1', 'yes'],
-      ['a/ASU0001_tn.jpg', '20', SHA('e'), MD5('5'), 'b1/a/ASU0001_tn.jpg', 'http://r/files/5', 'yes'],
+      ['=HYPERLINK("x").jpg', '100', SHA('d'), '', 'b1/data/=HYPERLINK("x").jpg', 'http://r/files/4', 'yes'],
+      ['a/ASU0001.jpg', '1234', SHA('a'), MD5('1'), 'b1/data/a/ASU0001.jpg', 'http://r/files/1', 'yes'],
+      ['a/ASU0001_tn.jpg', '20', SHA('e'), MD5('5'), 'b1/data/a/ASU0001_tn.jpg', 'http://r/files/5', 'yes'],
       // The MD5 was sent but the receiver only confirmed the SHA-256: not verified.
-      ['a/ASU0002.jpg', '100', SHA('b'), MD5('2'), 'b1/a/ASU0002 (2).jpg', 'http://r/files/2', 'no'],
+      [
+        'a/ASU0002.jpg',
+        '100',
+        SHA('b'),
+        MD5('2'),
+        'b1/data/a/ASU0002 (2).jpg',
+        'http://r/files/2',
+        'not verified by the receiver',
+      ],
     ]);
   });
 
@@ -76,7 +84,7 @@ describe('the receipt of a Symbiota upload', () => {
     expect(list.notes).toEqual([
       '4 files arrived in batch b1.',
       '1 file of the upload has not arrived and is not on the receipt; send it, then download the receipt again.',
-      '1 file arrived without the receiver confirming its checksums (verified = no): it does not verify, or the file arrived before verification was added; compare the sha256 column with the stored files to be sure.',
+      '1 file arrived without the receiver confirming its checksums (verified: not verified by the receiver): the receiver does not verify them (a plain tus server), or the file arrived before it did; the checksums travelled as tus metadata, so compare the sha256 column with the stored files to be sure.',
     ]);
   });
 
@@ -98,5 +106,53 @@ describe('the receipt of a custom-pattern upload', () => {
       'Nothing has arrived yet: the receipt lists each file once the receiver has it.',
     );
     expect(list.fileName).toBe('b1-receipt.csv');
+  });
+});
+
+describe('the receipt of a completed batch', () => {
+  it('names the bag on every row and in its first note', () => {
+    const context = contextOfFiles('custom', [
+      listFile('x.tif', {
+        sha256: SHA('f'),
+        storedPath: 'b1/data/x.tif',
+        uploadUrl: 'http://r/files/9',
+        verified: 'sha-256',
+      }),
+    ]);
+    const list = buildReceipt({ ...context, bag: { bag: 'b1', version: 2, payloadOxum: '100.1' } });
+    expect(list.table.columns.at(-1)).toBe('bag');
+    expect(list.table.rows).toEqual([
+      ['x.tif', '100', SHA('f'), 'b1/data/x.tif', 'http://r/files/9', 'yes', 'b1/ (completion 2)'],
+    ]);
+    expect(list.notes[0]).toBe(
+      'Batch b1 is complete: the receiver checked it and keeps it as the BagIt bag b1/ (completion 2) (Payload-Oxum 100.1).',
+    );
+  });
+});
+
+describe('the receipt of an upload to a plain tus server', () => {
+  it('says of every file that the receiver neither verified it nor said where it stored it, never a silent yes', () => {
+    const list = buildReceipt(
+      contextOfFiles('custom', [
+        listFile('x.tif', {
+          sha256: SHA('f'),
+          storedPath: '',
+          uploadUrl: 'http://tus.example/files/ab',
+          verified: '',
+        }),
+      ]),
+    );
+    expect(list.table.rows).toEqual([
+      [
+        'x.tif',
+        '100',
+        SHA('f'),
+        'not returned by the receiver',
+        'http://tus.example/files/ab',
+        'not verified by the receiver',
+      ],
+    ]);
+    expect(list.notes).toHaveLength(3);
+    expect(list.notes[2]).toMatch(/^The receiver did not say where it stored 1 file/);
   });
 });

@@ -168,7 +168,7 @@ describe('Darwin Core multimedia extension', () => {
     // ASU-L-0001234_a_tn.jpg is where the Prepare step puts the thumbnail of ASU-L-0001234_a.jpg, so it is that
     // copy (placed and named as the upload placed it), not a file left out for want of a catalog number.
     expect(list.problems).toEqual([]);
-    expect(list.table.rows[0]?.[3]).toBe(`${baseUrl}/batch-1/ASU-L-0001234_a_tn.jpg`);
+    expect(list.table.rows[0]?.[3]).toBe(`${baseUrl}/batch-1/data/ASU-L-0001234_a_tn.jpg`);
     expect(list.notes).toEqual([
       heldBack,
       '1 file of the upload is not an image (records.csv), so the multimedia file has no row for it.',

@@ -1,0 +1,126 @@
+/**
+ * input-100k: 100,000 empty files in folders on disk, picked through the app's `<input webkitdirectory>` (the
+ * picker is removed, as in browsers without it), from handing the folder to the input to the end of the app's
+ * first `check` measure, against the time the browser takes to hand the same folder's FileList to a bare input
+ * on the same page. Both clocks start when Playwright is given the folder, so its own walk of the folder counts
+ * on both sides. input-100k-longest-task: the longest main-thread task in the app's window.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { AppProblem, openApp } from '../app.ts';
+import type { BenchWindow } from '../browser.ts';
+import { bareInputDelivery, makeDiskTree, withoutDirectoryPicker } from '../disk-tree.ts';
+import { formatMs, median, progress, step } from '../log.ts';
+import { longestTaskSpec, RUNS, type Scenario } from '../scenario.ts';
+
+const FOLDERS = 100;
+const FILES_PER_FOLDER = 1000;
+const FILES = FOLDERS * FILES_PER_FOLDER;
+const TIMEOUT = 600_000;
+
+export interface InputRun {
+  /** Date.now() when the folder was handed to the input. */
+  readonly startedAt: number;
+  /** From handing the folder to the input to the end of the first `check` measure. */
+  readonly ms: number;
+  readonly longestTaskMs: number;
+}
+
+/** Hands `dir` to the app through Choose folder's input and waits for the first check; the page must be fresh. */
+export async function pickThroughInput(page: Page, dir: string, files: number): Promise<InputRun> {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Choose folder' }).click();
+  const started = Date.now();
+  await (await chooser).setFiles(dir);
+  try {
+    await page.waitForFunction(() => performance.getEntriesByName('check', 'measure').length > 0, undefined, {
+      polling: 100,
+      timeout: TIMEOUT,
+    });
+  } catch (error) {
+    throw new AppProblem(
+      `the check of the picked folder did not end within ${TIMEOUT / 1000} s (${String(error)})`,
+    );
+  }
+  // Long tasks are reported asynchronously.
+  await page.waitForTimeout(1200);
+  const seen = await page.evaluate((startedAt) => {
+    const state = (window as unknown as BenchWindow).__bench;
+    const check = performance.getEntriesByName('check', 'measure')[0] as PerformanceMeasure;
+    const end = check.startTime + check.duration;
+    const from = startedAt - performance.timeOrigin;
+    const during = state.longTasks.filter((t) => t.start + t.duration >= from && t.start <= end);
+    return {
+      endAt: performance.timeOrigin + end,
+      longest: Math.max(0, ...during.map((t) => t.duration)),
+      files: (check.detail as { files?: number } | null)?.files ?? null,
+    };
+  }, started);
+  if (seen.files !== null && seen.files !== files) {
+    throw new AppProblem(`the app checked ${seen.files} files, expected ${files}`);
+  }
+  return { startedAt: started, ms: seen.endAt - started, longestTaskMs: seen.longest };
+}
+
+export const inputScenario: Scenario = {
+  label: 'input-100k',
+  specs: [
+    {
+      name: 'input-100k',
+      unit: 's',
+      bar: { on: 'ratio', op: '≤', limit: 1.2 },
+      decimals: 2,
+      aggregation: `${FILES.toLocaleString('en-US')} empty files (${FOLDERS} folders) on disk through <input webkitdirectory>: app from the hand-over to the end of its first check vs the browser's change event on a bare input; median of ${RUNS} runs each, alternating`,
+    },
+    longestTaskSpec('input-100k-longest-task', 'the hand-over, scan and check of input-100k'),
+  ],
+  async run(env) {
+    const label = this.label;
+    const parent = await mkdtemp(path.join(tmpdir(), 'bench-input-'));
+    const { page, close } = await env.openContext(label);
+    try {
+      await withoutDirectoryPicker(page);
+      const [tree] = await step(
+        label,
+        `generate ${FOLDERS} folders × ${FILES_PER_FOLDER} empty files on disk`,
+        () =>
+          makeDiskTree(path.join(parent, 'specimens'), {
+            folders: FOLDERS,
+            filesPerFolder: FILES_PER_FOLDER,
+            size: 0,
+            seed: 5,
+          }),
+      );
+      const baseline: number[] = [];
+      const app: number[] = [];
+      const longest: number[] = [];
+      for (let run = 1; run <= RUNS; run += 1) {
+        await openApp(page, env.url);
+        const [bare] = await step(label, `run ${run}/${RUNS}: bare input`, () =>
+          bareInputDelivery(page, tree.dir, tree.files),
+        );
+        baseline.push(bare);
+        await openApp(page, env.url);
+        await page.getByLabel('Target').selectOption('custom');
+        const [picked] = await step(label, `run ${run}/${RUNS}: app`, () =>
+          pickThroughInput(page, tree.dir, tree.files),
+        );
+        app.push(picked.ms);
+        longest.push(picked.longestTaskMs);
+        progress(
+          label,
+          `run ${run}/${RUNS}: bare input ${formatMs(bare)}, app to its first check ${formatMs(picked.ms)}, longest task ${Math.round(picked.longestTaskMs)} ms`,
+        );
+      }
+      return {
+        'input-100k': { value: median(app) / 1000, baseline: median(baseline) / 1000 },
+        'input-100k-longest-task': { value: Math.max(...longest), baseline: null },
+      };
+    } finally {
+      await close();
+      await rm(parent, { recursive: true, force: true });
+    }
+  },
+};

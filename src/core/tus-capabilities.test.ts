@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import {
+  PLAIN_TUS,
+  readCapabilities,
+  sizeRefusal,
+  speaksTus1,
+  supports,
+  transferPlan,
+} from '#core/tus-capabilities';
+
+const answer =
+  (headers: Record<string, string>) =>
+  (name: string): string | null =>
+    Object.entries(headers).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1] ?? null;
+
+describe('readCapabilities', () => {
+  it("reads the official @tus/server's answer", () => {
+    const caps = readCapabilities(
+      answer({
+        'Tus-Version': '1.0.0',
+        'Tus-Extension': 'creation,creation-with-upload,creation-defer-length,termination,expiration',
+      }),
+    );
+    expect(caps).not.toBeNull();
+    expect(caps?.discovered).toBe(true);
+    expect(caps && supports(caps, 'creation-with-upload')).toBe(true);
+    expect(caps && supports(caps, 'repr-digest')).toBe(false);
+    expect(caps?.maxSize).toBeNull();
+    expect(caps && transferPlan(caps)).toEqual({ dataInCreation: true, reprDigest: false, verifies: false });
+  });
+
+  it("reads our receiver's own extension, a size limit and checksum algorithms, in any case and spacing", () => {
+    const caps = readCapabilities(
+      answer({
+        'tus-version': '1.0.0, 0.2.2',
+        'tus-extension': ' Creation , repr-digest,checksum ',
+        'tus-max-size': '1073741824',
+        'tus-checksum-algorithm': 'SHA1,md5, sha256',
+      }),
+    );
+    expect(caps?.versions).toEqual(['1.0.0', '0.2.2']);
+    expect(caps && speaksTus1(caps)).toBe(true);
+    expect([...(caps?.extensions ?? [])]).toEqual(['creation', 'repr-digest', 'checksum']);
+    expect(caps?.maxSize).toBe(1073741824);
+    expect(caps?.checksumAlgorithms).toEqual(['sha1', 'md5', 'sha256']);
+    expect(caps && transferPlan(caps)).toEqual({ dataInCreation: false, reprDigest: true, verifies: true });
+  });
+
+  it('ignores a Tus-Max-Size that is not a positive whole number', () => {
+    for (const value of ['', 'abc', '-5', '0', '1.5']) {
+      expect(readCapabilities(answer({ 'Tus-Version': '1.0.0', 'Tus-Max-Size': value }))?.maxSize).toBeNull();
+    }
+  });
+
+  it('is null for an answer without Tus-Version (not tus, or a proxy that hides it)', () => {
+    expect(readCapabilities(answer({ 'Tus-Extension': 'creation' }))).toBeNull();
+    expect(readCapabilities(answer({}))).toBeNull();
+  });
+});
+
+describe('plain tus 1.0, assumed when the server did not say', () => {
+  it('creates first and sends data in PATCH requests, without our digest header', () => {
+    expect(PLAIN_TUS.discovered).toBe(false);
+    expect(transferPlan(PLAIN_TUS)).toEqual({ dataInCreation: false, reprDigest: false, verifies: false });
+    expect(speaksTus1(PLAIN_TUS)).toBe(true);
+  });
+});
+
+describe('sizeRefusal', () => {
+  const caps = readCapabilities(answer({ 'Tus-Version': '1.0.0', 'Tus-Max-Size': '1000' }));
+  it('refuses a file over Tus-Max-Size with a sentence naming the file, both sizes and the fix', () => {
+    expect(caps && sizeRefusal(caps, 'a/big.tif', 1001, 'https://tus.example/files/')).toBe(
+      '"a/big.tif" is 1001 bytes, more than the 1000 bytes the server at https://tus.example/files/ takes (its Tus-Max-Size), so it was not sent. Ask for a higher size limit, or leave this file out.',
+    );
+  });
+  it('lets a file at the limit, or any file when there is none, go', () => {
+    expect(caps && sizeRefusal(caps, 'a', 1000, 'e')).toBe('');
+    expect(sizeRefusal(PLAIN_TUS, 'a', 10 ** 12, 'e')).toBe('');
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * What a tus server says it supports, read from its answer to `OPTIONS` (tus 1.0: `Tus-Version`, `Tus-Extension`,
+ * `Tus-Max-Size`, `Tus-Checksum-Algorithm`), and what the page may send it accordingly. A server that could not
+ * be asked is treated as plain tus 1.0 with the creation extension alone, which every tus server that takes
+ * uploads from a browser has.
+ */
+import { RECEIVER_EXTENSIONS } from '#core/protocol';
+
+export interface TusCapabilities {
+  /** False when the OPTIONS answer could not be read, and plain tus 1.0 is assumed. */
+  readonly discovered: boolean;
+  readonly versions: readonly string[];
+  /** Extension names as listed, in lower case. */
+  readonly extensions: ReadonlySet<string>;
+  /** The largest upload the server takes, in bytes; null when it names none. */
+  readonly maxSize: number | null;
+  /** Algorithms of the tus checksum extension, in lower case, in the server's order. */
+  readonly checksumAlgorithms: readonly string[];
+}
+
+/** The safest assumption about a server that did not say: creation, then the data in PATCH requests. */
+export const PLAIN_TUS: TusCapabilities = {
+  discovered: false,
+  versions: ['1.0.0'],
+  extensions: new Set(['creation']),
+  maxSize: null,
+  checksumAlgorithms: [],
+};
+
+/** The capabilities in an OPTIONS answer's headers, or null when it carries no `Tus-Version` (not tus, or hidden). */
+export function readCapabilities(header: (name: string) => string | null): TusCapabilities | null {
+  const versions = list(header('Tus-Version'));
+  if (versions.length === 0) return null;
+  const maxSize = Number((header('Tus-Max-Size') ?? '').trim());
+  return {
+    discovered: true,
+    versions,
+    extensions: new Set(list(header('Tus-Extension')).map((name) => name.toLowerCase())),
+    maxSize: header('Tus-Max-Size') !== null && Number.isSafeInteger(maxSize) && maxSize > 0 ? maxSize : null,
+    checksumAlgorithms: list(header('Tus-Checksum-Algorithm')).map((name) => name.toLowerCase()),
+  };
+}
+
+export function supports(capabilities: TusCapabilities, extension: string): boolean {
+  return capabilities.extensions.has(extension.toLowerCase());
+}
+
+/** What the page sends a server with these capabilities. */
+export interface TransferPlan {
+  /** Small files travel inside their creation request. */
+  readonly dataInCreation: boolean;
+  /** Whole-file digests as `Repr-Digest` on the request that completes an upload (checked by our receiver). */
+  readonly reprDigest: boolean;
+  /** The server checks the digests it is sent, so an arrival it confirms is verified. */
+  readonly verifies: boolean;
+}
+
+export function transferPlan(capabilities: TusCapabilities): TransferPlan {
+  const reprDigest = supports(capabilities, RECEIVER_EXTENSIONS.reprDigest);
+  return {
+    dataInCreation: supports(capabilities, 'creation-with-upload'),
+    reprDigest,
+    verifies: reprDigest,
+  };
+}
+
+/** Why a file cannot go to this server before a byte is sent, or '' when it may. */
+export function sizeRefusal(
+  capabilities: TusCapabilities,
+  path: string,
+  size: number,
+  endpoint: string,
+): string {
+  const max = capabilities.maxSize;
+  if (max === null || size <= max) return '';
+  return `"${path}" is ${size} bytes, more than the ${max} bytes the server at ${endpoint} takes (its Tus-Max-Size), so it was not sent. Ask for a higher size limit, or leave this file out.`;
+}
+
+/** The version is one the page speaks (tus-js-client speaks 1.0.0). */
+export function speaksTus1(capabilities: TusCapabilities): boolean {
+  return capabilities.versions.includes('1.0.0');
+}
+
+function list(value: string | null): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
