@@ -19,6 +19,7 @@ import { elapsed, formatMs, progress } from './log.ts';
 import { markdownTable, toResult, writeResults, type Measurement } from './report.ts';
 import { startBenchReceiver } from './receiver.ts';
 import type { BenchEnv, Outcome, Scenario } from './scenario.ts';
+import { barcodesScenario } from './scenarios/barcodes.ts';
 import { fileListScenario } from './scenarios/filelist.ts';
 import { diskScenario } from './scenarios/disk.ts';
 import { compressScenario, derivativesScenario } from './scenarios/images.ts';
@@ -43,6 +44,7 @@ const SCENARIOS: readonly Scenario[] = [
   sha256Scenario,
   compressScenario,
   derivativesScenario,
+  barcodesScenario,
 ];
 const ORDER = [
   'scan-100k',
@@ -64,6 +66,7 @@ const ORDER = [
   'sha256-1gib',
   'compress-24mp',
   'derivatives-24mp',
+  'barcodes-60mp',
 ];
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));

@@ -4,6 +4,7 @@
  * needs a new worker, which the next scan makes.
  */
 import * as Comlink from 'comlink';
+import type { BarcodeReading } from '#core/barcodes/types';
 import type { FileDigests } from '#core/digest';
 import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
@@ -117,8 +118,16 @@ export class FolderWorker {
     return Promise.race([this.#api.check(request), this.#failure]);
   }
 
+  addBarcodes(read: readonly (readonly [string, BarcodeReading])[], clear: boolean): Promise<void> {
+    return Promise.race([this.#api.addBarcodes(read, clear), this.#failure]);
+  }
+
   findings(query: FindingQuery): Promise<FindingPage> {
     return Promise.race([this.#api.findings(query), this.#failure]);
+  }
+
+  renameList(): Promise<Blob | undefined> {
+    return Promise.race([this.#api.renameList(), this.#failure]);
   }
 
   report(): Promise<Blob> {

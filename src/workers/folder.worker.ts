@@ -3,6 +3,8 @@
  * answers the findings table page by page. The page never holds the findings themselves, only what is in view.
  */
 import * as Comlink from 'comlink';
+import { planRenames } from '#core/barcodes/renames';
+import type { BarcodeReading } from '#core/barcodes/types';
 import type { FileDigests } from '#core/digest';
 import { listContext } from '#core/filelists/context';
 import { buildList } from '#core/filelists/registry';
@@ -94,9 +96,12 @@ let findings: readonly Finding[] = [];
 let lastCheck: { readonly result: ValidationResult; readonly records: RecordTable | undefined } | null = null;
 const checksums = new ChecksumStore();
 const lists = new ListKeeper();
+/** The barcodes read off the images (Prepare), by path, which the check compares with the names. */
+let barcodes = new Map<string, BarcodeReading>();
 
 function forget(): void {
   files = [];
+  barcodes = new Map();
   magicRead = false;
   findings = [];
   view = new FindingView([]);
@@ -169,6 +174,7 @@ const api = {
     const result = validate(files, request.profile, request.settings, recordInput, {
       folderName: request.folderName ?? '',
       includeHidden: request.includeHidden,
+      barcodes,
     });
     lastCheck = { result, records: recordInput?.table };
     findings = result.findings;
@@ -178,6 +184,12 @@ const api = {
       files.map((f) => f.path),
     );
     return Comlink.transfer({ summary, recordColumns, recordProblems }, [summary.fileStatus.buffer]);
+  },
+
+  /** Keeps the barcodes read off these images for the next check; `clear` forgets those read before. */
+  addBarcodes(read: readonly (readonly [string, BarcodeReading])[], clear: boolean): void {
+    if (clear) barcodes = new Map();
+    for (const [path, reading] of read) barcodes.set(path, reading);
   },
 
   findings(query: FindingQuery): FindingPage {
@@ -243,6 +255,22 @@ const api = {
   checksumCount(request: ChecksumRequest): { readonly done: number; readonly files: number } {
     const set = uploadSet(request.includeErrors);
     return { done: set.length - checksums.missing(set, request.md5).length, files: set.length };
+  },
+
+  /**
+   * The names the last check suggests from barcodes (files whose name gives no identifier) as CSV: old,new
+   * paths, safe to open in a spreadsheet; undefined when there are none.
+   */
+  renameList(): Blob | undefined {
+    const suggested = new Map<string, string>();
+    for (const f of findings) if (f.rule === 'barcode.suggested') suggested.set(f.path, f.identifier);
+    if (suggested.size === 0) return undefined;
+    const renames = planRenames(
+      suggested,
+      files.map((file) => file.path),
+    );
+    const rows = renames.map((rename) => [rename.from, rename.to]);
+    return new Blob([toCsv({ columns: ['old', 'new'], rows })], { type: 'text/csv;charset=utf-8' });
   },
 
   /** Every finding of the last check as CSV (path,status,identifier,rule,message), safe to open in a spreadsheet. */

@@ -91,7 +91,15 @@ export class ImagePool {
         .then(job.resolve, (error: unknown) => {
           this.#drop(slot);
           const why = error instanceof Error ? error.message : String(error);
+          const { barcodes } = job.request;
           job.resolve({
+            ...(barcodes
+              ? {
+                  barcodes: {
+                    problem: `The barcodes of ${job.request.path} were not read: the image worker stopped (${why}).`,
+                  },
+                }
+              : {}),
             path: job.request.path,
             original: 'upload-uncopied',
             copies: [],

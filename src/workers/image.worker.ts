@@ -4,13 +4,16 @@
  * each holds at most one decoded image.
  */
 import * as Comlink from 'comlink';
+import { unreadableReason } from '#core/barcodes/readable';
+import type { BarcodeReading } from '#core/barcodes/types';
 import { aboutFile } from '#core/format';
 import { copySize, planImage, type OriginalFate } from '#core/images/derivative-plan';
 import { headerBytesWanted, isImageHeader, readImageHeader } from '#core/images/image-header';
 import { estimateJpegQuality, startQuality } from '#core/images/jpeg-quality';
-import type { DerivativeRole, ImageHeader, ImagePolicy } from '#core/images/types';
+import type { DerivativeRole, ImageFormat, ImageHeader, ImagePolicy } from '#core/images/types';
 import { writeStored } from '../platform/opfs';
-import { decode, DecodeProblem, draw, encodeUnder } from './images/render';
+import { readImageBarcodes } from './images/barcode-reader';
+import { decode, DecodeProblem, draw, encodeUnder, type Decoded } from './images/render';
 
 export interface MakeRequest {
   readonly path: string;
@@ -18,6 +21,10 @@ export interface MakeRequest {
   readonly policy: ImagePolicy;
   /** The OPFS folder of this picked folder's copies. */
   readonly store: string;
+  /** Make the copies the policy asks for (default); false to only read the barcodes. */
+  readonly copies?: boolean;
+  /** Read the image's barcodes from the same decode. */
+  readonly barcodes?: boolean;
 }
 
 export interface MadeCopy {
@@ -43,28 +50,57 @@ export interface MakeResult {
   /** The source as decoded, upright; 0 when it was not decoded. */
   readonly width: number;
   readonly height: number;
+  /** Set when the barcodes were asked for. */
+  readonly barcodes?: BarcodeReading;
 }
 
 const api = {
   async make(request: MakeRequest): Promise<MakeResult> {
-    const { path, file, policy } = request;
+    const { path, file } = request;
     const first = new Uint8Array(await file.slice(0, headerBytesWanted).arrayBuffer());
     const header = readImageHeader(first, file.size);
+    const policy = request.copies === false ? NO_COPIES : request.policy;
     const plan = planImage(path, header, file.size, policy);
     const base = { path, copies: [], width: 0, height: 0, notes: plan.notes };
-    if (plan.problem !== undefined) return { ...base, original: plan.original, problems: [plan.problem] };
-    if (plan.copies.length === 0 || !isImageHeader(header)) {
-      return { ...base, original: plan.original, problems: [] };
+    const copying = plan.problem === undefined && plan.copies.length > 0 && isImageHeader(header);
+    const unreadable = request.barcodes === true ? unreadableReason(header, file.size) : undefined;
+    const reading = request.barcodes === true && unreadable === undefined;
+    const noBarcodes =
+      unreadable === undefined
+        ? {}
+        : { barcodes: { problem: `The barcodes of ${path} were not read: ${unreadable}.` } };
+    if (!copying && !reading) {
+      const problems = plan.problem === undefined ? [] : [plan.problem];
+      return { ...base, ...noBarcodes, original: plan.original, problems };
     }
-    let decoded;
+    let decoded: Decoded;
     try {
-      decoded = await decode(file, header.format === 'tiff' ? 'tiff' : header.format);
+      decoded = await decode(file, formatOf(header));
     } catch (error) {
+      const problem = aboutFile(path, reason(error));
       return {
         ...base,
-        original: 'upload-uncopied',
-        problems: [aboutFile(path, reason(error))],
+        ...(reading
+          ? { barcodes: { problem: `The barcodes of ${path} were not read: it could not be decoded.` } }
+          : {}),
+        original: copying ? 'upload-uncopied' : plan.original,
+        problems: copying ? [problem] : [],
       };
+    }
+    let barcodes: BarcodeReading | undefined;
+    if (reading) {
+      try {
+        barcodes = { found: await readImageBarcodes(decoded.image) };
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        barcodes = { problem: `The barcodes of ${path} could not be read (${detail}).` };
+      }
+    }
+    const withBarcodes = barcodes === undefined ? {} : { barcodes };
+    if (!copying) {
+      const { width, height } = decoded.image;
+      decoded.image.close();
+      return { ...base, ...withBarcodes, original: plan.original, problems: [], width, height };
     }
     const { image } = decoded;
     const notes = [...plan.notes, ...decoded.notes.map((note) => aboutFile(path, note))];
@@ -121,10 +157,12 @@ const api = {
       // An original meant to be replaced travels after all when its web-ready copy could not be made.
       const replaced = plan.original === 'replace' && !copies.some((c) => c.role === 'web-ready');
       const original: OriginalFate = replaced ? 'upload-uncopied' : plan.original;
-      return { path, original, copies, problems, notes, width: image.width, height: image.height };
+      const { width, height } = image;
+      return { path, original, copies, problems, notes, width, height, ...withBarcodes };
     } catch (error) {
       return {
         ...base,
+        ...withBarcodes,
         original: 'upload-uncopied',
         notes,
         problems: [aboutFile(path, reason(error))],
@@ -134,6 +172,12 @@ const api = {
     }
   },
 };
+
+const NO_COPIES: ImagePolicy = { derivatives: [], originals: 'as-is' };
+
+function formatOf(header: ReturnType<typeof readImageHeader>): ImageFormat {
+  return isImageHeader(header) ? header.format : 'jpeg';
+}
 
 /** A JPEG shown as stored (no EXIF turn), as large as the copy and within its limit, is its own copy. */
 function isOriginalAsCopy(

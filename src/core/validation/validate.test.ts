@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { gudmapDefaultSettings } from '#core/profiles/gudmap';
 import { symbiotaDefaultSettings } from '#core/profiles/symbiota';
 
+import type { BarcodeReading } from '#core/barcodes/types';
 import { validate } from '#core/validation/validate';
 import type { RecordTable, ScannedFile } from '#core/validation/types';
 import { readRecordList } from '../../workers/delimited-reader';
@@ -141,5 +142,45 @@ describe('validate', () => {
     // Files 0–999 have no record; ten files are empty; records 100,000–100,999 have no image.
     expect(result.counts).toEqual({ ok: n - 1_010, warning: 1_000, error: 10, skipped: 0 });
     expect(result.findingCounts).toEqual({ ok: n - 1_010 + 1, warning: 2_000, error: 10, skipped: 0 });
+  });
+});
+
+describe('validate with barcodes', () => {
+  const mich = { ...symbiotaDefaultSettings, pattern: '/^(MICH-V-\\d+)\\D*/' };
+  const read = (...texts: string[]) => ({ found: texts.map((text) => ({ text, format: 'Code39' })) });
+
+  it('compares each image with the barcodes read off it, through the target pattern', () => {
+    const files = ['MICH-V-1390992.jpg', 'MICH-V-1450812.jpg', 'MICH-V-1.jpg', 'IMG_0001.JPG', 'x.jpg'];
+    const barcodes = new Map<string, BarcodeReading>([
+      ['MICH-V-1390992.jpg', read('1390992')],
+      ['MICH-V-1450812.jpg', read('1390992')],
+      ['MICH-V-1.jpg', read()],
+      ['IMG_0001.JPG', read('MICH-V-7')],
+      ['x.jpg', { problem: 'The barcodes of x.jpg were not read: it is empty.' }],
+    ]);
+    const result = validate(
+      files.map((p) => file(p)),
+      'symbiota',
+      mich,
+      undefined,
+      { barcodes },
+    );
+    const rules = (path: string) =>
+      result.findings.filter((f) => f.path === path).map((f) => `${f.status} ${f.rule} ${f.identifier}`);
+    expect(rules('MICH-V-1390992.jpg')).toEqual(['ok barcode.match MICH-V-1390992', 'ok ok MICH-V-1390992']);
+    expect(rules('MICH-V-1450812.jpg')).toEqual(['error barcode.mismatch MICH-V-1450812']);
+    expect(rules('MICH-V-1.jpg')).toEqual(['ok barcode.none MICH-V-1', 'ok ok MICH-V-1']);
+    expect(rules('IMG_0001.JPG')).toEqual([
+      'error symbiota.catalog-number ',
+      'warning barcode.suggested MICH-V-7',
+    ]);
+    expect(rules('x.jpg')).toEqual(['error symbiota.catalog-number ', 'ok barcode.unread ']);
+  });
+
+  it('leaves the findings as they were without barcodes', () => {
+    const files = [file('MICH-V-1390992.jpg')];
+    expect(validate(files, 'symbiota', mich, undefined, { barcodes: new Map() }).findings).toEqual(
+      validate(files, 'symbiota', mich).findings,
+    );
   });
 });

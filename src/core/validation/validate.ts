@@ -3,6 +3,8 @@
  * passes: identify every file; group case clashes and duplicates through Maps; index the record list;
  * then write each file's findings and look its identifier up. Only the sort by path is O(n log n).
  */
+import { barcodeFindings, type ReadCode } from '#core/barcodes/compare';
+import type { BarcodeReading } from '#core/barcodes/types';
 import { getProfile } from '#core/profiles/registry';
 import type { Identified, PreparedProfile, RecordRules } from '#core/profiles/types';
 import {
@@ -17,7 +19,7 @@ import {
 } from '#core/validation/common-rules';
 import { countFindings, emptyCounts, finding, isProblem, worseStatus } from '#core/validation/finding';
 import { caseClash, caseKey, duplicate, groupBy, groupCollisions } from '#core/validation/group-rules';
-import { fileName } from '#core/validation/path-parts';
+import { fileName, folderOf, lastExtension } from '#core/validation/path-parts';
 import {
   caseVariant,
   chooseIdentifierColumn,
@@ -78,6 +80,8 @@ export interface ValidateOptions {
   readonly includeHidden?: boolean;
   /** The picked folder's name ('' when unknown); Deriva patterns see it as the start of every path. */
   readonly folderName?: string;
+  /** What the barcode reader found on each image, by path; compared with the identifier its name gives. */
+  readonly barcodes?: ReadonlyMap<string, BarcodeReading>;
 }
 
 function identifyAll(
@@ -214,12 +218,38 @@ function recordFinding(
   return { missing: undefined, link };
 }
 
+/** The identifier the target's pattern reads from a barcode's text, put in the file's place. */
+function codeIdentifier(profile: PreparedProfile, path: string, text: string): string | undefined {
+  const folder = folderOf(path);
+  const extension = lastExtension(path);
+  const stand = `${folder === '' ? '' : `${folder}/`}${text}${extension === '' ? '' : `.${extension}`}`;
+  if (text.includes('/')) return undefined;
+  const identified = profile.identify(stand);
+  return 'problem' in identified ? undefined : identified.identifier;
+}
+
+function barcodeOutcome(
+  path: string,
+  identifier: string,
+  reading: BarcodeReading,
+  profile: PreparedProfile,
+): Finding[] {
+  // Not a problem of the upload, like a label not found: counted under its own rule.
+  if ('problem' in reading) return [finding(path, 'ok', 'barcode.unread', reading.problem, identifier)];
+  const codes: ReadCode[] = reading.found.map((code) => ({
+    ...code,
+    identifier: codeIdentifier(profile, path, code.text),
+  }));
+  return barcodeFindings(path, identifier, codes);
+}
+
 function fileFindings(
   entry: Entry,
   profile: PreparedProfile,
   caseClashes: ReadonlyMap<Entry, readonly string[]>,
   duplicates: ReadonlyMap<Entry, readonly string[]>,
   records: Records | undefined,
+  barcodes: ReadonlyMap<string, BarcodeReading> | undefined,
 ): FileOutcome {
   if (entry.skipped !== undefined) return { findings: [entry.skipped], record: 'unchecked' };
   const { file, identified } = entry;
@@ -241,6 +271,8 @@ function fileFindings(
   if (twins !== undefined && identified !== undefined) {
     findings.push(duplicate(path, twins, profile.duplicateWording(identified), identifier));
   }
+  const reading = barcodes?.get(path);
+  if (reading !== undefined) findings.push(...barcodeOutcome(path, identifier, reading, profile));
   let link = '';
   let linked: RecordLink = 'unchecked';
   if (records !== undefined && identified !== undefined && identifier !== '') {
@@ -352,7 +384,14 @@ export function validate<P extends ProfileId>(
   }
 
   const perFile = entries.map((entry) => {
-    const { findings: own, record } = fileFindings(entry, profile, caseClashes, duplicates, records);
+    const { findings: own, record } = fileFindings(
+      entry,
+      profile,
+      caseClashes,
+      duplicates,
+      records,
+      options.barcodes,
+    );
     const identified = entry.identified;
     return {
       file: entry.file,

@@ -96,7 +96,8 @@ export class CheckState {
     return this.allowErrors || this.summary?.fileStatus[rowId] !== ERROR_CODE;
   }
 
-  async run(): Promise<void> {
+  /** `announce` false checks again without a word (barcodes read in the background joining the findings). */
+  async run(announce = true): Promise<void> {
     const worker = this.#folder.worker;
     if (!worker || this.#folder.phase !== 'ready') return;
     const id = ++this.#request;
@@ -124,7 +125,7 @@ export class CheckState {
       performance.measure('check', { start: started, detail: { files: this.#folder.rows.length } });
       this.revision += 1;
       this.#folder.touch();
-      this.#announcer.say(this.headline);
+      if (announce) this.#announcer.say(this.headline);
     } catch (error) {
       if (id !== this.#request) return;
       this.phase = 'failed';

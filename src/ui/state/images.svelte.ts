@@ -11,6 +11,7 @@ import { clearStored, openStored, storeName } from '../../platform/opfs';
 import { ImagePool, poolSize, type MadeCopy, type MakeResult } from '../../workers/image-pool';
 import type { CopyRecord } from '../../platform/batch-journal';
 import type { Announcer } from './announcer.svelte';
+import type { BarcodesState } from './barcodes.svelte';
 import type { CheckState } from './check.svelte';
 import type { FileRow } from './file-row';
 import type { FolderState } from './folder.svelte';
@@ -61,11 +62,14 @@ export class ImagesState {
   readonly #folder: FolderState;
   readonly #check: CheckState;
   readonly #announcer: Announcer;
+  /** Reads the barcodes of images not read yet from the decode that makes their copies. */
+  readonly #barcodes: BarcodesState | undefined;
 
-  constructor(folder: FolderState, check: CheckState, announcer: Announcer) {
+  constructor(folder: FolderState, check: CheckState, announcer: Announcer, barcodes?: BarcodesState) {
     this.#folder = folder;
     this.#check = check;
     this.#announcer = announcer;
+    this.#barcodes = barcodes;
   }
 
   get policy(): ImagePolicy {
@@ -140,13 +144,16 @@ export class ImagesState {
       while (next < images.length && this.#pool === pool) {
         const row = images[next++] as FileRow;
         let result: MakeResult;
+        const barcodes = this.#barcodes?.claim(row.path) ?? false;
         try {
           const file = await source.open(row.path);
-          result = await pool.make({ path: row.path, file, policy, store });
+          result = await pool.make({ path: row.path, file, policy, store, barcodes });
         } catch (error) {
+          if (barcodes) this.#barcodes?.release(row.path);
           if (error instanceof DOMException && error.name === 'AbortError') return;
           result = unreadable(row.path, error);
         }
+        this.#barcodes?.deliver(result);
         this.#results.set(row.path, result);
         progress.done += 1;
         progress.copies += result.copies.length;
@@ -169,6 +176,7 @@ export class ImagesState {
       detail: { images: progress.done, copies: progress.copies },
     });
     this.revision += 1;
+    void this.#barcodes?.flush();
     this.#announcer.say(
       cancelled
         ? `Web copies cancelled after ${plural(progress.done, 'image')}; the copies made are kept.`

@@ -1,0 +1,235 @@
+/**
+ * Reading the barcodes of the Prepare step: every image of the folder is decoded once in a pool of image workers
+ * and its barcodes read; when the web copies are being made at the same time, an image not read yet is read from
+ * the decode that makes its copies (see claim). What was read goes to the folder worker, and the check runs
+ * again, so the comparisons with the names appear in the Check step's findings and report.
+ */
+import type { BarcodeReading } from '#core/barcodes/types';
+import { formatCount, plural } from '#core/format';
+import { safeFileName } from '#core/table';
+import { CSV_FILE, saveFile } from '../../platform/download';
+import { isImageFile } from '#core/images/candidates';
+import type { ProfileId } from '#core/validation/types';
+import { ImagePool, poolSize, type MakeResult } from '../../workers/image-pool';
+import type { Announcer } from './announcer.svelte';
+import type { CheckState } from './check.svelte';
+import type { FileRow } from './file-row';
+import type { FolderState } from './folder.svelte';
+
+export type BarcodesPhase = 'idle' | 'running' | 'done' | 'cancelled';
+
+export interface BarcodeProgress {
+  readonly images: number;
+  readonly done: number;
+  /** Images with at least one barcode. */
+  readonly found: number;
+  /** Images whose barcodes could not be read. */
+  readonly failed: number;
+}
+
+/** Targets whose identifier comes from the file name, which a barcode can confirm. */
+const NAME_TARGETS: ReadonlySet<ProfileId> = new Set(['symbiota', 'gudmap', 'custom']);
+const SHOWN = 100;
+const PUBLISH_MS = 250;
+const NO_POLICY = { derivatives: [], originals: 'as-is' } as const;
+
+export class BarcodesState {
+  phase = $state<BarcodesPhase>('idle');
+  progress = $state.raw<BarcodeProgress | null>(null);
+  problems = $state.raw<readonly string[]>([]);
+  error = $state('');
+  /** Read barcodes is on; undefined follows the target's default (on for Symbiota). */
+  #chosen = $state<boolean | undefined>(undefined);
+  /** Paths claimed by a run (this one or the web copies'), so each image is decoded once. */
+  #claimed = new Set<string>();
+  #read = new Map<string, BarcodeReading>();
+  /** Read since they were last handed to the folder worker. */
+  #unsent: [string, BarcodeReading][] = [];
+  #pool: ImagePool | null = null;
+  readonly #workers = new ImagePool();
+  #autoStarted = false;
+  readonly #folder: FolderState;
+  readonly #check: CheckState;
+  readonly #announcer: Announcer;
+
+  constructor(folder: FolderState, check: CheckState, announcer: Announcer) {
+    this.#folder = folder;
+    this.#check = check;
+    this.#announcer = announcer;
+  }
+
+  /** Whether the target reads identifiers from names (BioImage Archive files have none). */
+  get available(): boolean {
+    return NAME_TARGETS.has(this.#check.target);
+  }
+
+  get enabled(): boolean {
+    return this.available && (this.#chosen ?? this.#check.target === 'symbiota');
+  }
+
+  set enabled(on: boolean) {
+    this.#chosen = on;
+  }
+
+  /** The images whose barcodes are read: every image of the folder, errors included (a name without identifier is one). */
+  #images(): FileRow[] {
+    return this.#folder.scannedRows.filter((row) => row.status !== 'skipped' && isImageFile(row.path));
+  }
+
+  /** Starts by itself once per folder after the first check, when on. */
+  refresh(): void {
+    if (this.#autoStarted || !this.enabled || this.#check.phase !== 'done' || this.phase !== 'idle') return;
+    this.#autoStarted = true;
+    void this.start(true);
+  }
+
+  /**
+   * The web copies ask before each image whether to read its barcodes from their decode: yes when reading is on
+   * and no run has taken the image yet.
+   */
+  claim(path: string): boolean {
+    if (!this.enabled || this.#claimed.has(path)) return false;
+    this.#claimed.add(path);
+    return true;
+  }
+
+  /** A claimed image that was not read after all (the web copies were cancelled). */
+  release(path: string): void {
+    this.#claimed.delete(path);
+  }
+
+  /** An image read by the web copies' decode. */
+  deliver(result: MakeResult): void {
+    if (result.barcodes !== undefined) this.#keep(result.path, result.barcodes);
+  }
+
+  /** Hands what was read to the folder worker and checks again (after a run, and after the web copies). */
+  async flush(): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker || this.#unsent.length === 0) return;
+    const read = this.#unsent;
+    this.#unsent = [];
+    await worker.addBarcodes(read, false);
+    await this.#check.run(false);
+  }
+
+  #keep(path: string, reading: BarcodeReading): void {
+    this.#read.set(path, reading);
+    this.#unsent.push([path, reading]);
+  }
+
+  /** `background`: begun by itself, so it says a word only when cancelled or when an image could not be read. */
+  async start(background = false): Promise<void> {
+    const source = this.#folder.source;
+    if (this.phase === 'running' || !source || this.#folder.phase !== 'ready') return;
+    const images = this.#images();
+    const pool = this.#workers;
+    this.#pool = pool;
+    this.phase = 'running';
+    const progress = { images: images.length, done: 0, found: 0, failed: 0 };
+    const problems: string[] = [];
+    const publish = () => {
+      this.progress = { ...progress };
+      this.problems = problems.slice(0, SHOWN);
+    };
+    const count = (reading: BarcodeReading) => {
+      progress.done += 1;
+      if ('problem' in reading) {
+        progress.failed += 1;
+        if (problems.length < SHOWN) problems.push(reading.problem);
+      } else if (reading.found.length > 0) progress.found += 1;
+    };
+    for (const row of images) {
+      const reading = this.#read.get(row.path);
+      if (reading !== undefined) count(reading);
+    }
+    const timer = setInterval(publish, PUBLISH_MS);
+    publish();
+    const started = performance.now();
+    const store = '';
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < images.length && this.#pool === pool) {
+        const row = images[next++] as FileRow;
+        if (this.#read.has(row.path) || this.#claimed.has(row.path)) continue;
+        this.#claimed.add(row.path);
+        let reading: BarcodeReading;
+        try {
+          const file = await source.open(row.path);
+          const result = await pool.make({
+            path: row.path,
+            file,
+            policy: NO_POLICY,
+            store,
+            copies: false,
+            barcodes: true,
+          });
+          reading = result.barcodes ?? { problem: result.problems[0] ?? `${row.path} could not be read.` };
+        } catch (error) {
+          this.#claimed.delete(row.path);
+          if (error instanceof DOMException && error.name === 'AbortError') return;
+          const detail = error instanceof Error ? error.message : String(error);
+          reading = {
+            problem: `${row.path} could not be read to find its barcodes (${detail}); choose the folder again to rescan it.`,
+          };
+        }
+        this.#keep(row.path, reading);
+        count(reading);
+      }
+    };
+    await Promise.all(Array.from({ length: poolSize() + 1 }, lane));
+    clearInterval(timer);
+    const cancelled = this.#pool !== pool;
+    this.#pool = null;
+    publish();
+    this.phase = cancelled ? 'cancelled' : 'done';
+    performance.measure('barcodes', {
+      start: started,
+      detail: { images: progress.done, found: progress.found },
+    });
+    await this.flush();
+    const without = progress.done - progress.found - progress.failed;
+    if (background && !cancelled && progress.failed === 0) return;
+    this.#announcer.say(
+      `${cancelled ? 'Reading barcodes cancelled' : 'Barcodes read'}: ${plural(progress.found, 'image')} with a barcode, ${formatCount(without)} without${progress.failed > 0 ? `, ${formatCount(progress.failed)} not read` : ''}.`,
+    );
+  }
+
+  /** Images the last check would name from their barcode. */
+  get suggestions(): number {
+    return this.#check.summary?.rules.find((r) => r.rule === 'barcode.suggested')?.count ?? 0;
+  }
+
+  /** Saves the names from barcodes as CSV (old,new); the files themselves are never renamed. */
+  async downloadRenames(): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker) return;
+    const name = safeFileName(`${this.#folder.name}-renames`, CSV_FILE.extension);
+    try {
+      const list = await worker.renameList();
+      if (!list) return;
+      const outcome = await saveFile(list, name, CSV_FILE);
+      if (outcome === 'saved') this.#announcer.say(`Rename list saved as ${name}.`);
+    } catch (error) {
+      this.error = `The rename list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again.`;
+    }
+  }
+
+  cancel(): void {
+    const pool = this.#pool;
+    this.#pool = null;
+    pool?.cancel();
+  }
+
+  /** A new folder: nothing read yet. */
+  reset(): void {
+    this.cancel();
+    this.#claimed = new Set();
+    this.#read = new Map();
+    this.#unsent = [];
+    this.#autoStarted = false;
+    this.phase = 'idle';
+    this.progress = null;
+    this.problems = [];
+  }
+}
