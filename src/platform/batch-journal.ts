@@ -70,6 +70,11 @@ const PAGE_SIZE = 256;
 const FLUSH_MS = 1000;
 /** localStorage key of the arrivals not yet written to IndexedDB. */
 const RECENT_KEY = 'specimen-uploader:recent-arrivals:';
+/**
+ * Arrivals are noted in localStorage at most this often: each note rewrites every arrival since the last write
+ * to IndexedDB, and small files arrive by the hundred each second.
+ */
+const RECENT_MS = 200;
 
 export class BatchJournal {
   readonly #store: UseStore;
@@ -87,6 +92,7 @@ export class BatchJournal {
   readonly #recentKey: string;
   /** Arrivals not yet written to IndexedDB, by path. */
   readonly #recent = new Map<string, FileRecord>();
+  #recentTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** `onError` hears one sentence the first time the journal cannot be written. */
   constructor(onError: (message: string) => void, database = 'specimen-uploader') {
@@ -141,7 +147,7 @@ export class BatchJournal {
     this.#pending.add(this.#keep(record));
     if (record.arrived) {
       this.#recent.set(record.path, record);
-      this.#saveRecent();
+      this.#recentTimer ??= setTimeout(() => this.#saveRecent(), RECENT_MS);
     }
     this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
@@ -149,6 +155,8 @@ export class BatchJournal {
   /** Writes the gathered changes now (also when the page is hidden, as it may not come back). */
   flush(): Promise<void> {
     this.#stopTimer();
+    // The arrivals go to localStorage at once too: a hidden page may not live to see IndexedDB's answer.
+    if (this.#recentTimer !== undefined) this.#saveRecent();
     if (this.#pending.size === 0) return this.#writing;
     const changed = [...this.#pending].map((n) => this.#entry(n));
     this.#pending.clear();
@@ -186,6 +194,8 @@ export class BatchJournal {
   }
 
   #saveRecent(): void {
+    clearTimeout(this.#recentTimer);
+    this.#recentTimer = undefined;
     try {
       if (this.#recent.size === 0) localStorage.removeItem(this.#recentKey);
       else localStorage.setItem(this.#recentKey, JSON.stringify([...this.#recent.values()]));
