@@ -5,9 +5,10 @@
  * a reader never sees half a file; the completion journal finishes a bag cut short by a crash at the next start.
  */
 import { createHash } from 'node:crypto';
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PAYLOAD_DIR } from '#core/protocol';
+import { writeAtomically } from './atomic-write.ts';
 
 /** A payload file: its path under `data/` (`/`-separated), its size and digests in lower-case hexadecimal. */
 export type PayloadFile = { path: string; bytes: number; sha256: string; md5?: string | undefined };
@@ -86,18 +87,6 @@ async function removeLeftovers(bagDir: string): Promise<void> {
   for (const name of await readdir(bagDir)) {
     if (TEMPORARY.test(name)) await rm(path.join(bagDir, name), { force: true });
   }
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   RECEIVER_EXTENSIONS,
@@ -17,6 +17,7 @@ import {
   type HandoffStep,
   type WebhookPayload,
 } from '#core/protocol';
+import { writeAtomically } from './atomic-write.ts';
 import { describeDuration } from './durations.ts';
 
 export type HandoffSettings = {
@@ -83,7 +84,7 @@ export class Handoff {
     const file = this.#file(record.batch, record.version);
     const text = `${JSON.stringify(record, null, 2)}\n`;
     const previous = this.#writes.get(file) ?? Promise.resolve();
-    const write = previous.catch(() => undefined).then(() => writeRecord(file, text));
+    const write = previous.catch(() => undefined).then(() => writeAtomically(file, text));
     this.#writes.set(file, write);
     void write
       .finally(() => {
@@ -279,19 +280,6 @@ export class Handoff {
   #name(record: CompletionRecord): string {
     return `${record.batch} (completion ${record.version})`;
   }
-}
-
-async function writeRecord(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.tmp`;
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temporary, file);
 }
 
 /** `sha256=<hex>` of HMAC-SHA256 of the body, as GitHub signs its webhooks (X-Hub-Signature-256). */
