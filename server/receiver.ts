@@ -480,7 +480,7 @@ function describeStorageError(error: unknown): { status: number; reason: string 
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return { status: 507, reason: 'the disk is full.' };
+      return { status: DISK_FULL, reason: 'the disk is full.' };
     case 'EACCES':
     case 'EPERM':
       return {

@@ -17,7 +17,7 @@ import {
   STORED_PATH_HEADER,
   VERIFIED_HEADER,
 } from '#core/protocol';
-import { sizeRefusal, transferPlan, type TransferPlan, type TusCapabilities } from '#core/tus-capabilities';
+import { sizeRefusal, transferPlan, type TransferPlan } from '#core/tus-capabilities';
 import {
   BLOCKED_CAUSE,
   BODY_LIMIT_CAUSE,
@@ -27,82 +27,28 @@ import {
   describeUploadFailure,
   failureCause,
 } from '#core/upload-failure';
-import { UploadQueue, type QueueTotals } from '#core/upload-queue';
+import { UploadQueue } from '#core/upload-queue';
 import { discoverTus } from './tus-discovery';
+import { bodyOf, DigestFailure, findCause, findDigestFailure, statusOf, type TusError } from './tus-errors';
 import { RequestStalled, UploadHttpStack, WatchedRequest } from './upload-http-stack';
+import type {
+  Arrival,
+  DigestSource,
+  UploadJob,
+  UploadListener,
+  UploadSettings,
+  UploadSnapshot,
+} from './upload-types';
+import { wholeFileReader } from './whole-file-reader';
 
-export interface UploadJob {
-  readonly id: number;
-  readonly path: string;
-  readonly size: number;
-  readonly lastModified: number;
-  readonly mime: string;
-  /** A tus upload of this file begun before a reload, to continue from the receiver's offset. */
-  readonly resumeUrl?: string;
-  /** The SHA-256 the file had when that upload began, if it was known: a different one starts anew. */
-  readonly resumeSha256?: string;
-}
-
-/** What the upload knows of a file that arrived. */
-export interface Arrival {
-  /** Where the receiver placed it, when it says. */
-  readonly storedPath: string | null;
-  /** The tus upload's address. */
-  readonly uploadUrl: string | null;
-  readonly digests: FileDigests | null;
-  /** What the receiver says it checked against the digests sent ('sha-256, md5'); '' when it did not say. */
-  readonly verified: string;
-}
-
-/** Where the upload gets each file's checksums: the folder worker, which keeps them by path, size and date. */
-export interface DigestSource {
-  /** Checksums already known, by position; null where they are still to be computed. */
-  known(jobs: readonly UploadJob[]): Promise<(FileDigests | null)[]>;
-  /** Streams the file through the hashes; rejects with a sentence naming the file. */
-  digest(job: UploadJob, file: File): Promise<FileDigests>;
-}
-
-export interface UploadSettings {
-  /** The tus endpoint, e.g. http://127.0.0.1:8080/files/ */
-  readonly endpoint: string;
-  readonly token: string;
-  readonly batch: string;
-  /** Parallel transfers. */
-  readonly connections?: number;
-  /** Files handed to Uppy at once. */
-  readonly window?: number;
-  /** Bytes per PATCH: at most this much is sent again after an interruption. */
-  readonly chunkSize?: number;
-  /** Send MD5 as well as SHA-256 (Deriva and Symbiota keep it). */
-  readonly md5?: boolean;
-  /** What the server said it supports (see tus-discovery): only that is sent. */
-  readonly capabilities: TusCapabilities;
-}
-
-export interface UploadListener {
-  onFileDone(id: number, arrival: Arrival): void;
-  /** `cause` is a short label shared by files that failed for the same reason. */
-  onFileFailed(id: number, message: string, cause: string): void;
-  /** A file's resumable tus upload got its address, or lost it (null: it starts anew next time). */
-  onUploadUrl?(id: number, url: string | null): void;
-  /** A file's checksums are known (kept so a resumed upload can prove its bytes are the same). */
-  onDigests?(id: number, digests: FileDigests): void;
-  /** A request is being retried after `status` (0: no answer at all), with the engine's backoff. */
-  onRetrying?(status: number): void;
-  /**
-   * Requests with bodies of `refusedBytes` were refused (413) or went unanswered while the server answered
-   * others: a body limit on the way, so files now go in chunks of `chunkSize`.
-   */
-  onChunkSize?(chunkSize: number, refusedBytes: number, refused: boolean): void;
-  onSettled(): void;
-}
-
-export interface UploadSnapshot extends QueueTotals {
-  readonly uploadedBytes: number;
-  /** Bytes sent so far of each file in flight. */
-  readonly inFlight: ReadonlyMap<number, number>;
-  readonly paused: boolean;
-}
+export type {
+  Arrival,
+  DigestSource,
+  UploadJob,
+  UploadListener,
+  UploadSettings,
+  UploadSnapshot,
+} from './upload-types';
 
 const BASE_META_FIELDS = [METADATA.relativePath, METADATA.batch, 'name', 'type'];
 
@@ -696,62 +642,7 @@ type HttpRequest = Parameters<NonNullable<TusOptions<Meta, Body>['onBeforeReques
 type TusFileOptions = NonNullable<UppyFile<Meta, Body>['tus']>;
 
 /**
- * tus-js-client's own reader slices every file, even when the slice is the whole file, and slicing a file of the
- * picked folder costs the page about a millisecond (7 s over 5,000 files in the bench's profile): a request that
- * sends the whole file sends the File itself.
- */
-const wholeFileReader: NonNullable<TusOptions<Meta, Body>['fileReader']> = {
-  openFile: (input) => {
-    const blob = input as Blob;
-    return Promise.resolve({
-      size: blob.size,
-      slice: (start: number, end: number) =>
-        Promise.resolve({
-          value: start === 0 && end >= blob.size ? blob : blob.slice(start, end),
-          done: end >= blob.size,
-        }),
-      close: () => undefined,
-    });
-  },
-};
-
-/**
  * Failures of a file's requests with no answer while the server answered others, before it fails as blocked by
  * the browser (a CORS refusal does not go away by trying again).
  */
 const BLOCKED_TRIES = 3;
-
-/** A file that could not be hashed for sending: not worth retrying, its message names the file. */
-class DigestFailure extends Error {}
-
-type TusError = Error & {
-  originalRequest?: unknown;
-  originalResponse?: { getStatus(): number; getBody(): string } | null;
-  causingError?: unknown;
-};
-
-function statusOf(error: unknown): number {
-  return (error as TusError | null)?.originalResponse?.getStatus() ?? 0;
-}
-
-function bodyOf(error: unknown): string {
-  return (error as TusError | null)?.originalResponse?.getBody() ?? '';
-}
-
-/** The DigestFailure behind an error, through tus-js-client's `causingError` and Uppy's `cause` wrappers. */
-function findDigestFailure(error: unknown): DigestFailure | undefined {
-  const cause = findCause(error);
-  return cause instanceof DigestFailure ? cause : undefined;
-}
-
-/** The innermost error behind tus-js-client's `causingError` and Uppy's `cause` wrappers. */
-function findCause(error: unknown): unknown {
-  let e: unknown = error;
-  for (let depth = 0; depth < 5; depth += 1) {
-    const wrapper = e as (TusError & { cause?: unknown }) | null;
-    const inner = wrapper?.causingError ?? wrapper?.cause;
-    if (!inner || inner instanceof DigestFailure) return inner ?? e;
-    e = inner;
-  }
-  return e;
-}

@@ -6,16 +6,18 @@
 import { formatBytes, plural } from '#core/format';
 import { sanitizeBatchName, suggestBatchName } from '#core/paths';
 import { ProgressMeter } from '#core/progress-meter';
-import { bagSentence, handoffSentence, handoffUnderway } from '#core/completion-text';
+import { handoffUnderway } from '#core/completion-text';
 import { profileList } from '#core/profiles/registry';
 import { RECEIVER_EXTENSIONS, storedPathFor, type CompletionState, type ManifestEntry } from '#core/protocol';
 import { supports, transferPlan, type TusCapabilities } from '#core/tus-capabilities';
 import { defaultEndpoint, endpointProblem } from '../../platform/endpoint';
 import type { FileDigests } from '#core/digest';
 import type { BatchJournal, FileChange, FileRecord, SavedBatch } from '../../platform/batch-journal';
-import { completeBatch, completionState, type CompletionOutcome } from '../../upload/batch-completion';
+import { completeBatch, completionState, type CompletionTarget } from '../../upload/batch-completion';
+import { completionView, type CompletionView } from './completion-view';
 import { discoverTus, plainTusNotice, type Discovery } from '../../upload/tus-discovery';
-import { UploadRun, type Arrival, type UploadJob } from '../../upload/upload-run';
+import { UploadRun } from '../../upload/upload-run';
+import type { Arrival, UploadJob } from '../../upload/upload-types';
 import { packColumn, type ArrivalsText } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
@@ -69,19 +71,10 @@ interface Arrived {
   readonly verified: string;
 }
 
-/** What the page knows of the batch's completion on the receiver. */
-export interface CompletionView {
-  readonly phase: 'completing' | 'complete' | 'refused' | 'failed' | 'unsupported';
-  /** What to show, one sentence each; refusals name every file missing or different. */
-  readonly sentences: readonly string[];
-  readonly state?: CompletionState;
-}
-
 const TICK_MS = 250;
 /** How often the page asks where the hand-off stands, and for how long at most. */
 const HANDOFF_POLL_MS = 2000;
 const HANDOFF_POLL_LIMIT = 300;
-const PROBLEMS_SHOWN = 100;
 const FAILURES_SHOWN = 100;
 
 export class UploadState {
@@ -639,51 +632,12 @@ export class UploadState {
     );
     if (round !== this.#completionRound) return;
     // Shown in the step's own live region, so the status line keeps saying how the upload ended.
-    this.#showCompletion(outcome);
+    this.completion = completionView(outcome, this.endpoint);
     if (outcome.kind === 'complete') await this.#followHandoff(round, target, outcome.state);
   }
 
-  #showCompletion(outcome: CompletionOutcome): void {
-    switch (outcome.kind) {
-      case 'complete':
-        this.completion = {
-          phase: 'complete',
-          state: outcome.state,
-          sentences: [bagSentence(outcome.state), ...outcome.state.handoff.map(handoffSentence)],
-        };
-        return;
-      case 'refused': {
-        const { problems, message } = outcome.refusal;
-        const more = problems.length - PROBLEMS_SHOWN;
-        this.completion = {
-          phase: 'refused',
-          sentences: [
-            message,
-            ...problems.slice(0, PROBLEMS_SHOWN).map((problem) => problem.message),
-            ...(more > 0 ? [`…and ${plural(more, 'more file')}.`] : []),
-          ],
-        };
-        return;
-      }
-      case 'failed':
-        this.completion = { phase: 'failed', sentences: [outcome.message] };
-        return;
-      case 'unsupported':
-        this.completion = {
-          phase: 'unsupported',
-          sentences: [
-            `The receiver at ${this.endpoint} does not take batch completions (it does not list batch-complete), so it keeps the files as they arrived; nothing was bagged or handed on.`,
-          ],
-        };
-    }
-  }
-
   /** Asks where the hand-off stands until every step is done or failed. */
-  async #followHandoff(
-    round: number,
-    target: { endpoint: string; token: string; batch: string },
-    state: CompletionState,
-  ): Promise<void> {
+  async #followHandoff(round: number, target: CompletionTarget, state: CompletionState): Promise<void> {
     let latest = state;
     for (let asked = 0; handoffUnderway(latest) && asked < HANDOFF_POLL_LIMIT; asked += 1) {
       await new Promise((resolve) => setTimeout(resolve, HANDOFF_POLL_MS));
@@ -692,7 +646,7 @@ export class UploadState {
       if (round !== this.#completionRound) return;
       if (next?.completionId !== state.completionId) continue;
       latest = next;
-      this.#showCompletion({ kind: 'complete', state: latest });
+      this.completion = completionView({ kind: 'complete', state: latest }, this.endpoint);
     }
   }
 
