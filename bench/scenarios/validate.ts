@@ -27,12 +27,15 @@ function recordList(): string {
 
 interface CheckRun extends Measured {
   readonly headline: string;
+  readonly elements: number;
 }
 
 async function measuredCheck(page: Page, known: number, timeout: number): Promise<CheckRun> {
   const measured = await waitForMeasure(page, 'check', { after: known }, timeout, 'the check');
   const headline = (await page.getByRole('status').innerText()).trim();
-  return { ...measured, headline };
+  // How big the page's DOM is once the check's results are shown: layout cost grows with it.
+  const elements = await page.evaluate(() => document.getElementsByTagName('*').length);
+  return { ...measured, headline, elements };
 }
 
 export const validateScenario: Scenario = {
@@ -85,7 +88,7 @@ export const validateScenario: Scenario = {
         longest.push(check.longestTaskMs);
         progress(
           label,
-          `run ${run}/${RUNS}: check ${formatMs(check.ms)}, longest task ${Math.round(check.longestTaskMs)} ms — "${check.headline}"`,
+          `run ${run}/${RUNS}: check ${formatMs(check.ms)}, longest task ${Math.round(check.longestTaskMs)} ms, ${check.elements} elements on the page — "${check.headline}"`,
         );
       }
       return {
