@@ -42,11 +42,12 @@ export class CheckState {
   /** The record list the last run used, by name. */
   usedRecordList = $state('');
   error = $state('');
-  /** Upload files with errors too. */
-  allowErrors = $state(false);
+  #allowErrors = $state(false);
   /** Bumped when new findings are ready, so the findings table asks for its rows again. */
   revision = $state(0);
   #request = 0;
+  /** Told whenever the files the upload takes may have changed (see onUploadSet). */
+  readonly #uploadSetListeners: (() => void)[] = [];
   readonly #folder: FolderState;
   readonly #announcer: Announcer;
 
@@ -75,6 +76,30 @@ export class CheckState {
       recordList: this.recordList,
       recordColumn: this.recordColumn,
     };
+  }
+
+  /** Upload files with errors too. */
+  get allowErrors(): boolean {
+    return this.#allowErrors;
+  }
+
+  set allowErrors(value: boolean) {
+    if (value === this.#allowErrors) return;
+    this.#allowErrors = value;
+    this.#uploadSetChanged();
+  }
+
+  /**
+   * `listener` is told whenever the files the upload takes may have changed while the folder is ready: after
+   * each check, and when files with errors are let in or kept out.
+   */
+  onUploadSet(listener: () => void): void {
+    this.#uploadSetListeners.push(listener);
+  }
+
+  #uploadSetChanged(): void {
+    if (this.#folder.phase !== 'ready' || this.phase !== 'done') return;
+    for (const listener of this.#uploadSetListeners) listener();
   }
 
   /** The picked folder's name, which Deriva upload configs see at the start of every path. */
@@ -124,8 +149,8 @@ export class CheckState {
       this.phase = 'done';
       performance.measure('check', { start: started, detail: { files: this.#folder.rows.length } });
       this.revision += 1;
-      this.#folder.touch();
       if (announce) this.#announcer.say(this.headline);
+      this.#uploadSetChanged();
     } catch (error) {
       if (id !== this.#request) return;
       this.phase = 'failed';

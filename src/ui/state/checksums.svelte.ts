@@ -40,6 +40,8 @@ export class ChecksumState {
     this.#folder = folder;
     this.#check = check;
     this.#announcer = announcer;
+    // The upload set changes with the check, the target (MD5 or not) and the errors override.
+    check.onUploadSet(() => void this.refresh());
   }
 
   /** GUDMAP/RBK and Symbiota use MD5 as well as SHA-256. */
@@ -55,7 +57,7 @@ export class ChecksumState {
     return { includeErrors: this.#check.allowErrors, md5: this.md5 };
   }
 
-  /** Counts the files that have their checksums; called when the folder, check or target change. */
+  /** Counts the files that have their checksums. */
   async count(): Promise<void> {
     const worker = this.#folder.worker;
     if (!worker || this.phase === 'running') return;
