@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { CHECKSUM_EXTENSION } from '#core/protocol';
+import type { ServerResponse } from 'node:http';
+import { CHECKSUM_ALGORITHM_HEADER, CHECKSUM_EXTENSION, UPLOAD_CHECKSUM_HEADER } from '#core/protocol';
 
 export { CHECKSUM_EXTENSION };
 
@@ -24,6 +25,32 @@ export function readChunkChecksum(value: string, target: string): ChunkChecksum 
     return `The Upload-Checksum of ${target} is not "<algorithm> <base64 digest>": "${value}". Send the digest of the request's body in base64.`;
   }
   return { algorithm, digest };
+}
+
+/** What a @tus/server built on a store with the extension adds to its CORS lists: the header sent, the one read. */
+export const CHECKSUM_CORS: { readonly allowedHeaders: string[]; readonly exposedHeaders: string[] } = {
+  allowedHeaders: [UPLOAD_CHECKSUM_HEADER],
+  exposedHeaders: [CHECKSUM_ALGORITHM_HEADER],
+};
+
+/** Lists the algorithms in an OPTIONS answer (@tus/server writes the tus headers, not this one). */
+export function announceChecksumAlgorithms(res: ServerResponse): void {
+  res.setHeader(CHECKSUM_ALGORITHM_HEADER, CHUNK_CHECKSUM_ALGORITHMS.join(','));
+}
+
+/**
+ * Hands the checksum of a request's `Upload-Checksum` header (null when it has none) to `expect`, or throws the
+ * 400 refusal @tus/server answers with when it cannot be checked.
+ */
+export function takeChecksumHeader(
+  header: string | null,
+  id: string,
+  expect: (id: string, checksum: ChunkChecksum) => void,
+): void {
+  if (header === null) return;
+  const checksum = readChunkChecksum(header, `upload ${id}`);
+  if (typeof checksum === 'string') throw { status_code: 400, body: checksum };
+  expect(id, checksum);
 }
 
 /** Hashes a request's body as it is written, to compare with its announced checksum at the end. */

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { ERRORS, Server, Upload } from '@tus/server';
 import { sanitizeBatchName, sanitizeRelativePath } from '#core/paths';
 import {
-  CHECKSUM_ALGORITHM_HEADER,
   CHECKSUM_MISMATCH,
   DISK_FULL,
   METADATA,
@@ -19,7 +18,7 @@ import {
   UPLOAD_CHECKSUM_HEADER,
   VERIFIED_HEADER,
 } from '#core/protocol';
-import { CHUNK_CHECKSUM_ALGORITHMS, readChunkChecksum } from './chunk-checksum.ts';
+import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
 import {
   algorithmsOf,
   digestFile,
@@ -72,7 +71,7 @@ export type Receiver = {
 export const TOKEN_REFUSED = 'The access token is missing or wrong.';
 
 /** Response headers a page on another site may read, besides those of tus. */
-const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER, CHECKSUM_ALGORITHM_HEADER];
+const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER, ...CHECKSUM_CORS.exposedHeaders];
 /** Where onUploadCreate keeps a Repr-Digest sent with the creation, for the check when the upload finishes. */
 const CREATION_DIGEST_KEY = 'reprDigestAtCreation';
 const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
@@ -339,18 +338,14 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   };
 
   /** A body announced with an Upload-Checksum is checked as it is written (see PartialStore). */
-  const expectChecksum = (header: string | null, id: string) => {
-    if (header === null) return;
-    const checksum = readChunkChecksum(header, `upload ${id}`);
-    if (typeof checksum === 'string') throw refusal(400, checksum);
-    store.expectChecksum(id, checksum);
-  };
+  const expectChecksum = (header: string | null, id: string) =>
+    takeChecksumHeader(header, id, (upload, checksum) => store.expectChecksum(upload, checksum));
 
   const tus = new Server({
     path: TUS_PATH,
     datastore: store,
     relativeLocation: true,
-    allowedHeaders: [REPR_DIGEST_HEADER, UPLOAD_CHECKSUM_HEADER],
+    allowedHeaders: [REPR_DIGEST_HEADER, ...CHECKSUM_CORS.allowedHeaders],
     exposedHeaders: EXPOSED_HEADERS,
     ...(allowed ? { allowedOrigins: (origin: string) => allowed.has(origin) } : {}),
     ...(maxFileSize ? { maxSize: maxFileSize } : {}),
@@ -421,8 +416,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         return;
       }
       if (batches.handles(req, res)) return;
-      if (req.method === 'OPTIONS')
-        res.setHeader(CHECKSUM_ALGORITHM_HEADER, CHUNK_CHECKSUM_ALGORITHMS.join(','));
+      if (req.method === 'OPTIONS') announceChecksumAlgorithms(res);
       const whole = readWholeFilePost(req, wholeFileLimit);
       (whole ? receiveWhole(req, res, whole) : tus.handle(req, res)).catch((error: unknown) => {
         logAt(`ERROR ${describeError(error)}`);
