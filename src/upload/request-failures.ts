@@ -2,11 +2,12 @@
  * What an upload run makes of its failed requests before a file is given up: whether the engine may try a request
  * again, files to send again in smaller chunks when a limit on request bodies explains the failure, files whose
  * requests the browser blocks while the server answers others, and the one new try a file gets after the receiver
- * found other bytes than announced.
+ * found other bytes than announced (a server with tus's checksum extension keeps the upload, so only the refused
+ * request goes again).
  */
 import type { TusDetailedError } from '@uppy/tus';
 import type { BodyLimit } from '#core/body-limit';
-import { DISK_FULL } from '#core/protocol';
+import { CHECKSUM_MISMATCH, DISK_FULL } from '#core/protocol';
 import { discoverTus } from './tus-discovery';
 import { findCause, findDigestFailure, statusOf, type TusError } from './tus-errors';
 import { RequestStalled, WatchedRequest } from './upload-http-stack';
@@ -24,6 +25,8 @@ export class RequestFailures {
   readonly #endpoint: string;
   readonly #limit: BodyLimit;
   readonly #listener: UploadListener;
+  /** The server checks each request's body (tus checksum extension) and keeps the upload when it refuses one. */
+  readonly #checksRequests: boolean;
   /** Files already sent again once after the receiver found other bytes than announced. */
   readonly #resent = new Set<number>();
   /** Files to send again in smaller chunks, with the address of their upload when it was created. */
@@ -34,10 +37,11 @@ export class RequestFailures {
   readonly #unanswered = new Map<number, { evidence: number; last: number }>();
   #probing = false;
 
-  constructor(endpoint: string, limit: BodyLimit, listener: UploadListener) {
+  constructor(endpoint: string, limit: BodyLimit, listener: UploadListener, checksRequests: boolean) {
     this.#endpoint = endpoint;
     this.#limit = limit;
     this.#listener = listener;
+    this.#checksRequests = checksRequests;
   }
 
   /** Whether tus-js-client may try a failed request again; `next` is its own rule. */
@@ -45,7 +49,8 @@ export class RequestFailures {
     // A full disk does not empty itself in seconds: say so at once rather than retrying for a minute.
     if (findDigestFailure(error) || statusOf(error) === DISK_FULL) return false;
     if (!this.#mayRetry(error)) return false;
-    const retry = next(error);
+    // A server with tus's checksum extension refused one damaged request and kept the upload: send it again.
+    const retry = next(error) || (statusOf(error) === CHECKSUM_MISMATCH && this.#checksRequests);
     if (retry) this.#listener.onRetrying?.(statusOf(error));
     return retry;
   }

@@ -10,6 +10,7 @@
 import type Uppy from '@uppy/core';
 import { BodyLimit } from '#core/body-limit';
 import { CHECKSUM_MISMATCH, STORED_PATH_HEADER, VERIFIED_HEADER } from '#core/protocol';
+import { checkedInTransit } from '#core/filelists/common';
 import { sizeRefusal, transferPlan, type TransferPlan } from '#core/tus-capabilities';
 import {
   BLOCKED_CAUSE,
@@ -97,7 +98,12 @@ export class UploadRun {
     this.#listener = listener;
     this.#digests = new RunDigests(checksums, listener, this.#plan);
     this.#addresses = new ResumeAddresses(listener);
-    this.#failures = new RequestFailures(settings.endpoint, this.#limit, listener);
+    this.#failures = new RequestFailures(
+      settings.endpoint,
+      this.#limit,
+      listener,
+      this.#plan.chunkChecksum !== null,
+    );
     this.#register(jobs);
     this.#uppy = createEngine(this.#settings, this.#plan, {
       optionsOf: (id) => this.#adding.get(id),
@@ -120,7 +126,9 @@ export class UploadRun {
         storedPath: stored ? decodeURIComponent(stored) : null,
         uploadUrl: response.uploadURL ?? null,
         digests: this.#digests.of(id),
-        verified: responseHeader(xhr, VERIFIED_HEADER, this.#plan.reprDigest) ?? '',
+        verified:
+          responseHeader(xhr, VERIFIED_HEADER, this.#plan.reprDigest) ??
+          checkedInTransit(this.#plan.chunkChecksum),
       };
       this.#finish(file, () => {
         this.#queue.markDone(id);

@@ -65,7 +65,7 @@ export function createEngine(
     storeFingerprintForResuming: false,
     allowedMetaFields: BASE_META_FIELDS,
     fileReader: wholeFileReader,
-    httpStack: new UploadHttpStack(undefined, (at) => hooks.answered(at)),
+    httpStack: new UploadHttpStack(undefined, (at) => hooks.answered(at), plan.chunkChecksum),
     onBeforeRequest: (req, file) => {
       if (req instanceof WatchedRequest) req.owner = file.meta.jobId;
       return hooks.beforeRequest(req, file);
