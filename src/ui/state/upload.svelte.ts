@@ -26,8 +26,6 @@ import { FailureTally, type Failure } from './upload-failures.svelte';
 import { UploadForm } from './upload-form.svelte';
 import { UploadJournal } from './upload-journal';
 
-export type { Failure } from './upload-failures.svelte';
-
 export type UploadPhase = 'idle' | 'uploading' | 'paused' | 'done' | 'cancelled';
 
 export interface UploadFigures {
