@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Upload } from '@tus/server';
 import { sanitizeBatchName, sanitizeRelativePath } from '#core/paths';
 import { METADATA } from '#core/protocol';
+import type { DigestAlgorithm } from './digests.ts';
+import type { Placement } from './placement.ts';
 
 /** What every receiver shares whatever its storage: the token, CORS, the metadata checks and their sentences. */
 
@@ -89,4 +91,21 @@ export function originRules(origins: readonly string[] | undefined) {
       : { 'Access-Control-Allow-Origin': origin };
   };
   return { allowed, allowedOrigin, corsOrigin };
+}
+
+/** The log line of a placed file. */
+export function logLine(
+  placement: Placement,
+  bytes: number,
+  requested: string,
+  verified: readonly DigestAlgorithm[],
+): string {
+  const note =
+    placement.outcome === 'identical'
+      ? '  (identical, kept existing)'
+      : placement.outcome === 'renamed'
+        ? `  (renamed: a different file is already stored as ${quote(requested)})`
+        : '';
+  const check = verified.length > 0 ? `  (verified ${verified.join(', ')})` : '';
+  return `${placement.storedPath}  ${bytes} bytes${check}${note}`;
 }

@@ -7,6 +7,7 @@ import { ERRORS, Server, Upload } from '@tus/server';
 import {
   describeError,
   hasToken,
+  logLine,
   originRules,
   quote,
   readMetadata,
@@ -40,6 +41,7 @@ import { createBatchCompletion, type CompletionSettings } from './batch-complete
 import { freeBytes, FreeSpaceGauge, isDiskFull } from './disk-space.ts';
 import { describeDuration } from './durations.ts';
 import { AT_ONCE_LIMIT, PartialStore, removeInterrupted } from './partial-store.ts';
+import { createObjectReceiver, type ObjectStorage } from './object-receiver.ts';
 import { PlacedFiles } from './placed-files.ts';
 import { PlacementError, placeFile, type Placement } from './placement.ts';
 import { describeBytes } from './sizes.ts';
@@ -68,6 +70,8 @@ export type ReceiverOptions = {
   partialExpiry?: number | undefined;
   /** The bag's contact fields and the hand-off of completed batches (hook, webhook). */
   completion?: CompletionSettings | undefined;
+  /** Object storage instead of `uploadDir` (STORAGE=s3://…). */
+  storage?: ObjectStorage | undefined;
 };
 
 export { TOKEN_REFUSED } from './receiver-requests.ts';
@@ -86,6 +90,10 @@ const CREATION_DIGEST_KEY = 'reprDigestAtCreation';
 const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
 
 export function createReceiver(options: ReceiverOptions): Receiver {
+  return options.storage ? createObjectReceiver(options, options.storage) : createDiskReceiver(options);
+}
+
+function createDiskReceiver(options: ReceiverOptions): Receiver {
   const uploadDir = path.resolve(options.uploadDir);
   const partialDir = path.join(uploadDir, '.partial');
   mkdirSync(partialDir, { recursive: true });
@@ -411,22 +419,6 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       batches.close();
     },
   };
-}
-
-function logLine(
-  placement: Placement,
-  bytes: number,
-  requested: string,
-  verified: readonly DigestAlgorithm[],
-): string {
-  const note =
-    placement.outcome === 'identical'
-      ? '  (identical, kept existing)'
-      : placement.outcome === 'renamed'
-        ? `  (renamed: a different file is already stored as ${quote(requested)})`
-        : '';
-  const check = verified.length > 0 ? `  (verified ${verified.join(', ')})` : '';
-  return `${placement.storedPath}  ${bytes} bytes${check}${note}`;
 }
 
 function describeStorageError(error: unknown): { status: number; reason: string } {

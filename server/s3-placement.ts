@@ -110,7 +110,12 @@ async function copyObject(source: ObjectSource, key: string): Promise<void> {
       parts.push({ PartNumber: part, ETag: copied.CopyPartResult?.ETag });
     }
     await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId,
+        MultipartUpload: { Parts: parts },
+      }),
     );
   } catch (error) {
     await client

@@ -37,7 +37,11 @@ export type ObjectStoreOptions = {
 
 /** The S3 client settings the receiver needs for any S3 server: Ceph's gateway refuses the SDK's streaming CRCs. */
 export function s3ClientConfig(config: S3ClientConfig): S3ClientConfig {
-  return { ...config, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' };
+  return {
+    ...config,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  };
 }
 
 /** The part size for files up to `maxFileSize`: S3's 10,000 parts must hold the largest file the receiver takes. */
@@ -88,6 +92,9 @@ export class ObjectStore extends S3Store {
   }
 
   override async write(src: Readable, id: string, offset: number): Promise<number> {
+    // A final request sent again after the upload was placed (its answer was lost) writes nothing.
+    const finished = await this.#state.get(`finished:${id}`);
+    if (finished !== undefined) return Number(finished);
     const { file } = await this.getMetadata(id);
     const algorithms = algorithmsFor(file);
     const hashers = await this.#resume(id, offset, algorithms);
@@ -115,7 +122,11 @@ export class ObjectStore extends S3Store {
         done(null, chunk);
       },
     });
-    const newOffset = await super.write(pipeline(src, tap, () => undefined), id, offset);
+    const newOffset = await super.write(
+      pipeline(src, tap, () => undefined),
+      id,
+      offset,
+    );
     if (position === newOffset) save();
     await Promise.all(saving);
     return newOffset;
@@ -211,11 +222,19 @@ export class ObjectStore extends S3Store {
 
   async #save(id: string, offset: number, hashers: ReadonlyMap<DigestAlgorithm, IHasher>): Promise<void> {
     const states: SavedDigests = {};
-    for (const [algorithm, hasher] of hashers) states[algorithm] = Buffer.from(hasher.save()).toString('base64');
-    await this.#state.set(`digest:${id}:${offset}`, JSON.stringify(states), this.getExpiration() || DIGESTS_KEPT_MS);
+    for (const [algorithm, hasher] of hashers)
+      states[algorithm] = Buffer.from(hasher.save()).toString('base64');
+    await this.#state.set(
+      `digest:${id}:${offset}`,
+      JSON.stringify(states),
+      this.getExpiration() || DIGESTS_KEPT_MS,
+    );
   }
 
-  async #hashObject(id: string, algorithms: readonly DigestAlgorithm[]): Promise<Map<DigestAlgorithm, IHasher>> {
+  async #hashObject(
+    id: string,
+    algorithms: readonly DigestAlgorithm[],
+  ): Promise<Map<DigestAlgorithm, IHasher>> {
     const hashers = new Map<DigestAlgorithm, IHasher>();
     for (const algorithm of algorithms) hashers.set(algorithm, await newHasher(algorithm));
     const object = await this.client.send(new GetObjectCommand({ Bucket: this.#bucketName, Key: id }));

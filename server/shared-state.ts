@@ -28,7 +28,9 @@ type Entry = { value: string; until: number };
 export class MemoryState implements SharedState {
   readonly #entries = new Map<string, Entry>();
   readonly #held = new Map<string, RequestRelease | undefined>();
-  readonly locker: Locker = { newLock: (id) => new PolledLock(this.#try(`upload:${id}`), UPLOAD_LOCK_WAIT_MS) };
+  readonly locker: Locker = {
+    newLock: (id) => new PolledLock(this.#try(`upload:${id}`), UPLOAD_LOCK_WAIT_MS),
+  };
 
   get(key: string): Promise<string | undefined> {
     const entry = this.#entries.get(key);
@@ -89,7 +91,9 @@ export class RedisState implements SharedState {
   readonly #prefix: string;
   /** Release requests for the locks this instance holds, by lock key. */
   readonly #holders = new Map<string, RequestRelease>();
-  readonly locker: Locker = { newLock: (id) => new PolledLock(this.#try(`upload:${id}`), UPLOAD_LOCK_WAIT_MS) };
+  readonly locker: Locker = {
+    newLock: (id) => new PolledLock(this.#try(`upload:${id}`), UPLOAD_LOCK_WAIT_MS),
+  };
 
   private constructor(client: Redis, subscriber: Subscriber, prefix: string) {
     this.#client = client;

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -146,11 +146,18 @@ export async function startCeph(): Promise<RunningCeph> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await run('monmaptool', ['--create', '--addv', 'a', `[v1:127.0.0.1:${monPort}]`, '--fsid', fsid, `${dir}/monmap`], conf);
+    await run(
+      'monmaptool',
+      ['--create', '--addv', 'a', `[v1:127.0.0.1:${monPort}]`, '--fsid', fsid, `${dir}/monmap`],
+      conf,
+    );
     await run('ceph-mon', ['--mkfs', '-i', 'a', '--monmap', `${dir}/monmap`], conf);
     children.push(daemon('ceph-mon', ['-i', 'a'], conf));
-    const osdId = (await waitFor('the Ceph monitor', () => run('ceph', ['osd', 'create'], conf))).trim();
-    await run('ceph-osd', ['-i', osdId, '--mkfs'], conf);
+    const osdUuid = randomUUID();
+    const osdId = (
+      await waitFor('the Ceph monitor', () => run('ceph', ['osd', 'new', osdUuid], conf))
+    ).trim();
+    await run('ceph-osd', ['-i', osdId, '--mkfs', '--osd-uuid', osdUuid], conf);
     children.push(daemon('ceph-osd', ['-i', osdId], conf));
     await waitFor('the Ceph OSD', async () =>
       /1 up/.test(await run('ceph', ['osd', 'stat'], conf)) ? true : undefined,
@@ -159,13 +166,27 @@ export async function startCeph(): Promise<RunningCeph> {
     await waitFor('the RADOS Gateway user', () =>
       run(
         'radosgw-admin',
-        ['user', 'create', '--uid=test', '--display-name=test', `--access-key=${ACCESS_KEY}`, `--secret=${SECRET_KEY}`],
+        [
+          'user',
+          'create',
+          '--uid=test',
+          '--display-name=test',
+          `--access-key=${ACCESS_KEY}`,
+          `--secret=${SECRET_KEY}`,
+        ],
         conf,
       ),
     );
   } catch (error) {
+    // The daemons' own words on why, before their folder goes.
+    const logs = await Promise.all(
+      ['mon.a', 'osd.0', 'client.rgw.a'].map(async (name) => {
+        const text = await readFile(path.join(dir, 'log', `${name}.log`), 'utf8').catch(() => '');
+        return `--- ${name}.log (end)\n${text.split('\n').slice(-15).join('\n')}`;
+      }),
+    );
     await stop();
-    throw error;
+    throw new Error(`${String(error)}\n${logs.join('\n')}`);
   }
   const endpoint = `http://127.0.0.1:${rgwPort}`;
   const env = {
