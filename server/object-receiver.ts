@@ -64,7 +64,7 @@ type Answer = { headers: Record<string, string> };
 export function createObjectReceiver(options: ReceiverOptions, storage: ObjectStorage): Receiver {
   const log = options.log ?? ((line: string) => console.log(line));
   const logAt = (text: string) => log(`${new Date().toISOString()}  ${text}`);
-  const { allowed, allowedOrigin, corsOrigin } = originRules(options.allowedOrigins);
+  const { allowed, corsOrigin } = originRules(options.allowedOrigins);
   const where = `s3://${storage.bucket}/${storage.prefix}`;
   let sweeper: NodeJS.Timeout | undefined;
   let closed = false;

@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,11 +16,9 @@ import {
   storedName,
   type TusRefusal,
 } from './receiver-requests.ts';
-import { sanitizeBatchName, sanitizeRelativePath } from '#core/paths';
 import {
   CHECKSUM_MISMATCH,
   DISK_FULL,
-  METADATA,
   PAYLOAD_DIR,
   RECEIVER_EXTENSIONS,
   REPR_DIGEST_HEADER,

@@ -186,7 +186,7 @@ export async function startCeph(): Promise<RunningCeph> {
       }),
     );
     await stop();
-    throw new Error(`${String(error)}\n${logs.join('\n')}`);
+    throw new Error(`${String(error)}\n${logs.join('\n')}`, { cause: error });
   }
   const endpoint = `http://127.0.0.1:${rgwPort}`;
   const env = {
