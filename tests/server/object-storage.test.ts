@@ -36,7 +36,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: ceph.env.AWS_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: ceph.env.AWS_SECRET_ACCESS_KEY,
   });
-}, 180_000);
+}, 300_000);
 afterAll(async () => {
   await Promise.all(started.splice(0).map((stop) => stop()));
 }, 60_000);

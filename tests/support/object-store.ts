@@ -15,6 +15,8 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 export const ACCESS_KEY = 'receiver-test';
 export const SECRET_KEY = 'receiver-test-secret';
 const START_TIMEOUT_MS = 120_000;
+/** An OSD that boots does so within seconds; one that has not after this never will. */
+const OSD_BOOT_TIMEOUT_MS = 45_000;
 
 export interface RunningCeph {
   /** The gateway's S3 endpoint, http://127.0.0.1:<port>. */
@@ -106,8 +108,8 @@ function daemon(command: string, args: readonly string[], conf: string): ChildPr
   return spawn(command, ['-c', conf, '-f', ...args], { stdio: 'ignore' });
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + START_TIMEOUT_MS;
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {
     try {
@@ -130,8 +132,22 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts a one-node in-memory Ceph with a RADOS Gateway and an S3 user; about ten seconds. */
+/**
+ * Starts a one-node in-memory Ceph with a RADOS Gateway and an S3 user; about fifteen seconds. Now and then the
+ * OSD of a new cluster never boots (its log ends in "mon_cmd_maybe_osd_create fail: 'wrong fsid'"); a fresh
+ * cluster is started then, up to three times.
+ */
 export async function startCeph(): Promise<RunningCeph> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startCephOnce();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startCephOnce(): Promise<RunningCeph> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'receiver-ceph-'));
   for (const sub of ['run', 'log', 'mon/mon.a', 'osd/osd.0', 'rgw']) {
     await mkdir(path.join(dir, sub), { recursive: true });
@@ -155,15 +171,15 @@ export async function startCeph(): Promise<RunningCeph> {
     children.push(daemon('ceph-mon', ['-i', 'a'], conf));
     const osdUuid = randomUUID();
     const osdId = (
-      await waitFor('the Ceph monitor', () => run('ceph', ['osd', 'new', osdUuid], conf))
+      await waitFor('the Ceph monitor', START_TIMEOUT_MS, () => run('ceph', ['osd', 'new', osdUuid], conf))
     ).trim();
     await run('ceph-osd', ['-i', osdId, '--mkfs', '--osd-uuid', osdUuid], conf);
     children.push(daemon('ceph-osd', ['-i', osdId], conf));
-    await waitFor('the Ceph OSD', async () =>
+    await waitFor('the Ceph OSD', OSD_BOOT_TIMEOUT_MS, async () =>
       /1 up/.test(await run('ceph', ['osd', 'stat'], conf)) ? true : undefined,
     );
     children.push(daemon('radosgw', ['-n', 'client.rgw.a'], conf));
-    await waitFor('the RADOS Gateway user', () =>
+    await waitFor('the RADOS Gateway user', START_TIMEOUT_MS, () =>
       run(
         'radosgw-admin',
         [
@@ -212,7 +228,7 @@ export async function startCeph(): Promise<RunningCeph> {
     client,
     async createBucket(name) {
       // The gateway answers S3 some seconds after it starts.
-      await waitFor('the RADOS Gateway', async () => {
+      await waitFor('the RADOS Gateway', START_TIMEOUT_MS, async () => {
         await probe.send(new CreateBucketCommand({ Bucket: name }));
         return true;
       });

@@ -1,20 +1,21 @@
 /**
  * A small load balancer in front of several receivers, as a site puts nginx there: each request goes to the next
- * upstream in turn, bodies streamed both ways. An upstream that refuses the connection (a receiver that died) is
- * skipped for the next requests, as nginx's max_fails marks it; the request that met it gets 502, like nginx's,
- * and the client's retry goes to one that lives.
+ * upstream in turn, bodies streamed both ways. A request whose upstream refuses the connection (a receiver that
+ * died) goes to the next one, and the dead one is skipped for a while, as nginx does (proxy_next_upstream error,
+ * max_fails, fail_timeout); a request cut off in the middle gets what nginx gives: a 502 or a dropped connection.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RoundRobinProxy {
   readonly url: string;
-  /** Which upstream (its index) answered each request, oldest first, with the method and path. */
+  /** Which upstream (its index) took each request, oldest first, with the method and path. */
   readonly routed: readonly { upstream: number; method: string; path: string }[];
   stop(): Promise<void>;
 }
 
-const DOWN_FOR_MS = 2_000;
+/** As nginx's fail_timeout. */
+const DOWN_FOR_MS = 10_000;
 
 export async function startRoundRobinProxy(upstreams: readonly string[]): Promise<RoundRobinProxy> {
   const routed: { upstream: number; method: string; path: string }[] = [];
@@ -30,31 +31,46 @@ export async function startRoundRobinProxy(upstreams: readonly string[]): Promis
     next = (next + 1) % upstreams.length;
     return index;
   };
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
+  /** Sends `req` to the next live upstream; one that refuses the connection is marked down and the next tried. */
+  const forward = (req: IncomingMessage, res: ServerResponse, tried = 0) => {
     const index = pick();
     const target = new URL(req.url ?? '/', upstreams[index]);
-    routed.push({ upstream: index, method: req.method ?? '', path: target.pathname });
     const upstream = request(
       target,
-      { method: req.method, headers: { ...req.headers, host: req.headers.host ?? target.host } },
+      // A connection of its own, so that the body is streamed only once the upstream has taken it.
+      { method: req.method, headers: req.headers, agent: false },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
         answer.pipe(res);
         answer.on('error', () => res.destroy());
       },
     );
+    let connected = false;
+    upstream.on('socket', (socket) =>
+      socket.once('connect', () => {
+        connected = true;
+        routed.push({ upstream: index, method: req.method ?? '', path: target.pathname });
+        req.pipe(upstream);
+      }),
+    );
     upstream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNREFUSED') downUntil[index] = Date.now() + DOWN_FOR_MS;
+      if (!connected && error.code === 'ECONNREFUSED') {
+        downUntil[index] = Date.now() + DOWN_FOR_MS;
+        // Nothing of the request was sent: nginx passes it to the next server, so does this.
+        if (tried + 1 < upstreams.length) {
+          forward(req, res, tried + 1);
+          return;
+        }
+      }
       if (res.headersSent) res.destroy();
       else
         res
           .writeHead(502, { 'Content-Type': 'text/plain', 'Access-Control-Allow-Origin': '*' })
           .end('Bad gateway');
     });
-    req.pipe(upstream);
     req.on('error', () => upstream.destroy());
   };
-  const server = createServer(forward);
+  const server = createServer((req, res) => forward(req, res));
   server.requestTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
