@@ -5,6 +5,7 @@ import {
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { createClient } from 'redis';
 import { DetailedError } from 'tus-js-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { VERIFIED_HEADER } from '#core/protocol';
@@ -87,6 +88,17 @@ async function objectBytes(key: string): Promise<Buffer> {
 async function unfinishedUploads(prefix: string): Promise<number> {
   const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
   return listed.Uploads?.length ?? 0;
+}
+
+/** True while some receiver holds an upload's lock in Redis. */
+async function redisHasLock(): Promise<boolean> {
+  const client = createClient({ url: redis.url });
+  await client.connect();
+  try {
+    return (await client.keys('*:upload:*')).length > 0;
+  } finally {
+    await client.quit();
+  }
 }
 
 async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
@@ -208,5 +220,61 @@ describe('the receiver on S3 (Ceph RADOS Gateway)', () => {
     expect(again.headers.get('upload-stored-path')).toBe('b5/data/big.bin');
     expect(await keysUnder(store.prefix)).toEqual([`${store.prefix}b5/data/big.bin`]);
     expect([...a.logs, ...b.logs].filter((line) => line.includes('b5/data/big.bin'))).toHaveLength(1);
+  });
+
+  it('never runs two requests on one upload at once across receivers: the later one takes over once the first is stopped', async () => {
+    const store = storage(true);
+    const [a, b] = [await receiverOn(store), await receiverOn(store)];
+    const data = randomBytes(6 * MiB);
+    const created = await createUpload(
+      a.endpoint,
+      { batch: 'b6', relativePath: 'locked.bin' },
+      { length: data.length },
+    );
+    const path = new URL(uploadUrl(created, a)).pathname;
+    // A PATCH on A whose sender sends 1 MiB and then nothing more, as a client whose network went away.
+    let stall: (() => void) | undefined;
+    const stalled = fetch(new URL(path, a.url), {
+      method: 'PATCH',
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+      },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new Uint8Array(data.subarray(0, MiB)));
+          stall = () => controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit).then(
+      (response) => ({ status: response.status, offset: response.headers.get('upload-offset') }),
+      () => ({ status: 'dropped', offset: null }),
+    );
+    await waitUntil(redisHasLock);
+    // The whole file through B: it asks A, through Redis, to let go, and runs once A has. What A had taken by
+    // then is kept (tus keeps what arrived), so B's request at offset 0 writes nothing unless A had taken nothing.
+    const takeover = await patchUpload(new URL(path, b.url), data, { offset: 0 });
+    expect([204, 409]).toContain(takeover.status);
+    stall?.();
+    const first = await stalled;
+    const offsetOn = async (receiver: Receiver) =>
+      Number(
+        (
+          await fetch(new URL(path, receiver.url), { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } })
+        ).headers.get('upload-offset'),
+      );
+    const kept = await offsetOn(a);
+    // The first request was stopped with what it had taken: at most its 1 MiB, never the whole file.
+    expect(kept).toBeLessThanOrEqual(takeover.status === 204 ? data.length : MiB);
+    if (first.status === 204) expect(Number(first.offset)).toBeLessThanOrEqual(MiB);
+    if (kept < data.length) {
+      expect(takeover.status).toBe(409);
+      const rest = await patchUpload(new URL(path, b.url), data.subarray(kept), { offset: kept });
+      expect(rest.status).toBe(204);
+    }
+    expect(await offsetOn(b)).toBe(data.length);
+    expect(sha256(await objectBytes(`${store.prefix}b6/data/locked.bin`))).toBe(sha256(data));
   });
 });
