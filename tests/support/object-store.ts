@@ -47,7 +47,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number): string {
+function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number, memoryBytes: number): string {
   return `[global]
 fsid = ${fsid}
 mon host = v1:127.0.0.1:${monPort}
@@ -70,7 +70,7 @@ mon allow pool delete = true
 mon warn on pool no redundancy = false
 osd crush chooseleaf type = 0
 osd objectstore = memstore
-memstore device bytes = 4294967296
+memstore device bytes = ${memoryBytes}
 run dir = ${dir}/run
 admin socket = ${dir}/run/$name.asok
 log file = ${dir}/log/$name.log
@@ -137,17 +137,18 @@ function stopChild(child: ChildProcess): Promise<void> {
  * OSD of a new cluster never boots (its log ends in "mon_cmd_maybe_osd_create fail: 'wrong fsid'"); a fresh
  * cluster is started then, up to three times.
  */
-export async function startCeph(): Promise<RunningCeph> {
+/** `memoryBytes`: what the in-memory OSD may hold (4 GiB by default). */
+export async function startCeph(memoryBytes = 4 * 2 ** 30): Promise<RunningCeph> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await startCephOnce();
+      return await startCephOnce(memoryBytes);
     } catch (error) {
       if (attempt >= 3) throw error;
     }
   }
 }
 
-async function startCephOnce(): Promise<RunningCeph> {
+async function startCephOnce(memoryBytes: number): Promise<RunningCeph> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'receiver-ceph-'));
   for (const sub of ['run', 'log', 'mon/mon.a', 'osd/osd.0', 'rgw']) {
     await mkdir(path.join(dir, sub), { recursive: true });
@@ -155,7 +156,7 @@ async function startCephOnce(): Promise<RunningCeph> {
   const [monPort, rgwPort] = [await freePort(), await freePort()];
   const fsid = randomUUID();
   const conf = path.join(dir, 'ceph.conf');
-  await writeFile(conf, cephConf(dir, fsid, monPort, rgwPort));
+  await writeFile(conf, cephConf(dir, fsid, monPort, rgwPort, memoryBytes));
   const children: ChildProcess[] = [];
   const stop = async () => {
     for (const child of children.reverse()) await stopChild(child);
