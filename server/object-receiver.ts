@@ -86,6 +86,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       partialExpiry: options.partialExpiry,
     });
     store.extensions = [...store.extensions, RECEIVER_EXTENSIONS.reprDigest];
+    store.onUnplaced = (upload) => finishOnce(store, state, upload, null);
     const tus = createTusServer(store, state);
     if (options.partialExpiry && !closed) {
       const expiry = options.partialExpiry;

@@ -169,10 +169,35 @@ export class ObjectStore extends S3Store {
     await this.#state.set(`finished:${upload.id}`, String(size), FINISHED_KEPT_MS);
   }
 
+  /**
+   * Verifies and places an upload whose bytes have all arrived; set by the receiver. Called when a receiver finds
+   * such an upload not placed: the one that took its last request died before it could place it.
+   */
+  onUnplaced: ((upload: Upload) => Promise<unknown>) | undefined;
+
   override async getUpload(id: string): Promise<Upload> {
     const finished = await this.#state.get(`finished:${id}`);
     if (finished !== undefined) return new Upload({ id, size: Number(finished), offset: Number(finished) });
-    return super.getUpload(id);
+    const upload = await super.getUpload(id);
+    if (this.onUnplaced && upload.size !== undefined && upload.offset === upload.size) {
+      // A client that finds every byte in would take the upload as done: finish it first, once, here.
+      await this.#completeMultipart(id);
+      await this.onUnplaced(upload);
+      return this.getUpload(id);
+    }
+    return upload;
+  }
+
+  /** Completes the multipart upload of an upload whose parts are all in, unless that was done already. */
+  async #completeMultipart(id: string): Promise<void> {
+    try {
+      const metadata = await this.getMetadata(id);
+      const parts = await this.retrieveParts(id);
+      await this.finishMultipartUpload(metadata, parts);
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name !== 'NoSuchUpload' && name !== 'NoSuchKey') throw error;
+    }
   }
 
   override async deleteExpired(): Promise<number> {

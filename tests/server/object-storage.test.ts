@@ -8,9 +8,13 @@ import {
 import { createClient } from 'redis';
 import { DetailedError } from 'tus-js-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { Upload } from '@tus/server';
 import { VERIFIED_HEADER } from '#core/protocol';
 import { startServer } from '../../server/app-server.ts';
 import type { ObjectStorage } from '../../server/object-receiver.ts';
+import { ObjectStore } from '../../server/s3-store.ts';
+import { RedisState } from '../../server/shared-state.ts';
 import { startCeph, startRedis, type RunningCeph, type RunningRedis } from '../support/object-store.ts';
 import { createUpload, patchUpload, sha256, tusUpload, uploadUrl } from './helpers.ts';
 
@@ -276,5 +280,39 @@ describe('the receiver on S3 (Ceph RADOS Gateway)', () => {
     }
     expect(await offsetOn(b)).toBe(data.length);
     expect(sha256(await objectBytes(`${store.prefix}b6/data/locked.bin`))).toBe(sha256(data));
+  });
+
+  it('places an upload whose receiver died after its last byte, before placing it, when another receiver is asked', async () => {
+    const store = storage(true);
+    // The bytes all in, as the dead receiver's store left them: no receiver hooks ran.
+    const state = await RedisState.connect(redis.url, `specimen-receiver:${store.bucket}/${store.prefix}:`);
+    const dead = new ObjectStore({
+      ...store,
+      client: { endpoint: ceph.endpoint, region: 'us-east-1', forcePathStyle: true },
+      state,
+    });
+    const data = randomBytes(2 * MiB);
+    const id = dead.keyFor('0123456789abcdef0123456789abcdef');
+    await dead.create(
+      new Upload({
+        id,
+        size: data.length,
+        offset: 0,
+        metadata: { batch: 'b7', relativePath: 'orphan.bin', sha256: sha256(data) },
+      }),
+    );
+    expect(await dead.write(Readable.from([data]), id, 0)).toBe(data.length);
+    await state.close();
+    expect(await keysUnder(`${store.prefix}b7/`)).toEqual([]);
+
+    const b = await receiverOn(store);
+    const head = await fetch(new URL('files/0123456789abcdef0123456789abcdef', b.url), {
+      method: 'HEAD',
+      headers: { 'Tus-Resumable': '1.0.0' },
+    });
+    expect(head.headers.get('upload-offset')).toBe(String(data.length));
+    expect(await keysUnder(store.prefix)).toEqual([`${store.prefix}b7/data/orphan.bin`]);
+    expect(sha256(await objectBytes(`${store.prefix}b7/data/orphan.bin`))).toBe(sha256(data));
+    expect(b.logs.filter((line) => line.includes('b7/data/orphan.bin  '))).toHaveLength(1);
   });
 });
