@@ -6,6 +6,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import type { BenchWindow } from './browser.ts';
 
 export interface DiskTree {
   readonly dir: string;
@@ -61,10 +62,11 @@ export function addBareFolderInput(): void {
   input.type = 'file';
   input.webkitdirectory = true;
   input.id = 'bench-bare-input';
-  const seen = { at: 0, files: 0, bytes: 0 };
+  const seen = { at: 0, changedAt: 0, files: 0, bytes: 0 };
   (window as unknown as { __bareInput: typeof seen }).__bareInput = seen;
   input.addEventListener('change', () => {
     seen.at = Date.now();
+    seen.changedAt = performance.now();
     const list = input.files;
     let bytes = 0;
     for (let i = 0; i < (list?.length ?? 0); i += 1) bytes += list?.[i]?.size ?? 0;
@@ -118,4 +120,26 @@ export async function bareInputDelivery(page: Page, dir: string, files: number):
   if (seen.files !== files)
     throw new Error(`the bare input delivered ${seen.files} files, expected ${files}`);
   return seen.at - started;
+}
+
+/**
+ * Chromium makes a folder's File objects in the task that fires `change` (about 5 s for 10,000 files on this
+ * machine), before any page code runs. After a hand-over, returns how long that task ran before `change`: the
+ * browser's part of the task, on the bare input or on the app's. 0 when the hand-over took no long task.
+ */
+export async function handOverTaskMs(page: Page, changedAt: number): Promise<number> {
+  // Long tasks are reported asynchronously.
+  await page.waitForTimeout(1200);
+  return page.evaluate((at) => {
+    const tasks = (window as unknown as BenchWindow).__bench.longTasks;
+    const task = tasks.find((t) => t.start <= at && t.start + t.duration >= at);
+    return task ? at - task.start : 0;
+  }, changedAt);
+}
+
+/** performance.now() of the bare input's last `change`. */
+export function bareChangedAt(page: Page): Promise<number> {
+  return page.evaluate(
+    () => (window as unknown as { __bareInput: { changedAt: number } }).__bareInput.changedAt,
+  );
 }

@@ -1,11 +1,14 @@
 /**
  * Optional diagnosis (BENCH_PROFILE=1): a CPU profile of the page's main thread during an app run, summarised
  * as the functions with the most self time, mapped back to the app's sources through dist/'s source maps.
+ * BENCH_PROFILE_DIR=/some/dir also keeps the page's raw profile there (open it in Chromium's DevTools), with the
+ * page's long tasks and its clock at the profile's start, so each long task's samples can be looked at.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import type { BenchWindow } from './browser.ts';
 import type { BenchReceiver } from './receiver.ts';
 
 interface ProfileNode {
@@ -35,9 +38,17 @@ export async function startProfile(
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
+  // The page's clock when sampling began, to place the page's long tasks on the profile's time line.
+  const startedAt = await page.evaluate(() => performance.now());
   await receiver.startProfile();
   return async () => {
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
+    if (process.env.BENCH_PROFILE_DIR) {
+      const longTasks = await page.evaluate(() => (window as unknown as BenchWindow).__bench.longTasks);
+      const file = path.join(process.env.BENCH_PROFILE_DIR, `page-${Date.now()}`);
+      writeFileSync(`${file}.cpuprofile`, JSON.stringify(profile));
+      writeFileSync(`${file}.tasks.json`, JSON.stringify({ startedAt, longTasks }));
+    }
     await cdp.detach().catch(() => undefined);
     const receiverProfile = (await receiver.stopProfile()) as Profile;
     return [

@@ -54,6 +54,7 @@ const ORDER = [
   'scan-100k-longest-task',
   'input-100k',
   'input-100k-longest-task',
+  'input-100k-hand-over-task',
   'validate-100k',
   'validate-100k-longest-task',
   'filelist-100k',

@@ -2,10 +2,12 @@
  * validate-100k: the app checks 100,000 scanned paths against a 100,000-row record list in its folder worker
  * (custom pattern over the whole path, so every file has its own record). Reports the app's `check` measure and
  * the longest main-thread task while it ran. Files are empty, so no first bytes are read (see the README).
+ * BENCH_PROFILE=1 samples the page through the first run's scan and check.
  */
 import type { Page } from '@playwright/test';
 import { AppProblem, openApp, scanWithApp, waitForMeasure, type Measured } from '../app.ts';
 import { formatMs, median, progress, step } from '../log.ts';
+import { profiling, startProfile } from '../profile.ts';
 import { emptyTree, longestTaskSpec, RUNS, type Scenario } from '../scenario.ts';
 
 const ROOT = 'bench-validate-100k';
@@ -25,12 +27,15 @@ function recordList(): string {
 
 interface CheckRun extends Measured {
   readonly headline: string;
+  readonly elements: number;
 }
 
 async function measuredCheck(page: Page, known: number, timeout: number): Promise<CheckRun> {
   const measured = await waitForMeasure(page, 'check', { after: known }, timeout, 'the check');
   const headline = (await page.getByRole('status').innerText()).trim();
-  return { ...measured, headline };
+  // How big the page's DOM is once the check's results are shown: layout cost grows with it.
+  const elements = await page.evaluate(() => document.getElementsByTagName('*').length);
+  return { ...measured, headline, elements };
 }
 
 export const validateScenario: Scenario = {
@@ -68,10 +73,14 @@ export const validateScenario: Scenario = {
           .getByLabel('Record list')
           .setInputFiles({ name: 'records.csv', mimeType: 'text/csv', buffer: records });
         const known = await page.evaluate(() => performance.getEntriesByName('check', 'measure').length);
+        // Profiled, the first run (the one that has had the long task) is sampled from the scan to the check.
+        const stopProfile =
+          profiling && run === 1 ? await startProfile(page, env.appDir, env.receiver) : null;
         await step(label, `run ${run}/${RUNS}: app scan`, () => scanWithApp(page, ROOT, FILES, 240_000));
         const [check] = await step(label, `run ${run}/${RUNS}: check`, () =>
           measuredCheck(page, known, 240_000),
         );
+        if (stopProfile) console.log(await stopProfile());
         if (!check.headline.startsWith('Checked against Custom pattern')) {
           throw new AppProblem(`the check ended with "${check.headline}"`);
         }
@@ -79,7 +88,7 @@ export const validateScenario: Scenario = {
         longest.push(check.longestTaskMs);
         progress(
           label,
-          `run ${run}/${RUNS}: check ${formatMs(check.ms)}, longest task ${Math.round(check.longestTaskMs)} ms — "${check.headline}"`,
+          `run ${run}/${RUNS}: check ${formatMs(check.ms)}, longest task ${Math.round(check.longestTaskMs)} ms, ${check.elements} elements on the page — "${check.headline}"`,
         );
       }
       return {

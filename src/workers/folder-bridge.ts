@@ -82,6 +82,11 @@ export class FolderWorker {
     signal: AbortSignal,
     includeHidden: boolean,
   ): Promise<ScanProgress> {
+    return this.#cancellable(signal, () => this.#api.scan(root, Comlink.proxy(onBatch), includeHidden));
+  }
+
+  /** A walk in the worker, which a cancel stops by terminating the worker. */
+  #cancellable(signal: AbortSignal, walk: () => Promise<ScanProgress>): Promise<ScanProgress> {
     return new Promise<ScanProgress>((resolve, reject) => {
       const abort = () => {
         this.dispose();
@@ -89,10 +94,24 @@ export class FolderWorker {
       };
       if (signal.aborted) return abort();
       signal.addEventListener('abort', abort, { once: true });
-      Promise.race([this.#api.scan(root, Comlink.proxy(onBatch), includeHidden), this.#failure])
+      Promise.race([walk(), this.#failure])
         .then(resolve, reject)
         .finally(() => signal.removeEventListener('abort', abort));
     });
+  }
+
+  /** Hands the worker one slice of a folder input's files (see absorbFileList); cloning a File is what reads its size. */
+  absorb(paths: readonly string[], files: readonly File[]): void {
+    void Promise.race([this.#api.absorb(paths.join('\u0000'), files), this.#failure]).catch(() => undefined);
+  }
+
+  /** Walks the files handed over by {@link absorb} in the worker, streaming batches like {@link scan}. */
+  scanAbsorbed(
+    onBatch: (batch: ScanBatch) => void,
+    signal: AbortSignal,
+    includeHidden: boolean,
+  ): Promise<ScanProgress> {
+    return this.#cancellable(signal, () => this.#api.scanAbsorbed(Comlink.proxy(onBatch), includeHidden));
   }
 
   /** Hands over a folder walked on the page; facts packed so that 100,000 entries cost a few copies, not 100,000. */

@@ -38,6 +38,7 @@ import {
   type ListPreview,
   type ListRequestFromPage,
 } from './file-lists';
+import { MemoryDir } from './memory-tree';
 import { toCsv } from './table-writer';
 
 const REPORT_COLUMNS = ['path', 'status', 'identifier', 'rule', 'message'] as const;
@@ -86,6 +87,8 @@ export interface CheckResult {
 
 let files: ScannedFile[] = [];
 let source: FolderSource | null = null;
+/** A folder input's files as they arrive from the page, until scanAbsorbed walks them. */
+let absorbed = { tree: new MemoryDir(''), byPath: new Map<string, File>() };
 /** Whether the first bytes of every file have been read (once per folder, before its first check). */
 let magicRead = false;
 const MAGIC_BYTES = 16;
@@ -135,6 +138,35 @@ const api = {
     source = handleSource(root);
     return walkTree(
       root,
+      (batch) => {
+        keep(batch.entries);
+        return onBatch(batch);
+      },
+      { includeHidden },
+    );
+  },
+
+  /** Takes one slice of a folder input's files, with their paths below the picked folder (NUL-joined). */
+  absorb(paths: string, blobs: readonly File[]): void {
+    paths.split('\u0000').forEach((path, i) => {
+      const file = blobs[i];
+      if (!file) return;
+      absorbed.byPath.set(path, file);
+      absorbed.tree.add(path.split('/'), file);
+    });
+  },
+
+  /** Walks the files {@link api.absorb} took, as {@link api.scan} walks a directory handle. */
+  async scanAbsorbed(
+    onBatch: (batch: ScanBatch) => void | Promise<void>,
+    includeHidden: boolean,
+  ): Promise<ScanProgress> {
+    forget();
+    const { tree, byPath } = absorbed;
+    absorbed = { tree: new MemoryDir(''), byPath: new Map() };
+    source = filesSource('', byPath);
+    return walkTree(
+      tree,
       (batch) => {
         keep(batch.entries);
         return onBatch(batch);

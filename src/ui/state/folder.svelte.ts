@@ -10,7 +10,7 @@ import { walkTree } from '#core/scan-tree';
 import { filesSource, handleSource, type FolderSource } from '../../platform/folder-source';
 import { openStored } from '../../platform/opfs';
 import type { CopyRecord } from '../../platform/batch-journal';
-import { filesNotListed, type PickedFolder } from '../../platform/pick-folder';
+import { absorbFileList, filesNotListed, type PickedFolder } from '../../platform/pick-folder';
 import { FolderWorker } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
@@ -211,6 +211,20 @@ export class FolderState {
         this.#announcer.say(`Scanning ${this.#name}…`);
         await worker.scan(folder.handle, onBatch, abort.signal, includeHidden);
         if (folder.entry && !abort.signal.aborted) await this.#noteUnlisted(folder.entry, includeHidden);
+      } else if (folder.kind === 'list') {
+        this.#name = folder.name;
+        this.#source = null;
+        this.#announcer.say(`Scanning ${this.#name}…`);
+        const files = await absorbFileList(
+          folder.list,
+          (paths, slice) => worker.absorb(paths, slice),
+          (count) => (this.#progress = { ...NO_PROGRESS, files: count }),
+          abort.signal,
+        );
+        this.#source = filesSource(folder.name, files);
+        // The input's FileList is emptied for the next pick; a rescan (Include hidden files) reads these.
+        this.#picked = { kind: 'list', name: folder.name, list: [...files.values()] };
+        await worker.scanAbsorbed(onBatch, abort.signal, includeHidden);
       } else {
         this.#name = folder.name;
         this.#source = filesSource(folder.name, folder.files);

@@ -114,8 +114,9 @@ export class ImagesState {
     const policy = $state.snapshot(this.policy) as ImagePolicy;
     this.madeWith = JSON.stringify(policy);
     const store = storeName(this.#folder.name);
+    const admits = this.#check.admitter();
     const images = this.#folder.scannedRows.filter(
-      (row) => row.status !== 'skipped' && this.#check.admits(row.id) && isImageFile(row.path),
+      (row) => row.status !== 'skipped' && admits(row.id) && isImageFile(row.path),
     );
     const pool = this.#workers;
     this.#pool = pool;
