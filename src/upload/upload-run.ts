@@ -598,7 +598,8 @@ export class UploadRun {
   }
 
   #descriptor(job: UploadJob, data: File, known: FileDigests | undefined) {
-    const meta: Meta = { relativePath: job.path, batch: this.#settings.batch, jobId: job.id };
+    const relativePath = job.uploadPath ?? job.path;
+    const meta: Meta = { relativePath, batch: this.#settings.batch, jobId: job.id };
     // Checksums known before the upload starts also travel as tus metadata, announced at creation.
     if (known) {
       meta.sha256 = known.sha256;

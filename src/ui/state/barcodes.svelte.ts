@@ -200,6 +200,42 @@ export class BarcodesState {
     return this.#check.summary?.rules.find((r) => r.rule === 'barcode.suggested')?.count ?? 0;
   }
 
+  /** Files uploaded under the name their barcode gives. */
+  get named(): number {
+    return this.#folder.names.count;
+  }
+
+  /**
+   * Uploads the images the check names from their barcodes under those names (`<barcode>.jpg`, `_a`, `_b` …);
+   * the files in the folder keep theirs. The check runs again, so findings, lists and copies use the new names.
+   */
+  async useBarcodeNames(): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker) return;
+    try {
+      const pairs = await worker.suggestedNames();
+      if (pairs.length === 0) return;
+      this.#folder.names.add(pairs);
+      await worker.setUploadNames(this.#folder.names.pairs());
+      await this.#check.run(false);
+      this.#announcer.say(
+        `${plural(pairs.length, 'image')} will be uploaded under the name ${pairs.length === 1 ? 'its' : 'their'} barcode gives; the files in the folder keep their names.`,
+      );
+    } catch (error) {
+      this.error = `The names from barcodes could not be used: ${error instanceof Error ? error.message : String(error)} Try again.`;
+    }
+  }
+
+  /** Uploads every file under its own name again. */
+  async useOwnNames(): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker || this.#folder.names.count === 0) return;
+    this.#folder.names.clear();
+    await worker.setUploadNames([]);
+    await this.#check.run(false);
+    this.#announcer.say('Every file will be uploaded under its own name.');
+  }
+
   /** Saves the names from barcodes as CSV (old,new); the files themselves are never renamed. */
   async downloadRenames(): Promise<void> {
     const worker = this.#folder.worker;

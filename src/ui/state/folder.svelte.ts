@@ -13,6 +13,7 @@ import type { CopyRecord } from '../../platform/batch-journal';
 import { filesNotListed, type PickedFolder } from '../../platform/pick-folder';
 import { FolderWorker } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
+import { UploadNamesState } from './upload-names.svelte';
 import type { FileRow } from './file-row';
 
 export type ScanPhase = 'empty' | 'scanning' | 'ready' | 'cancelled' | 'failed';
@@ -41,6 +42,8 @@ export class FolderState {
   handle: FileSystemDirectoryHandle | null = null;
   /** Holds this folder's file list and findings; replaced with every scan. */
   worker: FolderWorker | null = null;
+  /** The names files are uploaded under when not their own (names from barcodes). */
+  readonly names = new UploadNamesState();
   #abort: AbortController | null = null;
   #startedAt = 0;
   /** Rows of the scan; the web copies come after them. */
@@ -72,6 +75,7 @@ export class FolderState {
     const abort = new AbortController();
     this.#abort = abort;
     this.rows.length = 0;
+    this.names.clear();
     this.#scanned = 0;
     this.#copies.clear();
     this.#held.clear();

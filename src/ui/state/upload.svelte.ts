@@ -314,12 +314,14 @@ export class UploadState {
       this.#failures.delete(id);
       const resume = this.#resumeFrom.get(id);
       this.#resumeFrom.delete(id);
+      const uploadPath = this.#folder.names.of(row.path);
       jobs.push({
         id,
         path: row.path,
         size: row.size,
         lastModified: row.lastModified,
         mime: row.mime,
+        ...(uploadPath === row.path ? {} : { uploadPath }),
         ...(resume ? { resumeUrl: resume.url } : {}),
         ...(resume?.sha256 === undefined ? {} : { resumeSha256: resume.sha256 }),
       });
@@ -459,7 +461,7 @@ export class UploadState {
     if (!row) return;
     row.status = 'done';
     row.uploaded = row.size;
-    const expected = storedPathFor(this.batch, row.path);
+    const expected = storedPathFor(this.batch, this.#folder.names.of(row.path));
     // '' where the server does not say (a plain tus server): the lists say so rather than guess.
     const storedPath = arrival.storedPath ?? '';
     const arrived = { storedPath, uploadUrl: arrival.uploadUrl ?? '', verified: arrival.verified };
@@ -597,8 +599,10 @@ export class UploadState {
       const arrival = row.status === 'done' ? this.#arrivals.get(row.path) : undefined;
       // A file that arrived before a reload without its checksum kept is bagged with what the receiver holds.
       if (!arrival?.sha256) continue;
+      const path = this.#folder.names.of(row.path);
       files.push({
-        path: row.path,
+        path,
+        ...(path === row.path ? {} : { originalPath: row.path }),
         bytes: row.size,
         sha256: arrival.sha256,
         ...(arrival.md5 ? { md5: arrival.md5 } : {}),
