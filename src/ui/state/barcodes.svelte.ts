@@ -28,7 +28,9 @@ export interface BarcodeProgress {
 }
 
 /** Targets whose identifier comes from the file name, which a barcode can confirm. */
-const NAME_TARGETS: ReadonlySet<ProfileId> = new Set(['symbiota', 'gudmap', 'custom']);
+type NameTarget = 'symbiota' | 'gudmap' | 'custom';
+const NAME_TARGETS: ReadonlySet<ProfileId> = new Set<NameTarget>(['symbiota', 'gudmap', 'custom']);
+const isNameTarget = (target: ProfileId): target is NameTarget => NAME_TARGETS.has(target);
 const SHOWN = 100;
 const PUBLISH_MS = 250;
 const NO_POLICY = { derivatives: [], originals: 'as-is' } as const;
@@ -38,8 +40,6 @@ export class BarcodesState {
   progress = $state.raw<BarcodeProgress | null>(null);
   problems = $state.raw<readonly string[]>([]);
   error = $state('');
-  /** Read barcodes is on; undefined follows the target's default (on for Symbiota). */
-  #chosen = $state<boolean | undefined>(undefined);
   /** Paths claimed by a run (this one or the web copies'), so each image is decoded once. */
   #claimed = new Set<string>();
   #read = new Map<string, BarcodeReading>();
@@ -60,15 +60,18 @@ export class BarcodesState {
 
   /** Whether the target reads identifiers from names (BioImage Archive files have none). */
   get available(): boolean {
-    return NAME_TARGETS.has(this.#check.target);
+    return isNameTarget(this.#check.target);
   }
 
+  /** Read barcodes, a setting of each target (remembered with the others; on by default for Symbiota). */
   get enabled(): boolean {
-    return this.available && (this.#chosen ?? this.#check.target === 'symbiota');
+    const target = this.#check.target;
+    return isNameTarget(target) && this.#check.settings[target].readBarcodes;
   }
 
   set enabled(on: boolean) {
-    this.#chosen = on;
+    const target = this.#check.target;
+    if (isNameTarget(target)) this.#check.patchSettings(target, { readBarcodes: on });
   }
 
   /** The images whose barcodes are read: every image of the folder, errors included (a name without identifier is one). */
