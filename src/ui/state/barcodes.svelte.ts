@@ -46,7 +46,7 @@ export class BarcodesState {
   /** Read since they were last handed to the folder worker. */
   #unsent: [string, BarcodeReading][] = [];
   #pool: ImagePool | null = null;
-  readonly #workers = new ImagePool();
+  readonly #workers = new ImagePool(poolSize(), { barcodes: true });
   #autoStarted = false;
   readonly #folder: FolderState;
   readonly #check: CheckState;
@@ -77,6 +77,11 @@ export class BarcodesState {
   /** The images whose barcodes are read: every image of the folder, errors included (a name without identifier is one). */
   #images(): FileRow[] {
     return this.#folder.scannedRows.filter((row) => row.status !== 'skipped' && isImageFile(row.path));
+  }
+
+  /** Starts the workers and their reader while the folder is checked, when reading will follow. */
+  warm(): void {
+    if (this.enabled && !this.#autoStarted) this.#workers.warm();
   }
 
   /** Starts by itself once per folder after the first check, when on. */
