@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, Upload } from '@tus/server';
+import { CHECKSUM_MISMATCH } from '#core/protocol';
+import { ChunkCheck, CHECKSUM_EXTENSION, type ChunkChecksum } from './chunk-checksum.ts';
 import { nodeHashName, type DigestAlgorithm } from './digests.ts';
 import { isDiskFull } from './disk-space.ts';
 
@@ -46,7 +48,7 @@ interface Running {
 }
 
 /**
- * The tus FileStore, with four changes:
+ * The tus FileStore, with five changes:
  * - a write failing because the disk is full keeps its errno: FileStore answers every failed write with the same
  *   500, and the receiver wants to say 507 and what to do. What was written before the failure stays, so the
  *   upload can resume once there is space;
@@ -54,7 +56,9 @@ interface Running {
  *   finished upload does not read it again; a write that fails, or an upload continued after a restart, loses
  *   that and is read again at the end instead;
  * - a finished upload is still found for a minute after its partial is removed;
- * - a file sent whole in its creation request is written without the info file (see writeWhole).
+ * - a file sent whole in its creation request is written without the info file (see writeWhole);
+ * - tus's checksum extension: a body announced with an Upload-Checksum (see expectChecksum) is kept only if it
+ *   matches; otherwise the data file is cut back to the request's offset and the write answers 460.
  */
 export class PartialStore extends FileStore {
   /** Uploads placed and removed in the last minute, which tus may still look up after its finish hook. */
@@ -64,6 +68,18 @@ export class PartialStore extends FileStore {
   readonly #whole = new Set<string>();
   /** Of those, the ones written at once (writeWholeAtOnce), whose data file is removed at once too. */
   readonly #atOnce = new Set<string>();
+  /** The checksum the next write of an upload must match, set by its request's headers. */
+  readonly #checksums = new Map<string, ChunkChecksum>();
+
+  constructor(options: ConstructorParameters<typeof FileStore>[0]) {
+    super(options);
+    this.extensions = [...this.extensions, CHECKSUM_EXTENSION];
+  }
+
+  /** The next write of upload `id` must match `checksum`, or is not kept. */
+  expectChecksum(id: string, checksum: ChunkChecksum): void {
+    this.#checksums.set(id, checksum);
+  }
 
   override async create(upload: Upload): Promise<Upload> {
     const created = await super.create(upload);
@@ -72,7 +88,9 @@ export class PartialStore extends FileStore {
   }
 
   override write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
-    return this.#write(readable, id, offset, 'r+');
+    const checksum = this.#checksums.get(id);
+    this.#checksums.delete(id);
+    return this.#write(readable, id, offset, 'r+', checksum && new ChunkCheck(checksum));
   }
 
   /**
@@ -145,23 +163,37 @@ export class PartialStore extends FileStore {
     });
   }
 
-  async #write(readable: Readable, id: string, offset: number, flags: 'r+' | 'wx'): Promise<number> {
+  async #write(
+    readable: Readable,
+    id: string,
+    offset: number,
+    flags: 'r+' | 'wx',
+    check?: ChunkCheck,
+  ): Promise<number> {
     const file = this.#dataFile(id);
     const running = this.#running.get(id);
     const hashes = running?.offset === offset ? [...running.hashes.values()] : [];
     if (running && hashes.length === 0) this.#running.delete(id);
     let received = 0;
+    let mismatch = false;
     try {
       const handle = await open(file, flags);
       try {
         const writer = new WriteBehind(handle, offset);
         for await (const chunk of readable as AsyncIterable<Buffer>) {
           for (const hash of hashes) hash.update(chunk);
+          check?.update(chunk);
           await writer.add(chunk);
           received += chunk.length;
         }
         await writer.flush();
+        mismatch = check !== undefined && !check.matches();
+      } catch (error) {
+        // A body announced with a checksum is kept whole and checked, or not at all.
+        if (check) await handle.truncate(offset).catch(() => undefined);
+        throw error;
       } finally {
+        if (mismatch) await handle.truncate(offset);
         await handle.close();
       }
     } catch (error) {
@@ -169,6 +201,14 @@ export class PartialStore extends FileStore {
       this.#running.delete(id);
       if (isDiskFull(error)) throw error;
       throw ERRORS.FILE_WRITE_ERROR;
+    }
+    if (mismatch) {
+      // The running digests took in the refused bytes: the upload is read again when it finishes.
+      this.#running.delete(id);
+      throw {
+        status_code: CHECKSUM_MISMATCH,
+        body: `The body of this request does not match its Upload-Checksum (${check?.algorithm ?? ''}): it was not kept, and the upload's offset is still ${offset}. Send it again.\n`,
+      };
     }
     if (running && hashes.length > 0) running.offset = offset + received;
     return offset + received;

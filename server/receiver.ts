@@ -15,8 +15,10 @@ import {
   STORED_PATH_HEADER,
   storedPathFor,
   TUS_PATH,
+  UPLOAD_CHECKSUM_HEADER,
   VERIFIED_HEADER,
 } from '#core/protocol';
+import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
 import {
   algorithmsOf,
   digestFile,
@@ -69,7 +71,7 @@ export type Receiver = {
 export const TOKEN_REFUSED = 'The access token is missing or wrong.';
 
 /** Response headers a page on another site may read, besides those of tus. */
-const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER];
+const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER, ...CHECKSUM_CORS.exposedHeaders];
 /** Where onUploadCreate keeps a Repr-Digest sent with the creation, for the check when the upload finishes. */
 const CREATION_DIGEST_KEY = 'reprDigestAtCreation';
 const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
@@ -335,17 +337,22 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     }
   };
 
+  /** A body announced with an Upload-Checksum is checked as it is written (see PartialStore). */
+  const expectChecksum = (header: string | null, id: string) =>
+    takeChecksumHeader(header, id, (upload, checksum) => store.expectChecksum(upload, checksum));
+
   const tus = new Server({
     path: TUS_PATH,
     datastore: store,
     relativeLocation: true,
-    allowedHeaders: [REPR_DIGEST_HEADER],
+    allowedHeaders: [REPR_DIGEST_HEADER, ...CHECKSUM_CORS.allowedHeaders],
     exposedHeaders: EXPOSED_HEADERS,
     ...(allowed ? { allowedOrigins: (origin: string) => allowed.has(origin) } : {}),
     ...(maxFileSize ? { maxSize: maxFileSize } : {}),
     async onIncomingRequest(req, id) {
       uploadOfRequest.set(req, id);
       if (req.method !== 'PATCH') return;
+      expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), id);
       const digest = req.headers.get('repr-digest');
       if (digest === null && !minFreeSpace) return;
       // Without it the PATCH handler answers 404 or 410 itself.
@@ -358,6 +365,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       if (upload.size !== undefined) await ensureSpace(stored, upload.size - upload.offset, true);
     },
     async onUploadCreate(req, upload) {
+      if (req.headers.get('content-type') === 'application/offset+octet-stream') {
+        expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), upload.id);
+      }
       const { metadata } = await admit(upload, req.headers.get('repr-digest'));
       return { metadata };
     },
@@ -406,6 +416,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
         return;
       }
       if (batches.handles(req, res)) return;
+      if (req.method === 'OPTIONS') announceChecksumAlgorithms(res);
       const whole = readWholeFilePost(req, wholeFileLimit);
       (whole ? receiveWhole(req, res, whole) : tus.handle(req, res)).catch((error: unknown) => {
         logAt(`ERROR ${describeError(error)}`);

@@ -15,6 +15,8 @@ const LEFT_TO_TUS = [
   'upload-offset',
   'tus-version',
   'x-forwarded-proto',
+  // Checked by the store as it writes (tus's checksum extension).
+  'upload-checksum',
 ];
 
 export type WholeFilePost = { size: number; metadata: Record<string, string | null> };

@@ -27,6 +27,15 @@ export const VERIFIED_HEADER = 'Upload-Verified';
 /** Response header on the final upload response: where the file is stored, relative to the upload folder (`<batch>/data/<path>`, see storedPathFor), each segment URI-encoded. */
 export const STORED_PATH_HEADER = 'Upload-Stored-Path';
 
+/**
+ * tus's checksum extension: each request with data may carry `Upload-Checksum: <algorithm> <base64 digest>` of its
+ * body, which a server listing `checksum` in `Tus-Extension` checks before it keeps the bytes (460 on a mismatch,
+ * the offset unchanged). The algorithms it takes are listed in `Tus-Checksum-Algorithm` of its OPTIONS answer.
+ */
+export const CHECKSUM_EXTENSION = 'checksum';
+export const UPLOAD_CHECKSUM_HEADER = 'Upload-Checksum';
+export const CHECKSUM_ALGORITHM_HEADER = 'Tus-Checksum-Algorithm';
+
 /** The bytes that arrived do not match the digests sent (the status of tus's checksum extension). */
 export const CHECKSUM_MISMATCH = 460;
 /** HTTP 507 Insufficient Storage: the receiver's disk (or quota) cannot take the file. */

@@ -6,6 +6,7 @@ import {
   speaksTus1,
   supports,
   transferPlan,
+  chunkChecksumFor,
 } from '#core/tus-capabilities';
 
 const answer =
@@ -26,7 +27,12 @@ describe('readCapabilities', () => {
     expect(caps && supports(caps, 'creation-with-upload')).toBe(true);
     expect(caps && supports(caps, 'repr-digest')).toBe(false);
     expect(caps?.maxSize).toBeNull();
-    expect(caps && transferPlan(caps)).toEqual({ dataInCreation: true, reprDigest: false, verifies: false });
+    expect(caps && transferPlan(caps)).toEqual({
+      dataInCreation: true,
+      reprDigest: false,
+      chunkChecksum: null,
+      verifies: false,
+    });
   });
 
   it("reads our receiver's own extension, a size limit and checksum algorithms, in any case and spacing", () => {
@@ -43,7 +49,12 @@ describe('readCapabilities', () => {
     expect([...(caps?.extensions ?? [])]).toEqual(['creation', 'repr-digest', 'checksum']);
     expect(caps?.maxSize).toBe(1073741824);
     expect(caps?.checksumAlgorithms).toEqual(['sha1', 'md5', 'sha256']);
-    expect(caps && transferPlan(caps)).toEqual({ dataInCreation: false, reprDigest: true, verifies: true });
+    expect(caps && transferPlan(caps)).toEqual({
+      dataInCreation: false,
+      reprDigest: true,
+      chunkChecksum: null,
+      verifies: true,
+    });
   });
 
   it('ignores a Tus-Max-Size that is not a positive whole number', () => {
@@ -58,10 +69,59 @@ describe('readCapabilities', () => {
   });
 });
 
+describe("tus's checksum extension", () => {
+  const server = (extensions: string, algorithms: string) =>
+    readCapabilities(
+      answer({
+        'Tus-Version': '1.0.0',
+        'Tus-Extension': extensions,
+        'Tus-Checksum-Algorithm': algorithms,
+      }),
+    );
+
+  it('sends a checksum the browser computes with every data request, all by PATCH, and counts that as verified', () => {
+    const caps = server('creation,creation-with-upload,checksum', 'md5,crc32,sha1');
+    expect(caps && transferPlan(caps)).toEqual({
+      dataInCreation: false,
+      reprDigest: false,
+      chunkChecksum: 'sha1',
+      verifies: true,
+    });
+  });
+
+  it('prefers SHA-256, then SHA-1, SHA-512 and SHA-384, whatever the order the server lists them in', () => {
+    const pick = (algorithms: string) => {
+      const caps = server('creation,checksum', algorithms);
+      return caps && chunkChecksumFor(caps);
+    };
+    expect(pick('sha1,sha256')).toBe('sha256');
+    expect(pick('sha384,sha512')).toBe('sha512');
+    expect(pick('SHA384')).toBe('sha384');
+    expect(pick('md5,crc32')).toBeNull();
+  });
+
+  it('sends none without the extension, or to a server that checks whole files (our receiver)', () => {
+    const unlisted = server('creation', 'sha1');
+    expect(unlisted && chunkChecksumFor(unlisted)).toBeNull();
+    const ours = server('creation,creation-with-upload,repr-digest,checksum', 'sha256,sha1');
+    expect(ours && transferPlan(ours)).toEqual({
+      dataInCreation: true,
+      reprDigest: true,
+      chunkChecksum: null,
+      verifies: true,
+    });
+  });
+});
+
 describe('plain tus 1.0, assumed when the server did not say', () => {
   it('creates first and sends data in PATCH requests, without our digest header', () => {
     expect(PLAIN_TUS.discovered).toBe(false);
-    expect(transferPlan(PLAIN_TUS)).toEqual({ dataInCreation: false, reprDigest: false, verifies: false });
+    expect(transferPlan(PLAIN_TUS)).toEqual({
+      dataInCreation: false,
+      reprDigest: false,
+      chunkChecksum: null,
+      verifies: false,
+    });
     expect(speaksTus1(PLAIN_TUS)).toBe(true);
   });
 });

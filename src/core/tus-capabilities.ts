@@ -4,7 +4,7 @@
  * be asked is treated as plain tus 1.0 with the creation extension alone, which every tus server that takes
  * uploads from a browser has.
  */
-import { RECEIVER_EXTENSIONS } from '#core/protocol';
+import { CHECKSUM_EXTENSION, RECEIVER_EXTENSIONS } from '#core/protocol';
 
 export interface TusCapabilities {
   /** False when the OPTIONS answer could not be read, and plain tus 1.0 is assumed. */
@@ -51,16 +51,43 @@ export interface TransferPlan {
   readonly dataInCreation: boolean;
   /** Whole-file digests as `Repr-Digest` on the request that completes an upload (checked by our receiver). */
   readonly reprDigest: boolean;
+  /**
+   * The tus checksum algorithm (a {@link WEB_CRYPTO_DIGESTS} key) whose `Upload-Checksum` goes with each request
+   * that carries data, or null. Only for servers without the whole-file check, which already covers every byte:
+   * a checksum per request costs the page a second read of each chunk.
+   */
+  readonly chunkChecksum: ChunkChecksumAlgorithm | null;
   /** The server checks the digests it is sent, so an arrival it confirms is verified. */
   readonly verifies: boolean;
 }
 
+/** The tus checksum algorithms a browser can compute (WebCrypto's digests), in the page's order of preference. */
+export const WEB_CRYPTO_DIGESTS = {
+  sha256: 'SHA-256',
+  sha1: 'SHA-1',
+  sha512: 'SHA-512',
+  sha384: 'SHA-384',
+} as const;
+export type ChunkChecksumAlgorithm = keyof typeof WEB_CRYPTO_DIGESTS;
+
+/** The algorithm of the server's checksum list the page prefers, or null when it lists none the page computes. */
+export function chunkChecksumFor(capabilities: TusCapabilities): ChunkChecksumAlgorithm | null {
+  if (!supports(capabilities, CHECKSUM_EXTENSION)) return null;
+  const offered = new Set(capabilities.checksumAlgorithms);
+  return (
+    (Object.keys(WEB_CRYPTO_DIGESTS) as ChunkChecksumAlgorithm[]).find((name) => offered.has(name)) ?? null
+  );
+}
+
 export function transferPlan(capabilities: TusCapabilities): TransferPlan {
   const reprDigest = supports(capabilities, RECEIVER_EXTENSIONS.reprDigest);
+  const chunkChecksum = reprDigest ? null : chunkChecksumFor(capabilities);
   return {
-    dataInCreation: supports(capabilities, 'creation-with-upload'),
+    // tus's checksum extension covers PATCH; a creation's body might go unchecked, so every byte goes by PATCH.
+    dataInCreation: supports(capabilities, 'creation-with-upload') && chunkChecksum === null,
     reprDigest,
-    verifies: reprDigest,
+    chunkChecksum,
+    verifies: reprDigest || chunkChecksum !== null,
   };
 }
 

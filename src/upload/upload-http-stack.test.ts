@@ -72,6 +72,38 @@ describe('UploadHttpStack', () => {
   });
 });
 
+describe('Upload-Checksum, for a server that takes tus checksums', () => {
+  it('goes with each body, as the tus algorithm name and the base64 WebCrypto digest', async () => {
+    const { seen, stack } = recordingStack();
+    const request = new UploadHttpStack(stack, undefined, 'sha1').createRequest('PATCH', '/files/x');
+    await request.send(new Blob(['abc']));
+    // SHA-1 of "abc" is a9993e364706816aba3e25717850c26c9cd0d89d.
+    expect(seen[0]?.headers['Upload-Checksum']).toBe('sha1 qZk+NkcGgWq6PiVxeFDCbJzQ2J0=');
+    await new UploadHttpStack(stack, undefined, 'sha256')
+      .createRequest('POST', '/files/')
+      .send(new Blob(['abc']));
+    expect(seen[1]?.headers['Upload-Checksum']).toBe('sha256 ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=');
+  });
+
+  it('is left out without a body, with an empty one, or when the server takes none', async () => {
+    const { seen, stack } = recordingStack();
+    const checked = new UploadHttpStack(stack, undefined, 'sha256');
+    await checked.createRequest('HEAD', '/files/x').send(null);
+    await checked.createRequest('PATCH', '/files/x').send(new Blob([]));
+    await new UploadHttpStack(stack).createRequest('PATCH', '/files/x').send(new Blob(['abc']));
+    expect(seen.map((entry) => entry.headers['Upload-Checksum'])).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('is not sent at all when the request is stopped while its checksum is computed', async () => {
+    const { seen, stack } = recordingStack();
+    const request = new UploadHttpStack(stack, undefined, 'sha256').createRequest('PATCH', '/files/x');
+    const sending = request.send(new Blob([new Uint8Array(4 * 2 ** 20)]));
+    await request.abort();
+    await expect(sending).rejects.toThrow('was stopped before it was sent');
+    expect(seen[0]?.body).toBeUndefined();
+  });
+});
+
 describe('what a request keeps for reading its failure against the server', () => {
   it("keeps its body's size and when it was sent, and reports every answer with a status", async () => {
     const answers: number[] = [];

@@ -9,6 +9,7 @@ import Uppy, { type UppyFile } from '@uppy/core';
 import Tus, { type TusOptions } from '@uppy/tus';
 import { BodyLimit } from '#core/body-limit';
 import { reprDigest, type FileDigests } from '#core/digest';
+import { checkedInTransit } from '#core/filelists/common';
 import {
   CHECKSUM_MISMATCH,
   DISK_FULL,
@@ -140,7 +141,7 @@ export class UploadRun {
       storeFingerprintForResuming: false,
       allowedMetaFields: BASE_META_FIELDS,
       fileReader: wholeFileReader,
-      httpStack: new UploadHttpStack(undefined, (at) => this.#limit.answered(at)),
+      httpStack: new UploadHttpStack(undefined, (at) => this.#limit.answered(at), this.#plan.chunkChecksum),
       onBeforeRequest: (req, file) => {
         if (req instanceof WatchedRequest) req.owner = file.meta.jobId;
         return this.#attachDigests(req, file);
@@ -149,7 +150,9 @@ export class UploadRun {
         // A full disk does not empty itself in seconds: say so at once rather than retrying for a minute.
         if (findDigestFailure(error) || statusOf(error) === DISK_FULL) return false;
         if (!this.#mayRetry(error)) return false;
-        const retry = next(error);
+        // A server with tus's checksum extension refused one damaged request and kept the upload: send it again.
+        const retry =
+          next(error) || (statusOf(error) === CHECKSUM_MISMATCH && this.#plan.chunkChecksum !== null);
         if (retry) this.#listener.onRetrying?.(statusOf(error));
         return retry;
       },
@@ -173,7 +176,7 @@ export class UploadRun {
         storedPath: stored ? decodeURIComponent(stored) : null,
         uploadUrl: response.uploadURL ?? null,
         digests: this.#digestsKnown.get(id) ?? null,
-        verified: this.#header(xhr, VERIFIED_HEADER) ?? '',
+        verified: this.#header(xhr, VERIFIED_HEADER) ?? checkedInTransit(this.#plan.chunkChecksum),
       };
       this.#finish(file, () => {
         this.#queue.markDone(id);

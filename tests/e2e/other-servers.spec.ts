@@ -11,7 +11,15 @@ import type { Page } from '@playwright/test';
 import Papa from 'papaparse';
 import { storedPathFor } from '#core/protocol';
 import { listFiles, sha256File, test, expect } from './test.ts';
-import { nginxLog, readFileStore, startNginx, startOfficialTus, type OtherServer } from './other-servers.ts';
+import {
+  nginxLog,
+  readFileStore,
+  startChecksumTus,
+  startDamagingProxy,
+  startNginx,
+  startOfficialTus,
+  type OtherServer,
+} from './other-servers.ts';
 import { expectEveryFileIn } from './upload-journey.ts';
 
 interface Made {
@@ -232,6 +240,63 @@ test.describe('uploads to other tus servers', () => {
           expect(row['verified'], row['path']).toBe('not verified by the receiver');
           expect(row['stored_path'], row['path']).toBe('not returned by the receiver');
           expect(row['upload_url'], row['path']).toMatch(new RegExp(`^${endpoint}[0-9a-f]+$`));
+        }
+      },
+    );
+  });
+
+  test('a tus server with the checksum extension: every body carries its Upload-Checksum, a request damaged on the way is refused with 460 and sent again, and the receipt says what was checked', async ({
+    page,
+    receiver,
+    scratch,
+  }) => {
+    const { folder, files } = await makeFolder(scratch);
+    const store = path.join(scratch, 'checksum-store');
+    await withServers(
+      async () => {
+        const tus = await startChecksumTus(store);
+        return [tus, await startDamagingProxy(new URL(tus.endpoint).origin, 1_000_000)];
+      },
+      null,
+      async ([, proxy]) => {
+        const { endpoint, damaged } = proxy as Awaited<ReturnType<typeof startDamagingProxy>>;
+        await open(page, receiver.url);
+        const patches: (string | undefined)[] = [];
+        let dataInCreation = 0;
+        page.on('request', (request) => {
+          if (!request.url().startsWith(endpoint)) return;
+          if (request.method() === 'PATCH') patches.push(request.headers()['upload-checksum']);
+          if (
+            request.method() === 'POST' &&
+            request.headers()['content-type'] === 'application/offset+octet-stream'
+          )
+            dataInCreation += 1;
+        });
+        const refusals: number[] = [];
+        page.on('response', (response) => {
+          if (response.url().startsWith(endpoint) && response.status() === 460) refusals.push(460);
+        });
+        await upload(page, folder, endpoint, 'before checksums');
+        expect(damaged(), 'the proxy damaged a request').toBe(true);
+        expect(refusals).toEqual([460]);
+        // Every byte went by PATCH, each with the SHA-256 the server lists first among those it takes.
+        expect(dataInCreation).toBe(0);
+        expect(patches.length).toBeGreaterThan(files.length - 1);
+        for (const checksum of patches) expect(checksum).toMatch(/^sha256 [A-Za-z0-9+/]{43}=$/);
+        const batch = await page.getByLabel('Batch name').inputValue();
+        // The damaged request was sent again into the same upload: each file is in the store once, whole.
+        await expectInFileStore(store, files, batch);
+
+        const step = page.getByRole('region', { name: 'Upload', exact: true });
+        await expect(step.getByRole('list', { name: 'About the server' })).toContainText(
+          'checks the bytes of each request as they arrive (tus checksum extension, sha256), but not whole files',
+        );
+        const receipt = await downloadReceipt(page, scratch);
+        expect(receipt.map((row) => row['path']).sort()).toEqual(files.map((f) => f.path).sort());
+        for (const row of receipt) {
+          const file = files.find((f) => f.path === row['path']);
+          expect(row['sha256'], row['path']).toBe(file?.sha256);
+          expect(row['verified'], row['path']).toBe('in transit (Upload-Checksum sha256)');
         }
       },
     );

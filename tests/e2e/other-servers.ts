@@ -7,11 +7,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, request as httpRequest, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
+import { UPLOAD_CHECKSUM_HEADER } from '#core/protocol';
+import {
+  announceChecksumAlgorithms,
+  CHECKSUM_CORS,
+  takeChecksumHeader,
+} from '../../server/chunk-checksum.ts';
+import { PartialStore } from '../../server/partial-store.ts';
 
 export const NGINX = process.env['NGINX_PATH'] ?? '/usr/sbin/nginx';
 
@@ -29,6 +37,78 @@ export async function startOfficialTus(directory: string): Promise<OtherServer> 
   const port = await listen(server);
   return {
     endpoint: `http://127.0.0.1:${port}/files/`,
+    stop: () => close(server),
+  };
+}
+
+/**
+ * The official @tus/server with tus's checksum extension and nothing of our receiver's own: the receiver's store,
+ * which checks each request's Upload-Checksum, without the whole-file check, the placement or the batches. As a
+ * portal on tusd would look to the page. Data files and info files lie in `directory` as @tus/file-store's do.
+ */
+export async function startChecksumTus(directory: string): Promise<OtherServer> {
+  await mkdir(directory, { recursive: true });
+  const store = new PartialStore({ directory });
+  const tus = new Server({
+    path: '/files',
+    datastore: store,
+    ...CHECKSUM_CORS,
+    onIncomingRequest(req, id) {
+      if (req.method === 'PATCH')
+        takeChecksumHeader(req.headers.get(UPLOAD_CHECKSUM_HEADER), id, (upload, checksum) =>
+          store.expectChecksum(upload, checksum),
+        );
+      return Promise.resolve();
+    },
+  });
+  const server = createServer((req, res) => {
+    if (req.method === 'OPTIONS') announceChecksumAlgorithms(res);
+    void tus.handle(req, res);
+  });
+  const port = await listen(server);
+  return {
+    endpoint: `http://127.0.0.1:${port}/files/`,
+    stop: () => close(server),
+  };
+}
+
+/**
+ * A proxy in front of `upstream` (an http://host:port origin) that damages one byte of the first PATCH body of
+ * `minBytes` or more on its way, as a faulty network card or middlebox would; `damaged()` says whether it has.
+ */
+export async function startDamagingProxy(
+  upstream: string,
+  minBytes: number,
+): Promise<OtherServer & { damaged(): boolean }> {
+  const target = new URL(upstream);
+  let damaged = false;
+  const server = createServer((req, res) => {
+    const length = Number(req.headers['content-length'] ?? 0);
+    const damage = !damaged && req.method === 'PATCH' && length >= minBytes;
+    if (damage) damaged = true;
+    let seen = 0;
+    const flip = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        const at = Math.floor(minBytes / 2) - seen;
+        if (damage && at >= 0 && at < chunk.length) chunk[at] = (chunk[at] ?? 0) ^ 0xff;
+        seen += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const forward = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(flip).pipe(forward);
+  });
+  const port = await listen(server);
+  return {
+    endpoint: `http://127.0.0.1:${port}/files/`,
+    damaged: () => damaged,
     stop: () => close(server),
   };
 }

@@ -23,8 +23,18 @@ export function storedPathColumn(file: Pick<ListFile, 'path' | 'storedPath'>, ba
   return file.storedPath === '' ? STORED_PATH_NOT_RETURNED : storedPathOf(file, batch);
 }
 
+const IN_TRANSIT = 'upload-checksum ';
+
+/**
+ * What an arrival's `verified` holds when the server checked each request's body (tus's checksum extension, with
+ * `algorithm`) and said nothing of the whole file; '' when no checksum was sent.
+ */
+export const checkedInTransit = (algorithm: string | null): string =>
+  algorithm === null ? '' : `${IN_TRANSIT}${algorithm}`;
+
 /**
  * The verified column: 'yes' when the receiver says it checked the SHA-256 (and the MD5, where one was sent),
+ * `in transit (Upload-Checksum <algorithm>)` when it checked each request's bytes but not the whole file,
  * {@link NOT_VERIFIED} for any other arrival, '' for a file that has not arrived.
  */
 export function verifiedColumn(file: Pick<ListFile, 'storedPath' | 'verified' | 'md5'>): string {
@@ -32,7 +42,9 @@ export function verifiedColumn(file: Pick<ListFile, 'storedPath' | 'verified' | 
   const said = (file.verified ?? '').split(',').map((part) => part.trim().toLowerCase());
   const sha = said.includes('sha-256');
   const md5 = file.md5 === undefined || said.includes('md5');
-  return sha && md5 ? 'yes' : NOT_VERIFIED;
+  if (sha && md5) return 'yes';
+  const inTransit = said.find((part) => part.startsWith(IN_TRANSIT));
+  return inTransit ? `in transit (Upload-Checksum ${inTransit.slice(IN_TRANSIT.length)})` : NOT_VERIFIED;
 }
 
 /** Notes on arrivals the receiver did not verify, or did not say where it stored. */
@@ -41,7 +53,13 @@ export function arrivalNotes(
 ): string[] {
   const unverified = files.filter((file) => verifiedColumn(file) === NOT_VERIFIED).length;
   const unplaced = files.filter((file) => file.storedPath === '').length;
+  const inTransit = files.filter((file) => verifiedColumn(file).startsWith('in transit')).length;
   return [
+    ...(inTransit > 0
+      ? [
+          `The receiver checked the bytes of ${plural(inTransit, 'file')} request by request as ${inTransit === 1 ? 'it' : 'they'} arrived (tus Upload-Checksum; verified: in transit), but not the whole ${inTransit === 1 ? 'file' : 'files'}: the sha256 column travelled as tus metadata, so compare it with the stored files to be sure.`,
+        ]
+      : []),
     ...(unverified > 0
       ? [
           `${plural(unverified, 'file')} arrived without the receiver confirming ${unverified === 1 ? 'its' : 'their'} checksums (verified: ${NOT_VERIFIED}): the receiver does not verify them (a plain tus server), or the file arrived before it did; the checksums travelled as tus metadata, so compare the sha256 column with the stored files to be sure.`,

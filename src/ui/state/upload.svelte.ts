@@ -361,9 +361,15 @@ export class UploadState {
   /** Says once what the server lacks, or that it could not be asked. */
   #learned(discovery: Discovery): void {
     this.capabilities = discovery.capabilities;
+    const plan = transferPlan(discovery.capabilities);
     if (discovery.problem) {
       this.#noteOnce('plain', plainTusNotice(this.endpoint, discovery.problem));
-    } else if (!transferPlan(discovery.capabilities).verifies) {
+    } else if (plan.chunkChecksum) {
+      this.#noteOnce(
+        'unverified',
+        `The server at ${this.endpoint} checks the bytes of each request as they arrive (tus checksum extension, ${plan.chunkChecksum}), but not whole files, so the receipt and the manifest say "in transit" where they would say "yes"; it does not say where it stores each file.`,
+      );
+    } else if (!plan.verifies) {
       this.#noteOnce(
         'unverified',
         `The server at ${this.endpoint} is a plain tus server: it does not check the files' checksums, so the receipt and the manifest say "not verified by the receiver" (the checksums still travel with each file as tus metadata), and it does not say where it stores each file.`,

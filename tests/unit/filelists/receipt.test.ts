@@ -1,6 +1,7 @@
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { buildReceipt } from '#core/filelists/receipt';
+import { checkedInTransit } from '#core/filelists/common';
 import { toCsv } from '../../../src/workers/table-writer';
 import { contextOfFiles, listFile } from './list-files';
 
@@ -187,5 +188,25 @@ describe('the receipt of files uploaded under names from their barcodes', () => 
   it('has no original_path column when nothing is renamed', () => {
     const list = buildReceipt(contextOfFiles('custom', [arrived('x.jpg')]));
     expect(list.table.columns).not.toContain('original_path');
+  });
+});
+
+describe('the receipt of an upload to a tus server that checks each request (checksum extension)', () => {
+  it('says the bytes were checked in transit, not the whole file, never a plain yes', () => {
+    const list = buildReceipt(
+      contextOfFiles('custom', [
+        listFile('y.tif', {
+          sha256: SHA('f'),
+          storedPath: '',
+          uploadUrl: 'http://tus.example/files/cd',
+          verified: checkedInTransit('sha1'),
+        }),
+      ]),
+    );
+    expect(list.table.rows[0]?.at(-1)).toBe('in transit (Upload-Checksum sha1)');
+    expect(list.notes).toContain(
+      'The receiver checked the bytes of 1 file request by request as it arrived (tus Upload-Checksum; verified: in transit), but not the whole file: the sha256 column travelled as tus metadata, so compare it with the stored files to be sure.',
+    );
+    expect(list.notes.some((note) => note.includes('not verified by the receiver'))).toBe(false);
   });
 });
