@@ -35,7 +35,7 @@ const DEFAULTS: Required<RegionOptions> = {
   step: 48,
   density: 0.12,
   minBlocks: 3,
-  maxRegions: 12,
+  maxRegions: 8,
   margin: 2,
 };
 

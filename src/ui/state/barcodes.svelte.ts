@@ -79,6 +79,18 @@ export class BarcodesState {
     return this.#folder.scannedRows.filter((row) => row.status !== 'skipped' && isImageFile(row.path));
   }
 
+  /** Reading is under way, or will begin by itself once the folder is checked. */
+  get ahead(): boolean {
+    if (this.phase === 'running') return true;
+    const folder = this.#folder.phase;
+    return (
+      this.enabled &&
+      this.phase === 'idle' &&
+      !this.#autoStarted &&
+      (folder === 'scanning' || folder === 'ready')
+    );
+  }
+
   /** Starts the workers and their reader while the folder is checked, when reading will follow. */
   warm(): void {
     if (this.enabled && !this.#autoStarted) this.#workers.warm();
