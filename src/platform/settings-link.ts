@@ -1,16 +1,15 @@
 /**
  * The setup link: `page#setup?target=symbiota&symbiota.pattern=…&endpoint=…`. The setup rides in the hash, so
  * it never reaches a server's log; `page?target=…` is read too, for links written by hand or by a portal.
- * What the link carries and how it merges with stored settings is decided in #core/settings.
+ * What the link carries and how it merges with stored settings is decided in #core/settings/setup-link.
  */
+import type { AppSettings, SettingsReading } from '#core/settings/app-settings';
 import {
   linkQuery,
   parseLinkQuery,
   settingsFromLinkParams,
   settingsToLinkParams,
-  type AppSettings,
-  type SettingsReading,
-} from '#core/settings';
+} from '#core/settings/setup-link';
 
 const HASH_PREFIX = '#setup?';
 /** A query is taken for a setup only when it names a target, so other query params are left alone. */

@@ -1,11 +1,6 @@
 /** Settings that survive a visit, in localStorage. Never the access token. */
-import {
-  defaultAppSettings,
-  parseSettingsJson,
-  settingsToJson,
-  type AppSettings,
-  type SettingsReading,
-} from '#core/settings';
+import { defaultAppSettings, type AppSettings, type SettingsReading } from '#core/settings/app-settings';
+import { parseSettingsJson, settingsToJson } from '#core/settings/settings-json';
 
 const PREFIX = 'specimen-uploader:';
 

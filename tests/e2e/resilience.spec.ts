@@ -46,19 +46,67 @@ async function progressShare(page: Page): Promise<number> {
 }
 
 /**
- * Starts the upload at 6 MB/s, reloads the page once more than `share` of the bytes were sent, and lifts the
- * limit again; returns the bytes the progress bar showed just before the reload.
+ * Starts the upload at 6 MB/s, reloads the page once more than `share` of the bytes were sent and the journal
+ * holds what a reload needs, and lifts the limit again; returns the bytes the progress bar showed just before
+ * the reload.
  */
-async function reloadMidUpload(page: Page, share: number): Promise<number> {
+async function reloadMidUpload(page: Page, receiver: Receiver, share: number): Promise<number> {
+  const batch = await page.getByLabel('Batch name').inputValue();
   const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(share);
-  // The journal is written once a second: let the last change reach it, as it would on a real crash's eve.
-  await page.waitForTimeout(1200);
+  // The journal is written once a second: wait until it has every file the receiver stored and the address of
+  // the one half sent, as it would on a real crash's eve.
+  await expect
+    .poll(
+      async () => {
+        const files = await journalFiles(page);
+        const stored = receiver.log.filter((line) => line.includes(`${batch}/data/`)).length;
+        return {
+          storedButNotJournalled: stored - files.filter((f) => f.arrived).length,
+          halfSent: files.filter((f) => f.uploadUrl !== undefined && !f.arrived).length,
+        };
+      },
+      { intervals: [100] },
+    )
+    .toEqual({ storedButNotJournalled: 0, halfSent: 1 });
   const sent = Number(await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('value'));
   await page.reload();
   await unthrottle();
   return sent;
+}
+
+/**
+ * The file records a reload would find in the app's journal: its pages in IndexedDB, and the arrivals noted in
+ * localStorage since the last write.
+ */
+async function journalFiles(page: Page): Promise<{ path: string; uploadUrl?: string; arrived?: object }[]> {
+  return page.evaluate(
+    () =>
+      new Promise<{ path: string; uploadUrl?: string; arrived?: object }[]>((resolve, reject) => {
+        const recent = JSON.parse(
+          localStorage.getItem('specimen-uploader:recent-arrivals:specimen-uploader') ?? '[]',
+        ) as { path: string }[];
+        const open = indexedDB.open('specimen-uploader');
+        open.onerror = () => reject(open.error ?? new Error('the journal could not be opened'));
+        open.onsuccess = () => {
+          const database = open.result;
+          const transaction = database.transaction('batch', 'readonly');
+          const all = transaction.objectStore('batch').getAll();
+          transaction.oncomplete = () => {
+            database.close();
+            const byPath = new Map<string, { path: string }>();
+            for (const value of all.result as unknown[]) {
+              if (Array.isArray(value))
+                for (const file of value as { path: string }[]) byPath.set(file.path, file);
+            }
+            for (const file of recent) byPath.set(file.path, file);
+            resolve([...byPath.values()]);
+          };
+          transaction.onerror = () => reject(transaction.error ?? new Error('the journal could not be read'));
+        };
+      }),
+  );
 }
 
 /**
@@ -221,7 +269,7 @@ test('a page reloaded in the middle of the upload offers Resume previous upload,
   const bigFile = DATA_FILES.find((f) => f.path === BIG_FILE);
   if (!bigFile) throw new Error('no big file in the fixture');
 
-  const sentBeforeReload = await reloadMidUpload(page, 0.4);
+  const sentBeforeReload = await reloadMidUpload(page, receiver, 0.4);
 
   // The banner asks the receiver for the half-sent file's offset itself; once it has said so, the offsets the
   // receiver reports are those the resumed transfer starts from.
@@ -277,7 +325,7 @@ test('a folder chosen through the input has no handle to keep: after a reload Re
   await expectScanned(page);
   const batch = await page.getByLabel('Batch name').inputValue();
 
-  await reloadMidUpload(page, 0.3);
+  await reloadMidUpload(page, receiver, 0.3);
 
   const banner = page.getByRole('region', { name: 'Previous upload' });
   const resumeWith = async (chosen: string) => {
@@ -336,7 +384,7 @@ test('a half-sent file that changed before Resume is sent anew, never appended t
   await seedPickerWithFixture(page);
   await scanForUpload(page);
   const batch = await page.getByLabel('Batch name').inputValue();
-  await reloadMidUpload(page, 0.4);
+  await reloadMidUpload(page, receiver, 0.4);
 
   // The big file is rewritten in the folder with other bytes of the same size, as a re-export would.
   const changed = fixtureBytes(42, 50 * 1024 * 1024);
@@ -402,7 +450,7 @@ test('a resumed batch gets its web copies back: they are not made again, they ar
   await expect(page.getByRole('status')).toContainText('Web copies made: 1 copy');
   const batch = await page.getByLabel('Batch name').inputValue();
 
-  await reloadMidUpload(page, 0.3);
+  await reloadMidUpload(page, receiver, 0.3);
   const banner = page.getByRole('region', { name: 'Previous upload' });
   await banner.getByRole('button', { name: 'Resume previous upload' }).click();
   await page.getByTestId('folder-input').setInputFiles(folder);

@@ -4,7 +4,9 @@ import type { ImagePolicy } from '#core/images/types';
 import { gudmapDefaultSettings } from '#core/profiles/gudmap';
 import { profiles } from '#core/profiles/registry';
 import { symbiotaDefaultSettings } from '#core/profiles/symbiota';
-import { defaultAppSettings, parseSettingsJson, settingsFromLinkParams } from '#core/settings';
+import { defaultAppSettings } from '#core/settings/app-settings';
+import { parseSettingsJson } from '#core/settings/settings-json';
+import { settingsFromLinkParams } from '#core/settings/setup-link';
 import type { SymbiotaSettings } from '#core/validation/types';
 
 const symbiota = (changes: Partial<SymbiotaSettings> = {}) => ({ ...symbiotaDefaultSettings, ...changes });

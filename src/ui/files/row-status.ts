@@ -1,7 +1,7 @@
 import type { FileRow } from '../state/file-row';
 
 /** The words in a row's Status cell. */
-export function statusText(row: FileRow): string {
+export function statusText(row: Readonly<FileRow>): string {
   switch (row.status) {
     case 'ready':
       return 'Ready';

@@ -35,18 +35,19 @@ export class CheckState {
   recordList = $state.raw<{ readonly name: string; readonly text: string } | null>(null);
   /** The identifier column chosen by the user; '' lets the checker detect it. */
   recordColumn = $state('');
-  phase = $state<CheckPhase>('idle');
-  summary = $state.raw<CheckSummary | null>(null);
-  recordColumns = $state.raw<readonly string[]>([]);
-  recordProblems = $state.raw<readonly string[]>([]);
+  #phase = $state<CheckPhase>('idle');
+  #summary = $state.raw<CheckSummary | null>(null);
+  #recordColumns = $state.raw<readonly string[]>([]);
+  #recordProblems = $state.raw<readonly string[]>([]);
   /** The record list the last run used, by name. */
-  usedRecordList = $state('');
-  error = $state('');
-  /** Upload files with errors too. */
-  allowErrors = $state(false);
+  #usedRecordList = $state('');
+  #error = $state('');
+  #allowErrors = $state(false);
   /** Bumped when new findings are ready, so the findings table asks for its rows again. */
-  revision = $state(0);
+  #revision = $state(0);
   #request = 0;
+  /** Told whenever the files the upload takes may have changed (see onUploadSet). */
+  readonly #uploadSetListeners: (() => void)[] = [];
   readonly #folder: FolderState;
   readonly #announcer: Announcer;
 
@@ -77,6 +78,58 @@ export class CheckState {
     };
   }
 
+  get phase(): CheckPhase {
+    return this.#phase;
+  }
+
+  get summary(): CheckSummary | null {
+    return this.#summary;
+  }
+
+  get recordColumns(): readonly string[] {
+    return this.#recordColumns;
+  }
+
+  get recordProblems(): readonly string[] {
+    return this.#recordProblems;
+  }
+
+  get usedRecordList(): string {
+    return this.#usedRecordList;
+  }
+
+  get error(): string {
+    return this.#error;
+  }
+
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** Upload files with errors too. */
+  get allowErrors(): boolean {
+    return this.#allowErrors;
+  }
+
+  set allowErrors(value: boolean) {
+    if (value === this.#allowErrors) return;
+    this.#allowErrors = value;
+    this.#uploadSetChanged();
+  }
+
+  /**
+   * `listener` is told whenever the files the upload takes may have changed while the folder is ready: after
+   * each check, and when files with errors are let in or kept out.
+   */
+  onUploadSet(listener: () => void): void {
+    this.#uploadSetListeners.push(listener);
+  }
+
+  #uploadSetChanged(): void {
+    if (this.#folder.phase !== 'ready' || this.#phase !== 'done') return;
+    for (const listener of this.#uploadSetListeners) listener();
+  }
+
   /** The picked folder's name, which Deriva upload configs see at the start of every path. */
   get folderName(): string {
     return this.#folder.name;
@@ -93,7 +146,7 @@ export class CheckState {
   admits(rowId: number): boolean {
     const row = this.#folder.rows[rowId];
     if (row && nameCharacterProblem(row.path)) return false;
-    return this.allowErrors || this.summary?.fileStatus[rowId] !== ERROR_CODE;
+    return this.allowErrors || this.#summary?.fileStatus[rowId] !== ERROR_CODE;
   }
 
   /** `announce` false checks again without a word (barcodes read in the background joining the findings). */
@@ -103,8 +156,8 @@ export class CheckState {
     const id = ++this.#request;
     const { target, settings, recordColumn } = this.request;
     const started = performance.now();
-    this.phase = 'checking';
-    this.error = '';
+    this.#phase = 'checking';
+    this.#error = '';
     try {
       const recordList = await this.#recordListFor(target);
       const result = await worker.check({
@@ -117,26 +170,26 @@ export class CheckState {
           : {}),
       });
       if (id !== this.#request) return;
-      this.summary = result.summary;
-      this.recordColumns = result.recordColumns;
-      this.recordProblems = result.recordProblems;
-      this.usedRecordList = recordList?.name ?? '';
-      this.phase = 'done';
+      this.#summary = result.summary;
+      this.#recordColumns = result.recordColumns;
+      this.#recordProblems = result.recordProblems;
+      this.#usedRecordList = recordList?.name ?? '';
+      this.#phase = 'done';
       performance.measure('check', { start: started, detail: { files: this.#folder.rows.length } });
-      this.revision += 1;
-      this.#folder.touch();
+      this.#revision += 1;
       if (announce) this.#announcer.say(this.headline);
+      this.#uploadSetChanged();
     } catch (error) {
       if (id !== this.#request) return;
-      this.phase = 'failed';
-      this.error = `The check could not run: ${error instanceof Error ? error.message : String(error)} Pick the folder again.`;
-      this.#announcer.say(this.error);
+      this.#phase = 'failed';
+      this.#error = `The check could not run: ${error instanceof Error ? error.message : String(error)} Pick the folder again.`;
+      this.#announcer.say(this.#error);
     }
   }
 
   /** One line a curator reads in five seconds. */
   get headline(): string {
-    const s = this.summary;
+    const s = this.#summary;
     if (!s) return '';
     if (s.settingsProblems.length > 0) return `Not checked: ${s.settingsProblems[0] ?? ''}`;
     const { ok, warning, error, skipped } = s.counts;
@@ -146,13 +199,13 @@ export class CheckState {
   /** Saves every finding as CSV: path, status, identifier, rule, message. */
   async downloadReport(): Promise<void> {
     const worker = this.#folder.worker;
-    if (!worker || !this.summary) return;
-    const name = safeFileName(`${this.#folder.name}-${this.summary.profile}-check`, CSV_FILE.extension);
+    if (!worker || !this.#summary) return;
+    const name = safeFileName(`${this.#folder.name}-${this.#summary.profile}-check`, CSV_FILE.extension);
     try {
       const outcome = await saveFile(await worker.report(), name, CSV_FILE);
       if (outcome === 'saved') this.#announcer.say(`Report saved as ${name}.`);
     } catch (error) {
-      this.error = `The report could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
+      this.#error = `The report could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
     }
   }
 

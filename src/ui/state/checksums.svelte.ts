@@ -15,18 +15,18 @@ export type ChecksumPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'failed'
 const NO_READING: ProgressReading = { bytesPerSecond: 0, secondsLeft: Infinity };
 
 export class ChecksumState {
-  phase = $state<ChecksumPhase>('idle');
-  progress = $state.raw<ChecksumProgress | null>(null);
-  reading = $state.raw<ProgressReading>(NO_READING);
+  #phase = $state<ChecksumPhase>('idle');
+  #progress = $state.raw<ChecksumProgress | null>(null);
+  #reading = $state.raw<ProgressReading>(NO_READING);
   /** Files of the upload set that have their checksums, of how many. */
-  done = $state(0);
-  files = $state(0);
-  outcome = $state.raw<ChecksumOutcome | null>(null);
-  error = $state('');
+  #done = $state(0);
+  #files = $state(0);
+  #outcome = $state.raw<ChecksumOutcome | null>(null);
+  #error = $state('');
   /** Bumped when new checksums are known, so the file lists are built again. */
-  revision = $state(0);
+  #revision = $state(0);
   /** The running pass began by itself after the check, rather than on a press of Compute checksums. */
-  background = $state(false);
+  #background = $state(false);
   /** The upload set a pass last began by itself for; it begins once per set, not again after failures. */
   #autoStartedFor = '';
   /** Cancelled by the user: no pass begins by itself again until another folder is picked. */
@@ -40,6 +40,44 @@ export class ChecksumState {
     this.#folder = folder;
     this.#check = check;
     this.#announcer = announcer;
+    // The upload set changes with the check, the target (MD5 or not) and the errors override.
+    check.onUploadSet(() => void this.refresh());
+  }
+
+  get phase(): ChecksumPhase {
+    return this.#phase;
+  }
+
+  get progress(): ChecksumProgress | null {
+    return this.#progress;
+  }
+
+  get reading(): ProgressReading {
+    return this.#reading;
+  }
+
+  get done(): number {
+    return this.#done;
+  }
+
+  get files(): number {
+    return this.#files;
+  }
+
+  get outcome(): ChecksumOutcome | null {
+    return this.#outcome;
+  }
+
+  get error(): string {
+    return this.#error;
+  }
+
+  get revision(): number {
+    return this.#revision;
+  }
+
+  get background(): boolean {
+    return this.#background;
   }
 
   /** GUDMAP/RBK and Symbiota use MD5 as well as SHA-256. */
@@ -55,13 +93,13 @@ export class ChecksumState {
     return { includeErrors: this.#check.allowErrors, md5: this.md5 };
   }
 
-  /** Counts the files that have their checksums; called when the folder, check or target change. */
+  /** Counts the files that have their checksums. */
   async count(): Promise<void> {
     const worker = this.#folder.worker;
-    if (!worker || this.phase === 'running') return;
+    if (!worker || this.#phase === 'running') return;
     const { done, files } = await worker.checksumCount(this.#request());
-    this.done = done;
-    this.files = files;
+    this.#done = done;
+    this.#files = files;
   }
 
   /**
@@ -72,7 +110,7 @@ export class ChecksumState {
     await this.count();
     const request = this.#request();
     const set = `${this.#check.revision}\u0000${request.includeErrors}\u0000${request.md5}`;
-    if (this.#stoppedByUser || this.phase === 'running' || this.done >= this.files) return;
+    if (this.#stoppedByUser || this.#phase === 'running' || this.#done >= this.#files) return;
     if (set === this.#autoStartedFor) return;
     this.#autoStartedFor = set;
     await this.start(true);
@@ -80,33 +118,41 @@ export class ChecksumState {
 
   async start(background = false): Promise<void> {
     const worker = this.#folder.worker;
-    if (!worker || this.phase === 'running') return;
-    this.background = background;
-    this.phase = 'running';
-    this.error = '';
-    this.outcome = null;
-    this.progress = null;
-    this.reading = NO_READING;
+    if (!worker || this.#phase === 'running') return;
+    this.#background = background;
+    this.#phase = 'running';
+    this.#error = '';
+    this.#outcome = null;
+    this.#progress = null;
+    this.#reading = NO_READING;
     this.#meter.reset();
     const started = performance.now();
     try {
       const outcome = await worker.computeChecksums(this.#request(), (progress) => {
-        this.progress = progress;
-        this.reading = this.#meter.record(performance.now(), progress.doneBytes, progress.bytes);
+        this.#progress = progress;
+        this.#reading = this.#meter.record(performance.now(), progress.doneBytes, progress.bytes);
       });
       performance.measure('checksums', { start: started, detail: { bytes: outcome.bytes } });
-      this.outcome = outcome;
-      this.progress = outcome;
-      this.phase = outcome.cancelled ? 'cancelled' : 'done';
-      this.revision += 1;
+      this.#outcome = outcome;
+      this.#progress = outcome;
+      this.#phase = outcome.cancelled ? 'cancelled' : 'done';
+      this.#revision += 1;
       await this.count();
       // A pass that began by itself is worth a word only when it was cancelled or something went wrong.
       if (!background || outcome.cancelled || outcome.failed > 0) this.#announcer.say(this.#summary(outcome));
     } catch (error) {
-      this.phase = 'failed';
-      this.error = `Checksums could not be computed: ${error instanceof Error ? error.message : String(error)} Choose the folder again.`;
-      this.#announcer.say(this.error);
+      this.#phase = 'failed';
+      this.#error = `Checksums could not be computed: ${error instanceof Error ? error.message : String(error)} Choose the folder again.`;
+      this.#announcer.say(this.#error);
     }
+    // The upload set may have changed while the pass ran (errors let in, another check): count it again, and a
+    // pass begins by itself for a set it has not begun for.
+    this.#refreshIfChecked();
+  }
+
+  /** Refreshes once the folder is scanned and checked (the upload set is the check's). */
+  #refreshIfChecked(): void {
+    if (this.#folder.phase === 'ready' && this.#check.phase === 'done') void this.refresh();
   }
 
   cancel(): void {
@@ -116,13 +162,13 @@ export class ChecksumState {
 
   /** Forgets what was shown when a new folder is picked (the worker, and its checksums, are new too). */
   reset(): void {
-    this.phase = 'idle';
-    this.progress = null;
-    this.outcome = null;
-    this.error = '';
-    this.done = 0;
-    this.files = 0;
-    this.background = false;
+    this.#phase = 'idle';
+    this.#progress = null;
+    this.#outcome = null;
+    this.#error = '';
+    this.#done = 0;
+    this.#files = 0;
+    this.#background = false;
     this.#autoStartedFor = '';
     this.#stoppedByUser = false;
   }

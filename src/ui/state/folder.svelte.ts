@@ -22,26 +22,22 @@ const NO_PROGRESS: ScanProgress = { files: 0, bytes: 0, skipped: 0, hidden: 0, f
 const nextTick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export class FolderState {
-  readonly rows: FileRow[] = [];
-  revision = $state(0);
-  /** Bumped when web copies join or leave the upload (not on every progress tick, as `revision` is). */
-  copiesRevision = $state(0);
-  phase = $state<ScanPhase>('empty');
-  name = $state('');
-  progress = $state.raw<ScanProgress>(NO_PROGRESS);
-  notes = $state.raw<readonly ScanNote[]>([]);
-  error = $state('');
+  /** The rows, changed only through this class's methods (see `rows`). */
+  readonly #rows: FileRow[] = [];
+  #revision = $state(0);
+  #copiesRevision = $state(0);
+  #phase = $state<ScanPhase>('empty');
+  #name = $state('');
+  #progress = $state.raw<ScanProgress>(NO_PROGRESS);
+  #notes = $state.raw<readonly ScanNote[]>([]);
+  #error = $state('');
   /** The setting Include hidden files: hidden files and folders are scanned as data rather than skipped. */
   includeHidden = $state(false);
-  /** What the last scan did with hidden files; the check follows the scan, not the setting. */
-  scannedWithHidden = false;
-  /** The last folder picked, to scan again when Include hidden files changes. */
-  picked: PickedFolder | null = null;
-  source: FolderSource | null = null;
-  /** The picked folder's handle, to read it again after a reload; null for the input and drop fallbacks. */
-  handle: FileSystemDirectoryHandle | null = null;
-  /** Holds this folder's file list and findings; replaced with every scan. */
-  worker: FolderWorker | null = null;
+  #scannedWithHidden = false;
+  #picked: PickedFolder | null = null;
+  #source: FolderSource | null = null;
+  #handle: FileSystemDirectoryHandle | null = null;
+  #worker: FolderWorker | null = null;
   /** The names files are uploaded under when not their own (names from barcodes). */
   readonly names = new UploadNamesState();
   #abort: AbortController | null = null;
@@ -58,35 +54,153 @@ export class FolderState {
     this.#announcer = announcer;
   }
 
-  get scanning(): boolean {
-    return this.phase === 'scanning';
+  /** Bumped whenever the rows change, so the table reads them again. */
+  get revision(): number {
+    return this.#revision;
   }
 
-  /** Tells the table to read the rows again; called by whoever changed them. */
-  touch(): void {
-    this.revision += 1;
+  /** Bumped when web copies join or leave the upload (not on every progress tick, as `revision` is). */
+  get copiesRevision(): number {
+    return this.#copiesRevision;
+  }
+
+  get phase(): ScanPhase {
+    return this.#phase;
+  }
+
+  get name(): string {
+    return this.#name;
+  }
+
+  get progress(): ScanProgress {
+    return this.#progress;
+  }
+
+  get notes(): readonly ScanNote[] {
+    return this.#notes;
+  }
+
+  get error(): string {
+    return this.#error;
+  }
+
+  /** What the last scan did with hidden files; the check follows the scan, not the setting. */
+  get scannedWithHidden(): boolean {
+    return this.#scannedWithHidden;
+  }
+
+  /** The last folder picked, to scan again when Include hidden files changes. */
+  get picked(): PickedFolder | null {
+    return this.#picked;
+  }
+
+  get source(): FolderSource | null {
+    return this.#source;
+  }
+
+  /** The picked folder's handle, to read it again after a reload; null for the input and drop fallbacks. */
+  get handle(): FileSystemDirectoryHandle | null {
+    return this.#handle;
+  }
+
+  /** Holds this folder's file list and findings; replaced with every scan. */
+  get worker(): FolderWorker | null {
+    return this.#worker;
+  }
+
+  get scanning(): boolean {
+    return this.#phase === 'scanning';
+  }
+
+  /** Every file of the folder, then the web copies; read-only outside: the methods below change them. */
+  get rows(): readonly Readonly<FileRow>[] {
+    return this.#rows;
+  }
+
+  /** Tells the table to read the rows again. */
+  #touch(): void {
+    this.#revision += 1;
+  }
+
+  /** The files that had arrived before the page was reloaded. */
+  markArrivedBefore(ids: readonly number[]): void {
+    for (const id of ids) {
+      const row = this.#rows[id];
+      if (!row) continue;
+      row.status = 'done';
+      row.uploaded = row.size;
+      row.message = 'Arrived before the page was reloaded.';
+    }
+    this.#touch();
+  }
+
+  /** Queues a row for upload; returns it, or undefined when it is skipped or already arrived. */
+  queueForUpload(id: number): Readonly<FileRow> | undefined {
+    const row = this.#rows[id];
+    if (!row || row.status === 'skipped' || row.status === 'done') return undefined;
+    row.status = 'queued';
+    row.uploaded = 0;
+    row.message = '';
+    return row;
+  }
+
+  /** Shows the bytes sent so far of each file in flight, by row. */
+  showProgress(inFlight: ReadonlyMap<number, number>): void {
+    for (const [id, bytes] of inFlight) {
+      const row = this.#rows[id];
+      if (row && row.status === 'queued') row.status = 'uploading';
+      if (row && row.status === 'uploading') row.uploaded = bytes;
+    }
+    this.#touch();
+  }
+
+  /** A file arrived; `message` says where it was stored when that differs from its path, else ''. */
+  markUploaded(id: number, message: string): void {
+    const row = this.#rows[id];
+    if (!row) return;
+    row.status = 'done';
+    row.uploaded = row.size;
+    row.message = message;
+  }
+
+  markFailed(id: number, message: string): void {
+    const row = this.#rows[id];
+    if (!row) return;
+    row.status = 'failed';
+    row.message = message;
+  }
+
+  /** The files still queued or under way when the upload was cancelled. */
+  markCancelled(): void {
+    for (const row of this.#rows) {
+      if (row.status === 'queued' || row.status === 'uploading') {
+        row.status = 'cancelled';
+        row.uploaded = 0;
+      }
+    }
+    this.#touch();
   }
 
   async scan(folder: PickedFolder): Promise<void> {
     this.cancel();
-    this.worker?.dispose();
+    this.#worker?.dispose();
     const worker = new FolderWorker();
-    this.worker = worker;
+    this.#worker = worker;
     const abort = new AbortController();
     this.#abort = abort;
-    this.rows.length = 0;
+    this.#rows.length = 0;
     this.names.clear();
     this.#scanned = 0;
     this.#copies.clear();
     this.#held.clear();
-    this.copiesRevision += 1;
-    this.notes = [];
-    this.error = '';
-    this.progress = NO_PROGRESS;
-    this.phase = 'scanning';
-    this.picked = folder;
+    this.#copiesRevision += 1;
+    this.#notes = [];
+    this.#error = '';
+    this.#progress = NO_PROGRESS;
+    this.#phase = 'scanning';
+    this.#picked = folder;
     const includeHidden = this.includeHidden;
-    this.scannedWithHidden = includeHidden;
+    this.#scannedWithHidden = includeHidden;
     this.#startedAt = performance.now();
     performance.mark('scan-start');
     const onBatch = (batch: ScanBatch) => {
@@ -94,64 +208,64 @@ export class FolderState {
       this.#append(batch);
     };
     try {
-      this.handle = folder.kind === 'handle' ? folder.handle : null;
+      this.#handle = folder.kind === 'handle' ? folder.handle : null;
       if (folder.kind === 'handle') {
-        this.name = folder.handle.name;
-        this.source = handleSource(folder.handle);
-        this.#announcer.say(`Scanning ${this.name}…`);
+        this.#name = folder.handle.name;
+        this.#source = handleSource(folder.handle);
+        this.#announcer.say(`Scanning ${this.#name}…`);
         await worker.scan(folder.handle, onBatch, abort.signal, includeHidden);
         if (folder.entry && !abort.signal.aborted) await this.#noteUnlisted(folder.entry, includeHidden);
       } else {
-        this.name = folder.name;
-        this.source = filesSource(folder.name, folder.files);
-        this.#announcer.say(`Scanning ${this.name}…`);
+        this.#name = folder.name;
+        this.#source = filesSource(folder.name, folder.files);
+        this.#announcer.say(`Scanning ${this.#name}…`);
         await walkTree(folder.tree, onBatch, { flushMs: 25, pause: nextTick, includeHidden });
-        if (!abort.signal.aborted) await worker.load(this.rows, folder.files);
+        if (!abort.signal.aborted) await worker.load(this.#rows, folder.files);
       }
       if (abort.signal.aborted) return;
       performance.measure('scan', 'scan-start');
-      this.#scanned = this.rows.length;
-      this.phase = 'ready';
+      this.#scanned = this.#rows.length;
+      this.#phase = 'ready';
       this.#announcer.say(`Scan complete: ${this.summary}.`);
     } catch (error) {
       if (abort.signal.aborted) return;
-      this.phase = 'failed';
+      this.#phase = 'failed';
       const reason = error instanceof Error ? error.message : String(error);
-      this.error = `The folder "${this.name}" could not be scanned: ${reason} Pick the folder again; if it keeps failing, check that it is readable.`;
-      this.#announcer.say(this.error);
+      this.#error = `The folder "${this.#name}" could not be scanned: ${reason} Pick the folder again; if it keeps failing, check that it is readable.`;
+      this.#announcer.say(this.#error);
     } finally {
-      this.touch();
+      this.#touch();
     }
   }
 
   cancel(): void {
-    if (!this.#abort || this.phase !== 'scanning') return;
+    if (!this.#abort || this.#phase !== 'scanning') return;
     this.#abort.abort();
-    this.phase = 'cancelled';
+    this.#phase = 'cancelled';
     this.#announcer.say(
-      `Scan cancelled after ${plural(this.progress.files, 'file')}. Choose the folder again to rescan.`,
+      `Scan cancelled after ${plural(this.#progress.files, 'file')}. Choose the folder again to rescan.`,
     );
-    this.touch();
+    this.#touch();
   }
 
   /** Opens a file to upload: a web copy from OPFS, anything else from the picked folder. */
   open(path: string): Promise<File> {
-    if (this.#copies.has(path)) return openStored(this.name, path);
-    if (!this.source) return Promise.reject(new Error('No folder is open.'));
-    return this.source.open(path);
+    if (this.#copies.has(path)) return openStored(this.#name, path);
+    if (!this.#source) return Promise.reject(new Error('No folder is open.'));
+    return this.#source.open(path);
   }
 
   /** The rows of the scanned folder, without the web copies. */
-  get scannedRows(): readonly FileRow[] {
-    return this.rows.slice(0, this.#scanned);
+  get scannedRows(): readonly Readonly<FileRow>[] {
+    return this.#rows.slice(0, this.#scanned);
   }
 
   /** Adds web copies to the upload, each as a row after the scanned files. */
   addCopies(copies: readonly CopyRecord[]): void {
     for (const copy of copies) {
       this.#copies.add(copy.name);
-      this.rows.push({
-        id: this.rows.length,
+      this.#rows.push({
+        id: this.#rows.length,
         path: copy.name,
         size: copy.bytes,
         lastModified: copy.lastModified,
@@ -164,21 +278,21 @@ export class FolderState {
         copyRole: copy.role,
       });
     }
-    this.copiesRevision += 1;
-    this.touch();
+    this.#copiesRevision += 1;
+    this.#touch();
   }
 
   /** The web copies that travel and the originals they keep home, for resuming the batch after a reload. */
   travelling(): { copies: CopyRecord[]; held: { path: string; message: string }[] } {
     const copies: CopyRecord[] = [];
-    for (const row of this.rows.slice(this.#scanned)) {
+    for (const row of this.#rows.slice(this.#scanned)) {
       if (row.copyOf !== undefined && row.copyRole !== undefined) {
         const { path: name, size: bytes, lastModified, copyOf, copyRole: role } = row;
         copies.push({ name, bytes, lastModified, copyOf, role });
       }
     }
     const held = [...this.#held.keys()].flatMap((id) => {
-      const row = this.rows[id];
+      const row = this.#rows[id];
       return row ? [{ path: row.path, message: row.message }] : [];
     });
     return { copies, held };
@@ -192,7 +306,7 @@ export class FolderState {
     const present: CopyRecord[] = [];
     for (const copy of copies) {
       try {
-        const file = await openStored(this.name, copy.name);
+        const file = await openStored(this.#name, copy.name);
         if (file.size === copy.bytes) present.push({ ...copy, lastModified: file.lastModified });
       } catch {
         // Gone (the browser's storage was cleared): its original goes instead.
@@ -210,34 +324,34 @@ export class FolderState {
 
   /** Keeps an original out of the upload because its copies go instead. */
   holdOriginal(id: number, message: string): void {
-    const row = this.rows[id];
+    const row = this.#rows[id];
     if (!row || row.status === 'skipped') return;
     this.#held.set(id, { status: row.status, message: row.message });
     row.status = 'skipped';
     row.message = message;
-    this.copiesRevision += 1;
+    this.#copiesRevision += 1;
   }
 
   /** Removes the web copies and lets the originals they replaced travel again, before copies are made anew. */
   forgetCopies(): void {
-    this.rows.length = this.#scanned;
+    this.#rows.length = this.#scanned;
     this.#copies.clear();
     for (const [id, before] of this.#held) {
-      const row = this.rows[id];
+      const row = this.#rows[id];
       if (!row) continue;
       row.status = before.status;
       row.message = before.message;
     }
     this.#held.clear();
-    this.copiesRevision += 1;
-    this.touch();
+    this.#copiesRevision += 1;
+    this.#touch();
   }
 
   get summary(): string {
-    const { files, bytes, skipped, hidden, folders } = this.progress;
+    const { files, bytes, skipped, hidden, folders } = this.#progress;
     const parts = [`${plural(files, 'file')} (${formatBytes(bytes)}) in ${plural(folders, 'folder')}`];
     if (skipped > hidden) parts.push(`${plural(skipped - hidden, 'system file')} skipped`);
-    const hiddenFolders = this.notes.filter((n) => n.kind === 'hidden-folder').length;
+    const hiddenFolders = this.#notes.filter((n) => n.kind === 'hidden-folder').length;
     if (hidden > 0 || hiddenFolders > 0) {
       const what = [
         hidden > 0 ? plural(hidden, 'hidden file') : '',
@@ -245,11 +359,11 @@ export class FolderState {
       ];
       parts.push(`${what.filter(Boolean).join(' and ')} skipped`);
     }
-    const empty = this.notes.filter((n) => n.kind === 'empty-folder').length;
+    const empty = this.#notes.filter((n) => n.kind === 'empty-folder').length;
     if (empty > 0) parts.push(`${plural(empty, 'empty folder')}`);
-    const unlisted = this.notes.filter((n) => n.kind === 'unlisted').length;
+    const unlisted = this.#notes.filter((n) => n.kind === 'unlisted').length;
     if (unlisted > 0) parts.push(`${plural(unlisted, 'file')} the browser could not list (see the notes)`);
-    const unreadable = this.notes.filter((n) => n.kind === 'unreadable').length;
+    const unreadable = this.#notes.filter((n) => n.kind === 'unreadable').length;
     if (unreadable > 0) parts.push(`${plural(unreadable, 'unreadable entry', 'unreadable entries')}`);
     return parts.join(', ');
   }
@@ -260,20 +374,20 @@ export class FolderState {
 
   /** Names the files of a dropped folder that the browser's folder access did not list, so they are not lost silently. */
   async #noteUnlisted(entry: FileSystemDirectoryEntry, includeHidden: boolean): Promise<void> {
-    const missing = await filesNotListed(entry, new Set(this.rows.map((row) => row.path)), includeHidden);
+    const missing = await filesNotListed(entry, new Set(this.#rows.map((row) => row.path)), includeHidden);
     const notes: ScanNote[] = missing.map(({ path, characters }) => ({
       path,
       kind: 'unlisted',
       message: unlistedMessage(path, characters),
     }));
-    if (notes.length > 0) this.notes = [...this.notes, ...notes];
+    if (notes.length > 0) this.#notes = [...this.#notes, ...notes];
   }
 
   #append(batch: ScanBatch): void {
     for (const entry of batch.entries) {
       const kind = fileKind(entry.path);
-      this.rows.push({
-        id: this.rows.length,
+      this.#rows.push({
+        id: this.#rows.length,
         path: entry.path,
         size: entry.size,
         lastModified: entry.lastModified,
@@ -284,9 +398,9 @@ export class FolderState {
         message: skipMessage(entry.skip),
       });
     }
-    if (batch.notes.length > 0) this.notes = [...this.notes, ...batch.notes];
-    this.progress = batch.progress;
-    this.touch();
+    if (batch.notes.length > 0) this.#notes = [...this.#notes, ...batch.notes];
+    this.#progress = batch.progress;
+    this.#touch();
   }
 }
 

@@ -2,7 +2,8 @@
  * The settings that travel: the target, every target's settings, and the endpoint. Read once at start (stored,
  * then a setup link over them), saved on every change, and carried in a link or a JSON file. Never the token.
  */
-import { parseSettingsJson, settingsToJson, type AppSettings } from '#core/settings';
+import type { AppSettings } from '#core/settings/app-settings';
+import { parseSettingsJson, settingsToJson } from '#core/settings/settings-json';
 import { defaultEndpoint } from '../../platform/endpoint';
 import { clearSetupFromUrl, makeSetupLink, readLinkSettings } from '../../platform/settings-link';
 import { loadAppSettings, saveAppSettings } from '../../platform/settings-store';

@@ -1,20 +1,19 @@
 /**
- * The upload step: settings, the running batch, and what the page shows of it. The engine reports finished and
- * failed files as they happen; bytes in flight are read from it four times a second, so a progress tick never
- * touches Svelte state. Figures are for the whole folder, so retrying one file shows it joining the others.
+ * The upload step: the running batch, and what the page shows of it. The engine reports finished and failed
+ * files as they happen; bytes in flight are read from it four times a second, so a progress tick never touches
+ * Svelte state. Figures are for the whole folder, so retrying one file shows it joining the others. The form's
+ * fields are in upload-form, the failed files in upload-failures, the journal in upload-journal and the batch's
+ * completion in upload-completion.
  */
 import { formatBytes, plural } from '#core/format';
-import { sanitizeBatchName, suggestBatchName } from '#core/paths';
+import { suggestBatchName } from '#core/paths';
 import { ProgressMeter } from '#core/progress-meter';
-import { handoffUnderway } from '#core/completion-text';
 import { profileList } from '#core/profiles/registry';
-import { RECEIVER_EXTENSIONS, storedPathFor, type CompletionState, type ManifestEntry } from '#core/protocol';
+import { RECEIVER_EXTENSIONS, storedPathFor, type ManifestEntry } from '#core/protocol';
 import { supports, transferPlan, type TusCapabilities } from '#core/tus-capabilities';
-import { defaultEndpoint, endpointProblem } from '../../platform/endpoint';
 import type { FileDigests } from '#core/digest';
-import type { BatchJournal, FileChange, FileRecord, SavedBatch } from '../../platform/batch-journal';
-import { completeBatch, completionState, type CompletionTarget } from '../../upload/batch-completion';
-import { completionView, type CompletionView } from './completion-view';
+import type { BatchJournal, FileChange, SavedBatch } from '../../platform/batch-journal';
+import type { CompletionView } from './completion-view';
 import { discoverTus, plainTusNotice, type Discovery } from '../../upload/tus-discovery';
 import { UploadRun } from '../../upload/upload-run';
 import type { Arrival, UploadJob } from '../../upload/upload-types';
@@ -22,15 +21,12 @@ import { packColumn, type ArrivalsText } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
 import type { FolderState } from './folder.svelte';
+import { BatchCompletionState } from './upload-completion.svelte';
+import { FailureTally, type Failure } from './upload-failures.svelte';
+import { UploadForm } from './upload-form.svelte';
+import { UploadJournal } from './upload-journal';
 
 export type UploadPhase = 'idle' | 'uploading' | 'paused' | 'done' | 'cancelled';
-
-export interface Failure {
-  readonly id: number;
-  readonly path: string;
-  readonly message: string;
-  readonly cause: string;
-}
 
 export interface UploadFigures {
   readonly files: number;
@@ -72,43 +68,24 @@ interface Arrived {
 }
 
 const TICK_MS = 250;
-/** How often the page asks where the hand-off stands, and for how long at most. */
-const HANDOFF_POLL_MS = 2000;
-const HANDOFF_POLL_LIMIT = 300;
-const FAILURES_SHOWN = 100;
 
 export class UploadState {
-  endpoint = $state(defaultEndpoint());
-  token = $state('');
-  batch = $state('');
-  phase = $state<UploadPhase>('idle');
-  figures = $state.raw<UploadFigures>(NO_FIGURES);
-  /** The first failures, for the list on screen; all of them are in #failures. */
-  failures = $state.raw<readonly Failure[]>([]);
-  failureCount = $state(0);
-  /** How many files failed for each cause, most common first. */
-  failureCauses = $state.raw<readonly (readonly [string, number])[]>([]);
-  settingsError = $state('');
-  /** The batch's completion on the receiver, once the upload has settled; null before. */
-  completion = $state.raw<CompletionView | null>(null);
-  /** Bumped for each completion, so an older one's answers and polling stop counting. */
-  #completionRound = 0;
+  readonly #form = new UploadForm();
+  #phase = $state<UploadPhase>('idle');
+  #figures = $state.raw<UploadFigures>(NO_FIGURES);
+  readonly #failures = new FailureTally();
+  readonly #completion = new BatchCompletionState();
   #run: UploadRun | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   readonly #meter = new ProgressMeter();
-  readonly #failures = new Map<number, Failure>();
   /** Where each uploaded file went, by path, for the file lists. */
   readonly #arrivals = new Map<string, Arrived>();
-  /** Uploads begun before a reload, by row, to continue from the receiver's offset. */
-  readonly #resumeFrom = new Map<number, { readonly url: string; readonly sha256?: string }>();
-  /** The records of the batch being resumed, kept as the journal's starting point. */
-  #resumed: readonly FileRecord[] | null = null;
   /** Why the transfer is waiting, when it is: offline, or the receiver not answering. '' otherwise. */
-  notice = $state('');
+  #notice = $state('');
   /** What the server of the last run said it supports (asked once per run); null before the first. */
-  capabilities = $state.raw<TusCapabilities | null>(null);
+  #capabilities = $state.raw<TusCapabilities | null>(null);
   /** Lasting sentences about the server: what it lacks, and limits met on the way, each said once. */
-  serverNotes = $state.raw<readonly string[]>([]);
+  #serverNoteList = $state.raw<readonly string[]>([]);
   readonly #serverNotes = new Map<string, string>();
   /** Files queued while the server is being asked what it supports, before the run exists. */
   #starting: UploadJob[] | null = null;
@@ -116,14 +93,13 @@ export class UploadState {
   /** The run was paused because the browser went offline (not by the user), so coming online resumes it. */
   #offlinePaused = false;
   /** Files that arrived, counted when a run settles (not per file), so the file lists refresh once. */
-  arrivalCount = $state(0);
-  #failuresChanged = false;
+  #arrivalCount = $state(0);
   #totals = { files: 0, heldBack: 0, bytes: 0, done: 0, doneBytes: 0 };
   readonly #folder: FolderState;
   readonly #announcer: Announcer;
   readonly #admits: (rowId: number) => boolean;
   readonly #context: () => BatchContext;
-  readonly #journal: BatchJournal | null;
+  readonly #journal: UploadJournal;
 
   /**
    * `admits` says whether the check lets a file into the upload (errors stay out unless overridden); the
@@ -140,16 +116,74 @@ export class UploadState {
     this.#announcer = announcer;
     this.#admits = admits;
     this.#context = context;
-    this.#journal = journal;
+    this.#journal = new UploadJournal(journal);
     if (typeof window !== 'undefined') {
       window.addEventListener('offline', () => this.#connection(false));
       window.addEventListener('online', () => this.#connection(true));
-      window.addEventListener('pagehide', () => void this.#journal?.flush());
+      window.addEventListener('pagehide', () => this.#journal.flush());
     }
   }
 
+  // The form's fields, bound to its inputs; a running batch keeps the values it started with.
+  get endpoint(): string {
+    return this.#form.endpoint;
+  }
+  set endpoint(value: string) {
+    this.#form.endpoint = value;
+  }
+  get token(): string {
+    return this.#form.token;
+  }
+  set token(value: string) {
+    this.#form.token = value;
+  }
+  get batch(): string {
+    return this.#form.batch;
+  }
+  set batch(value: string) {
+    this.#form.batch = value;
+  }
+  /** Why the form's fields cannot be used, as last checked. */
+  get settingsError(): string {
+    return this.#form.error;
+  }
+
+  get phase(): UploadPhase {
+    return this.#phase;
+  }
+  get figures(): UploadFigures {
+    return this.#figures;
+  }
+  /** The first failures, for the list on screen. */
+  get failures(): readonly Failure[] {
+    return this.#failures.shown;
+  }
+  get failureCount(): number {
+    return this.#failures.count;
+  }
+  /** How many files failed for each cause, most common first. */
+  get failureCauses(): readonly (readonly [string, number])[] {
+    return this.#failures.causes;
+  }
+  /** The batch's completion on the receiver, once the upload has settled; null before. */
+  get completion(): CompletionView | null {
+    return this.#completion.view;
+  }
+  get notice(): string {
+    return this.#notice;
+  }
+  get capabilities(): TusCapabilities | null {
+    return this.#capabilities;
+  }
+  get serverNotes(): readonly string[] {
+    return this.#serverNoteList;
+  }
+  get arrivalCount(): number {
+    return this.#arrivalCount;
+  }
+
   get active(): boolean {
-    return this.phase === 'uploading' || this.phase === 'paused';
+    return this.#phase === 'uploading' || this.#phase === 'paused';
   }
 
   /** Forgets the last batch when a new folder is picked, and suggests a fresh batch name for it. */
@@ -157,22 +191,18 @@ export class UploadState {
     if (this.active) return;
     this.#run?.cancel();
     this.#run = null;
-    this.phase = 'idle';
-    this.#failures.clear();
+    this.#phase = 'idle';
     this.#arrivals.clear();
-    this.#resumeFrom.clear();
-    this.#resumed = null;
-    this.notice = '';
+    this.#journal.forget();
+    this.#notice = '';
     this.#serverNotes.clear();
-    this.serverNotes = [];
-    this.arrivalCount = 0;
-    this.#failuresChanged = true;
-    this.#publishFailures();
-    this.figures = NO_FIGURES;
-    this.settingsError = '';
-    this.#completionRound += 1;
-    this.completion = null;
-    this.batch = suggestBatchName(folderName, new Date());
+    this.#serverNoteList = [];
+    this.#arrivalCount = 0;
+    this.#failures.clear();
+    this.#figures = NO_FIGURES;
+    this.#form.clearError();
+    this.#completion.reset();
+    this.#form.batch = suggestBatchName(folderName, new Date());
   }
 
   /** Where the receiver placed each uploaded file, packed for the folder worker (see ArrivalsText). */
@@ -195,36 +225,29 @@ export class UploadState {
    */
   resumeWith(saved: SavedBatch): number {
     if (this.active) return 0;
-    this.endpoint = saved.batch.endpoint;
-    this.batch = saved.batch.batch;
-    this.#resumeFrom.clear();
+    this.#form.endpoint = saved.batch.endpoint;
+    this.#form.batch = saved.batch.batch;
+    this.#journal.resume(saved.files);
     const byPath = new Map(saved.files.map((f) => [f.path, f]));
-    let arrived = 0;
+    const arrived: number[] = [];
     for (const row of this.#folder.rows) {
       const record = byPath.get(row.path);
       if (!record || record.size !== row.size || record.lastModified !== row.lastModified) continue;
       if (record.arrived) {
-        row.status = 'done';
-        row.uploaded = row.size;
-        row.message = 'Arrived before the page was reloaded.';
+        arrived.push(row.id);
         this.#arrivals.set(row.path, {
           ...record.arrived,
           sha256: record.sha256 ?? '',
           md5: record.md5 ?? '',
         });
-        arrived += 1;
-      } else if (record.uploadUrl) {
-        this.#resumeFrom.set(row.id, {
-          url: record.uploadUrl,
-          ...(record.sha256 === undefined ? {} : { sha256: record.sha256 }),
-        });
+      } else {
+        this.#journal.continueUpload(row.id, record);
       }
     }
-    this.#resumed = saved.files;
-    this.arrivalCount = this.#arrivals.size;
-    this.#folder.touch();
+    this.#folder.markArrivedBefore(arrived);
+    this.#arrivalCount = this.#arrivals.size;
     this.start();
-    return arrived;
+    return arrived.length;
   }
 
   /** Uploads every file that has not arrived yet. */
@@ -250,22 +273,22 @@ export class UploadState {
   }
 
   retryAll(): void {
-    this.#send([...this.#failures.keys()]);
+    this.#send(this.#failures.ids());
   }
 
   pause(): void {
-    if (this.phase !== 'uploading' || !this.#run) return;
+    if (this.#phase !== 'uploading' || !this.#run) return;
     this.#run.pause();
-    this.phase = 'paused';
+    this.#phase = 'paused';
     this.#tick();
     this.#announcer.say('Upload paused. Press Resume to continue where it stopped.');
   }
 
   resume(): void {
-    if (this.phase !== 'paused' || !this.#run) return;
+    if (this.#phase !== 'paused' || !this.#run) return;
     this.#offlinePaused = false;
     this.#meter.reset();
-    this.phase = 'uploading';
+    this.#phase = 'uploading';
     this.#run.resume();
     this.#announcer.say('Upload resumed.');
   }
@@ -275,14 +298,9 @@ export class UploadState {
     this.#run?.cancel();
     this.#run = null;
     this.#starting = null;
-    this.notice = '';
-    void this.#journal?.clear();
-    for (const row of this.#folder.rows) {
-      if (row.status === 'queued' || row.status === 'uploading') {
-        row.status = 'cancelled';
-        row.uploaded = 0;
-      }
-    }
+    this.#notice = '';
+    this.#journal.clear();
+    this.#folder.markCancelled();
     this.#stop('cancelled');
     this.#announcer.say(
       `Upload cancelled. ${plural(this.#totals.done, 'file')} had arrived; Start upload sends the rest.`,
@@ -290,15 +308,22 @@ export class UploadState {
   }
 
   /**
+   * Tells the receiver the batch is complete with the files that arrived: by itself once every file has, or when
+   * the user gives up the failed ones (or tries again after a failed completion).
+   */
+  complete(): void {
+    if (this.active || this.#phase !== 'done' || this.completion?.phase === 'completing') return;
+    this.#complete(this.#failures.size);
+  }
+
+  /**
    * Queues rows for upload: into the running batch when there is one (its settings are locked while it runs),
    * else into a new run that takes the settings as they are now, such as a corrected access token.
    */
   #send(ids: readonly number[]): void {
-    const rows = this.#folder.rows;
     if (!this.#folder.source) return;
     if (!this.#run || !this.active) {
-      const problem = this.#checkSettings();
-      this.settingsError = problem;
+      const problem = this.#form.check();
       if (problem) {
         this.#announcer.say(problem);
         return;
@@ -306,14 +331,9 @@ export class UploadState {
     }
     const jobs: UploadJob[] = [];
     for (const id of ids) {
-      const row = rows[id];
-      if (!row || row.status === 'skipped' || row.status === 'done') continue;
-      row.status = 'queued';
-      row.uploaded = 0;
-      row.message = '';
-      this.#failures.delete(id);
-      const resume = this.#resumeFrom.get(id);
-      this.#resumeFrom.delete(id);
+      const row = this.#folder.queueForUpload(id);
+      if (!row) continue;
+      this.#failures.remove(id);
       const uploadPath = this.#folder.names.of(row.path);
       jobs.push({
         id,
@@ -322,11 +342,9 @@ export class UploadState {
         lastModified: row.lastModified,
         mime: row.mime,
         ...(uploadPath === row.path ? {} : { uploadPath }),
-        ...(resume ? { resumeUrl: resume.url } : {}),
-        ...(resume?.sha256 === undefined ? {} : { resumeSha256: resume.sha256 }),
+        ...this.#journal.takeResume(id),
       });
     }
-    this.#failuresChanged = true;
     if (jobs.length === 0) return;
     if (this.#starting) {
       this.#starting.push(...jobs);
@@ -341,17 +359,16 @@ export class UploadState {
   /** Asks the server what it supports, once per run, then starts the run with what it said. */
   #begin(jobs: UploadJob[]): void {
     this.#run?.cancel();
-    this.#completionRound += 1;
-    this.completion = null;
+    this.#completion.reset();
     this.#run = null;
     this.#countFolder();
-    this.phase = 'uploading';
+    this.#phase = 'uploading';
     this.#starting = jobs;
     const count = ++this.#startCount;
-    void discoverTus(this.endpoint).then((discovery) => {
+    void discoverTus(this.#form.endpoint).then((discovery) => {
       const queued = this.#starting;
       // Cancelled, or started again, while the server was being asked.
-      if (count !== this.#startCount || !queued || this.phase !== 'uploading') return;
+      if (count !== this.#startCount || !queued || this.#phase !== 'uploading') return;
       this.#starting = null;
       this.#learned(discovery);
       this.#startRun(queued, discovery.capabilities, (path) => this.#folder.open(path));
@@ -360,19 +377,19 @@ export class UploadState {
 
   /** Says once what the server lacks, or that it could not be asked. */
   #learned(discovery: Discovery): void {
-    this.capabilities = discovery.capabilities;
+    this.#capabilities = discovery.capabilities;
     const plan = transferPlan(discovery.capabilities);
     if (discovery.problem) {
-      this.#noteOnce('plain', plainTusNotice(this.endpoint, discovery.problem));
+      this.#noteOnce('plain', plainTusNotice(this.#form.endpoint, discovery.problem));
     } else if (plan.chunkChecksum) {
       this.#noteOnce(
         'unverified',
-        `The server at ${this.endpoint} checks the bytes of each request as they arrive (tus checksum extension, ${plan.chunkChecksum}), but not whole files, so the receipt and the manifest say "in transit" where they would say "yes"; it does not say where it stores each file.`,
+        `The server at ${this.#form.endpoint} checks the bytes of each request as they arrive (tus checksum extension, ${plan.chunkChecksum}), but not whole files, so the receipt and the manifest say "in transit" where they would say "yes"; it does not say where it stores each file.`,
       );
     } else if (!plan.verifies) {
       this.#noteOnce(
         'unverified',
-        `The server at ${this.endpoint} is a plain tus server: it does not check the files' checksums, so the receipt and the manifest say "not verified by the receiver" (the checksums still travel with each file as tus metadata), and it does not say where it stores each file.`,
+        `The server at ${this.#form.endpoint} is a plain tus server: it does not check the files' checksums, so the receipt and the manifest say "not verified by the receiver" (the checksums still travel with each file as tus metadata), and it does not say where it stores each file.`,
       );
     }
   }
@@ -382,7 +399,7 @@ export class UploadState {
     if (this.#serverNotes.get(kind) === sentence) return;
     const isNew = !this.#serverNotes.has(kind);
     this.#serverNotes.set(kind, sentence);
-    this.serverNotes = [...this.#serverNotes.values()];
+    this.#serverNoteList = [...this.#serverNotes.values()];
     if (isNew) this.#announcer.say(sentence);
   }
 
@@ -395,17 +412,12 @@ export class UploadState {
     const worker = this.#folder.worker;
     const record = (id: number, change: FileChange) => {
       const row = rows[id];
-      if (row) this.#journal?.update(row, change);
+      if (row) this.#journal.update(row, change);
     };
+    const { endpoint, token, batch } = this.#form.target;
     this.#run = new UploadRun(
       jobs,
-      {
-        endpoint: this.endpoint,
-        token: this.token.trim(),
-        batch: this.batch,
-        md5: context.md5,
-        capabilities,
-      },
+      { endpoint, token, batch, md5: context.md5, capabilities },
       (job) => open(job.path),
       {
         known: async (jobs) => (worker ? worker.knownChecksums(jobs, context.md5) : jobs.map(() => null)),
@@ -419,10 +431,8 @@ export class UploadState {
         onFileFailed: (id, message, cause) => {
           const row = rows[id];
           if (!row) return;
-          row.status = 'failed';
-          row.message = message;
-          this.#failures.set(id, { id, path: row.path, message, cause });
-          this.#failuresChanged = true;
+          this.#folder.markFailed(id, message);
+          this.#failures.add({ id, path: row.path, message, cause });
         },
         onUploadUrl: (id, url) => record(id, { uploadUrl: url ?? undefined }),
         onDigests: (id, digests: FileDigests) => record(id, digests),
@@ -430,44 +440,36 @@ export class UploadState {
         onChunkSize: (chunkSize, refusedBytes, refused) =>
           this.#noteOnce(
             'chunk',
-            `Requests of ${formatBytes(refusedBytes)} ${refused ? 'were refused (413 Payload Too Large)' : 'got no answer while smaller ones did'} at ${this.endpoint}: the server, or a proxy before it, limits request bodies, so the upload now sends files in pieces of ${formatBytes(chunkSize)}.`,
+            `Requests of ${formatBytes(refusedBytes)} ${refused ? 'were refused (413 Payload Too Large)' : 'got no answer while smaller ones did'} at ${this.#form.endpoint}: the server, or a proxy before it, limits request bodies, so the upload now sends files in pieces of ${formatBytes(chunkSize)}.`,
           ),
         onSettled: () => this.#settled(),
       },
     );
     this.#run.start();
-    this.#announcer.say(`Upload started: ${plural(jobs.length, 'file')} to ${this.endpoint}.`);
+    this.#announcer.say(`Upload started: ${plural(jobs.length, 'file')} to ${this.#form.endpoint}.`);
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }
 
   /** Starts the journal of a new batch, or goes on with the one being resumed. */
   #keepBatch(context: BatchContext): void {
-    if (!this.#journal) return;
-    const resumed = this.#resumed;
-    this.#resumed = null;
     const { copies, held } = this.#folder.travelling();
-    void this.#journal.begin(
-      {
-        folderName: this.#folder.name,
-        handle: this.#folder.handle,
-        target: context.target,
-        allowErrors: context.allowErrors,
-        endpoint: this.endpoint,
-        batch: this.batch,
-        startedAt: Date.now(),
-        copies,
-        held,
-      },
-      resumed ?? [],
-    );
+    this.#journal.begin({
+      folderName: this.#folder.name,
+      handle: this.#folder.handle,
+      target: context.target,
+      allowErrors: context.allowErrors,
+      endpoint: this.#form.endpoint,
+      batch: this.#form.batch,
+      startedAt: Date.now(),
+      copies,
+      held,
+    });
   }
 
-  #arrived(row: FileRow | undefined, arrival: Arrival): void {
+  #arrived(row: Readonly<FileRow> | undefined, arrival: Arrival): void {
     if (!row) return;
-    row.status = 'done';
-    row.uploaded = row.size;
-    const expected = storedPathFor(this.batch, this.#folder.names.of(row.path));
+    const expected = storedPathFor(this.#form.batch, this.#folder.names.of(row.path));
     // '' where the server does not say (a plain tus server): the lists say so rather than guess.
     const storedPath = arrival.storedPath ?? '';
     const arrived = { storedPath, uploadUrl: arrival.uploadUrl ?? '', verified: arrival.verified };
@@ -476,12 +478,14 @@ export class UploadState {
       sha256: arrival.digests?.sha256 ?? '',
       md5: arrival.digests?.md5 ?? '',
     });
-    this.#journal?.update(row, { ...arrival.digests, uploadUrl: undefined, arrived });
-    if (this.notice && navigator.onLine) this.notice = '';
-    row.message =
+    this.#journal.update(row, { ...arrival.digests, uploadUrl: undefined, arrived });
+    if (this.#notice && navigator.onLine) this.#notice = '';
+    this.#folder.markUploaded(
+      row.id,
       storedPath !== '' && storedPath !== expected
         ? `Stored as ${storedPath} (a different file had that name).`
-        : '';
+        : '',
+    );
     this.#totals.done += 1;
     this.#totals.doneBytes += row.size;
   }
@@ -505,31 +509,17 @@ export class UploadState {
     this.#totals = totals;
   }
 
-  #checkSettings(): string {
-    const problem = endpointProblem(this.endpoint);
-    if (problem) return problem;
-    const batch = sanitizeBatchName(this.batch);
-    return batch.ok ? '' : `The batch name cannot be used: ${batch.reason}`;
-  }
-
   #tick(): void {
-    const rows = this.#folder.rows;
     let inFlightBytes = 0;
     const snap = this.#run?.snapshot();
-    if (snap) {
-      for (const [id, bytes] of snap.inFlight) {
-        const row = rows[id];
-        inFlightBytes += bytes;
-        if (row && row.status === 'queued') row.status = 'uploading';
-        if (row && row.status === 'uploading') row.uploaded = bytes;
-      }
-    }
+    const inFlight = snap?.inFlight ?? new Map<number, number>();
+    for (const bytes of inFlight.values()) inFlightBytes += bytes;
     const { files, heldBack, bytes, done, doneBytes } = this.#totals;
     const uploadedBytes = doneBytes + inFlightBytes;
     const paused = snap?.paused ?? false;
     const reading = this.#meter.record(performance.now(), uploadedBytes, bytes);
-    this.#publishFailures();
-    this.figures = {
+    this.#failures.publish();
+    this.#figures = {
       files,
       heldBack,
       done,
@@ -539,67 +529,29 @@ export class UploadState {
       bytesPerSecond: paused ? 0 : reading.bytesPerSecond,
       secondsLeft: paused ? Infinity : reading.secondsLeft,
     };
-    this.#folder.touch();
-  }
-
-  #publishFailures(): void {
-    if (!this.#failuresChanged) return;
-    this.#failuresChanged = false;
-    this.failureCount = this.#failures.size;
-    const shown: Failure[] = [];
-    const causes = new Map<string, number>();
-    for (const failure of this.#failures.values()) {
-      if (shown.length < FAILURES_SHOWN) shown.push(failure);
-      causes.set(failure.cause, (causes.get(failure.cause) ?? 0) + 1);
-    }
-    this.failures = shown;
-    this.failureCauses = [...causes].sort((a, b) => b[1] - a[1]);
+    this.#folder.showProgress(inFlight);
   }
 
   #settled(): void {
     this.#tick();
-    this.arrivalCount = this.#arrivals.size;
-    this.notice = '';
+    this.#arrivalCount = this.#arrivals.size;
+    this.#notice = '';
     this.#stop('done');
-    const { done, failed, bytes } = this.figures;
+    const { done, failed, bytes } = this.#figures;
     // A complete batch has nothing left to resume; one with failures keeps its journal for Retry after a reload.
-    if (failed === 0 && done === this.figures.files) {
-      void this.#journal?.clear();
-      this.#completeSafely(0);
-    } else void this.#journal?.flush();
+    if (failed === 0 && done === this.#figures.files) {
+      this.#journal.clear();
+      this.#complete(0);
+    } else this.#journal.flush();
     this.#announcer.say(
       failed > 0
         ? `Upload finished with problems: ${plural(done, 'file')} arrived, ${plural(failed, 'file')} failed. See the failed files below.`
-        : `Upload complete: ${plural(done, 'file')} (${formatBytes(bytes)}) arrived in batch ${this.batch}.`,
+        : `Upload complete: ${plural(done, 'file')} (${formatBytes(bytes)}) arrived in batch ${this.#form.batch}.`,
     );
   }
 
-  /**
-   * Tells the receiver the batch is complete with the files that arrived: by itself once every file has, or when
-   * the user gives up the failed ones (or tries again after a failed completion).
-   */
-  complete(): void {
-    if (this.active || this.phase !== 'done' || this.completion?.phase === 'completing') return;
-    this.#completeSafely(this.#failures.size);
-  }
-
-  /** A receiver that answers something unreadable says so in the step, never as an uncaught error. */
-  #completeSafely(leftOut: number): void {
-    const round = this.#completionRound + 1;
-    this.#complete(leftOut).catch((error: unknown) => {
-      if (round !== this.#completionRound) return;
-      this.completion = {
-        phase: 'failed',
-        sentences: [
-          `Batch ${this.batch} could not be completed: ${error instanceof Error ? error.message : String(error)}. Press Complete batch to try again.`,
-        ],
-      };
-    });
-  }
-
-  async #complete(leftOut: number): Promise<void> {
-    const round = ++this.#completionRound;
-    const target = { endpoint: this.endpoint, token: this.token.trim(), batch: this.batch };
+  /** Declares the batch complete with the files that arrived and their checksums; `leftOut` were given up. */
+  #complete(leftOut: number): void {
     const files: ManifestEntry[] = [];
     for (const row of this.#folder.rows) {
       const arrival = row.status === 'done' ? this.#arrivals.get(row.path) : undefined;
@@ -614,50 +566,20 @@ export class UploadState {
         ...(arrival.md5 ? { md5: arrival.md5 } : {}),
       });
     }
-    this.completion = {
-      phase: 'completing',
-      sentences: [`Completing batch ${this.batch}: the receiver checks ${plural(files.length, 'file')}…`],
-    };
     const profile = this.#context().target;
-    // A batch resumed after a reload may not have asked the server yet.
-    const capabilities = this.capabilities ?? (await discoverTus(this.endpoint)).capabilities;
-    const outcome = await completeBatch(
+    const target = this.#form.target;
+    this.#completion.start({
       target,
-      {
-        completionId: crypto.randomUUID(),
-        target: profileList.find((p) => p.id === profile)?.label ?? profile,
-        leftOut,
-        files,
-      },
-      supports(capabilities, RECEIVER_EXTENSIONS.batchComplete),
-      () => {
-        if (round !== this.#completionRound) return;
-        this.completion = {
-          phase: 'completing',
-          sentences: [
-            `The receiver at ${target.endpoint} does not answer; completing batch ${target.batch} is tried again, waiting a little longer each time.`,
-          ],
-        };
-      },
-    );
-    if (round !== this.#completionRound) return;
-    // Shown in the step's own live region, so the status line keeps saying how the upload ended.
-    this.completion = completionView(outcome, this.endpoint);
-    if (outcome.kind === 'complete') await this.#followHandoff(round, target, outcome.state);
-  }
-
-  /** Asks where the hand-off stands until every step is done or failed. */
-  async #followHandoff(round: number, target: CompletionTarget, state: CompletionState): Promise<void> {
-    let latest = state;
-    for (let asked = 0; handoffUnderway(latest) && asked < HANDOFF_POLL_LIMIT; asked += 1) {
-      await new Promise((resolve) => setTimeout(resolve, HANDOFF_POLL_MS));
-      if (round !== this.#completionRound) return;
-      const next = await completionState(target);
-      if (round !== this.#completionRound) return;
-      if (next?.completionId !== state.completionId) continue;
-      latest = next;
-      this.completion = completionView({ kind: 'complete', state: latest }, this.endpoint);
-    }
+      files,
+      profile: profileList.find((p) => p.id === profile)?.label ?? profile,
+      leftOut,
+      // A batch resumed after a reload may not have asked the server yet.
+      completes: async () =>
+        supports(
+          this.#capabilities ?? (await discoverTus(target.endpoint)).capabilities,
+          RECEIVER_EXTENSIONS.batchComplete,
+        ),
+    });
   }
 
   /** The browser lost or found its connection: the transfer engine waits by itself; the page says so. */
@@ -665,22 +587,22 @@ export class UploadState {
     if (!this.active || !this.#run) return;
     if (!online) {
       // Requests already under way may still trickle out or hang: stop them, and continue from the offsets.
-      if (this.phase === 'uploading') {
+      if (this.#phase === 'uploading') {
         this.#run.pause();
         this.#offlinePaused = true;
       }
-      this.notice =
+      this.#notice =
         'You are offline: the upload waits, and goes on by itself from where it stopped when the connection is back.';
-      this.#announcer.say(this.notice);
+      this.#announcer.say(this.#notice);
       return;
     }
-    if (this.#offlinePaused && this.phase === 'uploading') {
+    if (this.#offlinePaused && this.#phase === 'uploading') {
       this.#meter.reset();
       this.#run.resume();
     }
     this.#offlinePaused = false;
-    if (this.notice) {
-      this.notice = '';
+    if (this.#notice) {
+      this.#notice = '';
       this.#announcer.say('Back online: the upload goes on.');
     }
   }
@@ -690,20 +612,19 @@ export class UploadState {
     if (!this.active || !navigator.onLine) return;
     const why =
       status === 0
-        ? `The receiver at ${this.endpoint} does not answer`
+        ? `The receiver at ${this.#form.endpoint} does not answer`
         : status === 429
           ? 'The receiver asks the upload to slow down (429 Too Many Requests)'
           : `The receiver answered with an error (${status})`;
     const notice = `${why}; the upload tries again, waiting a little longer each time, and goes on when it answers.`;
-    if (notice === this.notice) return;
-    this.notice = notice;
+    if (notice === this.#notice) return;
+    this.#notice = notice;
     this.#announcer.say(notice);
   }
 
   #stop(phase: UploadPhase): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    this.phase = phase;
-    this.#folder.touch();
+    this.#phase = phase;
   }
 }
