@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const settings = JSON.parse(process.env.BENCH_RECEIVER ?? '{}') as ReceiverSettings;
   // The settings `npm start` has by default (free-space reserve, expiry of unfinished uploads), whatever the
   // shell that runs the bench has set; only the port and folders are the bench's.
-  const config = readConfig({ PORT: '0', UPLOAD_DIR: settings.uploadDir }, process.cwd());
+  // The S3 client reads its keys from the environment, as `npm start` would have them.
+  Object.assign(process.env, settings.env);
+  const config = readConfig({ PORT: '0', UPLOAD_DIR: settings.uploadDir, ...settings.env }, process.cwd());
   if (!config.ok) throw new Error(config.message);
   const requests = new RequestLog('/files');
   const raw = createRawHandler(settings.rawDir);

@@ -6,6 +6,8 @@ export interface ReceiverSettings {
   readonly rawDir: string;
   /** The built app it serves. */
   readonly staticDir: string;
+  /** More receiver settings, as environment variables (STORAGE and the S3 settings for upload-1gib-s3). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**

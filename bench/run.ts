@@ -29,6 +29,7 @@ import { scanScenario } from './scenarios/scan.ts';
 import { sha256Scenario } from './scenarios/sha256.ts';
 import { uploadBigScenario } from './scenarios/upload-big.ts';
 import { uploadManyScenario } from './scenarios/upload-many.ts';
+import { uploadS3Scenario } from './scenarios/upload-s3.ts';
 import { validateScenario } from './scenarios/validate.ts';
 
 /** Run order; the table lists the scenarios in ORDER. */
@@ -40,6 +41,7 @@ const SCENARIOS: readonly Scenario[] = [
   queueScenario,
   uploadBigScenario,
   uploadManyScenario,
+  uploadS3Scenario,
   diskScenario,
   sha256Scenario,
   compressScenario,
@@ -59,6 +61,7 @@ const ORDER = [
   'queue-10k',
   'upload-1gib',
   'upload-1gib-at-once',
+  'upload-1gib-s3',
   'upload-5000x10kb',
   'upload-5000x10kb-at-once',
   'disk-20k',

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The browser tests need Chromium, and the journeys against other tus servers need nginx (as a proxy with its default
 # body limit). Playwright's own download cannot work on a closed network, so on Debian (as root) this installs what
-# is missing from Debian: `chromium` when /usr/bin/chromium is missing, `nginx-light` when /usr/sbin/nginx is.
+# is missing from Debian: `chromium` when /usr/bin/chromium is missing, `nginx-light` when /usr/sbin/nginx is, and
+# Ceph (monitor, OSD, RADOS Gateway, tools) and redis-server for the receiver on object storage.
 # Elsewhere it leaves the choice of browser to playwright.config.ts (CHROMIUM_PATH, /usr/bin/chromium, or
 # Playwright's own browser after `npx playwright install chromium`), and nginx to NGINX_PATH.
 set -euo pipefail
@@ -12,6 +13,17 @@ fi
 if [ -z "${NGINX_PATH:-}" ] && [ ! -x /usr/sbin/nginx ]; then
   missing+=(nginx-light)
 fi
+# The receiver on object storage is tested against a one-node in-memory Ceph with its RADOS Gateway, and its
+# instances share a lock through Redis.
+for tool in ceph-mon ceph-osd radosgw ceph-common redis-server; do
+  case "$tool" in
+    ceph-common) binary=/usr/bin/ceph ;;
+    *) binary=/usr/bin/$tool ;;
+  esac
+  if [ ! -x "$binary" ]; then
+    missing+=("$tool")
+  fi
+done
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
@@ -28,6 +40,9 @@ for tool in "${missing[@]}"; do
       ;;
     nginx-light)
       echo "No /usr/sbin/nginx: the journeys through a proxy need nginx; install it (Debian: nginx-light) or set NGINX_PATH."
+      ;;
+    *)
+      echo "No $tool: the receiver's object-storage tests need Debian's $tool (ceph-mon ceph-osd radosgw ceph-common redis-server)."
       ;;
   esac
 done

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { CompletionSettings } from './batch-complete.ts';
+import type { ObjectStorage } from './object-receiver.ts';
 import { parseDuration } from './durations.ts';
 import { parseByteSize } from './sizes.ts';
 
@@ -17,6 +18,8 @@ export type Config = {
   partialExpiry: number;
   /** The bag's contact fields and what runs when a batch is complete. */
   completion: CompletionSettings;
+  /** Object storage instead of the upload folder; undefined keeps files on disk. */
+  storage: ObjectStorage | undefined;
 };
 
 export const DEFAULT_MIN_FREE_SPACE = '256MiB';
@@ -28,7 +31,7 @@ const origin = /^https?:\/\/[^/\s?#@]+$/i;
 
 /**
  * Reads PORT, HOST, UPLOAD_DIR, UPLOAD_TOKEN, MAX_FILE_SIZE, ALLOWED_ORIGINS, MIN_FREE_SPACE, PARTIAL_EXPIRY
- * and the completion settings (see readCompletion); a refusal is one sentence.
+ * the completion settings (see readCompletion) and the object storage (see readStorage); a refusal is one sentence.
  */
 export function readConfig(env: Record<string, string | undefined>, cwd: string): ConfigResult {
   const portText = env['PORT']?.trim() || '8080';
@@ -89,10 +92,13 @@ export function readConfig(env: Record<string, string | undefined>, cwd: string)
   }
   const completion = readCompletion(env);
   if (typeof completion === 'string') return { ok: false, message: completion };
+  const storage = readStorage(env);
+  if (typeof storage === 'string') return { ok: false, message: storage };
   return {
     ok: true,
     config: {
       completion,
+      storage,
       allowedOrigins,
       minFreeSpace,
       partialExpiry,
@@ -144,5 +150,49 @@ function readCompletion(env: Record<string, string | undefined>): CompletionSett
     contactName: value('BAG_CONTACT_NAME'),
     contactEmail,
     sourceOrganization: value('BAG_SOURCE_ORGANIZATION'),
+  };
+}
+
+/**
+ * STORAGE (s3://bucket/prefix, or unset for the upload folder), S3_ENDPOINT, S3_REGION, S3_FORCE_PATH_STYLE and
+ * REDIS_URL; the S3 credentials come from the AWS SDK's own chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY,
+ * profiles, instance roles). A sentence when one is unusable.
+ */
+export function readStorage(env: Record<string, string | undefined>): ObjectStorage | undefined | string {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const storage = value('STORAGE');
+  const s3Settings = ['S3_ENDPOINT', 'S3_REGION', 'S3_FORCE_PATH_STYLE', 'REDIS_URL'].filter((n) => value(n));
+  if (storage === undefined) {
+    return s3Settings.length > 0
+      ? `${s3Settings.join(', ')} ${s3Settings.length === 1 ? 'is' : 'are'} set but STORAGE is not: set STORAGE=s3://bucket/prefix to keep files in object storage, or unset ${s3Settings.length === 1 ? 'it' : 'them'}.`
+      : undefined;
+  }
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(storage);
+  if (!match?.[1]) {
+    return `STORAGE must be s3://bucket or s3://bucket/prefix (a bucket name of 3 to 63 lower-case letters, digits, dots and hyphens), not "${storage}".`;
+  }
+  const prefixText = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
+  if (prefixText.split('/').some((part) => part === '.' || part === '..') || /\/\//.test(prefixText)) {
+    return `The prefix in STORAGE must be folder names separated by single slashes, not "${match[2] ?? ''}".`;
+  }
+  const endpoint = value('S3_ENDPOINT');
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/i.test(endpoint)) {
+    return `S3_ENDPOINT must be a web address such as https://s3.example.org, not "${endpoint}".`;
+  }
+  const pathStyle = value('S3_FORCE_PATH_STYLE')?.toLowerCase();
+  if (pathStyle !== undefined && !['true', 'false', '1', '0'].includes(pathStyle)) {
+    return `S3_FORCE_PATH_STYLE must be true or false, not "${pathStyle}".`;
+  }
+  const redisUrl = value('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/i.test(redisUrl)) {
+    return `REDIS_URL must be an address such as redis://127.0.0.1:6379, not "${redisUrl}".`;
+  }
+  return {
+    bucket: match[1],
+    prefix: prefixText ? `${prefixText}/` : '',
+    endpoint,
+    region: value('S3_REGION') ?? value('AWS_REGION') ?? 'us-east-1',
+    forcePathStyle: pathStyle === 'true' || pathStyle === '1',
+    redisUrl,
   };
 }

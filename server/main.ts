@@ -39,7 +39,10 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
 const endpoint = new URL(`${TUS_PATH}/`, running.url).href;
-const landing = path.join(config.uploadDir, '<batch>', PAYLOAD_DIR, '<path>');
+const { storage } = config;
+const landing = storage
+  ? `s3://${storage.bucket}/${storage.prefix}<batch>/${PAYLOAD_DIR}/<path>${storage.redisUrl ? ' (instances share locks through REDIS_URL)' : ''}`
+  : path.join(config.uploadDir, '<batch>', PAYLOAD_DIR, '<path>');
 console.log(`Specimen uploader is running at ${running.url}`);
 console.log(`Upload endpoint (tus): ${endpoint}   ·   files land in ${landing}`);
 console.log(`Access token: ${config.token ? 'required (UPLOAD_TOKEN is set)' : 'not required'}`);

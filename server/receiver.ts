@@ -1,14 +1,24 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { ERRORS, Server, Upload } from '@tus/server';
-import { sanitizeBatchName, sanitizeRelativePath } from '#core/paths';
+import {
+  describeError,
+  hasToken,
+  logLine,
+  originRules,
+  quote,
+  readMetadata,
+  refusal,
+  refuseToken,
+  storedName,
+  type TusRefusal,
+} from './receiver-requests.ts';
 import {
   CHECKSUM_MISMATCH,
   DISK_FULL,
-  METADATA,
   PAYLOAD_DIR,
   RECEIVER_EXTENSIONS,
   REPR_DIGEST_HEADER,
@@ -31,6 +41,7 @@ import { createBatchCompletion, type CompletionSettings } from './batch-complete
 import { freeBytes, FreeSpaceGauge, isDiskFull } from './disk-space.ts';
 import { describeDuration } from './durations.ts';
 import { AT_ONCE_LIMIT, PartialStore, removeInterrupted } from './partial-store.ts';
+import { createObjectReceiver, type ObjectStorage } from './object-receiver.ts';
 import { PlacedFiles } from './placed-files.ts';
 import { PlacementError, placeFile, type Placement } from './placement.ts';
 import { describeBytes } from './sizes.ts';
@@ -59,7 +70,11 @@ export type ReceiverOptions = {
   partialExpiry?: number | undefined;
   /** The bag's contact fields and the hand-off of completed batches (hook, webhook). */
   completion?: CompletionSettings | undefined;
+  /** Object storage instead of `uploadDir` (STORAGE=s3://…). */
+  storage?: ObjectStorage | undefined;
 };
+
+export { TOKEN_REFUSED } from './receiver-requests.ts';
 
 export type Receiver = {
   readonly path: typeof TUS_PATH;
@@ -68,19 +83,17 @@ export type Receiver = {
   close(): void;
 };
 
-export const TOKEN_REFUSED = 'The access token is missing or wrong.';
-
 /** Response headers a page on another site may read, besides those of tus. */
 const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER, ...CHECKSUM_CORS.exposedHeaders];
 /** Where onUploadCreate keeps a Repr-Digest sent with the creation, for the check when the upload finishes. */
 const CREATION_DIGEST_KEY = 'reprDigestAtCreation';
 const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
 
-/** What @tus/server expects to be thrown from a hook to answer with a status and body. */
-type TusRefusal = { status_code: number; body: string };
-const refusal = (status_code: number, body: string): TusRefusal => ({ status_code, body });
-
 export function createReceiver(options: ReceiverOptions): Receiver {
+  return options.storage ? createObjectReceiver(options, options.storage) : createDiskReceiver(options);
+}
+
+function createDiskReceiver(options: ReceiverOptions): Receiver {
   const uploadDir = path.resolve(options.uploadDir);
   const partialDir = path.join(uploadDir, '.partial');
   mkdirSync(partialDir, { recursive: true });
@@ -93,21 +106,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     );
   }
   const { maxFileSize, minFreeSpace, partialExpiry } = options;
-  const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
-  /** The Access-Control-Allow-Origin a response carries: any origin, the request's own if allowed, or none. */
-  const allowedOrigin = (req: IncomingMessage): string | undefined => {
-    if (!allowed) return '*';
-    const from = req.headers.origin;
-    return from !== undefined && allowed.has(from) ? from : undefined;
-  };
-  /** The CORS headers of the receiver's own refusals, which say that they depend on the origin when they do. */
-  const corsOrigin = (req: IncomingMessage): Record<string, string> => {
-    const origin = allowedOrigin(req);
-    if (origin === undefined) return {};
-    return allowed
-      ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' }
-      : { 'Access-Control-Allow-Origin': origin };
-  };
+  const { allowed, allowedOrigin, corsOrigin } = originRules(options.allowedOrigins);
   const wholeFileLimit = Math.min(WHOLE_FILE_LIMIT, maxFileSize || Infinity);
   const wholeFileHeaders = tusHeadersFor(EXPOSED_HEADERS);
   const finishing = new Map<string, Promise<{ headers: Record<string, string> }>>();
@@ -431,60 +430,6 @@ export function createReceiver(options: ReceiverOptions): Receiver {
   };
 }
 
-/** The checked batch and path of an upload, or a 400 refusal naming the problem. */
-function readMetadata(upload: Upload): { batch: string; relativePath: string } {
-  const rawPath = upload.metadata?.[METADATA.relativePath];
-  const rawBatch = upload.metadata?.[METADATA.batch];
-  if (!rawPath) {
-    throw refusal(
-      400,
-      'The upload has no "relativePath" metadata, so the receiver does not know where to store it.',
-    );
-  }
-  if (!rawBatch) {
-    throw refusal(
-      400,
-      'The upload has no "batch" metadata, so the receiver does not know which batch it belongs to.',
-    );
-  }
-  const batch = sanitizeBatchName(rawBatch);
-  if (!batch.ok) throw refusal(400, `Refused the batch name ${quote(rawBatch)}: ${batch.reason}`);
-  const relativePath = sanitizeRelativePath(rawPath);
-  if (!relativePath.ok) throw refusal(400, `Refused ${quote(rawPath)}: ${relativePath.reason}`);
-  return { batch: batch.name, relativePath: relativePath.path };
-}
-
-/** JSON quoting shows control characters visibly; long names are shortened. */
-function quote(text: string): string {
-  const chars = [...text];
-  return JSON.stringify(chars.length > 200 ? `${chars.slice(0, 200).join('')}…` : text);
-}
-
-function logLine(
-  placement: Placement,
-  bytes: number,
-  requested: string,
-  verified: readonly DigestAlgorithm[],
-): string {
-  const note =
-    placement.outcome === 'identical'
-      ? '  (identical, kept existing)'
-      : placement.outcome === 'renamed'
-        ? `  (renamed: a different file is already stored as ${quote(requested)})`
-        : '';
-  const check = verified.length > 0 ? `  (verified ${verified.join(', ')})` : '';
-  return `${placement.storedPath}  ${bytes} bytes${check}${note}`;
-}
-
-/** `<batch>/<path>` of an upload whose metadata onUploadCreate has checked. */
-function storedName(upload: Upload): string {
-  return `${upload.metadata?.[METADATA.batch] ?? ''}/${upload.metadata?.[METADATA.relativePath] ?? ''}`;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function describeStorageError(error: unknown): { status: number; reason: string } {
   if (error instanceof PlacementError) return { status: error.status, reason: error.reason };
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -509,25 +454,4 @@ function describeStorageError(error: unknown): { status: number; reason: string 
     default:
       return { status: 500, reason: `an unexpected error occurred (${code ?? String(error)}).` };
   }
-}
-
-function hasToken(req: IncomingMessage, token: string): boolean {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-  if (!match?.[1]) return false;
-  // Hashing first gives equal-length buffers, so the comparison leaks neither content nor length.
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(match[1]), digest(token));
-}
-
-function refuseToken(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): void {
-  const hasBody = Boolean(req.headers['transfer-encoding']) || Number(req.headers['content-length'] ?? 0) > 0;
-  res.writeHead(401, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Tus-Resumable': '1.0.0',
-    'WWW-Authenticate': 'Bearer',
-    ...cors,
-    // Do not read a large PATCH body just to throw it away.
-    ...(hasBody ? { Connection: 'close' } : {}),
-  });
-  res.end(TOKEN_REFUSED);
 }

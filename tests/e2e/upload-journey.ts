@@ -34,10 +34,10 @@ export async function expectFilesArrived(
  * These journeys are about moving bytes: check against the permissive custom pattern, and let the one file the
  * check flags (the zero-byte file, an error) go too, as a curator would after reading the finding.
  */
-export async function scanForUpload(page: Page): Promise<void> {
+export async function scanForUpload(page: Page, summary: RegExp = SUMMARY): Promise<void> {
   await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
   await page.getByRole('button', { name: 'Choose folder' }).click();
-  await expect(page.getByRole('region', { name: 'Folder' }).getByText(SUMMARY)).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Folder' }).getByText(summary)).toBeVisible();
   await acceptCheck(page);
 }
 
@@ -61,11 +61,14 @@ export async function uploadAll(page: Page): Promise<void> {
 }
 
 /** The run ended with every file in, and the progress bar at the batch's full size. */
-export async function expectRunComplete(page: Page): Promise<void> {
+export async function expectRunComplete(
+  page: Page,
+  files: readonly FixtureFile[] = DATA_FILES,
+): Promise<void> {
   await expectEveryFileIn(page);
   await expect(page.getByRole('progressbar', { name: 'Upload progress' })).toHaveAttribute(
     'value',
-    String(DATA_FILES.reduce((sum, f) => sum + f.size, 0)),
+    String(files.reduce((sum, f) => sum + f.size, 0)),
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readConfig } from '../../server/config.ts';
+import { readConfig, readStorage } from '../../server/config.ts';
 import { describeDuration, parseDuration } from '../../server/durations.ts';
 import { describeBytes, parseByteSize } from '../../server/sizes.ts';
 
@@ -187,5 +187,43 @@ describe('readConfig', () => {
     ],
   ])('refuses %j with one sentence', (env, message) => {
     expect(readConfig(env, '/srv/app')).toEqual({ ok: false, message });
+  });
+});
+
+describe('readStorage', () => {
+  it('keeps files on disk without STORAGE', () => {
+    expect(readStorage({})).toBeUndefined();
+  });
+
+  it('reads s3://bucket/prefix and the S3 settings, the prefix ending in one slash', () => {
+    expect(
+      readStorage({
+        STORAGE: 's3://specimens/incoming/herbarium/',
+        S3_ENDPOINT: 'http://127.0.0.1:7480',
+        S3_REGION: 'eu-central-1',
+        S3_FORCE_PATH_STYLE: 'true',
+        REDIS_URL: 'redis://10.0.0.5:6379',
+      }),
+    ).toEqual({
+      bucket: 'specimens',
+      prefix: 'incoming/herbarium/',
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'eu-central-1',
+      forcePathStyle: true,
+      redisUrl: 'redis://10.0.0.5:6379',
+    });
+    expect(readStorage({ STORAGE: 's3://specimens' })).toMatchObject({ bucket: 'specimens', prefix: '' });
+  });
+
+  it('refuses what it cannot use with a sentence naming the setting', () => {
+    expect(readStorage({ STORAGE: '/data/drop' })).toMatch(/^STORAGE must be s3:\/\/bucket/);
+    expect(readStorage({ STORAGE: 's3://specimens/a/../b' })).toMatch(/^The prefix in STORAGE/);
+    expect(readStorage({ STORAGE: 's3://specimens', S3_FORCE_PATH_STYLE: 'yes' })).toMatch(
+      /^S3_FORCE_PATH_STYLE must be true or false/,
+    );
+    expect(readStorage({ S3_ENDPOINT: 'http://127.0.0.1:7480' })).toMatch(
+      /^S3_ENDPOINT is set but STORAGE is not/,
+    );
+    expect(readConfig({ STORAGE: 'ftp://x' }, '/srv').ok).toBe(false);
   });
 });

@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ERRORS, Server, type Upload } from '@tus/server';
+import {
+  CHECKSUM_MISMATCH,
+  DISK_FULL,
+  RECEIVER_EXTENSIONS,
+  REPR_DIGEST_HEADER,
+  STORED_PATH_HEADER,
+  storedPathFor,
+  TUS_PATH,
+  VERIFIED_HEADER,
+} from '#core/protocol';
+import { algorithmsOf, digestLabel, readAnnouncements } from './digests.ts';
+import { describeDuration } from './durations.ts';
+import { PlacementError } from './placement.ts';
+import type { Receiver, ReceiverOptions } from './receiver.ts';
+import {
+  describeError,
+  hasToken,
+  logLine,
+  originRules,
+  quote,
+  readMetadata,
+  refusal,
+  refuseToken,
+  type TusRefusal,
+} from './receiver-requests.ts';
+import { placeObject } from './s3-placement.ts';
+import { ObjectStore } from './s3-store.ts';
+import { MemoryState, RedisState, type SharedState } from './shared-state.ts';
+import { describeBytes } from './sizes.ts';
+
+/** Where the receiver keeps files instead of its disk: `STORAGE=s3://bucket/prefix` and the S3_* settings. */
+export type ObjectStorage = {
+  bucket: string;
+  /** '' or a key prefix ending in '/'. */
+  prefix: string;
+  endpoint?: string | undefined;
+  region?: string | undefined;
+  forcePathStyle?: boolean | undefined;
+  /** The Redis that several receivers on one bucket share their locks and running digests through. */
+  redisUrl?: string | undefined;
+};
+
+const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER];
+const CREATION_DIGEST_KEY = 'reprDigestAtCreation';
+const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
+/** How long the answer to a finished upload is kept for a client whose final response was lost. */
+const ANSWER_KEPT_MS = 60 * 60_000;
+/** Verifying needs no read of the object, but placing a large one is a copy inside the store. */
+const FINISH_LOCK_WAIT_MS = 10 * 60_000;
+
+type Answer = { headers: Record<string, string> };
+
+/**
+ * The receiver on S3-compatible object storage: tus uploads are S3 multipart uploads (see ObjectStore), a finished
+ * one is verified from the digests computed as its bytes passed and copied to `<prefix><batch>/data/<path>`
+ * without overwriting. With REDIS_URL, several receivers share one bucket: any of them continues any upload, two
+ * requests on one upload never run at once, and each upload is verified and placed once.
+ * Batch completion (the bag and the hand-off) is not offered on object storage yet: the page learns so from
+ * Tus-Extension.
+ */
+export function createObjectReceiver(options: ReceiverOptions, storage: ObjectStorage): Receiver {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const logAt = (text: string) => log(`${new Date().toISOString()}  ${text}`);
+  const { allowed, corsOrigin } = originRules(options.allowedOrigins);
+  const where = `s3://${storage.bucket}/${storage.prefix}`;
+  let sweeper: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const started = (async () => {
+    const state: SharedState = storage.redisUrl
+      ? await RedisState.connect(storage.redisUrl, `specimen-receiver:${storage.bucket}/${storage.prefix}:`)
+      : new MemoryState();
+    const store = new ObjectStore({
+      bucket: storage.bucket,
+      prefix: storage.prefix,
+      client: {
+        ...(storage.endpoint ? { endpoint: storage.endpoint } : {}),
+        ...(storage.region ? { region: storage.region } : {}),
+        ...(storage.forcePathStyle ? { forcePathStyle: true } : {}),
+      },
+      state,
+      maxFileSize: options.maxFileSize,
+      partialExpiry: options.partialExpiry,
+    });
+    store.extensions = [...store.extensions, RECEIVER_EXTENSIONS.reprDigest];
+    store.onUnplaced = (upload) => finishOnce(store, state, upload, null);
+    const tus = createTusServer(store, state);
+    if (options.partialExpiry && !closed) {
+      const expiry = options.partialExpiry;
+      const removeExpired = () =>
+        tus.cleanUpExpiredUploads().then(
+          (removed) => {
+            if (removed > 0) {
+              logAt(
+                `EXPIRED ${removed} unfinished upload${removed === 1 ? '' : 's'} started over ${describeDuration(expiry)} ago, removed from ${where}`,
+              );
+            }
+          },
+          (error: unknown) =>
+            logAt(`ERROR while removing expired unfinished uploads: ${describeError(error)}`),
+        );
+      void removeExpired();
+      sweeper = setInterval(removeExpired, Math.min(EXPIRY_SWEEP_INTERVAL, expiry)).unref();
+    }
+    return { tus, state };
+  })();
+
+  const finish = async (
+    store: ObjectStore,
+    state: SharedState,
+    upload: Upload,
+    completingDigest: string | null,
+  ) => {
+    const { batch, relativePath } = readMetadata(upload);
+    const name = `${batch}/${relativePath}`;
+    const announced = readAnnouncements(
+      upload.metadata,
+      [upload.metadata?.[CREATION_DIGEST_KEY], completingDigest],
+      quote(name),
+    );
+    if (!announced.ok) throw refusal(400, announced.message);
+    const size = upload.size ?? upload.offset;
+    const digests = await store.digestsOf(upload, size);
+    const wrong = announced.announced.find((digest) => digests.get(digest.algorithm) !== digest.hex);
+    if (wrong) {
+      const label = digestLabel(wrong.algorithm);
+      const actual = digests.get(wrong.algorithm);
+      logAt(`REFUSED ${name}: ${label} ${actual}, announced ${wrong.hex}`);
+      // Removed, so that sending it again starts a new upload rather than finding this one complete.
+      await store.discard(upload.id);
+      throw refusal(
+        CHECKSUM_MISMATCH,
+        `${quote(name)} arrived with other bytes than were sent (its ${label} is ${actual}, the sender announced ${wrong.hex}), so it was not stored; send it again.`,
+      );
+    }
+    const verified = algorithmsOf(announced.announced);
+    const sha256 = digests.get('sha-256') ?? '';
+    let placement;
+    try {
+      placement = await placeObject(
+        { client: store.s3, bucket: store.bucketName, key: upload.id, size, sha256 },
+        storage.prefix,
+        batch,
+        relativePath,
+        state,
+      );
+    } catch (error) {
+      const problem = describeObjectStoreError(error, where);
+      logAt(`FAILED ${name}: ${problem.reason}`);
+      await store.discard(upload.id).catch(() => undefined);
+      throw refusal(problem.status, `The receiver could not store ${quote(name)}: ${problem.reason}`);
+    }
+    await store.finished(upload);
+    await store.discard(upload.id);
+    logAt(logLine(placement, size, storedPathFor(batch, relativePath), verified));
+    return {
+      headers: {
+        [STORED_PATH_HEADER]: placement.storedPath.split('/').map(encodeURIComponent).join('/'),
+        ...(verified.length > 0 ? { [VERIFIED_HEADER]: verified.join(', ') } : {}),
+      },
+    };
+  };
+
+  /** Verifies and places a finished upload once, whichever receiver is asked, however often. */
+  const finishOnce = (
+    store: ObjectStore,
+    state: SharedState,
+    upload: Upload,
+    completingDigest: string | null,
+  ) =>
+    state.exclusive(`finish:${upload.id}`, FINISH_LOCK_WAIT_MS, async (): Promise<Answer> => {
+      const done = await state.get(`answer:${upload.id}`);
+      if (done !== undefined) return JSON.parse(done) as Answer;
+      const answer = await finish(store, state, upload, completingDigest);
+      await state.set(`answer:${upload.id}`, JSON.stringify(answer), ANSWER_KEPT_MS);
+      return answer;
+    });
+
+  function createTusServer(store: ObjectStore, state: SharedState): Server {
+    return new Server({
+      path: TUS_PATH,
+      datastore: store,
+      locker: state.locker,
+      relativeLocation: true,
+      allowedHeaders: [REPR_DIGEST_HEADER],
+      exposedHeaders: EXPOSED_HEADERS,
+      ...(allowed ? { allowedOrigins: (origin: string) => allowed.has(origin) } : {}),
+      ...(options.maxFileSize ? { maxSize: options.maxFileSize } : {}),
+      // Ids are the objects' keys; the address carries only their last part.
+      namingFunction: () => store.keyFor(randomHex()),
+      generateUrl: (_req, { path, id }) => `${path}/${id.slice(id.lastIndexOf('/') + 1)}`,
+      getFileIdFromRequest: (_req, last) =>
+        last && /^[0-9a-f]{32}$/.test(last) ? store.keyFor(last) : undefined,
+      async onUploadCreate(req, upload) {
+        const digest = req.headers.get('repr-digest');
+        const { batch, relativePath } = readMetadata(upload);
+        const announced = readAnnouncements(upload.metadata, [digest], quote(`${batch}/${relativePath}`));
+        if (!announced.ok) throw refusal(400, announced.message);
+        const { [CREATION_DIGEST_KEY]: _notTheSenders, ...sent } = upload.metadata ?? {};
+        return {
+          metadata: {
+            ...sent,
+            batch,
+            relativePath,
+            ...(digest === null ? {} : { [CREATION_DIGEST_KEY]: digest }),
+          },
+        };
+      },
+      onUploadFinish(req, upload) {
+        return finishOnce(store, state, upload, req.headers.get('repr-digest'));
+      },
+      onResponseError(_req, error) {
+        if (options.maxFileSize && 'body' in error && error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body) {
+          return refusal(
+            413,
+            `The file is too large: this receiver accepts files up to ${describeBytes(options.maxFileSize)} (${options.maxFileSize} bytes).`,
+          );
+        }
+        const refused = storeRefusal(error, where);
+        if (refused) {
+          logAt(`REFUSED by the store: ${describeError(error)}`);
+          return refused;
+        }
+        if (error instanceof Error) logAt(`ERROR ${error.message}`);
+        return undefined;
+      },
+    });
+  }
+
+  return {
+    path: TUS_PATH,
+    handle(req: IncomingMessage, res: ServerResponse) {
+      if (options.token && req.method !== 'OPTIONS' && !hasToken(req, options.token)) {
+        refuseToken(req, res, corsOrigin(req));
+        return;
+      }
+      started
+        .then(({ tus }) => tus.handle(req, res))
+        .catch((error: unknown) => {
+          logAt(`ERROR ${describeError(error)}`);
+          if (res.headersSent) res.destroy();
+          else
+            res
+              .writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', ...corsOrigin(req) })
+              .end(`The receiver cannot reach its storage or lock server: ${describeError(error)}`);
+        });
+    },
+    close() {
+      closed = true;
+      clearInterval(sweeper);
+      void started.then(({ state }) => state.close()).catch(() => undefined);
+    },
+  };
+}
+
+function randomHex(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
+/** The S3 error codes of a full quota, and of a refusal to write. */
+const QUOTA_CODES = new Set(['QuotaExceeded', 'EntityTooLarge', 'InsufficientStorage']);
+const DENIED_CODES = new Set([
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AllAccessDisabled',
+]);
+
+function errorName(error: unknown): string | undefined {
+  const named = error as { name?: unknown; Code?: unknown } | undefined;
+  if (typeof named?.Code === 'string') return named.Code;
+  return typeof named?.name === 'string' ? named.name : undefined;
+}
+
+/** A sentence for a quota or permission refusal from the store, instead of tus's bare 500. */
+function storeRefusal(error: unknown, where: string): TusRefusal | undefined {
+  const name = errorName(error);
+  if (name === undefined || (!QUOTA_CODES.has(name) && !DENIED_CODES.has(name))) return undefined;
+  const problem = describeObjectStoreError(error, where);
+  return refusal(problem.status, `The receiver could not take the upload: ${problem.reason}`);
+}
+
+function describeObjectStoreError(error: unknown, where: string): { status: number; reason: string } {
+  if (error instanceof PlacementError) return { status: error.status, reason: error.reason };
+  const name = errorName(error) ?? '';
+  if (QUOTA_CODES.has(name)) {
+    return {
+      status: DISK_FULL,
+      reason: `the storage quota of ${where} is used up (${name}); ask the receiver's administrator to raise it or free space, then send the file again.`,
+    };
+  }
+  if (DENIED_CODES.has(name)) {
+    return {
+      status: 403,
+      reason: `the object store refused the receiver's credentials for ${where} (${name}); ask the receiver's administrator to check its S3 keys and bucket policy.`,
+    };
+  }
+  return { status: 500, reason: `the object store failed (${name || describeError(error)}).` };
+}

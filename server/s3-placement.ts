@@ -1,0 +1,126 @@
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  UploadPartCopyCommand,
+  AbortMultipartUploadCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { storedPathFor } from '#core/protocol';
+import { numbered, PlacementError, type Placement } from './placement.ts';
+import type { SharedState } from './shared-state.ts';
+
+const MAX_NUMBERED_COPIES = 999;
+/** S3 copies at most 5 GiB in one request; larger objects are copied in parts of this size. */
+const MAX_SINGLE_COPY = 5 * 2 ** 30;
+const COPY_PART_SIZE = 2 ** 30;
+const PLACE_LOCK_WAIT_MS = 60_000;
+/** The object metadata that lets a clash with identical content be told without reading either object. */
+const SHA256_METADATA = 'sha256';
+
+export type ObjectSource = {
+  client: S3Client;
+  bucket: string;
+  /** The finished upload's object. */
+  key: string;
+  size: number;
+  sha256: string;
+};
+
+/**
+ * Copies a finished upload's object to `<prefix><batch>/data/<relativePath>` without ever overwriting, like
+ * placeFile on disk: a clash with identical content (same size and SHA-256, as noted on the object) keeps the
+ * existing object, a clash with different content gets a ` (n)` suffix. Each candidate name is checked and written
+ * under a lock the instances share, so two receivers placing the same name at once keep both files. The copy stays
+ * inside the store (no byte passes through the receiver).
+ */
+export async function placeObject(
+  source: ObjectSource,
+  prefix: string,
+  batch: string,
+  relativePath: string,
+  state: SharedState,
+): Promise<Placement> {
+  const target = storedPathFor(batch, relativePath);
+  for (let n = 1; n <= MAX_NUMBERED_COPIES; n += 1) {
+    const candidate = n === 1 ? target : numbered(target, n);
+    const key = `${prefix}${candidate}`;
+    const outcome = await state.exclusive(`place:${key}`, PLACE_LOCK_WAIT_MS, async () => {
+      const existing = await headObject(source.client, source.bucket, key);
+      if (!existing) {
+        await copyObject(source, key);
+        return n === 1 ? 'stored' : 'renamed';
+      }
+      const same = existing.size === source.size && existing.sha256 === source.sha256;
+      return same ? 'identical' : undefined;
+    });
+    if (outcome) return { storedPath: candidate, outcome };
+  }
+  throw new PlacementError(409, `${MAX_NUMBERED_COPIES} different files with that name are already stored.`);
+}
+
+async function headObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ size: number; sha256: string | undefined } | undefined> {
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return { size: head.ContentLength ?? -1, sha256: head.Metadata?.[SHA256_METADATA] };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotFound') return undefined;
+    throw error;
+  }
+}
+
+async function copyObject(source: ObjectSource, key: string): Promise<void> {
+  const { client, bucket } = source;
+  const copySource = `${bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`;
+  const metadata = { [SHA256_METADATA]: source.sha256 };
+  if (source.size <= MAX_SINGLE_COPY) {
+    await client.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        CopySource: copySource,
+        MetadataDirective: 'REPLACE',
+        Metadata: metadata,
+      }),
+    );
+    return;
+  }
+  const { UploadId } = await client.send(
+    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata }),
+  );
+  try {
+    const parts = [];
+    for (let start = 0, part = 1; start < source.size; start += COPY_PART_SIZE, part += 1) {
+      const end = Math.min(source.size, start + COPY_PART_SIZE) - 1;
+      const copied = await client.send(
+        new UploadPartCopyCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId,
+          PartNumber: part,
+          CopySource: copySource,
+          CopySourceRange: `bytes=${start}-${end}`,
+        }),
+      );
+      parts.push({ PartNumber: part, ETag: copied.CopyPartResult?.ETag });
+    }
+    await client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+  } catch (error) {
+    await client
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }))
+      .catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,318 @@
+import { randomBytes } from 'node:crypto';
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createClient } from 'redis';
+import { DetailedError } from 'tus-js-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { Upload } from '@tus/server';
+import { VERIFIED_HEADER } from '#core/protocol';
+import { startServer } from '../../server/app-server.ts';
+import type { ObjectStorage } from '../../server/object-receiver.ts';
+import { ObjectStore } from '../../server/s3-store.ts';
+import { RedisState } from '../../server/shared-state.ts';
+import { startCeph, startRedis, type RunningCeph, type RunningRedis } from '../support/object-store.ts';
+import { createUpload, patchUpload, sha256, tusUpload, uploadUrl } from './helpers.ts';
+
+const BUCKET = 'specimens';
+const MiB = 2 ** 20;
+
+let ceph: RunningCeph;
+let redis: RunningRedis;
+let s3: S3Client;
+/** What beforeAll started, stopped in afterAll even when starting the rest failed. */
+const started: (() => Promise<void>)[] = [];
+let prefixes = 0;
+
+beforeAll(async () => {
+  [ceph, redis] = await Promise.all([
+    startCeph().then((running) => (started.push(running.stop), running)),
+    startRedis().then((running) => (started.push(running.stop), running)),
+  ]);
+  await ceph.createBucket(BUCKET);
+  s3 = ceph.client();
+  started.push(() => Promise.resolve(s3.destroy()));
+  // The receiver takes its S3 keys from the SDK's usual chain.
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: ceph.env.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: ceph.env.AWS_SECRET_ACCESS_KEY,
+  });
+}, 300_000);
+afterAll(async () => {
+  await Promise.all(started.splice(0).map((stop) => stop()));
+}, 60_000);
+
+type Receiver = Awaited<ReturnType<typeof startServer>> & { endpoint: string; logs: string[] };
+const receivers: Receiver[] = [];
+afterEach(async () => {
+  for (const receiver of receivers.splice(0)) await receiver.close();
+});
+
+/** A fresh prefix for each test, so their objects do not meet. */
+function storage(shared = false): ObjectStorage {
+  prefixes += 1;
+  return {
+    bucket: BUCKET,
+    prefix: `site-${prefixes}/`,
+    endpoint: ceph.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    ...(shared ? { redisUrl: redis.url } : {}),
+  };
+}
+
+async function receiverOn(store: ObjectStorage, options: { partialExpiry?: number } = {}): Promise<Receiver> {
+  const logs: string[] = [];
+  const server = await startServer({
+    uploadDir: '/nonexistent-receiver-upload-dir',
+    port: 0,
+    storage: store,
+    log: (line) => logs.push(line),
+    ...options,
+  });
+  const receiver = { ...server, endpoint: new URL('files/', server.url).href, logs };
+  receivers.push(receiver);
+  return receiver;
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (listed.Contents ?? []).map((object) => object.Key ?? '').sort();
+}
+
+async function objectBytes(key: string): Promise<Buffer> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+}
+
+async function unfinishedUploads(prefix: string): Promise<number> {
+  const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
+  return listed.Uploads?.length ?? 0;
+}
+
+/** True while some receiver holds an upload's lock in Redis. */
+async function redisHasLock(): Promise<boolean> {
+  const client = createClient({ url: redis.url });
+  await client.connect();
+  try {
+    return (await client.keys('*:upload:*')).length > 0;
+  } finally {
+    await client.quit();
+  }
+}
+
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 200));
+}
+
+describe('the receiver on S3 (Ceph RADOS Gateway)', () => {
+  it('places a verified file at <prefix>/<batch>/data/<path> in parts, byte-identical, and leaves nothing else', async () => {
+    const store = storage();
+    const receiver = await receiverOn(store);
+    const data = randomBytes(12 * MiB + 12_345);
+    const result = await tusUpload(
+      receiver.endpoint,
+      data,
+      { batch: 'b1', relativePath: 'plates/p 1.tif', sha256: sha256(data) },
+      { chunkSize: 5 * MiB },
+    );
+    expect(result.storedPath).toBe('b1/data/plates/p 1.tif');
+    expect(result.patches).toBe(3);
+    expect(await keysUnder(store.prefix)).toEqual([`${store.prefix}b1/data/plates/p 1.tif`]);
+    expect(sha256(await objectBytes(`${store.prefix}b1/data/plates/p 1.tif`))).toBe(sha256(data));
+    expect(await unfinishedUploads(store.prefix)).toBe(0);
+  });
+
+  it('refuses a file whose bytes differ from its announced SHA-256 with 460, and removes its object', async () => {
+    const store = storage();
+    const receiver = await receiverOn(store);
+    const sent = randomBytes(6 * MiB);
+    const damaged = Buffer.from(sent);
+    damaged[3 * MiB] = (damaged[3 * MiB] ?? 0) ^ 0xff;
+    const failure = await tusUpload(
+      receiver.endpoint,
+      damaged,
+      { batch: 'b2', relativePath: 'scan.tif', sha256: sha256(sent) },
+      { chunkSize: 5 * MiB },
+    ).then(
+      () => undefined,
+      (error: unknown) => error as DetailedError,
+    );
+    expect(failure?.originalResponse?.getStatus()).toBe(460);
+    expect(failure?.originalResponse?.getBody()).toContain(
+      '"b2/scan.tif" arrived with other bytes than were sent',
+    );
+    expect(await keysUnder(store.prefix)).toEqual([]);
+    expect(await unfinishedUploads(store.prefix)).toBe(0);
+  });
+
+  it('never overwrites: a different file of the same name is kept beside it, an identical one once', async () => {
+    const store = storage();
+    const receiver = await receiverOn(store);
+    const first = Buffer.from('first label photo');
+    const second = Buffer.from('another specimen, same name');
+    const put = (data: Buffer) =>
+      tusUpload(receiver.endpoint, data, {
+        batch: 'b3',
+        relativePath: 'img/label.ome.tif',
+        sha256: sha256(data),
+      });
+    expect((await put(first)).storedPath).toBe('b3/data/img/label.ome.tif');
+    expect((await put(second)).storedPath).toBe('b3/data/img/label (2).ome.tif');
+    expect((await put(first)).storedPath).toBe('b3/data/img/label.ome.tif');
+    expect(await keysUnder(`${store.prefix}b3/`)).toEqual([
+      `${store.prefix}b3/data/img/label (2).ome.tif`,
+      `${store.prefix}b3/data/img/label.ome.tif`,
+    ]);
+    expect((await objectBytes(`${store.prefix}b3/data/img/label.ome.tif`)).equals(first)).toBe(true);
+    expect((await objectBytes(`${store.prefix}b3/data/img/label (2).ome.tif`)).equals(second)).toBe(true);
+  });
+
+  it('removes unfinished uploads once they expire, and only its own', async () => {
+    const store = storage();
+    const writer = await receiverOn(store);
+    const created = await createUpload(
+      writer.endpoint,
+      { batch: 'b4', relativePath: 'half.bin' },
+      { length: 10 * MiB },
+    );
+    expect(created.status).toBe(201);
+    // 3 MiB of a 10 MiB upload: under S3's smallest part, so S3Store keeps it aside as an object of its own.
+    expect((await patchUpload(uploadUrl(created, writer), randomBytes(3 * MiB))).status).toBe(204);
+    const other = storage();
+    const bystander = await receiverOn(other);
+    expect(
+      (await createUpload(bystander.endpoint, { batch: 'b4', relativePath: 'other.bin' }, { length: 10 }))
+        .status,
+    ).toBe(201);
+    expect(await unfinishedUploads(store.prefix)).toBe(1);
+    expect(await keysUnder(store.prefix)).toHaveLength(2);
+    // A receiver on the same prefix that keeps unfinished uploads for one second sweeps every second.
+    const sweeper = await receiverOn(store, { partialExpiry: 1_000 });
+    await waitUntil(async () => (await unfinishedUploads(store.prefix)) === 0);
+    await waitUntil(async () => (await keysUnder(store.prefix)).length === 0);
+    expect(sweeper.logs.some((line) => line.includes('EXPIRED 1 unfinished upload'))).toBe(true);
+    expect(await unfinishedUploads(other.prefix)).toBe(1);
+    expect(await keysUnder(other.prefix)).toHaveLength(1);
+  });
+
+  it('lets any of two receivers sharing Redis continue an upload, which is verified and placed once', async () => {
+    const store = storage(true);
+    const [a, b] = [await receiverOn(store), await receiverOn(store)];
+    const data = randomBytes(11 * MiB);
+    const created = await createUpload(
+      a.endpoint,
+      { batch: 'b5', relativePath: 'big.bin', sha256: sha256(data) },
+      { length: data.length },
+    );
+    const path = new URL(uploadUrl(created, a)).pathname;
+    const on = (receiver: Receiver) => new URL(path, receiver.url);
+    expect((await patchUpload(on(a), data.subarray(0, 5 * MiB + 7))).status).toBe(204);
+    const head = await fetch(on(b), { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
+    expect(head.headers.get('upload-offset')).toBe(String(5 * MiB + 7));
+    const last = await patchUpload(on(b), data.subarray(5 * MiB + 7), { offset: 5 * MiB + 7 });
+    expect(last.status).toBe(204);
+    expect(last.headers.get(VERIFIED_HEADER)).toBe('sha-256');
+    expect(sha256(await objectBytes(`${store.prefix}b5/data/big.bin`))).toBe(sha256(data));
+    // The final request sent again (its answer lost) gets the same answer from the other receiver, placed once.
+    const again = await patchUpload(on(a), Buffer.alloc(0), { offset: data.length });
+    expect(again.status).toBe(204);
+    expect(again.headers.get('upload-stored-path')).toBe('b5/data/big.bin');
+    expect(await keysUnder(store.prefix)).toEqual([`${store.prefix}b5/data/big.bin`]);
+    expect([...a.logs, ...b.logs].filter((line) => line.includes('b5/data/big.bin'))).toHaveLength(1);
+  });
+
+  it('never runs two requests on one upload at once across receivers: the later one takes over once the first is stopped', async () => {
+    const store = storage(true);
+    const [a, b] = [await receiverOn(store), await receiverOn(store)];
+    const data = randomBytes(6 * MiB);
+    const created = await createUpload(
+      a.endpoint,
+      { batch: 'b6', relativePath: 'locked.bin' },
+      { length: data.length },
+    );
+    const path = new URL(uploadUrl(created, a)).pathname;
+    // A PATCH on A whose sender sends 1 MiB and then nothing more, as a client whose network went away.
+    let stall: (() => void) | undefined;
+    const stalled = fetch(new URL(path, a.url), {
+      method: 'PATCH',
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+      },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new Uint8Array(data.subarray(0, MiB)));
+          stall = () => controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit).then(
+      (response) => ({ status: response.status, offset: response.headers.get('upload-offset') }),
+      () => ({ status: 'dropped', offset: null }),
+    );
+    await waitUntil(redisHasLock);
+    // The whole file through B: it asks A, through Redis, to let go, and runs once A has. What A had taken by
+    // then is kept (tus keeps what arrived), so B's request at offset 0 writes nothing unless A had taken nothing.
+    const takeover = await patchUpload(new URL(path, b.url), data, { offset: 0 });
+    expect([204, 409]).toContain(takeover.status);
+    stall?.();
+    const first = await stalled;
+    const offsetOn = async (receiver: Receiver) =>
+      Number(
+        (
+          await fetch(new URL(path, receiver.url), { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } })
+        ).headers.get('upload-offset'),
+      );
+    const kept = await offsetOn(a);
+    // The first request was stopped with what it had taken: at most its 1 MiB, never the whole file.
+    expect(kept).toBeLessThanOrEqual(takeover.status === 204 ? data.length : MiB);
+    if (first.status === 204) expect(Number(first.offset)).toBeLessThanOrEqual(MiB);
+    if (kept < data.length) {
+      expect(takeover.status).toBe(409);
+      const rest = await patchUpload(new URL(path, b.url), data.subarray(kept), { offset: kept });
+      expect(rest.status).toBe(204);
+    }
+    expect(await offsetOn(b)).toBe(data.length);
+    expect(sha256(await objectBytes(`${store.prefix}b6/data/locked.bin`))).toBe(sha256(data));
+  });
+
+  it('places an upload whose receiver died after its last byte, before placing it, when another receiver is asked', async () => {
+    const store = storage(true);
+    // The bytes all in, as the dead receiver's store left them: no receiver hooks ran.
+    const state = await RedisState.connect(redis.url, `specimen-receiver:${store.bucket}/${store.prefix}:`);
+    const dead = new ObjectStore({
+      ...store,
+      client: { endpoint: ceph.endpoint, region: 'us-east-1', forcePathStyle: true },
+      state,
+    });
+    const data = randomBytes(2 * MiB);
+    const id = dead.keyFor('0123456789abcdef0123456789abcdef');
+    await dead.create(
+      new Upload({
+        id,
+        size: data.length,
+        offset: 0,
+        metadata: { batch: 'b7', relativePath: 'orphan.bin', sha256: sha256(data) },
+      }),
+    );
+    expect(await dead.write(Readable.from([data]), id, 0)).toBe(data.length);
+    await state.close();
+    expect(await keysUnder(`${store.prefix}b7/`)).toEqual([]);
+
+    const b = await receiverOn(store);
+    const head = await fetch(new URL('files/0123456789abcdef0123456789abcdef', b.url), {
+      method: 'HEAD',
+      headers: { 'Tus-Resumable': '1.0.0' },
+    });
+    expect(head.headers.get('upload-offset')).toBe(String(data.length));
+    expect(await keysUnder(store.prefix)).toEqual([`${store.prefix}b7/data/orphan.bin`]);
+    expect(sha256(await objectBytes(`${store.prefix}b7/data/orphan.bin`))).toBe(sha256(data));
+    expect(b.logs.filter((line) => line.includes('b7/data/orphan.bin  '))).toHaveLength(1);
+  });
+});

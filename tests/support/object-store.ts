@@ -1,0 +1,269 @@
+/**
+ * Real servers for the receiver on object storage, started and stopped by the tests: a one-node Ceph cluster kept
+ * in memory (one monitor, one memstore OSD, no auth) with its RADOS Gateway answering S3, and a Redis for the lock
+ * the receivers share. Debian's packages (ceph-mon, ceph-osd, radosgw, ceph-common, redis-server), installed by
+ * scripts/ensure-test-tools.sh. Everything lives in a temp folder on free ports, so runs side by side do not meet.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+
+export const ACCESS_KEY = 'receiver-test';
+export const SECRET_KEY = 'receiver-test-secret';
+const START_TIMEOUT_MS = 120_000;
+/** An OSD that boots does so within seconds; one that has not after this never will. */
+const OSD_BOOT_TIMEOUT_MS = 45_000;
+
+export interface RunningCeph {
+  /** The gateway's S3 endpoint, http://127.0.0.1:<port>. */
+  readonly endpoint: string;
+  /** The environment a receiver needs to reach it: endpoint, region, path style and the test user's keys. */
+  readonly env: Readonly<Record<string, string>>;
+  /** A client for the tests' own look at the bucket. */
+  client(): S3Client;
+  createBucket(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RunningRedis {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (free when asked; the daemons take it right after). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number, memoryBytes: number): string {
+  return `[global]
+fsid = ${fsid}
+mon host = v1:127.0.0.1:${monPort}
+mon initial members = a
+auth cluster required = none
+auth service required = none
+auth client required = none
+auth supported = none
+ms bind ipv6 = false
+ms bind ipv4 = true
+public addr = 127.0.0.1
+cluster addr = 127.0.0.1
+ms bind msgr2 = false
+osd pool default size = 1
+osd pool default min size = 1
+osd pool default pg num = 8
+osd pool default pgp num = 8
+mon allow pool size one = true
+mon allow pool delete = true
+mon warn on pool no redundancy = false
+osd crush chooseleaf type = 0
+osd objectstore = memstore
+memstore device bytes = ${memoryBytes}
+run dir = ${dir}/run
+admin socket = ${dir}/run/$name.asok
+log file = ${dir}/log/$name.log
+pid file = ${dir}/run/$name.pid
+mon data = ${dir}/mon/$name
+osd data = ${dir}/osd/$name
+keyring = ${dir}/keyring
+mon cluster log file = ${dir}/log/cluster.log
+debug ms = 0
+
+[client.rgw.a]
+rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
+rgw data = ${dir}/rgw
+rgw dns name = 127.0.0.1
+rgw enable usage log = false
+rgw lc debug interval = 10
+`;
+}
+
+function run(command: string, args: readonly string[], conf: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, ['-c', conf, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${out}`)),
+    );
+  });
+}
+
+/** A daemon in the foreground (`-f`), so stopping the test stops it. */
+function daemon(command: string, args: readonly string[], conf: string): ChildProcess {
+  return spawn(command, ['-c', conf, '-f', ...args], { stdio: 'ignore' });
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what} did not come up: ${String(last)}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+  });
+}
+
+/**
+ * Starts a one-node in-memory Ceph with a RADOS Gateway and an S3 user; about fifteen seconds. Now and then the
+ * OSD of a new cluster never boots (its log ends in "mon_cmd_maybe_osd_create fail: 'wrong fsid'"); a fresh
+ * cluster is started then, up to three times.
+ */
+/** `memoryBytes`: what the in-memory OSD may hold (4 GiB by default). */
+export async function startCeph(memoryBytes = 4 * 2 ** 30): Promise<RunningCeph> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startCephOnce(memoryBytes);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startCephOnce(memoryBytes: number): Promise<RunningCeph> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'receiver-ceph-'));
+  for (const sub of ['run', 'log', 'mon/mon.a', 'osd/osd.0', 'rgw']) {
+    await mkdir(path.join(dir, sub), { recursive: true });
+  }
+  const [monPort, rgwPort] = [await freePort(), await freePort()];
+  const fsid = randomUUID();
+  const conf = path.join(dir, 'ceph.conf');
+  await writeFile(conf, cephConf(dir, fsid, monPort, rgwPort, memoryBytes));
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    for (const child of children.reverse()) await stopChild(child);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await run(
+      'monmaptool',
+      ['--create', '--addv', 'a', `[v1:127.0.0.1:${monPort}]`, '--fsid', fsid, `${dir}/monmap`],
+      conf,
+    );
+    await run('ceph-mon', ['--mkfs', '-i', 'a', '--monmap', `${dir}/monmap`], conf);
+    children.push(daemon('ceph-mon', ['-i', 'a'], conf));
+    const osdUuid = randomUUID();
+    const osdId = (
+      await waitFor('the Ceph monitor', START_TIMEOUT_MS, () => run('ceph', ['osd', 'new', osdUuid], conf))
+    ).trim();
+    await run('ceph-osd', ['-i', osdId, '--mkfs', '--osd-uuid', osdUuid], conf);
+    children.push(daemon('ceph-osd', ['-i', osdId], conf));
+    await waitFor('the Ceph OSD', OSD_BOOT_TIMEOUT_MS, async () =>
+      /1 up/.test(await run('ceph', ['osd', 'stat'], conf)) ? true : undefined,
+    );
+    children.push(daemon('radosgw', ['-n', 'client.rgw.a'], conf));
+    await waitFor('the RADOS Gateway user', START_TIMEOUT_MS, () =>
+      run(
+        'radosgw-admin',
+        [
+          'user',
+          'create',
+          '--uid=test',
+          '--display-name=test',
+          `--access-key=${ACCESS_KEY}`,
+          `--secret=${SECRET_KEY}`,
+        ],
+        conf,
+      ),
+    );
+  } catch (error) {
+    // The daemons' own words on why, before their folder goes.
+    const logs = await Promise.all(
+      ['mon.a', 'osd.0', 'client.rgw.a'].map(async (name) => {
+        const text = await readFile(path.join(dir, 'log', `${name}.log`), 'utf8').catch(() => '');
+        return `--- ${name}.log (end)\n${text.split('\n').slice(-15).join('\n')}`;
+      }),
+    );
+    await stop();
+    throw new Error(`${String(error)}\n${logs.join('\n')}`, { cause: error });
+  }
+  const endpoint = `http://127.0.0.1:${rgwPort}`;
+  const env = {
+    S3_ENDPOINT: endpoint,
+    S3_REGION: 'us-east-1',
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+  };
+  const client = () =>
+    new S3Client({
+      endpoint,
+      region: env.S3_REGION,
+      forcePathStyle: true,
+      credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  const probe = client();
+  return {
+    endpoint,
+    env,
+    client,
+    async createBucket(name) {
+      // The gateway answers S3 some seconds after it starts.
+      await waitFor('the RADOS Gateway', START_TIMEOUT_MS, async () => {
+        await probe.send(new CreateBucketCommand({ Bucket: name }));
+        return true;
+      });
+    },
+    stop: async () => {
+      probe.destroy();
+      await stop();
+    },
+  };
+}
+
+/** Debian's redis-server on a free port, nothing saved to disk. */
+export async function startRedis(): Promise<RunningRedis> {
+  const port = await freePort();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'receiver-redis-'));
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  child.unref();
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server stopped (${code}): ${out}`)));
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      await stopChild(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
