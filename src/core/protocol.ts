@@ -68,6 +68,8 @@ export const completionPath = (batch: string): string => `batches/${encodeURICom
 /** One file the page sent, as it knows it: its relative path, bytes and the digests it computed. */
 export type ManifestEntry = {
   path: string;
+  /** The file's own path, when it was sent under another name (a name from its barcode). */
+  originalPath?: string | undefined;
   bytes: number;
   /** Lower-case hexadecimal. */
   sha256: string;

@@ -9,6 +9,8 @@ export interface UploadJob {
   readonly size: number;
   readonly lastModified: number;
   readonly mime: string;
+  /** The path it is sent under when not its own (a name from its barcode); the file is read from `path`. */
+  readonly uploadPath?: string;
   /** A tus upload of this file begun before a reload, to continue from the receiver's offset. */
   readonly resumeUrl?: string;
   /** The SHA-256 the file had when that upload began, if it was known: a different one starts anew. */

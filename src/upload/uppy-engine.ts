@@ -109,7 +109,7 @@ export function transferOptions(
 
 /** The file as Uppy adds it. */
 export function fileDescriptor(job: UploadJob, data: File, batch: string, known: FileDigests | undefined) {
-  const meta: Meta = { relativePath: job.path, batch, jobId: job.id };
+  const meta: Meta = { relativePath: job.uploadPath ?? job.path, batch, jobId: job.id };
   // Checksums known before the upload starts also travel as tus metadata, announced at creation.
   if (known) {
     meta.sha256 = known.sha256;

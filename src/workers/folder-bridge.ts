@@ -145,6 +145,14 @@ export class FolderWorker {
     return Promise.race([this.#api.findings(query), this.#failure]);
   }
 
+  suggestedNames(): Promise<[string, string][]> {
+    return Promise.race([this.#api.suggestedNames(), this.#failure]);
+  }
+
+  setUploadNames(pairs: readonly (readonly [string, string])[]): Promise<void> {
+    return Promise.race([this.#api.setUploadNames(pairs), this.#failure]);
+  }
+
   renameList(): Promise<Blob | undefined> {
     return Promise.race([this.#api.renameList(), this.#failure]);
   }

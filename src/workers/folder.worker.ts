@@ -3,7 +3,8 @@
  * answers the findings table page by page. The page never holds the findings themselves, only what is in view.
  */
 import * as Comlink from 'comlink';
-import { planRenames } from '#core/barcodes/renames';
+import { planRenames, type Rename } from '#core/barcodes/renames';
+import { UploadNames } from '#core/barcodes/upload-names';
 import type { BarcodeReading } from '#core/barcodes/types';
 import type { FileDigests } from '#core/digest';
 import { listContext } from '#core/filelists/context';
@@ -101,10 +102,13 @@ const checksums = new ChecksumStore();
 const lists = new ListKeeper();
 /** The barcodes read off the images (Prepare), by path, which the check compares with the names. */
 let barcodes = new Map<string, BarcodeReading>();
+/** Names files are uploaded under (names from barcodes), which the check and the lists see in their place. */
+let names = new UploadNames();
 
 function forget(): void {
   files = [];
   barcodes = new Map();
+  names = new UploadNames();
   magicRead = false;
   findings = [];
   view = new FindingView([]);
@@ -121,7 +125,16 @@ function uploadSet(includeErrors: boolean): ScannedFile[] {
     if (summary.status === 'skipped' || (summary.status === 'error' && !includeErrors)) continue;
     admitted.add(summary.path);
   }
-  return files.filter((file) => admitted.has(file.path));
+  return files.filter((file) => admitted.has(names.of(file.path)));
+}
+
+/** The names the last check suggests from barcodes, for files not named yet. */
+function pendingRenames(): Rename[] {
+  const suggested = new Map<string, string>();
+  for (const f of findings) if (f.rule === 'barcode.suggested') suggested.set(f.path, f.identifier);
+  if (suggested.size === 0) return [];
+  const taken = [...files.map((file) => file.path), ...names.pairs().map(([, to]) => to)];
+  return planRenames(suggested, taken);
 }
 
 function keep(entries: readonly ScanEntry[]): void {
@@ -203,17 +216,18 @@ const api = {
           : { table: parsed.table };
       }
     }
-    const result = validate(files, request.profile, request.settings, recordInput, {
+    const checked = names.rename(files);
+    const result = validate(checked, request.profile, request.settings, recordInput, {
       folderName: request.folderName ?? '',
       includeHidden: request.includeHidden,
-      barcodes,
+      barcodes: names.rekey(barcodes),
     });
     lastCheck = { result, records: recordInput?.table };
     findings = result.findings;
     view = new FindingView(findings);
     const summary = summarise(
       result,
-      files.map((f) => f.path),
+      checked.map((f) => f.path),
     );
     return Comlink.transfer({ summary, recordColumns, recordProblems }, [summary.fileStatus.buffer]);
   },
@@ -234,15 +248,21 @@ const api = {
     const { request: list, problems } = readRequest(request.list);
     const arrivals = arrivalsFrom(request.arrivals);
     const copies = copiesFrom(request.copies);
+    // The page and the checksums know files by their own paths; the check and the lists by their upload names.
+    const named = copies && {
+      copies: copies.copies.map((copy) => ({ ...copy, copyOf: names.of(copy.copyOf) })),
+      leftHome: new Set([...copies.leftHome].map((path) => names.of(path))),
+    };
     const context = listContext({
-      files,
+      files: names.rename(files),
       result: lastCheck.result,
       includeErrors: request.includeErrors,
       batch: request.batch,
-      checksums: checksums.known(files),
+      checksums: names.rekey(checksums.known(files)),
+      originalOf: (path) => names.originalOf(path),
       ...(lastCheck.records ? { records: lastCheck.records } : {}),
-      ...(arrivals ? { arrivals } : {}),
-      ...(copies ?? {}),
+      ...(arrivals ? { arrivals: names.rekey(arrivals) } : {}),
+      ...(named ?? {}),
     });
     const withBag = request.bag ? { ...context, bag: request.bag } : context;
     return lists.keep(buildList(withBag, list), problems, request.batch);
@@ -289,19 +309,24 @@ const api = {
     return { done: set.length - checksums.missing(set, request.md5).length, files: set.length };
   },
 
+  /** The names the last check suggests from barcodes for files not named yet: (own path, upload path) pairs. */
+  suggestedNames(): [string, string][] {
+    return pendingRenames().map((rename) => [rename.from, rename.to]);
+  },
+
+  /** The names files are uploaded under from now on (every pair, replacing those given before). */
+  setUploadNames(pairs: readonly (readonly [string, string])[]): void {
+    names = new UploadNames(pairs);
+  },
+
   /**
-   * The names the last check suggests from barcodes (files whose name gives no identifier) as CSV: old,new
-   * paths, safe to open in a spreadsheet; undefined when there are none.
+   * The names from barcodes (files whose name gives no identifier), those given to the upload and those only
+   * suggested, as CSV: old,new paths, safe to open in a spreadsheet; undefined when there are none.
    */
   renameList(): Blob | undefined {
-    const suggested = new Map<string, string>();
-    for (const f of findings) if (f.rule === 'barcode.suggested') suggested.set(f.path, f.identifier);
-    if (suggested.size === 0) return undefined;
-    const renames = planRenames(
-      suggested,
-      files.map((file) => file.path),
-    );
-    const rows = renames.map((rename) => [rename.from, rename.to]);
+    const rows = [...names.pairs(), ...pendingRenames().map((rename) => [rename.from, rename.to])];
+    if (rows.length === 0) return undefined;
+    rows.sort(([a = ''], [b = '']) => (a < b ? -1 : a > b ? 1 : 0));
     return new Blob([toCsv({ columns: ['old', 'new'], rows })], { type: 'text/csv;charset=utf-8' });
   },
 

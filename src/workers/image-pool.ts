@@ -31,12 +31,15 @@ export function poolSize(): number {
 
 export class ImagePool {
   readonly #size: number;
+  /** Each worker compiles the barcode reader as it starts. */
+  readonly #barcodes: boolean;
   readonly #slots: Slot[] = [];
   readonly #waiting: Waiting[] = [];
   #idleTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(size = poolSize()) {
+  constructor(size = poolSize(), options: { readonly barcodes?: boolean } = {}) {
     this.#size = size;
+    this.#barcodes = options.barcodes === true;
   }
 
   /** Starts the workers ahead of the first image, so loading them is not part of anyone's wait. */
@@ -135,6 +138,8 @@ export class ImagePool {
       name: 'image',
     });
     const slot: Slot = { worker, api: Comlink.wrap<ImageWorkerApi>(worker), busy: false };
+    // A reader that fails to compile says so on the first image.
+    if (this.#barcodes) void slot.api.prepareBarcodes().catch(() => undefined);
     this.#slots.push(slot);
     return slot;
   }

@@ -12,7 +12,7 @@ import { headerBytesWanted, isImageHeader, readImageHeader } from '#core/images/
 import { estimateJpegQuality, startQuality } from '#core/images/jpeg-quality';
 import type { DerivativeRole, ImageFormat, ImageHeader, ImagePolicy } from '#core/images/types';
 import { writeStored } from '../platform/opfs';
-import { readImageBarcodes } from './images/barcode-reader';
+import { prepareBarcodeReader, readImageBarcodes } from './images/barcode-reader';
 import { decode, DecodeProblem, draw, encodeUnder, type Decoded } from './images/render';
 
 export interface MakeRequest {
@@ -55,6 +55,11 @@ export interface MakeResult {
 }
 
 const api = {
+  /** Compiles the barcode reader ahead of the first image (a pool that reads barcodes asks as it starts). */
+  async prepareBarcodes(): Promise<void> {
+    await prepareBarcodeReader();
+  },
+
   async make(request: MakeRequest): Promise<MakeResult> {
     const { path, file } = request;
     const first = new Uint8Array(await file.slice(0, headerBytesWanted).arrayBuffer());
@@ -73,6 +78,8 @@ const api = {
       const problems = plan.problem === undefined ? [] : [plan.problem];
       return { ...base, ...noBarcodes, original: plan.original, problems };
     }
+    // A failed compile says so when the barcodes are read.
+    if (reading) void prepareBarcodeReader().catch(() => undefined);
     let decoded: Decoded;
     try {
       decoded = await decode(file, formatOf(header));

@@ -182,3 +182,36 @@ test('generated sheets: a 1-cm label on 60 MP, two labels on one sheet, labels a
     'shows BR0000013284847 (Data Matrix) on its label; the name says BR0000099999999.',
   );
 });
+
+test('Read barcodes is a setting of each target, remembered for the next visit', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  // The Prepare step shows once a folder is chosen; a text file has no barcode to read.
+  const folder = path.join(scratch, 'notes');
+  await mkdir(folder, { recursive: true });
+  await writeFile(path.join(folder, 'notes.txt'), 'no images here');
+  const target = page.getByLabel('Target');
+  const readBarcodes = page
+    .getByRole('region', { name: 'Barcodes' })
+    .getByRole('checkbox', { name: 'Read barcodes' });
+  const choose = async (label: string) => {
+    await target.selectOption({ label });
+    await page.getByTestId('folder-input').setInputFiles(folder);
+  };
+  await page.goto(receiver.url);
+  await choose('Symbiota');
+  await expect(readBarcodes).toBeChecked();
+  await readBarcodes.uncheck();
+  await choose('Custom pattern');
+  await expect(readBarcodes).not.toBeChecked();
+  await readBarcodes.check();
+
+  await page.reload();
+  await expect(target).toHaveValue('custom');
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await expect(readBarcodes).toBeChecked();
+  await target.selectOption({ label: 'Symbiota' });
+  await expect(readBarcodes).not.toBeChecked();
+});

@@ -178,3 +178,26 @@ export function leadingCharacter(value: string): string {
   if (first === '\r') return 'a carriage return';
   return `'${first}'`;
 }
+
+type MaybeRenamed = Pick<ListFile, 'path' | 'originalPath'>;
+
+/**
+ * The original_path column, after path, when some file travels under a name from its barcode: each such file's
+ * own path ('' for the others); no column otherwise.
+ */
+export function originalPathColumn(files: readonly MaybeRenamed[]): {
+  readonly columns: readonly string[];
+  readonly cells: (file: MaybeRenamed) => readonly string[];
+} {
+  if (!files.some((file) => file.originalPath !== undefined)) return { columns: [], cells: () => [] };
+  return { columns: ['original_path'], cells: (file) => [file.originalPath ?? ''] };
+}
+
+/** A note saying that some files travel under names from their barcodes. */
+export function renamedNote(files: readonly MaybeRenamed[]): string[] {
+  const renamed = files.filter((file) => file.originalPath !== undefined).length;
+  if (renamed === 0) return [];
+  return [
+    `${plural(renamed, 'file')} ${renamed === 1 ? 'is' : 'are'} uploaded under the name ${renamed === 1 ? 'its' : 'their'} barcode gives (path); original_path is the name in the folder, which is not changed.`,
+  ];
+}

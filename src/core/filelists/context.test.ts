@@ -59,4 +59,18 @@ describe('listContext', () => {
       { path: 'A-1_a_lg.jpg', size: 3, copyOf: 'A-1_a.jpg', role: 'large' },
     ]);
   });
+
+  it('gives a file checked under a name from its barcode its own path as well', () => {
+    const context = listContext({
+      files,
+      result,
+      includeErrors: false,
+      batch: 'b',
+      originalOf: (path) => (path === 'A-2.jpg' ? 'IMG_0002.JPG' : undefined),
+    });
+    expect(context.files.map((f) => [f.path, f.originalPath])).toEqual([
+      ['A-1_a.jpg', undefined],
+      ['A-2.jpg', 'IMG_0002.JPG'],
+    ]);
+  });
 });

@@ -34,6 +34,8 @@ export interface ContextInput {
   readonly copies?: readonly Omit<ListCopy, 'storedPath' | 'uploadUrl'>[];
   /** Originals that stay home because their copies travel instead. */
   readonly leftHome?: ReadonlySet<string>;
+  /** A file's own path when the check saw it under another name (names from barcodes). */
+  readonly originalOf?: (path: string) => string | undefined;
 }
 
 /** Each original's copies by role (Symbiota's thumbnail, web and large image). */
@@ -75,8 +77,10 @@ export function listContext(input: ContextInput): ListContext {
     const sums = input.checksums?.get(summary.path);
     const derivatives = copiesOf.get(summary.path);
     const into = status === 'error' && !input.includeErrors ? heldBack : files;
+    const originalPath = input.originalOf?.(summary.path);
     const file: ListFile = {
       path: summary.path,
+      ...(originalPath === undefined ? {} : { originalPath }),
       size: sizes.get(summary.path) ?? 0,
       status,
       identifier: summary.identifier,

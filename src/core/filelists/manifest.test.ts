@@ -76,6 +76,26 @@ describe('buildManifest', () => {
     expect(buildManifest(context([listed], { batch })).table.rows).toEqual([row]);
   });
 
+  it('names the folder’s own path of a file uploaded under its barcode, after the path it is uploaded under', () => {
+    const list = buildManifest(
+      context([file('1390992.jpg', { originalPath: 'IMG_0001.JPG' }), file('MICH-V-1.jpg')], { batch: 'b1' }),
+    );
+    expect(list.table.columns).toEqual([
+      'path',
+      'original_path',
+      'bytes',
+      'sha256',
+      'stored_path',
+      'upload_url',
+      'verified',
+    ]);
+    expect(list.table.rows.map((row) => row.slice(0, 2))).toEqual([
+      ['1390992.jpg', 'IMG_0001.JPG'],
+      ['MICH-V-1.jpg', ''],
+    ]);
+    expect(list.table.rows[0]?.[4]).toBe('b1/data/1390992.jpg');
+  });
+
   it('keeps one row per file, in the order given', () => {
     const rows = buildManifest(context([file('a.tif'), file('b.tif'), file('c/d.tif')])).table.rows;
     expect(rows.map((row) => row[0])).toEqual(['a.tif', 'b.tif', 'c/d.tif']);

@@ -7,6 +7,8 @@ import {
   cappedProblems,
   leadingCharacter,
   checksumNote,
+  originalPathColumn,
+  renamedNote,
   heldBackNote,
   problemsInOrder,
   storedPathColumn,
@@ -30,6 +32,7 @@ export function travelling(context: ListContext): readonly (ListFile | ListCopy)
 export function buildManifest(context: ListContext): BuiltList {
   const { batch } = context;
   const files = travelling(context);
+  const original = originalPathColumn(files);
   return {
     kind: 'manifest',
     title: 'Manifest',
@@ -37,9 +40,10 @@ export function buildManifest(context: ListContext): BuiltList {
     format: 'csv',
     bom: true,
     table: {
-      columns: manifestColumns,
+      columns: [manifestColumns[0], ...original.columns, ...manifestColumns.slice(1)],
       rows: files.map((file) => [
         file.path,
+        ...original.cells(file),
         String(file.size),
         ('sha256' in file ? file.sha256 : undefined) ?? '',
         storedPathColumn(file, batch),
@@ -50,6 +54,7 @@ export function buildManifest(context: ListContext): BuiltList {
     problems: problemsInOrder([...formulaPathWarnings(files), ...formulaBatchWarning(batch)]),
     notes: [
       ...heldBackNote(context),
+      ...renamedNote(files),
       ...leftHomeNote(context),
       ...checksumNote(context, 'sha256', 'sha256'),
       ...plannedPathNote(files, batch),

@@ -4,7 +4,14 @@
  * that arrived. It is what a curator files to prove that what arrived is what was sent.
  */
 import { formulaPathWarnings, travelling } from '#core/filelists/manifest';
-import { arrivalNotes, problemsInOrder, storedPathColumn, verifiedColumn } from '#core/filelists/common';
+import {
+  arrivalNotes,
+  originalPathColumn,
+  problemsInOrder,
+  renamedNote,
+  storedPathColumn,
+  verifiedColumn,
+} from '#core/filelists/common';
 import type { BagName, BuiltList, ListContext } from '#core/filelists/types';
 import { usesMd5 } from '#core/digest';
 import { plural } from '#core/format';
@@ -21,10 +28,13 @@ export function buildReceipt(context: ListContext): BuiltList {
   // Only an arrival sets the stored path (the other lists fill in the planned one themselves).
   const arrived = going.filter((file) => file.storedPath !== undefined);
   const { bag } = context;
+  const original = originalPathColumn(arrived);
   const columns = [
+    'path',
+    ...original.columns,
     ...(md5
-      ? ['path', 'bytes', 'sha256', 'md5', 'stored_path', 'upload_url', 'verified']
-      : ['path', 'bytes', 'sha256', 'stored_path', 'upload_url', 'verified']),
+      ? ['bytes', 'sha256', 'md5', 'stored_path', 'upload_url', 'verified']
+      : ['bytes', 'sha256', 'stored_path', 'upload_url', 'verified']),
     // A completed batch: every row names the bag that holds it.
     ...(bag ? ['bag'] : []),
   ];
@@ -32,6 +42,7 @@ export function buildReceipt(context: ListContext): BuiltList {
     const sums = md5 ? [file.sha256 ?? '', file.md5 ?? ''] : [file.sha256 ?? ''];
     return [
       file.path,
+      ...original.cells(file),
       String(file.size),
       ...sums,
       storedPathColumn(file, batch),
@@ -63,6 +74,7 @@ export function buildReceipt(context: ListContext): BuiltList {
             `${plural(missing, 'file')} of the upload ${missing === 1 ? 'has' : 'have'} not arrived and ${missing === 1 ? 'is' : 'are'} not on the receipt; send ${missing === 1 ? 'it' : 'them'}, then download the receipt again.`,
           ]
         : []),
+      ...renamedNote(arrived),
       ...arrivalNotes(arrived),
     ],
   };

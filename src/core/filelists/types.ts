@@ -8,8 +8,10 @@ import type { ProfileId, RecordLink, RecordTable, Status } from '#core/validatio
 
 /** One file of the upload set, with everything the check and the later steps learned about it. */
 export interface ListFile {
-  /** Relative to the picked folder, '/'-separated. */
+  /** Relative to the picked folder, '/'-separated: the name it is uploaded under. */
   readonly path: string;
+  /** The file's own path when it is uploaded under another name (a name from its barcode). */
+  readonly originalPath?: string;
   readonly size: number;
   /** The worst status of the file's findings (never 'skipped': skipped files are not in the set). */
   readonly status: Exclude<Status, 'skipped'>;

@@ -236,7 +236,7 @@ describe('the image settings', () => {
     ]) {
       expect(profiles.symbiota.prepareSettings).toContain(key);
     }
-    expect(profiles.gudmap.prepareSettings).toEqual(['makeThumbnails', 'thumbnailSide']);
+    expect(profiles.gudmap.prepareSettings).toEqual(['makeThumbnails', 'thumbnailSide', 'readBarcodes']);
   });
 
   it('take only the three known choices for originals, from a file or a link', () => {

@@ -12,6 +12,7 @@ export const customDefaultSettings: CustomSettings = {
   pattern: '^(?<id>[^_.]+)',
   flags: '',
   matchAgainst: 'name',
+  readBarcodes: false,
 };
 
 function identifyWith(regex: RegExp, settings: CustomSettings) {
@@ -89,6 +90,7 @@ export const custom: ProfileDescriptor<'custom'> = {
   description:
     'Any target: a JavaScript pattern of your own reads the identifier out of each file name (the id group, or group 1).',
   defaultSettings: customDefaultSettings,
+  prepareSettings: ['readBarcodes'],
   isRecordFile: () => false,
   prepare,
 };

@@ -49,6 +49,7 @@ export const gudmapDefaultSettings: GudmapSettings = {
   requireImageFields: true,
   makeThumbnails: false,
   thumbnailSide: 150,
+  readBarcodes: false,
 };
 
 function identified(match: RegExpExecArray, kind: string, notes: readonly Finding[] = []): Identified {
@@ -194,7 +195,7 @@ export const gudmap: ProfileDescriptor<'gudmap'> = {
   description:
     'Deriva bulk upload to the GUDMAP/RBK atlas: images in deriva/images/ and deriva/image_3d/ named after the Internal_ID of their specimen record.',
   defaultSettings: gudmapDefaultSettings,
-  prepareSettings: ['makeThumbnails', 'thumbnailSide'],
+  prepareSettings: ['makeThumbnails', 'thumbnailSide', 'readBarcodes'],
   isRecordFile: (path) => specimenFile.test(path),
   prepare: (settings) => ({
     ok: true,

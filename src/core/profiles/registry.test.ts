@@ -37,8 +37,13 @@ describe('checkedSettings', () => {
     expect(checked).toHaveProperty('pattern', '/^(a)/');
     const bia = { ...getProfile('bia').defaultSettings, pathTemplate: '{Plate}/x.tif', makeThumbnails: true };
     expect(checkedSettings('bia', bia)).toEqual({});
-    expect(checkedSettings('custom', getProfile('custom').defaultSettings)).toEqual(
-      getProfile('custom').defaultSettings,
-    );
+    const { readBarcodes: _prepared, ...custom } = getProfile('custom').defaultSettings;
+    expect(checkedSettings('custom', getProfile('custom').defaultSettings)).toEqual(custom);
+  });
+
+  it('leaves out Read barcodes, which starts a Prepare run rather than a new check', () => {
+    for (const id of ['symbiota', 'gudmap', 'custom'] as const) {
+      expect(checkedSettings(id, getProfile(id).defaultSettings)).not.toHaveProperty('readBarcodes');
+    }
   });
 });

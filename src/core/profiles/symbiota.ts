@@ -45,6 +45,7 @@ export const symbiotaDefaultSettings: SymbiotaSettings = {
   jpegQuality: 80,
   maxFileMegabytes: 8,
   originals: 'none',
+  readBarcodes: true,
 };
 
 type Rewrite = (catalogNumber: string) => string;
@@ -236,6 +237,7 @@ export const symbiota: ProfileDescriptor<'symbiota'> = {
     'jpegQuality',
     'maxFileMegabytes',
     'originals',
+    'readBarcodes',
   ],
   isRecordFile: () => false,
   prepare,

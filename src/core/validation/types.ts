@@ -40,6 +40,8 @@ export interface GudmapSettings {
   readonly makeThumbnails: boolean;
   /** Web copies: the thumbnail fits in a square this many pixels wide and high. */
   readonly thumbnailSide: number;
+  /** Prepare: read each image's barcode and compare it with the name (on by default for Symbiota only). */
+  readonly readBarcodes: boolean;
 }
 
 export interface SymbiotaSettings {
@@ -75,6 +77,8 @@ export interface SymbiotaSettings {
   readonly maxFileMegabytes: number;
   /** What travels of the originals: nothing (their derivatives go instead), the files as they are, or web-ready JPEGs. */
   readonly originals: OriginalsPolicy;
+  /** Prepare: read each image's barcode and compare it with the name (on by default for Symbiota only). */
+  readonly readBarcodes: boolean;
 }
 
 /** The BioImage Archive's naming rules are fixed; only its file list has a setting. */
@@ -92,6 +96,8 @@ export interface CustomSettings {
   readonly flags: string;
   /** Match the file name only, or the whole relative path. */
   readonly matchAgainst: 'name' | 'path';
+  /** Prepare: read each image's barcode and compare it with the name (on by default for Symbiota only). */
+  readonly readBarcodes: boolean;
 }
 
 /** A Deriva catalog's own bulk-upload config, applied as deriva-upload-cli applies it. */

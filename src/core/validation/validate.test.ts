@@ -113,7 +113,7 @@ describe('validate', () => {
     const result = validate(
       [file('X1_a.jpg')],
       'custom',
-      { pattern: '^(?<id>[^_.]+)', flags: '', matchAgainst: 'name' },
+      { pattern: '^(?<id>[^_.]+)', flags: '', matchAgainst: 'name', readBarcodes: false },
       {
         table: records,
       },

@@ -28,7 +28,9 @@ export interface BarcodeProgress {
 }
 
 /** Targets whose identifier comes from the file name, which a barcode can confirm. */
-const NAME_TARGETS: ReadonlySet<ProfileId> = new Set(['symbiota', 'gudmap', 'custom']);
+type NameTarget = 'symbiota' | 'gudmap' | 'custom';
+const NAME_TARGETS: ReadonlySet<ProfileId> = new Set<NameTarget>(['symbiota', 'gudmap', 'custom']);
+const isNameTarget = (target: ProfileId): target is NameTarget => NAME_TARGETS.has(target);
 const SHOWN = 100;
 const PUBLISH_MS = 250;
 const NO_POLICY = { derivatives: [], originals: 'as-is' } as const;
@@ -38,15 +40,13 @@ export class BarcodesState {
   progress = $state.raw<BarcodeProgress | null>(null);
   problems = $state.raw<readonly string[]>([]);
   error = $state('');
-  /** Read barcodes is on; undefined follows the target's default (on for Symbiota). */
-  #chosen = $state<boolean | undefined>(undefined);
   /** Paths claimed by a run (this one or the web copies'), so each image is decoded once. */
   #claimed = new Set<string>();
   #read = new Map<string, BarcodeReading>();
   /** Read since they were last handed to the folder worker. */
   #unsent: [string, BarcodeReading][] = [];
   #pool: ImagePool | null = null;
-  readonly #workers = new ImagePool();
+  readonly #workers = new ImagePool(poolSize(), { barcodes: true });
   #autoStarted = false;
   readonly #folder: FolderState;
   readonly #check: CheckState;
@@ -60,20 +60,40 @@ export class BarcodesState {
 
   /** Whether the target reads identifiers from names (BioImage Archive files have none). */
   get available(): boolean {
-    return NAME_TARGETS.has(this.#check.target);
+    return isNameTarget(this.#check.target);
   }
 
+  /** Read barcodes, a setting of each target (remembered with the others; on by default for Symbiota). */
   get enabled(): boolean {
-    return this.available && (this.#chosen ?? this.#check.target === 'symbiota');
+    const target = this.#check.target;
+    return isNameTarget(target) && this.#check.settings[target].readBarcodes;
   }
 
   set enabled(on: boolean) {
-    this.#chosen = on;
+    const target = this.#check.target;
+    if (isNameTarget(target)) this.#check.patchSettings(target, { readBarcodes: on });
   }
 
   /** The images whose barcodes are read: every image of the folder, errors included (a name without identifier is one). */
   #images(): FileRow[] {
     return this.#folder.scannedRows.filter((row) => row.status !== 'skipped' && isImageFile(row.path));
+  }
+
+  /** Reading is under way, or will begin by itself once the folder is checked. */
+  get ahead(): boolean {
+    if (this.phase === 'running') return true;
+    const folder = this.#folder.phase;
+    return (
+      this.enabled &&
+      this.phase === 'idle' &&
+      !this.#autoStarted &&
+      (folder === 'scanning' || folder === 'ready')
+    );
+  }
+
+  /** Starts the workers and their reader while the folder is checked, when reading will follow. */
+  warm(): void {
+    if (this.enabled && !this.#autoStarted) this.#workers.warm();
   }
 
   /** Starts by itself once per folder after the first check, when on. */
@@ -198,6 +218,42 @@ export class BarcodesState {
   /** Images the last check would name from their barcode. */
   get suggestions(): number {
     return this.#check.summary?.rules.find((r) => r.rule === 'barcode.suggested')?.count ?? 0;
+  }
+
+  /** Files uploaded under the name their barcode gives. */
+  get named(): number {
+    return this.#folder.names.count;
+  }
+
+  /**
+   * Uploads the images the check names from their barcodes under those names (`<barcode>.jpg`, `_a`, `_b` …);
+   * the files in the folder keep theirs. The check runs again, so findings, lists and copies use the new names.
+   */
+  async useBarcodeNames(): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker) return;
+    try {
+      const pairs = await worker.suggestedNames();
+      if (pairs.length === 0) return;
+      this.#folder.names.add(pairs);
+      await worker.setUploadNames(this.#folder.names.pairs());
+      await this.#check.run(false);
+      this.#announcer.say(
+        `${plural(pairs.length, 'image')} will be uploaded under the name ${pairs.length === 1 ? 'its' : 'their'} barcode gives; the files in the folder keep their names.`,
+      );
+    } catch (error) {
+      this.error = `The names from barcodes could not be used: ${error instanceof Error ? error.message : String(error)} Try again.`;
+    }
+  }
+
+  /** Uploads every file under its own name again. */
+  async useOwnNames(): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker || this.#folder.names.count === 0) return;
+    this.#folder.names.clear();
+    await worker.setUploadNames([]);
+    await this.#check.run(false);
+    this.#announcer.say('Every file will be uploaded under its own name.');
   }
 
   /** Saves the names from barcodes as CSV (old,new); the files themselves are never renamed. */

@@ -13,6 +13,7 @@ import type { CopyRecord } from '../../platform/batch-journal';
 import { absorbFileList, filesNotListed, type PickedFolder } from '../../platform/pick-folder';
 import { FolderWorker } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
+import { UploadNamesState } from './upload-names.svelte';
 import type { FileRow } from './file-row';
 
 export type ScanPhase = 'empty' | 'scanning' | 'ready' | 'cancelled' | 'failed';
@@ -37,6 +38,8 @@ export class FolderState {
   #source: FolderSource | null = null;
   #handle: FileSystemDirectoryHandle | null = null;
   #worker: FolderWorker | null = null;
+  /** The names files are uploaded under when not their own (names from barcodes). */
+  readonly names = new UploadNamesState();
   #abort: AbortController | null = null;
   #startedAt = 0;
   /** Rows of the scan; the web copies come after them. */
@@ -186,6 +189,7 @@ export class FolderState {
     const abort = new AbortController();
     this.#abort = abort;
     this.#rows.length = 0;
+    this.names.clear();
     this.#scanned = 0;
     this.#copies.clear();
     this.#held.clear();

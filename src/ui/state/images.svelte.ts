@@ -83,9 +83,15 @@ export class ImagesState {
     return policy.derivatives.length > 0 || policy.originals === 'web-ready';
   }
 
-  /** The copies in the upload were made with other settings than those now set. */
+  /** The upload names the copies were named after (see UploadNamesState.revision). */
+  #namesMadeWith = 0;
+
+  /** The copies in the upload were made with other settings, or named after other names, than those now set. */
   get stale(): boolean {
-    return this.madeCount > 0 && this.madeWith !== JSON.stringify(this.policy);
+    if (this.madeCount === 0) return false;
+    return (
+      this.madeWith !== JSON.stringify(this.policy) || this.#namesMadeWith !== this.#folder.names.revision
+    );
   }
 
   get policyText(): readonly string[] {
@@ -113,6 +119,7 @@ export class ImagesState {
     this.reset();
     const policy = $state.snapshot(this.policy) as ImagePolicy;
     this.madeWith = JSON.stringify(policy);
+    this.#namesMadeWith = this.#folder.names.revision;
     const store = storeName(this.#folder.name);
     const admits = this.#check.admitter();
     const images = this.#folder.scannedRows.filter(
@@ -148,7 +155,9 @@ export class ImagesState {
         const barcodes = this.#barcodes?.claim(row.path) ?? false;
         try {
           const file = await source.open(row.path);
-          result = await pool.make({ path: row.path, file, policy, store, barcodes });
+          // Copies are named after the name the image is uploaded under; the page keeps them by its own path.
+          const path = this.#folder.names.of(row.path);
+          result = { ...(await pool.make({ path, file, policy, store, barcodes })), path: row.path };
         } catch (error) {
           if (barcodes) this.#barcodes?.release(row.path);
           if (error instanceof DOMException && error.name === 'AbortError') return;

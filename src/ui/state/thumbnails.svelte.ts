@@ -25,6 +25,8 @@ export class Thumbnails {
   readonly #queue: string[] = [];
   #running = 0;
   #bumpScheduled = false;
+  /** Held while the image workers decode the folder, so a thumbnail's decode does not slow theirs. */
+  #held = false;
   readonly #folder: FolderState;
 
   constructor(folder: FolderState) {
@@ -45,6 +47,16 @@ export class Thumbnails {
     return undefined;
   }
 
+  /**
+   * Holds new thumbnails while the image workers read barcodes (or are about to) or make web copies: a thumbnail
+   * decodes the whole image too (a 60-MP sheet for 48 pixels), and two such decodes at once took three times
+   * one. They are made once the run ends.
+   */
+  hold(on: boolean): void {
+    this.#held = on;
+    if (!on) this.#pump();
+  }
+
   /** Forgets every thumbnail (a new folder, or new copies under old names). */
   clear(): void {
     for (const url of this.#urls.values()) URL.revokeObjectURL(url);
@@ -55,7 +67,7 @@ export class Thumbnails {
   }
 
   #pump(): void {
-    while (this.#running < AT_ONCE && this.#queue.length > 0) {
+    while (!this.#held && this.#running < AT_ONCE && this.#queue.length > 0) {
       // The newest requests first: they are the rows in view now.
       const path = this.#queue.pop() as string;
       this.#running += 1;

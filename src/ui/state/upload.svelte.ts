@@ -334,12 +334,14 @@ export class UploadState {
       const row = this.#folder.queueForUpload(id);
       if (!row) continue;
       this.#failures.remove(id);
+      const uploadPath = this.#folder.names.of(row.path);
       jobs.push({
         id,
         path: row.path,
         size: row.size,
         lastModified: row.lastModified,
         mime: row.mime,
+        ...(uploadPath === row.path ? {} : { uploadPath }),
         ...this.#journal.takeResume(id),
       });
     }
@@ -467,7 +469,7 @@ export class UploadState {
 
   #arrived(row: Readonly<FileRow> | undefined, arrival: Arrival): void {
     if (!row) return;
-    const expected = storedPathFor(this.#form.batch, row.path);
+    const expected = storedPathFor(this.#form.batch, this.#folder.names.of(row.path));
     // '' where the server does not say (a plain tus server): the lists say so rather than guess.
     const storedPath = arrival.storedPath ?? '';
     const arrived = { storedPath, uploadUrl: arrival.uploadUrl ?? '', verified: arrival.verified };
@@ -555,8 +557,10 @@ export class UploadState {
       const arrival = row.status === 'done' ? this.#arrivals.get(row.path) : undefined;
       // A file that arrived before a reload without its checksum kept is bagged with what the receiver holds.
       if (!arrival?.sha256) continue;
+      const path = this.#folder.names.of(row.path);
       files.push({
-        path: row.path,
+        path,
+        ...(path === row.path ? {} : { originalPath: row.path }),
         bytes: row.size,
         sha256: arrival.sha256,
         ...(arrival.md5 ? { md5: arrival.md5 } : {}),

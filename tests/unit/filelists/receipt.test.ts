@@ -158,6 +158,39 @@ describe('the receipt of an upload to a plain tus server', () => {
   });
 });
 
+describe('the receipt of files uploaded under names from their barcodes', () => {
+  const arrived = (path: string, extra: Parameters<typeof listFile>[1] = {}) =>
+    listFile(path, {
+      sha256: SHA('a'),
+      storedPath: `b1/data/${path}`,
+      uploadUrl: 'http://r/files/1',
+      verified: 'sha-256',
+      ...extra,
+    });
+
+  it('lists both names, the folder’s own after the uploaded one, and says why', () => {
+    const list = buildReceipt(
+      contextOfFiles('custom', [
+        arrived('day1/1390992.jpg', { originalPath: 'day1/IMG_0001.JPG' }),
+        arrived('day1/MICH-V-1.jpg'),
+      ]),
+    );
+    expect(list.table.columns.slice(0, 3)).toEqual(['path', 'original_path', 'bytes']);
+    expect(list.table.rows.map((row) => row.slice(0, 2))).toEqual([
+      ['day1/1390992.jpg', 'day1/IMG_0001.JPG'],
+      ['day1/MICH-V-1.jpg', ''],
+    ]);
+    expect(list.notes).toContain(
+      '1 file is uploaded under the name its barcode gives (path); original_path is the name in the folder, which is not changed.',
+    );
+  });
+
+  it('has no original_path column when nothing is renamed', () => {
+    const list = buildReceipt(contextOfFiles('custom', [arrived('x.jpg')]));
+    expect(list.table.columns).not.toContain('original_path');
+  });
+});
+
 describe('the receipt of an upload to a tus server that checks each request (checksum extension)', () => {
   it('says the bytes were checked in transit, not the whole file, never a plain yes', () => {
     const list = buildReceipt(

@@ -60,6 +60,10 @@ export const customised: [string, AppSettings][] = [
     }),
   ],
   ['GUDMAP with the newer 3D reading off', make({ profiles: { gudmap: { image3dNumbered: false } } })],
+  [
+    'Read barcodes off for Symbiota and on for a custom pattern',
+    make({ profiles: { symbiota: { readBarcodes: false }, custom: { readBarcodes: true } } }),
+  ],
   ['the BioImage Archive', make({ target: 'bia', endpoint: 'http://localhost:1080/files/' })],
   [
     "a Deriva catalog's upload config, longer than any pattern",

@@ -1,0 +1,224 @@
+/**
+ * Where the barcodes of a large image may be, found on a small copy of it, so that only those places are read at
+ * full resolution. A barcode, printed black on a white label, is dense with sharp light–dark steps in a compact
+ * patch: the copy is cut into blocks, a block is busy when many neighbouring pixels differ strongly, and busy
+ * blocks in patches at least three blocks across make a region. The edge of a stem or a leaf makes a thin line
+ * of busy blocks and is left out; the text of a label passes, which only costs a small extra read. Regions come
+ * largest first.
+ */
+
+/** A rectangle in the small copy's pixels. */
+export interface Region {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface RegionOptions {
+  /** Side of a block in pixels of the copy. */
+  readonly block?: number;
+  /** Two neighbouring pixels differing by more than this (0–255 luminance) make a sharp step. */
+  readonly step?: number;
+  /** A block is busy when at least this share of its pixel pairs are sharp steps. */
+  readonly density?: number;
+  /** Regions of fewer busy blocks are left out. */
+  readonly minBlocks?: number;
+  /** At most this many regions, the largest. */
+  readonly maxRegions?: number;
+  /** Blocks of margin around each region, so the quiet zone and a turned label's corners are read too. */
+  readonly margin?: number;
+}
+
+const DEFAULTS: Required<RegionOptions> = {
+  block: 8,
+  step: 48,
+  density: 0.12,
+  minBlocks: 3,
+  maxRegions: 8,
+  margin: 2,
+};
+
+/** Luminance of RGBA pixels, 0–255. */
+function luminance(rgba: Uint8ClampedArray | Uint8Array, pixels: number): Uint8Array {
+  const out = new Uint8Array(pixels);
+  for (let i = 0, j = 0; i < pixels; i += 1, j += 4) {
+    out[i] = ((rgba[j] ?? 0) * 77 + (rgba[j + 1] ?? 0) * 150 + (rgba[j + 2] ?? 0) * 29) >> 8;
+  }
+  return out;
+}
+
+/** Counts the sharp steps of each block, across (x) and down (y). */
+function blockSteps(lum: Uint8Array, width: number, height: number, block: number, step: number) {
+  const columns = Math.ceil(width / block);
+  const rows = Math.ceil(height / block);
+  const steps = new Uint16Array(columns * rows);
+  for (let y = 0; y < height; y += 1) {
+    const row = y * width;
+    const blockRow = Math.floor(y / block) * columns;
+    const below = y + 1 < height;
+    for (let x = 0; x < width; x += 1) {
+      const here = lum[row + x] ?? 0;
+      let count = 0;
+      if (x + 1 < width && Math.abs(here - (lum[row + x + 1] ?? 0)) > step) count += 1;
+      if (below && Math.abs(here - (lum[row + width + x] ?? 0)) > step) count += 1;
+      if (count > 0) {
+        const at = blockRow + Math.floor(x / block);
+        steps[at] = (steps[at] ?? 0) + count;
+      }
+    }
+  }
+  return { steps, columns, rows };
+}
+
+/**
+ * The busy blocks in a patch at least three blocks across: those with at least {@link THICK} busy neighbours, and
+ * the busy blocks next to them. A stem or a leaf's edge makes a thin line of busy blocks, and goes.
+ */
+const THICK = 5;
+function thick(busy: Uint8Array, columns: number, rows: number): Uint8Array {
+  const core = new Uint8Array(busy.length);
+  for (let y = 0; y < rows; y += 1) {
+    for (let x = 0; x < columns; x += 1) {
+      if (busy[y * columns + x] === 0) continue;
+      let neighbours = 0;
+      for (let dy = -1; dy <= 1; dy += 1) {
+        for (let dx = -1; dx <= 1; dx += 1) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if ((dx !== 0 || dy !== 0) && nx >= 0 && ny >= 0 && nx < columns && ny < rows) {
+            neighbours += busy[ny * columns + nx] ?? 0;
+          }
+        }
+      }
+      if (neighbours >= THICK) core[y * columns + x] = 1;
+    }
+  }
+  const kept = new Uint8Array(busy.length);
+  for (let y = 0; y < rows; y += 1) {
+    for (let x = 0; x < columns; x += 1) {
+      if (core[y * columns + x] === 0) continue;
+      for (let dy = -1; dy <= 1; dy += 1) {
+        for (let dx = -1; dx <= 1; dx += 1) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= columns || ny >= rows) continue;
+          const at = ny * columns + nx;
+          if (busy[at] === 1) kept[at] = 1;
+        }
+      }
+    }
+  }
+  return kept;
+}
+
+interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  busy: number;
+}
+
+/** Busy blocks that touch (diagonals too), as boxes in block units with how many busy blocks each holds. */
+function components(busy: Uint8Array, columns: number, rows: number): Box[] {
+  const seen = new Uint8Array(busy.length);
+  const boxes: Box[] = [];
+  const stack: number[] = [];
+  for (let start = 0; start < busy.length; start += 1) {
+    if (busy[start] === 0 || seen[start] === 1) continue;
+    const box: Box = { left: columns, top: rows, right: -1, bottom: -1, busy: 0 };
+    seen[start] = 1;
+    stack.push(start);
+    while (stack.length > 0) {
+      const at = stack.pop() as number;
+      const cx = at % columns;
+      const cy = (at - cx) / columns;
+      box.busy += 1;
+      box.left = Math.min(box.left, cx);
+      box.right = Math.max(box.right, cx);
+      box.top = Math.min(box.top, cy);
+      box.bottom = Math.max(box.bottom, cy);
+      for (let dy = -1; dy <= 1; dy += 1) {
+        for (let dx = -1; dx <= 1; dx += 1) {
+          const nx = cx + dx;
+          const ny = cy + dy;
+          if (nx < 0 || ny < 0 || nx >= columns || ny >= rows) continue;
+          const next = ny * columns + nx;
+          if (busy[next] === 1 && seen[next] === 0) {
+            seen[next] = 1;
+            stack.push(next);
+          }
+        }
+      }
+    }
+    boxes.push(box);
+  }
+  return boxes;
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.left <= b.right && b.left <= a.right && a.top <= b.bottom && b.top <= a.bottom;
+}
+
+/** Joins boxes whose margins overlap, so no pixel is read twice. */
+function merge(boxes: Box[]): Box[] {
+  const out = boxes.map((box) => ({ ...box }));
+  for (let merged = true; merged;) {
+    merged = false;
+    for (let i = 0; i < out.length && !merged; i += 1) {
+      for (let j = i + 1; j < out.length; j += 1) {
+        const a = out[i] as Box;
+        const b = out[j] as Box;
+        if (!overlaps(a, b)) continue;
+        a.left = Math.min(a.left, b.left);
+        a.top = Math.min(a.top, b.top);
+        a.right = Math.max(a.right, b.right);
+        a.bottom = Math.max(a.bottom, b.bottom);
+        a.busy += b.busy;
+        out.splice(j, 1);
+        merged = true;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** The places of an RGBA image (`width` × `height`) where a barcode may be, largest first. */
+export function labelRegions(
+  rgba: Uint8ClampedArray | Uint8Array,
+  width: number,
+  height: number,
+  options: RegionOptions = {},
+): Region[] {
+  const { block, step, density, minBlocks, maxRegions, margin } = { ...DEFAULTS, ...options };
+  const lum = luminance(rgba, width * height);
+  const { steps, columns, rows } = blockSteps(lum, width, height, block, step);
+  const needed = density * 2 * block * block;
+  const busy = new Uint8Array(steps.length);
+  for (let i = 0; i < steps.length; i += 1) busy[i] = (steps[i] ?? 0) >= needed ? 1 : 0;
+  const found = components(thick(busy, columns, rows), columns, rows)
+    .filter((box) => box.busy >= minBlocks)
+    .sort((a, b) => b.busy - a.busy)
+    .slice(0, maxRegions)
+    .map((box) => ({
+      left: Math.max(0, box.left - margin),
+      top: Math.max(0, box.top - margin),
+      right: Math.min(columns - 1, box.right + margin),
+      bottom: Math.min(rows - 1, box.bottom + margin),
+      busy: box.busy,
+    }));
+  return merge(found)
+    .sort((a, b) => b.busy - a.busy)
+    .map((box) => {
+      const x = box.left * block;
+      const y = box.top * block;
+      return {
+        x,
+        y,
+        width: Math.min(width, (box.right + 1) * block) - x,
+        height: Math.min(height, (box.bottom + 1) * block) - y,
+      };
+    });
+}
