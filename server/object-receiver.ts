@@ -16,6 +16,7 @@ import { describeDuration } from './durations.ts';
 import { PlacementError } from './placement.ts';
 import type { Receiver, ReceiverOptions } from './receiver.ts';
 import {
+  CREATION_DIGEST_KEY,
   describeError,
   hasToken,
   logLine,
@@ -44,7 +45,6 @@ export type ObjectStorage = {
 };
 
 const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER];
-const CREATION_DIGEST_KEY = 'reprDigestAtCreation';
 const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
 /** How long the answer to a finished upload is kept for a client whose final response was lost. */
 const ANSWER_KEPT_MS = 60 * 60_000;

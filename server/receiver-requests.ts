@@ -11,6 +11,9 @@ import type { Placement } from './placement.ts';
 export const TOKEN_REFUSED = 'The access token is missing or wrong.';
 
 /** What @tus/server expects to be thrown from a hook to answer with a status and body. */
+/** Where the receivers keep a Repr-Digest sent with the creation, for the check when the upload finishes. */
+export const CREATION_DIGEST_KEY = 'reprDigestAtCreation';
+
 export type TusRefusal = { status_code: number; body: string };
 export const refusal = (status_code: number, body: string): TusRefusal => ({ status_code, body });
 
