@@ -21,6 +21,7 @@ import type { PartialStore } from './partial-store.ts';
 import type { PlacedFiles } from './placed-files.ts';
 import { PlacementError, placeFile, type Placement } from './placement.ts';
 import {
+  admission,
   CREATION_DIGEST_KEY,
   describeError,
   logLine,
@@ -60,21 +61,10 @@ export class DiskFinisher {
     upload: Upload,
     digest: string | null,
   ): Promise<{ metadata: Record<string, string | null>; algorithms: DigestAlgorithm[] }> {
-    const { batch, relativePath } = readMetadata(upload);
-    const announced = readAnnouncements(upload.metadata, [digest], quote(`${batch}/${relativePath}`));
-    if (!announced.ok) throw refusal(400, announced.message);
+    const { batch, relativePath, metadata, announced } = admission(upload, digest);
     if (upload.size !== undefined)
       await this.#parts.space.ensure(`${batch}/${relativePath}`, upload.size, false);
-    const { [CREATION_DIGEST_KEY]: _notTheSenders, ...sent } = upload.metadata ?? {};
-    return {
-      metadata: {
-        ...sent,
-        batch,
-        relativePath,
-        ...(digest === null ? {} : { [CREATION_DIGEST_KEY]: digest }),
-      },
-      algorithms: algorithmsOf(announced.announced),
-    };
+    return { metadata, algorithms: algorithmsOf(announced) };
   }
 
   /** Verifies and places a finished upload once: a retried final PATCH may arrive while the first is at it. */

@@ -16,6 +16,7 @@ import { describeDuration } from './durations.ts';
 import { PlacementError } from './placement.ts';
 import type { Receiver, ReceiverOptions } from './receiver.ts';
 import {
+  admission,
   CREATION_DIGEST_KEY,
   describeError,
   hasToken,
@@ -195,19 +196,8 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       getFileIdFromRequest: (_req, last) =>
         last && /^[0-9a-f]{32}$/.test(last) ? store.keyFor(last) : undefined,
       async onUploadCreate(req, upload) {
-        const digest = req.headers.get('repr-digest');
-        const { batch, relativePath } = readMetadata(upload);
-        const announced = readAnnouncements(upload.metadata, [digest], quote(`${batch}/${relativePath}`));
-        if (!announced.ok) throw refusal(400, announced.message);
-        const { [CREATION_DIGEST_KEY]: _notTheSenders, ...sent } = upload.metadata ?? {};
-        return {
-          metadata: {
-            ...sent,
-            batch,
-            relativePath,
-            ...(digest === null ? {} : { [CREATION_DIGEST_KEY]: digest }),
-          },
-        };
+        const { metadata } = admission(upload, req.headers.get('repr-digest'));
+        return { metadata };
       },
       onUploadFinish(req, upload) {
         return finishOnce(store, state, upload, req.headers.get('repr-digest'));

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Upload } from '@tus/server';
 import { sanitizeBatchName, sanitizeRelativePath } from '#core/paths';
 import { METADATA } from '#core/protocol';
-import type { DigestAlgorithm } from './digests.ts';
+import { readAnnouncements, type Announcement, type DigestAlgorithm } from './digests.ts';
 import type { Placement } from './placement.ts';
 
 /** What every receiver shares whatever its storage: the token, CORS, the metadata checks and their sentences. */
@@ -111,4 +111,29 @@ export function logLine(
         : '';
   const check = verified.length > 0 ? `  (verified ${verified.join(', ')})` : '';
   return `${placement.storedPath}  ${bytes} bytes${check}${note}`;
+}
+
+/**
+ * What a receiver keeps of a new upload: its batch and path made safe, the sender's metadata with a Repr-Digest
+ * sent with the creation kept for the finish, and the digests announced; throws a 400 refusal for a malformed one.
+ */
+export function admission(
+  upload: Upload,
+  digest: string | null,
+): {
+  batch: string;
+  relativePath: string;
+  metadata: Record<string, string | null>;
+  announced: Announcement[];
+} {
+  const { batch, relativePath } = readMetadata(upload);
+  const announced = readAnnouncements(upload.metadata, [digest], quote(`${batch}/${relativePath}`));
+  if (!announced.ok) throw refusal(400, announced.message);
+  const { [CREATION_DIGEST_KEY]: _notTheSenders, ...sent } = upload.metadata ?? {};
+  return {
+    batch,
+    relativePath,
+    metadata: { ...sent, batch, relativePath, ...(digest === null ? {} : { [CREATION_DIGEST_KEY]: digest }) },
+    announced: announced.announced,
+  };
 }
