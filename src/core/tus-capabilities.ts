@@ -4,7 +4,7 @@
  * be asked is treated as plain tus 1.0 with the creation extension alone, which every tus server that takes
  * uploads from a browser has.
  */
-import { CHECKSUM_EXTENSION, RECEIVER_EXTENSIONS } from '#core/protocol';
+import { CHECKSUM_ALGORITHM_HEADER, CHECKSUM_EXTENSION, RECEIVER_EXTENSIONS } from '#core/protocol';
 
 export interface TusCapabilities {
   /** False when the OPTIONS answer could not be read, and plain tus 1.0 is assumed. */
@@ -37,7 +37,7 @@ export function readCapabilities(header: (name: string) => string | null): TusCa
     versions,
     extensions: new Set(list(header('Tus-Extension')).map((name) => name.toLowerCase())),
     maxSize: header('Tus-Max-Size') !== null && Number.isSafeInteger(maxSize) && maxSize > 0 ? maxSize : null,
-    checksumAlgorithms: list(header('Tus-Checksum-Algorithm')).map((name) => name.toLowerCase()),
+    checksumAlgorithms: list(header(CHECKSUM_ALGORITHM_HEADER)).map((name) => name.toLowerCase()),
   };
 }
 

@@ -172,6 +172,29 @@ async function downloadReceipt(page: Page, scratch: string): Promise<Record<stri
   return parsed.data;
 }
 
+/**
+ * The page's note about the server says `note`, and the receipt lists every file once with its SHA-256 and
+ * `verified` as given; returns the receipt's rows for the journey's own checks.
+ */
+async function expectNoteAndReceipt(
+  page: Page,
+  scratch: string,
+  files: readonly Made[],
+  note: string,
+  verified: string,
+): Promise<Record<string, string>[]> {
+  const step = page.getByRole('region', { name: 'Upload', exact: true });
+  await expect(step.getByRole('list', { name: 'About the server' })).toContainText(note);
+  const receipt = await downloadReceipt(page, scratch);
+  expect(receipt.map((row) => row['path']).sort()).toEqual(files.map((f) => f.path).sort());
+  for (const row of receipt) {
+    const file = files.find((f) => f.path === row['path']);
+    expect(row['sha256'], row['path']).toBe(file?.sha256);
+    expect(row['verified'], row['path']).toBe(verified);
+  }
+  return receipt;
+}
+
 /** Runs a journey with servers it starts, printing nginx's log when it fails. */
 async function withServers<T>(
   start: () => Promise<OtherServer[]>,
@@ -228,16 +251,14 @@ test.describe('uploads to other tus servers', () => {
         // It lists creation-with-upload: small files travelled in their creation requests.
         expect(dataInCreation).toBeGreaterThan(0);
 
-        const step = page.getByRole('region', { name: 'Upload', exact: true });
-        await expect(step.getByRole('list', { name: 'About the server' })).toContainText(
+        const receipt = await expectNoteAndReceipt(
+          page,
+          scratch,
+          files,
           "is a plain tus server: it does not check the files' checksums",
+          'not verified by the receiver',
         );
-        const receipt = await downloadReceipt(page, scratch);
-        expect(receipt.map((row) => row['path']).sort()).toEqual(files.map((f) => f.path).sort());
         for (const row of receipt) {
-          const file = files.find((f) => f.path === row['path']);
-          expect(row['sha256'], row['path']).toBe(file?.sha256);
-          expect(row['verified'], row['path']).toBe('not verified by the receiver');
           expect(row['stored_path'], row['path']).toBe('not returned by the receiver');
           expect(row['upload_url'], row['path']).toMatch(new RegExp(`^${endpoint}[0-9a-f]+$`));
         }
@@ -287,17 +308,13 @@ test.describe('uploads to other tus servers', () => {
         // The damaged request was sent again into the same upload: each file is in the store once, whole.
         await expectInFileStore(store, files, batch);
 
-        const step = page.getByRole('region', { name: 'Upload', exact: true });
-        await expect(step.getByRole('list', { name: 'About the server' })).toContainText(
+        await expectNoteAndReceipt(
+          page,
+          scratch,
+          files,
           'checks the bytes of each request as they arrive (tus checksum extension, sha256), but not whole files',
+          'in transit (Upload-Checksum sha256)',
         );
-        const receipt = await downloadReceipt(page, scratch);
-        expect(receipt.map((row) => row['path']).sort()).toEqual(files.map((f) => f.path).sort());
-        for (const row of receipt) {
-          const file = files.find((f) => f.path === row['path']);
-          expect(row['sha256'], row['path']).toBe(file?.sha256);
-          expect(row['verified'], row['path']).toBe('in transit (Upload-Checksum sha256)');
-        }
       },
     );
   });
