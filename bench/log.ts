@@ -1,4 +1,5 @@
 /** Progress lines with the time since the bench started, so a human watching sees it is alive. */
+import { loadavg } from 'node:os';
 const startedAt = performance.now();
 
 export function elapsed(): string {
@@ -35,4 +36,11 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** The machine's 1-, 5- and 15-minute load averages, to print beside a figure (others may share the cores). */
+export function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }

@@ -21,6 +21,7 @@ import { startBenchReceiver } from './receiver.ts';
 import type { BenchEnv, Outcome, Scenario } from './scenario.ts';
 import { barcodesScenario } from './scenarios/barcodes.ts';
 import { fileListScenario } from './scenarios/filelist.ts';
+import { dayScenario } from './scenarios/day.ts';
 import { diskScenario } from './scenarios/disk.ts';
 import { compressScenario, derivativesScenario } from './scenarios/images.ts';
 import { inputScenario } from './scenarios/input.ts';
@@ -47,6 +48,7 @@ const SCENARIOS: readonly Scenario[] = [
   compressScenario,
   derivativesScenario,
   barcodesScenario,
+  dayScenario,
 ];
 const ORDER = [
   'scan-100k',
@@ -71,6 +73,9 @@ const ORDER = [
   'compress-24mp',
   'derivatives-24mp',
   'barcodes-60mp',
+  'day-100',
+  'day-100-upload',
+  'day-100-longest-task',
 ];
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
