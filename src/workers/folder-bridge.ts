@@ -10,6 +10,7 @@ import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
 import type { FindingPage, FindingQuery } from '#core/validation/finding-view';
 import type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
+import { coreShare } from './core-share';
 import type { ListDownload, ListPreview } from './file-lists';
 import type {
   CheckRequest,
@@ -66,6 +67,8 @@ export class FolderWorker {
   readonly #api = Comlink.wrap<FolderWorkerApi>(this.#worker);
   #failure: Promise<never>;
   #digestBatch: DigestRequest[] = [];
+  /** The core claims of the heavy calls under way, given back when each ends or the worker is stopped. */
+  readonly #claims = new Set<() => void>();
 
   constructor() {
     this.#failure = new Promise((_, reject) =>
@@ -94,7 +97,7 @@ export class FolderWorker {
       };
       if (signal.aborted) return abort();
       signal.addEventListener('abort', abort, { once: true });
-      Promise.race([walk(), this.#failure])
+      this.#holdingCore(Promise.race([walk(), this.#failure]))
         .then(resolve, reject)
         .finally(() => signal.removeEventListener('abort', abort));
     });
@@ -134,7 +137,7 @@ export class FolderWorker {
   }
 
   check(request: CheckRequest): Promise<CheckResult> {
-    return Promise.race([this.#api.check(request), this.#failure]);
+    return this.#holdingCore(Promise.race([this.#api.check(request), this.#failure]));
   }
 
   addBarcodes(read: readonly (readonly [string, BarcodeReading])[], clear: boolean): Promise<void> {
@@ -173,7 +176,9 @@ export class FolderWorker {
     request: ChecksumRequest,
     onProgress: (progress: ChecksumProgress) => void,
   ): Promise<ChecksumOutcome> {
-    return Promise.race([this.#api.computeChecksums(request, Comlink.proxy(onProgress)), this.#failure]);
+    return this.#holdingCore(
+      Promise.race([this.#api.computeChecksums(request, Comlink.proxy(onProgress)), this.#failure]),
+    );
   }
 
   knownChecksums(items: readonly FileFacts[], md5: boolean): Promise<(FileDigests | null)[]> {
@@ -207,7 +212,7 @@ export class FolderWorker {
       const group = items.filter((item) => item.md5 === md5);
       if (group.length === 0) continue;
       const request = group.map(({ path, file }) => ({ path, file }));
-      Promise.race([this.#api.digest(request, md5), this.#failure]).then(
+      this.#holdingCore(Promise.race([this.#api.digest(request, md5), this.#failure])).then(
         (results) =>
           group.forEach((item, i) => {
             const result = results[i];
@@ -227,7 +232,19 @@ export class FolderWorker {
     return Promise.race([this.#api.checksumCount(request), this.#failure]);
   }
 
+  /** The image workers leave a core to this worker while `work` runs (see core-share.ts). */
+  #holdingCore<T>(work: Promise<T>): Promise<T> {
+    const release = coreShare.claim();
+    this.#claims.add(release);
+    return work.finally(() => {
+      this.#claims.delete(release);
+      release();
+    });
+  }
+
   dispose(): void {
     this.#worker.terminate();
+    for (const release of this.#claims) release();
+    this.#claims.clear();
   }
 }

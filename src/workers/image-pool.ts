@@ -1,10 +1,11 @@
 /**
- * A pool of image workers, one per core but one (the page and the folder worker need a core too), started on
- * first use and stopped after a minute of idleness. Each worker holds at most one decoded image, so memory stays
- * bounded however many images wait. Cancelling terminates the workers (decoding cannot be interrupted otherwise)
- * and rejects what was waiting.
+ * A pool of image workers, one per core, started on first use and stopped after a minute of idleness. How many
+ * run at once is the core share's (core-share.ts): every core while the page has nothing else to do, one fewer
+ * while it does. Each worker holds at most one decoded image, so memory stays bounded however many images wait.
+ * Cancelling terminates the workers (decoding cannot be interrupted otherwise) and rejects what was waiting.
  */
 import * as Comlink from 'comlink';
+import { coreShare, type CoreShare } from './core-share';
 import type { ImageWorkerApi, MakeRequest, MakeResult } from './image.worker';
 
 export type { MadeCopy, MakeRequest, MakeResult } from './image.worker';
@@ -25,8 +26,9 @@ interface Waiting {
   readonly reject: (error: unknown) => void;
 }
 
+/** The most workers a pool starts: one per core (the core share decides how many run at once). */
 export function poolSize(): number {
-  return Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
+  return coreShare.cores;
 }
 
 export class ImagePool {
@@ -37,9 +39,16 @@ export class ImagePool {
   readonly #waiting: Waiting[] = [];
   #idleTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(size = poolSize(), options: { readonly barcodes?: boolean } = {}) {
+  readonly #share: CoreShare;
+
+  constructor(size = poolSize(), options: { readonly barcodes?: boolean; readonly share?: CoreShare } = {}) {
     this.#size = size;
     this.#barcodes = options.barcodes === true;
+    this.#share = options.share ?? coreShare;
+    // Pools live as long as the page.
+    this.#share.onFreed(() => {
+      if (this.#waiting.length > 0) this.#pump();
+    });
   }
 
   /** Starts the workers ahead of the first image, so loading them is not part of anyone's wait. */
@@ -60,22 +69,34 @@ export class ImagePool {
     const error = new DOMException('Making web copies was cancelled.', 'AbortError');
     for (const waiting of this.#waiting.splice(0)) waiting.reject(error);
     for (const slot of this.#slots.splice(0)) slot.worker.terminate();
-    this.#running.forEach((reject) => reject(error));
+    const running = [...this.#running];
     this.#running.clear();
+    running.forEach((reject) => reject(error));
   }
 
+  /** Each running job's way to fail it and give back its permit (once). */
   readonly #running = new Set<(error: unknown) => void>();
 
   #pump(): void {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     while (this.#waiting.length > 0) {
+      if (!this.#share.take()) return;
       const slot = this.#freeSlot();
-      if (!slot) return;
+      if (!slot) {
+        this.#share.give();
+        return;
+      }
       const job = this.#waiting.shift() as Waiting;
       slot.busy = true;
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let permit = true;
+      const givePermit = () => {
+        if (permit) this.#share.give();
+        permit = false;
+      };
       const failed = (error: unknown) => {
         clearTimeout(timer);
+        givePermit();
         job.reject(error);
       };
       this.#running.add(failed);
@@ -118,6 +139,7 @@ export class ImagePool {
           clearTimeout(timer);
           this.#running.delete(failed);
           slot.busy = false;
+          givePermit();
           this.#pump();
         });
     }

@@ -1,0 +1,100 @@
+/**
+ * The page's cores, shared out to the image workers (web copies, barcodes): every core while the page has nothing
+ * else to do, one fewer while other heavy work runs (the folder worker's scan, check or checksums), while the
+ * person uses the page, and for a moment after the main thread had a long task, so the page stays fluid and that
+ * work keeps a core. An image job takes a permit before it starts and gives it back when it ends; a running job
+ * is never stopped (a decode cannot be), so the share shrinks as the next image would start.
+ */
+
+/** How long the page counts as in use after an input or a long task. */
+export const IN_USE_MS = 1500;
+
+export class CoreShare {
+  readonly cores: number;
+  readonly #now: () => number;
+  #running = 0;
+  #claims = 0;
+  #inUseUntil = -Infinity;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(cores: number, now: () => number = () => performance.now()) {
+    this.cores = Math.max(1, Math.floor(cores) || 1);
+    this.#now = now;
+  }
+
+  /** Image jobs allowed at once now. */
+  get allowed(): number {
+    const shared = this.#claims > 0 || this.#now() < this.#inUseUntil;
+    return shared ? Math.max(1, this.cores - 1) : this.cores;
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Takes a permit for one image job; false when the share is used up (wait for {@link onFreed}). */
+  take(): boolean {
+    if (this.#running >= this.allowed) return false;
+    this.#running += 1;
+    return true;
+  }
+
+  give(): void {
+    this.#running = Math.max(0, this.#running - 1);
+    this.#freed();
+  }
+
+  /** Other heavy work claims a core while it runs; call the returned function (once) when it ends. */
+  claim(): () => void {
+    this.#claims += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#claims -= 1;
+      this.#freed();
+    };
+  }
+
+  /** The person used the page, or its main thread was busy: keep a core free for a while. */
+  pageInUse(): void {
+    this.#inUseUntil = this.#now() + IN_USE_MS;
+    // One timer per stretch of use, re-armed at its end while the stretch goes on.
+    if (this.#timer === null) this.#arm();
+  }
+
+  /** Calls `listener` whenever a permit may have become free. */
+  onFreed(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #arm(): void {
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        if (this.#now() < this.#inUseUntil) this.#arm();
+        else this.#freed();
+      },
+      Math.max(0, this.#inUseUntil - this.#now()),
+    );
+  }
+
+  #freed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+/** The page's one share; on a page, input and long tasks mark it in use. */
+export const coreShare = new CoreShare(globalThis.navigator?.hardwareConcurrency || 2);
+
+if (typeof document !== 'undefined') {
+  const inUse = () => coreShare.pageInUse();
+  for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
+    addEventListener(type, inUse, { capture: true, passive: true });
+  }
+  if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
+    new PerformanceObserver(inUse).observe({ type: 'longtask' });
+  }
+}
