@@ -130,24 +130,43 @@ const cacheRoot = () =>
   process.env.BENCH_CACHE ??
   path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'specimen-uploader-bench');
 
-/** The day's folder in the cache, drawn in `page` the first time. */
+/** The day's folder in the cache, its distinct sheets drawn in `page` the first time. */
 export async function daySheets(page: Page, label: string, spec: SheetsSpec): Promise<DayFolder> {
-  const key = `day-${spec.sheets}-${spec.distinct}x${spec.width}x${spec.height}-${spec.targetBytes}`;
-  const root = path.join(cacheRoot(), key);
-  const dir = path.join(root, 'day');
-  const marker = path.join(root, 'made.json');
+  const root = path.join(
+    cacheRoot(),
+    `sheets-${spec.distinct}x${spec.width}x${spec.height}-${spec.targetBytes}`,
+  );
+  const drawn = await drawnSheets(page, label, root, spec);
+  const dir = path.join(root, `day-${spec.sheets}`);
+  const marker = path.join(root, `day-${spec.sheets}.json`);
+  if (existsSync(marker)) return JSON.parse(await readFile(marker, 'utf8')) as DayFolder;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir);
+  let bytes = 0;
+  for (let i = 0; i < spec.sheets; i += 1) {
+    const source = drawn[i % drawn.length] as string;
+    await link(source, path.join(dir, `${String(20_260_001 + i).padStart(8, '0')}.jpg`));
+    bytes += (await stat(source)).size;
+  }
+  const made: DayFolder = { dir, files: spec.sheets, bytes };
+  await writeFile(marker, JSON.stringify(made));
+  progress(label, `${spec.sheets} sheets (${(bytes / 1e9).toFixed(2)} GB as listed) in ${dir}`);
+  return made;
+}
+
+/** The distinct sheets' files, drawn unless the cache holds them. */
+async function drawnSheets(page: Page, label: string, root: string, spec: SheetsSpec): Promise<string[]> {
+  const files = Array.from({ length: spec.distinct }, (_, i) => path.join(root, `sheet-${i + 1}.jpg`));
+  const marker = path.join(root, 'sheets.json');
   if (existsSync(marker)) {
-    const made = JSON.parse(await readFile(marker, 'utf8')) as DayFolder;
     progress(label, `sheets from the cache: ${root}`);
-    return made;
+    return files;
   }
   await rm(root, { recursive: true, force: true });
-  await mkdir(path.join(root, 'sheets'), { recursive: true });
-  await mkdir(dir);
+  await mkdir(root, { recursive: true });
   const quality = 0.92;
   let grain = 24;
-  const drawn: string[] = [];
-  for (let i = 0; i < spec.distinct; i += 1) {
+  for (const [i, file] of files.entries()) {
     let sheet: Drawn | undefined;
     // The first sheet tunes the grain to the target size; the others keep it.
     for (let attempt = 0; attempt < (i === 0 ? 4 : 1); attempt += 1) {
@@ -164,18 +183,8 @@ export async function daySheets(page: Page, label: string, spec: SheetsSpec): Pr
       if (i > 0 || (ratio > 0.85 && ratio < 1.15)) break;
       grain = Math.max(2, Math.min(120, grain / ratio));
     }
-    const file = path.join(root, 'sheets', `sheet-${i + 1}.jpg`);
     await writeFile(file, Buffer.from((sheet as Drawn).base64, 'base64'));
-    drawn.push(file);
   }
-  let bytes = 0;
-  for (let i = 0; i < spec.sheets; i += 1) {
-    const source = drawn[i % drawn.length] as string;
-    await link(source, path.join(dir, `${String(20_260_001 + i).padStart(8, '0')}.jpg`));
-    bytes += (await stat(source)).size;
-  }
-  const made: DayFolder = { dir, files: spec.sheets, bytes };
-  await writeFile(marker, JSON.stringify(made));
-  progress(label, `${spec.sheets} sheets (${(bytes / 1e9).toFixed(2)} GB as listed) in ${root}`);
-  return made;
+  await writeFile(marker, JSON.stringify({ grain, quality }));
+  return files;
 }

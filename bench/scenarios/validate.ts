@@ -2,12 +2,13 @@
  * validate-100k: the app checks 100,000 scanned paths against a 100,000-row record list in its folder worker
  * (custom pattern over the whole path, so every file has its own record). Reports the app's `check` measure and
  * the longest main-thread task while it ran. Files are empty, so no first bytes are read (see the README).
- * BENCH_PROFILE=1 samples the page through the first run's scan and check.
+ * BENCH_PROFILE=1 samples the page through the first run's scan and check; BENCH_TRACE=dir traces it (trace.ts).
  */
 import type { Page } from '@playwright/test';
 import { AppProblem, openApp, scanWithApp, waitForMeasure, type Measured } from '../app.ts';
 import { formatMs, median, progress, step } from '../log.ts';
 import { profiling, startProfile } from '../profile.ts';
+import { startTrace, tracing } from '../trace.ts';
 import { emptyTree, longestTaskSpec, RUNS, type Scenario } from '../scenario.ts';
 
 const ROOT = 'bench-validate-100k';
@@ -76,11 +77,13 @@ export const validateScenario: Scenario = {
         // Profiled, the first run (the one that has had the long task) is sampled from the scan to the check.
         const stopProfile =
           profiling && run === 1 ? await startProfile(page, env.appDir, env.receiver) : null;
+        const stopTrace = tracing && run === 1 ? await startTrace(page, label) : null;
         await step(label, `run ${run}/${RUNS}: app scan`, () => scanWithApp(page, ROOT, FILES, 240_000));
         const [check] = await step(label, `run ${run}/${RUNS}: check`, () =>
           measuredCheck(page, known, 240_000),
         );
         if (stopProfile) console.log(await stopProfile());
+        if (stopTrace) console.log(await stopTrace());
         if (!check.headline.startsWith('Checked against Custom pattern')) {
           throw new AppProblem(`the check ended with "${check.headline}"`);
         }
