@@ -2,7 +2,8 @@
  * Optional diagnosis (BENCH_TRACE=/some/dir): a Chromium performance trace of the page during an app run, as
  * DevTools' Performance panel records it, kept in that folder (open it there), and summarised as the page's long
  * main-thread tasks with what each was made of: script, style, layout (and, for a layout forced by script, the
- * function that forced it), paint, garbage collection.
+ * function that forced it), paint, garbage collection. Each task shows its wall time and the main thread's CPU
+ * time in it: on a shared machine the difference is time spent waiting for a core.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +16,8 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** The thread's own CPU time in the event (its wall time `dur` includes waiting for a core). */
+  tdur?: number;
   pid: number;
   tid: number;
   args?: {
@@ -107,21 +110,26 @@ export function summariseTrace(events: readonly TraceEvent[], longerThanMs = 50)
           (outer.dur ?? 0) > (event.dur ?? 0),
       );
       if (nested) continue;
-      byKind.set(kind, (byKind.get(kind) ?? 0) + (event.dur ?? 0) / 1000);
+      byKind.set(kind, (byKind.get(kind) ?? 0) + (event.tdur ?? event.dur ?? 0) / 1000);
       const stack = event.args?.beginData?.stackTrace ?? event.args?.data?.stackTrace;
-      if ((kind === 'layout' || kind === 'style') && stack?.[0] && (event.dur ?? 0) > 5000) {
+      if ((kind === 'layout' || kind === 'style') && stack?.[0] && (event.dur ?? 0) > 2000) {
         const top = stack
           .slice(0, 3)
           .map((f) => `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`)
           .join(' < ');
-        notes.push(`      forced ${event.name} ${Math.round((event.dur ?? 0) / 1000)} ms by ${top}`);
+        notes.push(
+          `      forced ${event.name} ${Math.round((event.dur ?? 0) / 1000)} ms (CPU ${Math.round((event.tdur ?? 0) / 1000)}) by ${top}`,
+        );
       }
     }
     const parts = [...byKind]
       .sort((a, b) => b[1] - a[1])
       .map(([kind, ms]) => `${kind} ${Math.round(ms)}`)
       .join(', ');
-    lines.push(`    task ${Math.round((task.dur ?? 0) / 1000)} ms: ${parts}`, ...notes.slice(0, 5));
+    lines.push(
+      `    task ${Math.round((task.dur ?? 0) / 1000)} ms, CPU ${Math.round((task.tdur ?? 0) / 1000)} ms: ${parts}`,
+      ...notes.slice(0, 5),
+    );
   }
-  return [`  main-thread tasks over ${longerThanMs} ms (ms by kind):`, ...lines].join('\n');
+  return [`  main-thread tasks over ${longerThanMs} ms (CPU ms by kind):`, ...lines].join('\n');
 }

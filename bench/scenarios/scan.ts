@@ -9,6 +9,7 @@ import { openApp, scanWithApp, type AppScan } from '../app.ts';
 import { formatMs, median, progress, step } from '../log.ts';
 import { fastScanInWorker, inWorker, makeTreeInWorker, rawScanInWorker } from '../opfs.ts';
 import { profiling, startProfile } from '../profile.ts';
+import { startTrace, tracing } from '../trace.ts';
 import { checkAnnounced, RUNS, type Scenario } from '../scenario.ts';
 
 const ROOT = 'bench-scan-100k';
@@ -46,10 +47,15 @@ export const scanScenario: Scenario = {
     const label = this.label;
     const { page, close } = await env.openContext(label);
 
-    const appRun = async (run: number | 'profiled'): Promise<AppScan> => {
-      const tag = run === 'profiled' ? 'profiled run (not counted)' : `run ${run}/${RUNS}`;
+    const appRun = async (run: number | 'profiled' | 'traced'): Promise<AppScan> => {
+      const tag = typeof run === 'number' ? `run ${run}/${RUNS}` : `${run} run (not counted)`;
       await openApp(page, env.url);
-      const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir, env.receiver) : null;
+      const stopProfile =
+        run === 'profiled'
+          ? await startProfile(page, env.appDir, env.receiver)
+          : run === 'traced'
+            ? await startTrace(page, label)
+            : null;
       const [scan] = await step(label, `${tag}: app scan`, () =>
         scanWithApp(page, ROOT, FILES, SCAN_TIMEOUT),
       );
@@ -106,6 +112,7 @@ export const scanScenario: Scenario = {
         longest.push(scan.longestTaskMs);
       }
       if (profiling) await appRun('profiled');
+      if (tracing) await appRun('traced');
       return {
         'scan-100k': { value: median(app) / 1000, baseline: median(baseline) / 1000 },
         'scan-100k-serial': { value: median(app) / 1000, baseline: median(serial) / 1000 },
