@@ -103,7 +103,7 @@ export class FolderWorker {
     });
   }
 
-  /** Hands the worker one slice of a folder input's files (see absorbFileList); cloning a File is what reads its size. */
+  /** Hands the worker one slice of a folder input's files (see absorbFileList), their sizes already read. */
   absorb(paths: readonly string[], files: readonly File[]): void {
     void Promise.race([this.#api.absorb(paths.join('\u0000'), files), this.#failure]).catch(() => undefined);
   }
