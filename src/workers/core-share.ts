@@ -1,12 +1,12 @@
 /**
  * The page's cores, shared out to the image workers (web copies, barcodes): every core while the page has nothing
- * else to do, one fewer while other heavy work runs (the folder worker's scan, check or checksums), while the
- * person uses the page, and for a moment after the main thread had a long task, so the page stays fluid and that
- * work keeps a core. An image job takes a permit before it starts and gives it back when it ends; a running job
+ * else to do, one fewer while other heavy work runs (the folder worker's scan, check or checksums) and while the
+ * person uses the page, so the page stays fluid and that work keeps a core. (Long tasks are no sign of need: on a
+ * shared machine most of a long task is waiting for a core, and shrinking on them left the copies one worker.) An image job takes a permit before it starts and gives it back when it ends; a running job
  * is never stopped (a decode cannot be), so the share shrinks as the next image would start.
  */
 
-/** How long the page counts as in use after an input or a long task. */
+/** How long the page counts as in use after an input. */
 export const IN_USE_MS = 1500;
 
 export class CoreShare {
@@ -57,7 +57,7 @@ export class CoreShare {
     };
   }
 
-  /** The person used the page, or its main thread was busy: keep a core free for a while. */
+  /** The person used the page: keep a core free for a while. */
   pageInUse(): void {
     this.#inUseUntil = this.#now() + IN_USE_MS;
     // One timer per stretch of use, re-armed at its end while the stretch goes on.
@@ -86,15 +86,12 @@ export class CoreShare {
   }
 }
 
-/** The page's one share; on a page, input and long tasks mark it in use. */
+/** The page's one share; on a page, input marks it in use. */
 export const coreShare = new CoreShare(globalThis.navigator?.hardwareConcurrency || 2);
 
 if (typeof document !== 'undefined') {
   const inUse = () => coreShare.pageInUse();
   for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
     addEventListener(type, inUse, { capture: true, passive: true });
-  }
-  if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
-    new PerformanceObserver(inUse).observe({ type: 'longtask' });
   }
 }
