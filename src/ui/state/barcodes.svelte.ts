@@ -297,5 +297,7 @@ export class BarcodesState {
     this.phase = 'idle';
     this.progress = null;
     this.problems = [];
+    // The workers load and compile their reader while the folder is scanned and checked, not after.
+    this.warm();
   }
 }
