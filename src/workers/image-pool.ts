@@ -51,9 +51,13 @@ export class ImagePool {
     });
   }
 
-  /** Starts the workers ahead of the first image, so loading them is not part of anyone's wait. */
+  /**
+   * Starts the workers the page can count on ahead of the first image (one per core but one: the folder worker is
+   * busy while they start, and a barcode worker warms its reader up as it starts), so loading them is not part of
+   * anyone's wait; the last starts when the core share first lets it run.
+   */
   warm(): void {
-    while (this.#slots.length < this.#size) this.#start();
+    while (this.#slots.length < Math.max(1, this.#size - 1)) this.#start();
     this.#pump();
   }
 
