@@ -31,8 +31,7 @@ export class FolderState {
   #progress = $state.raw<ScanProgress>(NO_PROGRESS);
   #notes = $state.raw<readonly ScanNote[]>([]);
   #error = $state('');
-  /** The setting Include hidden files: hidden files and folders are scanned as data rather than skipped. */
-  includeHidden = $state(false);
+  #includeHidden = $state(false);
   #scannedWithHidden = false;
   #picked: PickedFolder | null = null;
   #source: FolderSource | null = null;
@@ -48,6 +47,8 @@ export class FolderState {
   readonly #copies = new Set<string>();
   /** Originals that their copies replace in the upload, with what they showed before. */
   readonly #held = new Map<number, { readonly status: FileRow['status']; readonly message: string }>();
+  /** Told each time a scan completes (see onReady). */
+  readonly #readyListeners: (() => void)[] = [];
   readonly #announcer: Announcer;
 
   constructor(announcer: Announcer) {
@@ -82,6 +83,21 @@ export class FolderState {
 
   get error(): string {
     return this.#error;
+  }
+
+  /** The setting Include hidden files: hidden files and folders are scanned as data rather than skipped. */
+  get includeHidden(): boolean {
+    return this.#includeHidden;
+  }
+
+  /** Takes effect at the next scan (see `picked` to scan again). */
+  setIncludeHidden(value: boolean): void {
+    this.#includeHidden = value;
+  }
+
+  /** `listener` is told each time a scan completes and the folder is ready to check. */
+  onReady(listener: () => void): void {
+    this.#readyListeners.push(listener);
   }
 
   /** What the last scan did with hidden files; the check follows the scan, not the setting. */
@@ -199,7 +215,7 @@ export class FolderState {
     this.#progress = NO_PROGRESS;
     this.#phase = 'scanning';
     this.#picked = folder;
-    const includeHidden = this.includeHidden;
+    const includeHidden = this.#includeHidden;
     this.#scannedWithHidden = includeHidden;
     this.#startedAt = performance.now();
     performance.mark('scan-start');
@@ -241,6 +257,7 @@ export class FolderState {
       this.#scanned = this.#rows.length;
       this.#phase = 'ready';
       this.#announcer.say(`Scan complete: ${this.summary}.`);
+      for (const listener of this.#readyListeners) listener();
     } catch (error) {
       if (abort.signal.aborted) return;
       this.#phase = 'failed';

@@ -89,7 +89,7 @@ export class ResumeState {
     const saved = this.saved;
     if (!saved || this.busy || this.#upload.active) return;
     this.error = '';
-    this.#check.target = saved.batch.target as ProfileId;
+    this.#check.setTarget(saved.batch.target as ProfileId);
     this.#check.allowErrors = saved.batch.allowErrors;
     const { handle } = saved.batch;
     if (!handle) {
