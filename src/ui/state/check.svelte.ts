@@ -49,6 +49,8 @@ export class CheckState {
   #scheduledKey = '';
   #scheduledList: RecordListText | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Told when the phase, the target or the settings change while the folder is ready (see onChange). */
+  readonly #changeListeners: (() => void)[] = [];
   /** Told whenever the files the upload takes may have changed (see onUploadSet). */
   readonly #uploadSetListeners: (() => void)[] = [];
   readonly #folder: FolderState;
@@ -103,19 +105,19 @@ export class CheckState {
 
   setTarget(target: ProfileId): void {
     this.#target = target;
-    this.#requestChanged();
+    this.#settingsChanged();
   }
 
   patchSettings<P extends ProfileId>(id: P, patch: Partial<ProfileSettings[P]>): void {
     this.#settings = { ...this.#settings, [id]: { ...this.#settings[id], ...patch } };
-    this.#requestChanged();
+    this.#settingsChanged();
   }
 
   /** A whole set of settings at once (stored, from a link or a settings file). */
   replaceSettings(target: ProfileId, settings: ProfileSettings): void {
     this.#target = target;
     this.#settings = settings;
-    this.#requestChanged();
+    this.#settingsChanged();
   }
 
   /** A record list the user chose, or null to use the folder's own; the identifier column is detected again. */
@@ -128,6 +130,11 @@ export class CheckState {
   chooseRecordColumn(column: string): void {
     this.#recordColumn = column;
     this.#requestChanged();
+  }
+
+  #settingsChanged(): void {
+    this.#requestChanged();
+    this.#changed();
   }
 
   /**
@@ -192,6 +199,19 @@ export class CheckState {
   }
 
   /**
+   * `listener` is told whenever the phase, the target or its settings change while the folder is ready: a check
+   * starting, ending or failing, and every setting changed, checked or not.
+   */
+  onChange(listener: () => void): void {
+    this.#changeListeners.push(listener);
+  }
+
+  #changed(): void {
+    if (this.#folder.phase !== 'ready') return;
+    for (const listener of this.#changeListeners) listener();
+  }
+
+  /**
    * `listener` is told whenever the files the upload takes may have changed while the folder is ready: after
    * each check, and when files with errors are let in or kept out.
    */
@@ -241,6 +261,7 @@ export class CheckState {
     const started = performance.now();
     this.#phase = 'checking';
     this.#error = '';
+    this.#changed();
     try {
       const recordList = await this.#recordListFor(target);
       const result = await worker.check({
@@ -262,11 +283,13 @@ export class CheckState {
       this.#revision += 1;
       if (announce) this.#announcer.say(this.headline);
       this.#uploadSetChanged();
+      this.#changed();
     } catch (error) {
       if (id !== this.#request) return;
       this.#phase = 'failed';
       this.#error = `The check could not run: ${error instanceof Error ? error.message : String(error)} Pick the folder again.`;
       this.#announcer.say(this.#error);
+      this.#changed();
     }
   }
 

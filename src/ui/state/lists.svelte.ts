@@ -53,7 +53,7 @@ export function newAnnotationDraft(n: number): AnnotationDraft {
   };
 }
 
-function annotationSet(draft: AnnotationDraft): AnnotationSet {
+function annotationSet(draft: Readonly<AnnotationDraft>): AnnotationSet {
   const link =
     draft.link === 'suffix'
       ? { kind: 'suffix' as const, suffixes: draft.suffixes }
@@ -64,23 +64,54 @@ function annotationSet(draft: AnnotationDraft): AnnotationSet {
 }
 
 export class ListsState {
-  /** The list the user picked; {@link ListsState.kind} falls back to the target's first when it does not apply. */
-  chosen = $state<FileListKind | null>(null);
-  phase = $state<ListPhase>('idle');
-  preview = $state.raw<ListPreview | null>(null);
-  error = $state('');
-  /** None until the user adds one: a set the user never asked for must not take files out of the file list. */
-  annotations = $state<AnnotationDraft[]>([]);
-  /** Which annotation set the annotations list shows. */
-  annotationIndex = $state(0);
-  /** A table of extra columns keyed by path, merged into the BioImage Archive file list. */
-  extraColumns = $state.raw<ExtraColumnsText | null>(null);
+  #chosen = $state<FileListKind | null>(null);
+  #phase = $state<ListPhase>('idle');
+  #preview = $state.raw<ListPreview | null>(null);
+  #error = $state('');
+  /** Replaced whole on every change (see patchAnnotationSet), never changed in place. */
+  #annotations = $state.raw<readonly Readonly<AnnotationDraft>[]>([]);
+  /** The pending build (see schedule). */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #annotationIndex = $state(0);
+  #extraColumns = $state.raw<ExtraColumnsText | null>(null);
   #request = 0;
   readonly #folder: FolderState;
   readonly #check: CheckState;
   readonly #checksums: ChecksumState;
   readonly #upload: UploadState;
   readonly #announcer: Announcer;
+
+  /** The list the user picked; {@link ListsState.kind} falls back to the target's first when it does not apply. */
+  /** None until the user adds one: a set the user never asked for must not take files out of the file list. */
+  get annotations(): readonly Readonly<AnnotationDraft>[] {
+    return this.#annotations;
+  }
+
+  get chosen(): FileListKind | null {
+    return this.#chosen;
+  }
+
+  get phase(): ListPhase {
+    return this.#phase;
+  }
+
+  get preview(): ListPreview | null {
+    return this.#preview;
+  }
+
+  get error(): string {
+    return this.#error;
+  }
+
+  /** Which annotation set the annotations list shows. */
+  get annotationIndex(): number {
+    return this.#annotationIndex;
+  }
+
+  /** A table of extra columns keyed by path, merged into the BioImage Archive file list. */
+  get extraColumns(): ExtraColumnsText | null {
+    return this.#extraColumns;
+  }
 
   constructor(
     folder: FolderState,
@@ -102,7 +133,7 @@ export class ListsState {
 
   get kind(): FileListKind {
     const available = this.available;
-    const chosen = available.find((info) => info.kind === this.chosen);
+    const chosen = available.find((info) => info.kind === this.#chosen);
     return (chosen ?? available[0])?.kind ?? 'manifest';
   }
 
@@ -132,15 +163,15 @@ export class ListsState {
       case 'bia-file-list': {
         const options = {
           template: this.#check.settings.bia.pathTemplate,
-          annotationSets: this.annotations.map(annotationSet),
+          annotationSets: this.#annotations.map(annotationSet),
         };
         return {
           kind,
-          options: this.extraColumns ? { ...options, extraColumns: this.extraColumns } : options,
+          options: this.#extraColumns ? { ...options, extraColumns: this.#extraColumns } : options,
         };
       }
       case 'bia-annotations': {
-        const draft = this.annotations[this.annotationIndex];
+        const draft = this.#annotations[this.#annotationIndex];
         return draft ? { kind, options: annotationSet(draft) } : null;
       }
       case 'symbiota-field-map':
@@ -174,9 +205,9 @@ export class ListsState {
    * {@link EXAMPLE_ANNOTATION}), and where it looks for the source.
    */
   get templateExample(): (TemplateExample & { readonly own: boolean }) | undefined {
-    const draft = this.annotations[this.annotationIndex];
+    const draft = this.#annotations[this.#annotationIndex];
     if (!draft || draft.link !== 'template') return undefined;
-    const first = this.preview?.kind === 'bia-annotations' ? this.preview.firstFile : undefined;
+    const first = this.#preview?.kind === 'bia-annotations' ? this.#preview.firstFile : undefined;
     if (first === undefined) {
       const { select, path } = EXAMPLE_ANNOTATION;
       return { ...templateExample(draft.template, draft.suffixes, select, path), own: false };
@@ -186,7 +217,7 @@ export class ListsState {
 
   /** "3 of 8 rows" when rows of the shown list lack a value the repository requires, else ''. */
   get incompleteRows(): string {
-    const p = this.preview;
+    const p = this.#preview;
     if (!p || p.incompleteRows === 0) return '';
     return `${formatCount(p.incompleteRows)} of ${plural(p.rowCount, 'row')}`;
   }
@@ -200,27 +231,61 @@ export class ListsState {
   /** Forgets the shown preview: a new folder was picked, or there is nothing to build. */
   reset(): void {
     this.#request += 1;
-    this.phase = 'idle';
-    this.preview = null;
-    this.error = '';
+    this.#phase = 'idle';
+    this.#preview = null;
+    this.#error = '';
+  }
+
+  /** Shows the list of `kind`; the target's first is shown when it does not apply. */
+  choose(kind: FileListKind): void {
+    this.#chosen = kind;
+  }
+
+  /** A table of extra columns keyed by path, or null to remove it. */
+  setExtraColumns(table: ExtraColumnsText | null): void {
+    this.#extraColumns = table;
+  }
+
+  /** Which annotation set the annotations list shows. */
+  showAnnotationSet(index: number): void {
+    this.#annotationIndex = index;
   }
 
   addAnnotationSet(): void {
-    this.annotations.push(newAnnotationDraft(this.annotations.length + 1));
-    this.annotationIndex = this.annotations.length - 1;
+    this.#annotations = [...this.#annotations, newAnnotationDraft(this.#annotations.length + 1)];
+    this.#annotationIndex = this.#annotations.length - 1;
+  }
+
+  patchAnnotationSet(index: number, patch: Partial<AnnotationDraft>): void {
+    this.#annotations = this.#annotations.map((draft, i) => (i === index ? { ...draft, ...patch } : draft));
   }
 
   removeAnnotationSet(index: number): void {
-    this.annotations.splice(index, 1);
-    this.annotationIndex = Math.max(0, Math.min(this.annotationIndex, this.annotations.length - 1));
+    this.#annotations = this.#annotations.filter((_, i) => i !== index);
+    this.#annotationIndex = Math.max(0, Math.min(this.#annotationIndex, this.#annotations.length - 1));
+  }
+
+  /**
+   * Builds `request` after a pause (typing is debounced); the shown list is out of date from now until then,
+   * so the old one cannot be downloaded. A newer request replaces a pending one.
+   */
+  schedule(request: ListBuildRequest): void {
+    this.#phase = 'building';
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.build(request), 200);
+  }
+
+  /** Drops a pending build: the folder or the check it was for is gone. */
+  unschedule(): void {
+    clearTimeout(this.#timer);
   }
 
   async build(request: ListBuildRequest): Promise<void> {
     const worker = this.#folder.worker;
     if (!worker || this.#check.phase !== 'done') return;
     const id = ++this.#request;
-    this.phase = 'building';
-    this.error = '';
+    this.#phase = 'building';
+    this.#error = '';
     const started = performance.now();
     try {
       const preview = await this.#buildInWorker(worker, request);
@@ -229,18 +294,18 @@ export class ListsState {
         start: started,
         detail: { kind: preview.kind, rows: preview.rowCount },
       });
-      this.preview = preview;
-      this.phase = 'ready';
+      this.#preview = preview;
+      this.#phase = 'ready';
     } catch (error) {
       if (id !== this.#request) return;
-      this.phase = 'failed';
-      this.error = `The ${this.info?.label ?? 'list'} could not be built: ${error instanceof Error ? error.message : String(error)} Pick the folder again.`;
+      this.#phase = 'failed';
+      this.#error = `The ${this.info?.label ?? 'list'} could not be built: ${error instanceof Error ? error.message : String(error)} Pick the folder again.`;
     }
   }
 
   async download(): Promise<void> {
     const worker = this.#folder.worker;
-    const preview = this.preview;
+    const preview = this.#preview;
     if (!worker || !preview) return;
     try {
       const fileName = await this.#saveLastBuilt(worker, preview.kind);
@@ -252,7 +317,7 @@ export class ListsState {
         `${preview.title} saved as ${fileName}: ${plural(preview.rowCount, 'row')}${incomplete}${errors > 0 ? `, with ${plural(errors, 'error')} to fix` : ''}.`,
       );
     } catch (error) {
-      this.error = `The list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
+      this.#error = `The list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
     }
   }
 
@@ -273,8 +338,8 @@ export class ListsState {
       const fileName = await this.#saveLastBuilt(worker, 'receipt');
       if (fileName) this.#announcer.say(`Receipt saved as ${fileName}: ${plural(preview.rowCount, 'file')}.`);
     } catch (error) {
-      this.error = `The receipt could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
-      this.#announcer.say(this.error);
+      this.#error = `The receipt could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
+      this.#announcer.say(this.#error);
     }
   }
 
@@ -318,7 +383,7 @@ export class ListsState {
 
   /** "1,234 rows · 3 incomplete · 3 errors · 1 warning". */
   get headline(): string {
-    const p = this.preview;
+    const p = this.#preview;
     if (!p) return '';
     const errors = p.problems.filter((x) => x.status === 'error').length;
     const warnings = p.problems.length - errors;
