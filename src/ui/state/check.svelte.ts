@@ -196,11 +196,12 @@ export class CheckState {
     if (value === this.#allowErrors) return;
     this.#allowErrors = value;
     this.#uploadSetChanged();
+    this.#changed();
   }
 
   /**
    * `listener` is told whenever the phase, the target or its settings change while the folder is ready: a check
-   * starting, ending or failing, and every setting changed, checked or not.
+   * starting, ending or failing, every setting changed, checked or not, and files with errors let in or kept out.
    */
   onChange(listener: () => void): void {
     this.#changeListeners.push(listener);

@@ -49,6 +49,8 @@ export class FolderState {
   readonly #held = new Map<number, { readonly status: FileRow['status']; readonly message: string }>();
   /** Told each time a scan completes (see onReady). */
   readonly #readyListeners: (() => void)[] = [];
+  /** Told when web copies join or leave the upload (see onCopiesChange). */
+  readonly #copiesListeners: (() => void)[] = [];
   readonly #announcer: Announcer;
 
   constructor(announcer: Announcer) {
@@ -98,6 +100,16 @@ export class FolderState {
   /** `listener` is told each time a scan completes and the folder is ready to check. */
   onReady(listener: () => void): void {
     this.#readyListeners.push(listener);
+  }
+
+  /** `listener` is told when web copies join or leave the upload (when `copiesRevision` is bumped). */
+  onCopiesChange(listener: () => void): void {
+    this.#copiesListeners.push(listener);
+  }
+
+  #copiesChanged(): void {
+    this.#copiesRevision += 1;
+    for (const listener of this.#copiesListeners) listener();
   }
 
   /** What the last scan did with hidden files; the check follows the scan, not the setting. */
@@ -209,7 +221,7 @@ export class FolderState {
     this.#scanned = 0;
     this.#copies.clear();
     this.#held.clear();
-    this.#copiesRevision += 1;
+    this.#copiesChanged();
     this.#notes = [];
     this.#error = '';
     this.#progress = NO_PROGRESS;
@@ -309,7 +321,7 @@ export class FolderState {
         copyRole: copy.role,
       });
     }
-    this.#copiesRevision += 1;
+    this.#copiesChanged();
     this.#touch();
   }
 
@@ -360,7 +372,7 @@ export class FolderState {
     this.#held.set(id, { status: row.status, message: row.message });
     row.status = 'skipped';
     row.message = message;
-    this.#copiesRevision += 1;
+    this.#copiesChanged();
   }
 
   /** Removes the web copies and lets the originals they replaced travel again, before copies are made anew. */
@@ -374,7 +386,7 @@ export class FolderState {
       row.message = before.message;
     }
     this.#held.clear();
-    this.#copiesRevision += 1;
+    this.#copiesChanged();
     this.#touch();
   }
 

@@ -70,8 +70,11 @@ export class ListsState {
   #error = $state('');
   /** Replaced whole on every change (see patchAnnotationSet), never changed in place. */
   #annotations = $state.raw<readonly Readonly<AnnotationDraft>[]>([]);
-  /** The pending build (see schedule). */
+  /** The pending build (see #inputsChanged). */
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** What the pending or last build was for, to tell a change that needs a new one. */
+  #scheduledKey = '';
+  #scheduledExtra: ExtraColumnsText | null = null;
   #annotationIndex = $state(0);
   #extraColumns = $state.raw<ExtraColumnsText | null>(null);
   #request = 0;
@@ -125,6 +128,11 @@ export class ListsState {
     this.#checksums = checksums;
     this.#upload = upload;
     this.#announcer = announcer;
+    const changed = () => this.#inputsChanged();
+    check.onChange(changed);
+    checksums.onComputed(changed);
+    upload.onBatchChange(changed);
+    folder.onCopiesChange(changed);
   }
 
   get available(): readonly ListKindInfo[] {
@@ -141,19 +149,46 @@ export class ListsState {
     return this.available.find((info) => info.kind === this.kind);
   }
 
-  /**
-   * The request for the shown list, or null when there is nothing to build (an annotations list without a set);
-   * reading it in an effect subscribes to everything the list depends on.
-   */
+  /** The request for the shown list, or null when there is nothing to build (an annotations list without a set). */
   get request(): ListBuildRequest | null {
     const list = this.#listRequest();
     if (!list) return null;
-    // The list depends on the last check, the checksums and the arrivals, read here to subscribe to them.
-    void this.#check.revision;
-    void this.#checksums.revision;
-    void this.#upload.arrivalCount;
-    void this.#folder.copiesRevision;
     return { list, includeErrors: this.#check.allowErrors, batch: this.#upload.batch };
+  }
+
+  /**
+   * Builds the shown list again, debounced, when anything it depends on changed: its options, the target's
+   * settings, the last check, the checksums, the arrivals and the web copies. Nothing is built before the
+   * folder is checked.
+   */
+  #inputsChanged(): void {
+    if (this.#folder.phase !== 'ready' || this.#check.phase !== 'done') {
+      clearTimeout(this.#timer);
+      return;
+    }
+    const request = this.request;
+    if (!request) {
+      this.reset();
+      return;
+    }
+    // The extra columns table may be large: it is compared by identity, not as text.
+    const key = JSON.stringify(
+      [
+        request,
+        this.#check.revision,
+        this.#checksums.revision,
+        this.#upload.arrivalCount,
+        this.#folder.copiesRevision,
+      ],
+      (name, value: unknown) => (name === 'extraColumns' ? undefined : value),
+    );
+    if (key === this.#scheduledKey && this.#extraColumns === this.#scheduledExtra) return;
+    this.#scheduledKey = key;
+    this.#scheduledExtra = this.#extraColumns;
+    // The shown list is out of date from now until the new one is built: no download of the old one.
+    this.#phase = 'building';
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.build(request), 200);
   }
 
   #listRequest(): ListRequestFromPage | null {
@@ -230,6 +265,8 @@ export class ListsState {
 
   /** Forgets the shown preview: a new folder was picked, or there is nothing to build. */
   reset(): void {
+    clearTimeout(this.#timer);
+    this.#scheduledKey = '';
     this.#request += 1;
     this.#phase = 'idle';
     this.#preview = null;
@@ -239,45 +276,36 @@ export class ListsState {
   /** Shows the list of `kind`; the target's first is shown when it does not apply. */
   choose(kind: FileListKind): void {
     this.#chosen = kind;
+    this.#inputsChanged();
   }
 
   /** A table of extra columns keyed by path, or null to remove it. */
   setExtraColumns(table: ExtraColumnsText | null): void {
     this.#extraColumns = table;
+    this.#inputsChanged();
   }
 
   /** Which annotation set the annotations list shows. */
   showAnnotationSet(index: number): void {
     this.#annotationIndex = index;
+    this.#inputsChanged();
   }
 
   addAnnotationSet(): void {
     this.#annotations = [...this.#annotations, newAnnotationDraft(this.#annotations.length + 1)];
     this.#annotationIndex = this.#annotations.length - 1;
+    this.#inputsChanged();
   }
 
   patchAnnotationSet(index: number, patch: Partial<AnnotationDraft>): void {
     this.#annotations = this.#annotations.map((draft, i) => (i === index ? { ...draft, ...patch } : draft));
+    this.#inputsChanged();
   }
 
   removeAnnotationSet(index: number): void {
     this.#annotations = this.#annotations.filter((_, i) => i !== index);
     this.#annotationIndex = Math.max(0, Math.min(this.#annotationIndex, this.#annotations.length - 1));
-  }
-
-  /**
-   * Builds `request` after a pause (typing is debounced); the shown list is out of date from now until then,
-   * so the old one cannot be downloaded. A newer request replaces a pending one.
-   */
-  schedule(request: ListBuildRequest): void {
-    this.#phase = 'building';
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.build(request), 200);
-  }
-
-  /** Drops a pending build: the folder or the check it was for is gone. */
-  unschedule(): void {
-    clearTimeout(this.#timer);
+    this.#inputsChanged();
   }
 
   async build(request: ListBuildRequest): Promise<void> {

@@ -66,6 +66,8 @@ export class UploadState {
   readonly #admits: (rowId: number) => boolean;
   readonly #context: () => BatchContext;
   readonly #journal: UploadJournal;
+  /** Told when the batch's name changes or its arrivals are counted (see onBatchChange). */
+  readonly #batchListeners: (() => void)[] = [];
 
   /**
    * `admits` says whether the check lets a file into the upload (errors stay out unless overridden); the
@@ -110,6 +112,7 @@ export class UploadState {
   }
   set batch(value: string) {
     this.#form.batch = value;
+    this.#batchChanged();
   }
   /** Why the form's fields cannot be used, as last checked. */
   get settingsError(): string {
@@ -153,6 +156,15 @@ export class UploadState {
     return this.#arrivalCount;
   }
 
+  /** `listener` is told when the batch's name changes or its arrivals are counted (see `arrivalCount`). */
+  onBatchChange(listener: () => void): void {
+    this.#batchListeners.push(listener);
+  }
+
+  #batchChanged(): void {
+    for (const listener of this.#batchListeners) listener();
+  }
+
   get active(): boolean {
     return this.#phase === 'uploading' || this.#phase === 'paused';
   }
@@ -173,6 +185,7 @@ export class UploadState {
     this.#form.clearError();
     this.#completion.reset();
     this.#form.batch = suggestBatchName(folderName, new Date());
+    this.#batchChanged();
   }
 
   /** Where the receiver placed each uploaded file, packed for the folder worker (see ArrivalsText). */
@@ -208,6 +221,7 @@ export class UploadState {
     }
     this.#folder.markArrivedBefore(arrived);
     this.#arrivalCount = this.#arrivals.size;
+    this.#batchChanged();
     this.start();
     return arrived.length;
   }
@@ -431,6 +445,7 @@ export class UploadState {
   #settled(): void {
     this.#tick();
     this.#arrivalCount = this.#arrivals.size;
+    this.#batchChanged();
     this.#notice.clear();
     this.#stop('done');
     const { done, failed, bytes, files } = this.#figures.figures;
