@@ -49,6 +49,7 @@ export class ImagesState {
   #notes = $state.raw<readonly string[]>([]);
   #madeCount = $state(0);
   #revision = $state(0);
+  readonly #madeListeners: (() => void)[] = [];
   #madeWith = $state('');
   /** The workers, kept between runs and started before the first (see warm). */
   readonly #workers = new ImagePool();
@@ -60,6 +61,11 @@ export class ImagesState {
   readonly #announcer: Announcer;
   /** Reads the barcodes of images not read yet from the decode that makes their copies. */
   readonly #barcodes: BarcodesState | undefined;
+
+  /** `listener` is told when a run ends (when `revision` is bumped): copies may have been made again. */
+  onCopiesMade(listener: () => void): void {
+    this.#madeListeners.push(listener);
+  }
 
   get phase(): ImagesPhase {
     return this.#phase;
@@ -226,6 +232,7 @@ export class ImagesState {
       detail: { images: progress.done, copies: progress.copies },
     });
     this.#revision += 1;
+    for (const listener of this.#madeListeners) listener();
     void this.#barcodes?.flush();
     this.#announcer.say(
       cancelled
