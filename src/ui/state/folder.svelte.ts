@@ -221,11 +221,12 @@ export class FolderState {
     this.#scanned = 0;
     this.#copies.clear();
     this.#held.clear();
-    this.#copiesChanged();
     this.#notes = [];
     this.#error = '';
     this.#progress = NO_PROGRESS;
     this.#phase = 'scanning';
+    // After the phase: what listens (the file lists) must see that the last folder is gone.
+    this.#copiesChanged();
     this.#picked = folder;
     const includeHidden = this.#includeHidden;
     this.#scannedWithHidden = includeHidden;

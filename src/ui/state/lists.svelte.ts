@@ -310,7 +310,7 @@ export class ListsState {
 
   async build(request: ListBuildRequest): Promise<void> {
     const worker = this.#folder.worker;
-    if (!worker || this.#check.phase !== 'done') return;
+    if (!worker || this.#folder.phase !== 'ready' || this.#check.phase !== 'done') return;
     const id = ++this.#request;
     this.#phase = 'building';
     this.#error = '';
