@@ -18,7 +18,7 @@ import {
   type CompletionRequest,
   type ManifestEntry,
 } from '#core/protocol';
-import { payloadOxum, writeBag, type BagInfo } from './bagit.ts';
+import { payloadOxum, writeBag, type BagInfo, type PayloadFile } from './bagit.ts';
 import { Handoff, publicState, type CompletionRecord, type HandoffSettings } from './handoff.ts';
 import { Payload } from './payload.ts';
 import type { PlacedFiles } from './placed-files.ts';
@@ -95,7 +95,7 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
       version: record.version,
       ...settingsContact(settings),
     };
-    await writeBag(record.bagDir, files, info);
+    await writeBag(record.bagDir, files, info, originalPathsIn(record, files));
     return files;
   };
 
@@ -112,8 +112,10 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
         `Nothing has arrived in batch ${batch} on this receiver, so there is nothing to complete.`,
       );
     }
+    /** Where each listed file was found, by the path it was sent under. */
+    const places = new Map<string, string>();
     if (!again) {
-      const problems = await check(batch, request.files, payload, placedFiles);
+      const problems = await check(batch, request.files, payload, placedFiles, places);
       if (problems.length > 0) {
         log(
           `REFUSED completion of ${batch}: ${problems.length} of ${request.files.length} files missing or different (${problems
@@ -143,6 +145,7 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
       bagDir,
       payloadDir: path.join(bagDir, PAYLOAD_DIR),
       target: request.target,
+      ...originalPathsOf(request.files, places, records.at(-1)),
     };
     // Recorded before the bag is written, so a bag cut short by a crash is finished when the receiver starts.
     await handoff.save(record);
@@ -252,18 +255,46 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
   };
 }
 
+/**
+ * The original paths of the bag's files sent under another name (a name from a barcode), by their path under
+ * `data/`: those of this completion, where each was found, over those of the batch's earlier completions.
+ */
+function originalPathsOf(
+  files: readonly ManifestEntry[],
+  places: ReadonlyMap<string, string>,
+  previous: CompletionRecord | undefined,
+): Pick<CompletionRecord, 'originalPaths'> {
+  const originals: Record<string, string> = { ...previous?.originalPaths };
+  for (const entry of files) {
+    const place = places.get(entry.path);
+    if (entry.originalPath !== undefined && place !== undefined) originals[place] = entry.originalPath;
+  }
+  return Object.keys(originals).length === 0 ? {} : { originalPaths: originals };
+}
+
+/** The record's original paths of the files in the bag. */
+function originalPathsIn(record: CompletionRecord, files: readonly PayloadFile[]): Map<string, string> {
+  const originals = new Map<string, string>();
+  for (const file of files) {
+    const original = record.originalPaths?.[file.path];
+    if (original !== undefined) originals.set(file.path, original);
+  }
+  return originals;
+}
+
 /** Each listed file against what is stored: a problem for every one missing or different. */
 async function check(
   batch: string,
   files: readonly ManifestEntry[],
   payload: Payload,
   placedFiles: Awaited<ReturnType<PlacedFiles['read']>>,
+  places: Map<string, string>,
 ): Promise<CompletionProblem[]> {
   const problems: CompletionProblem[] = [];
   for (const entry of files) {
     const named = JSON.stringify(entry.path);
-    const places = payload.placesOf(entry.path, placedFiles).filter((place) => payload.files.has(place));
-    if (places.length === 0) {
+    const candidates = payload.placesOf(entry.path, placedFiles).filter((place) => payload.files.has(place));
+    if (candidates.length === 0) {
       problems.push({
         path: entry.path,
         problem: 'missing',
@@ -272,9 +303,12 @@ async function check(
       continue;
     }
     let found: CompletionProblem | undefined;
-    for (const place of places) {
+    for (const place of candidates) {
       found = await compare(entry, place, payload);
-      if (!found) break;
+      if (!found) {
+        places.set(entry.path, place);
+        break;
+      }
     }
     if (found) problems.push(found);
   }
@@ -386,7 +420,25 @@ function readRequest(text: string): CompletionRequest {
         `${where} (${JSON.stringify(entry.path)}) has an "md5" that is not 32 hexadecimal digits in lower case.`,
       );
     }
-    files.push({ path: checked.path, bytes: entry.bytes, sha256: entry.sha256, md5: entry.md5 });
+    let originalPath: string | undefined;
+    if (entry.originalPath !== undefined) {
+      const original =
+        typeof entry.originalPath === 'string' ? sanitizeRelativePath(entry.originalPath) : undefined;
+      if (!original?.ok) {
+        throw new Refused(
+          400,
+          `${where} (${JSON.stringify(entry.path)}) has an "originalPath" that is not a relative path${original ? `: ${original.reason}` : '.'}`,
+        );
+      }
+      originalPath = original.path;
+    }
+    files.push({
+      path: checked.path,
+      bytes: entry.bytes,
+      sha256: entry.sha256,
+      md5: entry.md5,
+      ...(originalPath === undefined ? {} : { originalPath }),
+    });
   }
   const target = typeof body.target === 'string' ? body.target.slice(0, 200) : undefined;
   const leftOut =

@@ -18,10 +18,14 @@ import {
   type WebhookPayload,
 } from '#core/protocol';
 import { writeAtomically } from './atomic-write.ts';
+import { ORIGINAL_PATHS_FILE } from './bagit.ts';
 import { describeDuration } from './durations.ts';
 
 export type HandoffSettings = {
-  /** A shell command, run with BATCH_NAME, BATCH_DIR, BATCH_PAYLOAD and BATCH_VERSION in its environment. */
+  /**
+   * A shell command, run with BATCH_NAME, BATCH_DIR, BATCH_PAYLOAD and BATCH_VERSION in its environment, and
+   * BATCH_ORIGINAL_PATHS (the bag's original-paths.tsv) when files were sent under names from their barcodes.
+   */
   hook?: string | undefined;
   webhook?: string | undefined;
   webhookSecret?: string | undefined;
@@ -51,6 +55,8 @@ export type CompletionRecord = CompletionState & {
   bagDir: string;
   payloadDir: string;
   target?: string | undefined;
+  /** The own paths of the bag's files sent under another name (a name from a barcode), by path under data/. */
+  originalPaths?: Record<string, string> | undefined;
 };
 
 const RECORD_DIR = '.handoff';
@@ -201,6 +207,9 @@ export class Handoff {
           BATCH_DIR: record.bagDir,
           BATCH_PAYLOAD: record.payloadDir,
           BATCH_VERSION: String(record.version),
+          ...(record.originalPaths === undefined
+            ? {}
+            : { BATCH_ORIGINAL_PATHS: path.join(record.bagDir, ORIGINAL_PATHS_FILE) }),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -299,6 +308,14 @@ export function webhookPayload(record: CompletionRecord): WebhookPayload {
     bytes: record.bytes,
     payloadOxum: record.payloadOxum,
     baggedAt: record.baggedAt,
+    ...(record.originalPaths === undefined
+      ? {}
+      : {
+          originalPaths: Object.entries(record.originalPaths).map(([file, originalPath]) => ({
+            path: file,
+            originalPath,
+          })),
+        }),
   };
 }
 

@@ -409,6 +409,7 @@ export class UploadState {
       startedAt: Date.now(),
       copies,
       held,
+      names: this.#folder.names.pairs(),
     });
   }
 
