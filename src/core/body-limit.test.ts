@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BodyLimit, CHUNK_FLOOR, halvedChunk } from '#core/body-limit';
+import { BodyLimit, halvedChunk } from '#core/body-limit';
 
 const MiB = 1024 * 1024;
 
@@ -16,8 +16,8 @@ describe('halvedChunk', () => {
   });
 
   it('stops at the floor, and gives up when even the floor is not below the body', () => {
-    expect(halvedChunk(MiB, 300 * 1024)).toBe(CHUNK_FLOOR);
-    expect(halvedChunk(CHUNK_FLOOR, CHUNK_FLOOR)).toBeNull();
+    expect(halvedChunk(MiB, 300 * 1024)).toBe(256 * 1024);
+    expect(halvedChunk(256 * 1024, 256 * 1024)).toBeNull();
     expect(halvedChunk(32 * MiB, 33_333)).toBeNull();
   });
 });
@@ -57,7 +57,7 @@ describe('BodyLimit', () => {
   it('a small body that gets no answer is never taken for a body limit', () => {
     const limit = new BodyLimit(32 * MiB);
     for (const at of [100, 300]) {
-      expect(limit.networkFailure(CHUNK_FLOOR, at)).toEqual({ kind: 'unexplained' });
+      expect(limit.networkFailure(256 * 1024, at)).toEqual({ kind: 'unexplained' });
       expect(limit.networkFailure(10_000, at)).toEqual({ kind: 'unexplained' });
       limit.answered(at + 100);
     }

@@ -163,6 +163,10 @@ test('GUDMAP/RBK: Deriva locations, and Specimen_simple.csv found in the folder 
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(page.getByRole('status')).toHaveText(/Upload complete: 3 files/);
   await expect(page.getByRole('region', { name: 'Upload' })).toContainText('3 with errors held back');
+  // The receiver bags the batch after the last file: the journey ends once it has, not while it still writes.
+  await expect(page.getByRole('region', { name: 'Batch completion' })).toContainText(
+    'is complete on the receiver',
+  );
 });
 
 test('BioImage Archive: characters outside the allowed set, found through the folder picker', async ({

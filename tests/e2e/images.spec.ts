@@ -131,6 +131,10 @@ test('every web copy of the EXIF orientation set is upright and sized as Symbiot
   // Originals stay home by default: the copies travel, named as Symbiota expects, and nothing else.
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(page.getByRole('status')).toContainText('Upload complete: 54 files', { timeout: 60_000 });
+  // The receiver bags the batch after the last file: the journey goes on once it has, not while it still writes.
+  await expect(page.getByRole('region', { name: 'Batch completion' })).toContainText(
+    'is complete on the receiver',
+  );
   const batch = await page.getByLabel('Batch name').inputValue();
   const uploaded = await listFiles(path.join(receiver.uploadDir, batch, 'data'));
   expect(uploaded).toEqual([...copies].sort());
@@ -246,6 +250,10 @@ test('the BioImage Archive uploads its originals unchanged, with 150 px thumbnai
 
   await page.getByRole('button', { name: 'Start upload' }).click();
   await expect(page.getByRole('status')).toContainText('Upload complete: 6 files', { timeout: 60_000 });
+  // The receiver bags the batch after the last file: the journey goes on once it has, not while it still writes.
+  await expect(page.getByRole('region', { name: 'Batch completion' })).toContainText(
+    'is complete on the receiver',
+  );
   const batch = await page.getByLabel('Batch name').inputValue();
   expect(await listFiles(path.join(receiver.uploadDir, batch, 'data'))).toEqual([
     'field_1.jpg',

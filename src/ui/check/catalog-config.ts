@@ -30,5 +30,5 @@ export function describeConfig(
 /** GUDMAP/RBK's one click: the Deriva target with the config loaded there, or with RBK's own. */
 export function useCatalogConfig(check: CheckState): void {
   if (check.settings.deriva.config.trim() === '') setConfig(check, rbkConfig, RBK_CONFIG_SOURCE);
-  check.target = 'deriva';
+  check.setTarget('deriva');
 }

@@ -36,10 +36,10 @@ const PUBLISH_MS = 250;
 const NO_POLICY = { derivatives: [], originals: 'as-is' } as const;
 
 export class BarcodesState {
-  phase = $state<BarcodesPhase>('idle');
-  progress = $state.raw<BarcodeProgress | null>(null);
-  problems = $state.raw<readonly string[]>([]);
-  error = $state('');
+  #phase = $state<BarcodesPhase>('idle');
+  #progress = $state.raw<BarcodeProgress | null>(null);
+  #problems = $state.raw<readonly string[]>([]);
+  #error = $state('');
   /** Paths claimed by a run (this one or the web copies'), so each image is decoded once. */
   #claimed = new Set<string>();
   #read = new Map<string, BarcodeReading>();
@@ -52,9 +52,30 @@ export class BarcodesState {
   readonly #check: CheckState;
   readonly #announcer: Announcer;
 
+  get phase(): BarcodesPhase {
+    return this.#phase;
+  }
+
+  get progress(): BarcodeProgress | null {
+    return this.#progress;
+  }
+
+  get problems(): readonly string[] {
+    return this.#problems;
+  }
+
+  get error(): string {
+    return this.#error;
+  }
+
   constructor(folder: FolderState, check: CheckState, announcer: Announcer) {
     this.#folder = folder;
     this.#check = check;
+    // Reading begins by itself after the first check when it is on (Symbiota's default).
+    check.onChange(() => {
+      if (check.phase === 'checking') this.warm();
+      if (check.phase === 'done') this.refresh();
+    });
     this.#announcer = announcer;
   }
 
@@ -81,11 +102,11 @@ export class BarcodesState {
 
   /** Reading is under way, or will begin by itself once the folder is checked. */
   get ahead(): boolean {
-    if (this.phase === 'running') return true;
+    if (this.#phase === 'running') return true;
     const folder = this.#folder.phase;
     return (
       this.enabled &&
-      this.phase === 'idle' &&
+      this.#phase === 'idle' &&
       !this.#autoStarted &&
       (folder === 'scanning' || folder === 'ready')
     );
@@ -98,7 +119,7 @@ export class BarcodesState {
 
   /** Starts by itself once per folder after the first check, when on. */
   refresh(): void {
-    if (this.#autoStarted || !this.enabled || this.#check.phase !== 'done' || this.phase !== 'idle') return;
+    if (this.#autoStarted || !this.enabled || this.#check.phase !== 'done' || this.#phase !== 'idle') return;
     this.#autoStarted = true;
     void this.start(true);
   }
@@ -141,16 +162,16 @@ export class BarcodesState {
   /** `background`: begun by itself, so it says a word only when cancelled or when an image could not be read. */
   async start(background = false): Promise<void> {
     const source = this.#folder.source;
-    if (this.phase === 'running' || !source || this.#folder.phase !== 'ready') return;
+    if (this.#phase === 'running' || !source || this.#folder.phase !== 'ready') return;
     const images = this.#images();
     const pool = this.#workers;
     this.#pool = pool;
-    this.phase = 'running';
+    this.#phase = 'running';
     const progress = { images: images.length, done: 0, found: 0, failed: 0 };
     const problems: string[] = [];
     const publish = () => {
-      this.progress = { ...progress };
-      this.problems = problems.slice(0, SHOWN);
+      this.#progress = { ...progress };
+      this.#problems = problems.slice(0, SHOWN);
     };
     const count = (reading: BarcodeReading) => {
       progress.done += 1;
@@ -202,7 +223,7 @@ export class BarcodesState {
     const cancelled = this.#pool !== pool;
     this.#pool = null;
     publish();
-    this.phase = cancelled ? 'cancelled' : 'done';
+    this.#phase = cancelled ? 'cancelled' : 'done';
     performance.measure('barcodes', {
       start: started,
       detail: { images: progress.done, found: progress.found },
@@ -240,7 +261,7 @@ export class BarcodesState {
         `${plural(pairs.length, 'image')} will be uploaded under the name ${pairs.length === 1 ? 'its' : 'their'} barcode gives; the files in the folder keep their names.`,
       );
     } catch (error) {
-      this.error = `The names from barcodes could not be used: ${error instanceof Error ? error.message : String(error)} Try again.`;
+      this.#error = `The names from barcodes could not be used: ${error instanceof Error ? error.message : String(error)} Try again.`;
     }
   }
 
@@ -277,7 +298,7 @@ export class BarcodesState {
       const outcome = await saveFile(list, name, CSV_FILE);
       if (outcome === 'saved') this.#announcer.say(`Rename list saved as ${name}.`);
     } catch (error) {
-      this.error = `The rename list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again.`;
+      this.#error = `The rename list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again.`;
     }
   }
 
@@ -294,9 +315,9 @@ export class BarcodesState {
     this.#read = new Map();
     this.#unsent = [];
     this.#autoStarted = false;
-    this.phase = 'idle';
-    this.progress = null;
-    this.problems = [];
+    this.#phase = 'idle';
+    this.#progress = null;
+    this.#problems = [];
     // The workers load and compile their reader while the folder is scanned and checked, not after.
     this.warm();
   }

@@ -29,12 +29,11 @@ export function defaultProfileSettings(): ProfileSettings {
 }
 
 export class CheckState {
-  target = $state<ProfileId>('any');
-  settings = $state<ProfileSettings>(defaultProfileSettings());
-  /** A record list the user chose; GUDMAP's Specimen_simple.csv in the folder is used when there is none. */
-  recordList = $state.raw<{ readonly name: string; readonly text: string } | null>(null);
-  /** The identifier column chosen by the user; '' lets the checker detect it. */
-  recordColumn = $state('');
+  #target = $state<ProfileId>('any');
+  /** Replaced whole on every change (see patchSettings), never changed in place. */
+  #settings = $state.raw<ProfileSettings>(defaultProfileSettings());
+  #recordList = $state.raw<RecordListText | null>(null);
+  #recordColumn = $state('');
   #phase = $state<CheckPhase>('idle');
   #summary = $state.raw<CheckSummary | null>(null);
   #recordColumns = $state.raw<readonly string[]>([]);
@@ -46,6 +45,12 @@ export class CheckState {
   /** Bumped when new findings are ready, so the findings table asks for its rows again. */
   #revision = $state(0);
   #request = 0;
+  /** The request and record list the pending or last re-check was scheduled for (see #requestChanged). */
+  #scheduledKey = '';
+  #scheduledList: RecordListText | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Told when the phase, the target or the settings change while the folder is ready (see onChange). */
+  readonly #changeListeners: (() => void)[] = [];
   /** Told whenever the files the upload takes may have changed (see onUploadSet). */
   readonly #uploadSetListeners: (() => void)[] = [];
   readonly #folder: FolderState;
@@ -54,6 +59,7 @@ export class CheckState {
   constructor(folder: FolderState, announcer: Announcer) {
     this.#folder = folder;
     this.#announcer = announcer;
+    folder.onReady(() => this.#schedule());
   }
 
   /**
@@ -62,20 +68,95 @@ export class CheckState {
    */
   readonly requestKey = $derived(
     JSON.stringify([
-      this.target,
-      checkedSettings(this.target, this.settings[this.target]),
-      this.recordColumn,
+      this.#target,
+      checkedSettings(this.#target, this.#settings[this.#target]),
+      this.#recordColumn,
     ]),
   );
 
   /** Everything a run depends on. */
   get request() {
     return {
-      target: this.target,
-      settings: $state.snapshot(this.settings[this.target]),
-      recordList: this.recordList,
-      recordColumn: this.recordColumn,
+      target: this.#target,
+      settings: this.#settings[this.#target],
+      recordList: this.#recordList,
+      recordColumn: this.#recordColumn,
     };
+  }
+
+  get target(): ProfileId {
+    return this.#target;
+  }
+
+  /** Every target's settings; changed through patchSettings and replaceSettings. */
+  get settings(): ProfileSettings {
+    return this.#settings;
+  }
+
+  /** A record list the user chose; GUDMAP's Specimen_simple.csv in the folder is used when there is none. */
+  get recordList(): RecordListText | null {
+    return this.#recordList;
+  }
+
+  /** The identifier column chosen by the user; '' lets the checker detect it. */
+  get recordColumn(): string {
+    return this.#recordColumn;
+  }
+
+  setTarget(target: ProfileId): void {
+    this.#target = target;
+    this.#settingsChanged();
+  }
+
+  patchSettings<P extends ProfileId>(id: P, patch: Partial<ProfileSettings[P]>): void {
+    this.#settings = { ...this.#settings, [id]: { ...this.#settings[id], ...patch } };
+    this.#settingsChanged();
+  }
+
+  /** A whole set of settings at once (stored, from a link or a settings file). */
+  replaceSettings(target: ProfileId, settings: ProfileSettings): void {
+    this.#target = target;
+    this.#settings = settings;
+    this.#settingsChanged();
+  }
+
+  /** A record list the user chose, or null to use the folder's own; the identifier column is detected again. */
+  chooseRecordList(list: RecordListText | null): void {
+    this.#recordList = list;
+    this.#recordColumn = list ? '' : this.#recordColumn;
+    this.#requestChanged();
+  }
+
+  chooseRecordColumn(column: string): void {
+    this.#recordColumn = column;
+    this.#requestChanged();
+  }
+
+  #settingsChanged(): void {
+    this.#requestChanged();
+    this.#changed();
+  }
+
+  /**
+   * Checks again, debounced, when what a run depends on changed: a file-list setting (a base URL, a template)
+   * leaves the request key alone and so does not re-run the check. The record list is compared by identity.
+   */
+  #requestChanged(): void {
+    if (this.requestKey === this.#scheduledKey && this.#recordList === this.#scheduledList) return;
+    if (this.#folder.phase === 'ready') this.#schedule();
+    else this.#remember();
+  }
+
+  /** Typing is debounced: the check runs 250 ms after the last change. */
+  #schedule(): void {
+    this.#remember();
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.run(), 250);
+  }
+
+  #remember(): void {
+    this.#scheduledKey = this.requestKey;
+    this.#scheduledList = this.#recordList;
   }
 
   get phase(): CheckPhase {
@@ -115,6 +196,20 @@ export class CheckState {
     if (value === this.#allowErrors) return;
     this.#allowErrors = value;
     this.#uploadSetChanged();
+    this.#changed();
+  }
+
+  /**
+   * `listener` is told whenever the phase, the target or its settings change while the folder is ready: a check
+   * starting, ending or failing, every setting changed, checked or not, and files with errors let in or kept out.
+   */
+  onChange(listener: () => void): void {
+    this.#changeListeners.push(listener);
+  }
+
+  #changed(): void {
+    if (this.#folder.phase !== 'ready') return;
+    for (const listener of this.#changeListeners) listener();
   }
 
   /**
@@ -133,10 +228,6 @@ export class CheckState {
   /** The picked folder's name, which Deriva upload configs see at the start of every path. */
   get folderName(): string {
     return this.#folder.name;
-  }
-
-  patchSettings<P extends ProfileId>(id: P, patch: Partial<ProfileSettings[P]>): void {
-    this.settings = { ...this.settings, [id]: { ...this.settings[id], ...patch } };
   }
 
   /**
@@ -171,6 +262,7 @@ export class CheckState {
     const started = performance.now();
     this.#phase = 'checking';
     this.#error = '';
+    this.#changed();
     try {
       const recordList = await this.#recordListFor(target);
       const result = await worker.check({
@@ -192,11 +284,13 @@ export class CheckState {
       this.#revision += 1;
       if (announce) this.#announcer.say(this.headline);
       this.#uploadSetChanged();
+      this.#changed();
     } catch (error) {
       if (id !== this.#request) return;
       this.#phase = 'failed';
       this.#error = `The check could not run: ${error instanceof Error ? error.message : String(error)} Pick the folder again.`;
       this.#announcer.say(this.#error);
+      this.#changed();
     }
   }
 
@@ -225,7 +319,7 @@ export class CheckState {
   async #recordListFor(target: ProfileId): Promise<RecordListText | null> {
     const profile = getProfile(target);
     if (profile.usesRecordList === false) return null;
-    if (this.recordList) return this.recordList;
+    if (this.#recordList) return this.#recordList;
     const inFolder = this.#folder.rows.find(
       (row) => row.status !== 'skipped' && profile.isRecordFile(row.path),
     );

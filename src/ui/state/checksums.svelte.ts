@@ -36,12 +36,20 @@ export class ChecksumState {
   readonly #check: CheckState;
   readonly #announcer: Announcer;
 
+  /** Told when a pass ends (see onComputed). */
+  readonly #computedListeners: (() => void)[] = [];
+
   constructor(folder: FolderState, check: CheckState, announcer: Announcer) {
     this.#folder = folder;
     this.#check = check;
     this.#announcer = announcer;
     // The upload set changes with the check, the target (MD5 or not) and the errors override.
     check.onUploadSet(() => void this.refresh());
+  }
+
+  /** `listener` is told when a pass ends, done or cancelled (when `revision` is bumped). */
+  onComputed(listener: () => void): void {
+    this.#computedListeners.push(listener);
   }
 
   get phase(): ChecksumPhase {
@@ -137,6 +145,7 @@ export class ChecksumState {
       this.#progress = outcome;
       this.#phase = outcome.cancelled ? 'cancelled' : 'done';
       this.#revision += 1;
+      for (const listener of this.#computedListeners) listener();
       await this.count();
       // A pass that began by itself is worth a word only when it was cancelled or something went wrong.
       if (!background || outcome.cancelled || outcome.failed > 0) this.#announcer.say(this.#summary(outcome));

@@ -31,8 +31,7 @@ export class FolderState {
   #progress = $state.raw<ScanProgress>(NO_PROGRESS);
   #notes = $state.raw<readonly ScanNote[]>([]);
   #error = $state('');
-  /** The setting Include hidden files: hidden files and folders are scanned as data rather than skipped. */
-  includeHidden = $state(false);
+  #includeHidden = $state(false);
   #scannedWithHidden = false;
   #picked: PickedFolder | null = null;
   #source: FolderSource | null = null;
@@ -48,6 +47,10 @@ export class FolderState {
   readonly #copies = new Set<string>();
   /** Originals that their copies replace in the upload, with what they showed before. */
   readonly #held = new Map<number, { readonly status: FileRow['status']; readonly message: string }>();
+  /** Told each time a scan completes (see onReady). */
+  readonly #readyListeners: (() => void)[] = [];
+  /** Told when web copies join or leave the upload (see onCopiesChange). */
+  readonly #copiesListeners: (() => void)[] = [];
   readonly #announcer: Announcer;
 
   constructor(announcer: Announcer) {
@@ -82,6 +85,31 @@ export class FolderState {
 
   get error(): string {
     return this.#error;
+  }
+
+  /** The setting Include hidden files: hidden files and folders are scanned as data rather than skipped. */
+  get includeHidden(): boolean {
+    return this.#includeHidden;
+  }
+
+  /** Takes effect at the next scan (see `picked` to scan again). */
+  setIncludeHidden(value: boolean): void {
+    this.#includeHidden = value;
+  }
+
+  /** `listener` is told each time a scan completes and the folder is ready to check. */
+  onReady(listener: () => void): void {
+    this.#readyListeners.push(listener);
+  }
+
+  /** `listener` is told when web copies join or leave the upload (when `copiesRevision` is bumped). */
+  onCopiesChange(listener: () => void): void {
+    this.#copiesListeners.push(listener);
+  }
+
+  #copiesChanged(): void {
+    this.#copiesRevision += 1;
+    for (const listener of this.#copiesListeners) listener();
   }
 
   /** What the last scan did with hidden files; the check follows the scan, not the setting. */
@@ -193,13 +221,14 @@ export class FolderState {
     this.#scanned = 0;
     this.#copies.clear();
     this.#held.clear();
-    this.#copiesRevision += 1;
     this.#notes = [];
     this.#error = '';
     this.#progress = NO_PROGRESS;
     this.#phase = 'scanning';
+    // After the phase: what listens (the file lists) must see that the last folder is gone.
+    this.#copiesChanged();
     this.#picked = folder;
-    const includeHidden = this.includeHidden;
+    const includeHidden = this.#includeHidden;
     this.#scannedWithHidden = includeHidden;
     this.#startedAt = performance.now();
     performance.mark('scan-start');
@@ -241,6 +270,7 @@ export class FolderState {
       this.#scanned = this.#rows.length;
       this.#phase = 'ready';
       this.#announcer.say(`Scan complete: ${this.summary}.`);
+      for (const listener of this.#readyListeners) listener();
     } catch (error) {
       if (abort.signal.aborted) return;
       this.#phase = 'failed';
@@ -292,7 +322,7 @@ export class FolderState {
         copyRole: copy.role,
       });
     }
-    this.#copiesRevision += 1;
+    this.#copiesChanged();
     this.#touch();
   }
 
@@ -343,7 +373,7 @@ export class FolderState {
     this.#held.set(id, { status: row.status, message: row.message });
     row.status = 'skipped';
     row.message = message;
-    this.#copiesRevision += 1;
+    this.#copiesChanged();
   }
 
   /** Removes the web copies and lets the originals they replaced travel again, before copies are made anew. */
@@ -357,7 +387,7 @@ export class FolderState {
       row.message = before.message;
     }
     this.#held.clear();
-    this.#copiesRevision += 1;
+    this.#copiesChanged();
     this.#touch();
   }
 

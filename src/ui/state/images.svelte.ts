@@ -41,19 +41,16 @@ const SHOWN = 100;
 const PUBLISH_MS = 250;
 
 export class ImagesState {
-  phase = $state<ImagesPhase>('idle');
-  progress = $state.raw<CopyProgress | null>(null);
-  secondsLeft = $state(Infinity);
-  /** The first sentences about images without copies; all are counted. */
-  problems = $state.raw<readonly string[]>([]);
-  problemCount = $state(0);
-  notes = $state.raw<readonly string[]>([]);
-  /** Images that have copies. */
-  madeCount = $state(0);
-  /** Bumped when a run ends, so the file lists learn of the copies. */
-  revision = $state(0);
-  /** The policy the copies were made with, to tell when the settings changed since. */
-  madeWith = $state('');
+  #phase = $state<ImagesPhase>('idle');
+  #progress = $state.raw<CopyProgress | null>(null);
+  #secondsLeft = $state(Infinity);
+  #problems = $state.raw<readonly string[]>([]);
+  #problemCount = $state(0);
+  #notes = $state.raw<readonly string[]>([]);
+  #madeCount = $state(0);
+  #revision = $state(0);
+  readonly #madeListeners: (() => void)[] = [];
+  #madeWith = $state('');
   /** The workers, kept between runs and started before the first (see warm). */
   readonly #workers = new ImagePool();
   /** The running batch's pool while it runs; cleared to stop it. */
@@ -65,9 +62,58 @@ export class ImagesState {
   /** Reads the barcodes of images not read yet from the decode that makes their copies. */
   readonly #barcodes: BarcodesState | undefined;
 
+  /** `listener` is told when a run ends (when `revision` is bumped): copies may have been made again. */
+  onCopiesMade(listener: () => void): void {
+    this.#madeListeners.push(listener);
+  }
+
+  get phase(): ImagesPhase {
+    return this.#phase;
+  }
+
+  get progress(): CopyProgress | null {
+    return this.#progress;
+  }
+
+  get secondsLeft(): number {
+    return this.#secondsLeft;
+  }
+
+  /** The first sentences about images without copies; all are counted. */
+  get problems(): readonly string[] {
+    return this.#problems;
+  }
+
+  get problemCount(): number {
+    return this.#problemCount;
+  }
+
+  get notes(): readonly string[] {
+    return this.#notes;
+  }
+
+  /** Images that have copies. */
+  get madeCount(): number {
+    return this.#madeCount;
+  }
+
+  /** Bumped when a run ends, so the file lists learn of the copies. */
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** The policy the copies were made with, to tell when the settings changed since. */
+  get madeWith(): string {
+    return this.#madeWith;
+  }
+
   constructor(folder: FolderState, check: CheckState, announcer: Announcer, barcodes?: BarcodesState) {
     this.#folder = folder;
     this.#check = check;
+    // The workers load while the curator reads the settings, not after the click.
+    check.onChange(() => {
+      if (check.phase === 'done') this.warm();
+    });
     this.#announcer = announcer;
     this.#barcodes = barcodes;
   }
@@ -88,9 +134,9 @@ export class ImagesState {
 
   /** The copies in the upload were made with other settings, or named after other names, than those now set. */
   get stale(): boolean {
-    if (this.madeCount === 0) return false;
+    if (this.#madeCount === 0) return false;
     return (
-      this.madeWith !== JSON.stringify(this.policy) || this.#namesMadeWith !== this.#folder.names.revision
+      this.#madeWith !== JSON.stringify(this.policy) || this.#namesMadeWith !== this.#folder.names.revision
     );
   }
 
@@ -115,10 +161,10 @@ export class ImagesState {
 
   async start(): Promise<void> {
     const source = this.#folder.source;
-    if (this.phase === 'running' || !source || this.#folder.phase !== 'ready') return;
+    if (this.#phase === 'running' || !source || this.#folder.phase !== 'ready') return;
     this.reset();
     const policy = $state.snapshot(this.policy) as ImagePolicy;
-    this.madeWith = JSON.stringify(policy);
+    this.#madeWith = JSON.stringify(policy);
     this.#namesMadeWith = this.#folder.names.revision;
     const store = storeName(this.#folder.name);
     const admits = this.#check.admitter();
@@ -127,7 +173,7 @@ export class ImagesState {
     );
     const pool = this.#workers;
     this.#pool = pool;
-    this.phase = 'running';
+    this.#phase = 'running';
     // Copies of an earlier run (or an earlier visit) go first: the store holds exactly this run's copies.
     await clearStored(this.#folder.name).catch(() => undefined);
     const progress = { images: images.length, done: 0, failed: 0, copies: 0, bytes: 0 };
@@ -136,12 +182,12 @@ export class ImagesState {
     let problemCount = 0;
     const started = performance.now();
     const publish = () => {
-      this.progress = { ...progress };
-      this.problems = problems.slice(0, SHOWN);
-      this.problemCount = problemCount;
-      this.notes = notes.slice(0, SHOWN);
+      this.#progress = { ...progress };
+      this.#problems = problems.slice(0, SHOWN);
+      this.#problemCount = problemCount;
+      this.#notes = notes.slice(0, SHOWN);
       const elapsed = (performance.now() - started) / 1000;
-      this.secondsLeft =
+      this.#secondsLeft =
         progress.done > 0 ? (elapsed / progress.done) * (progress.images - progress.done) : Infinity;
     };
     const timer = setInterval(publish, PUBLISH_MS);
@@ -180,12 +226,13 @@ export class ImagesState {
     this.#pool = null;
     publish();
     this.#apply();
-    this.phase = cancelled ? 'cancelled' : 'done';
+    this.#phase = cancelled ? 'cancelled' : 'done';
     performance.measure('web-copies', {
       start: started,
       detail: { images: progress.done, copies: progress.copies },
     });
-    this.revision += 1;
+    this.#revision += 1;
+    for (const listener of this.#madeListeners) listener();
     void this.#barcodes?.flush();
     this.#announcer.say(
       cancelled
@@ -210,13 +257,13 @@ export class ImagesState {
     this.cancel();
     this.#results = new Map();
     this.#folder.forgetCopies();
-    this.phase = 'idle';
-    this.progress = null;
-    this.problems = [];
-    this.problemCount = 0;
-    this.notes = [];
-    this.madeCount = 0;
-    this.madeWith = '';
+    this.#phase = 'idle';
+    this.#progress = null;
+    this.#problems = [];
+    this.#problemCount = 0;
+    this.#notes = [];
+    this.#madeCount = 0;
+    this.#madeWith = '';
   }
 
   async preview(path: string): Promise<PreviewImage> {
@@ -259,7 +306,7 @@ export class ImagesState {
       }
     }
     this.#folder.addCopies(copies);
-    this.madeCount = made;
+    this.#madeCount = made;
   }
 }
 

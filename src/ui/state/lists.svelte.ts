@@ -53,7 +53,7 @@ export function newAnnotationDraft(n: number): AnnotationDraft {
   };
 }
 
-function annotationSet(draft: AnnotationDraft): AnnotationSet {
+function annotationSet(draft: Readonly<AnnotationDraft>): AnnotationSet {
   const link =
     draft.link === 'suffix'
       ? { kind: 'suffix' as const, suffixes: draft.suffixes }
@@ -64,23 +64,57 @@ function annotationSet(draft: AnnotationDraft): AnnotationSet {
 }
 
 export class ListsState {
-  /** The list the user picked; {@link ListsState.kind} falls back to the target's first when it does not apply. */
-  chosen = $state<FileListKind | null>(null);
-  phase = $state<ListPhase>('idle');
-  preview = $state.raw<ListPreview | null>(null);
-  error = $state('');
-  /** None until the user adds one: a set the user never asked for must not take files out of the file list. */
-  annotations = $state<AnnotationDraft[]>([]);
-  /** Which annotation set the annotations list shows. */
-  annotationIndex = $state(0);
-  /** A table of extra columns keyed by path, merged into the BioImage Archive file list. */
-  extraColumns = $state.raw<ExtraColumnsText | null>(null);
+  #chosen = $state<FileListKind | null>(null);
+  #phase = $state<ListPhase>('idle');
+  #preview = $state.raw<ListPreview | null>(null);
+  #error = $state('');
+  /** Replaced whole on every change (see patchAnnotationSet), never changed in place. */
+  #annotations = $state.raw<readonly Readonly<AnnotationDraft>[]>([]);
+  /** The pending build (see #inputsChanged). */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** What the pending or last build was for, to tell a change that needs a new one. */
+  #scheduledKey = '';
+  #scheduledExtra: ExtraColumnsText | null = null;
+  #annotationIndex = $state(0);
+  #extraColumns = $state.raw<ExtraColumnsText | null>(null);
   #request = 0;
   readonly #folder: FolderState;
   readonly #check: CheckState;
   readonly #checksums: ChecksumState;
   readonly #upload: UploadState;
   readonly #announcer: Announcer;
+
+  /** The list the user picked; {@link ListsState.kind} falls back to the target's first when it does not apply. */
+  /** None until the user adds one: a set the user never asked for must not take files out of the file list. */
+  get annotations(): readonly Readonly<AnnotationDraft>[] {
+    return this.#annotations;
+  }
+
+  get chosen(): FileListKind | null {
+    return this.#chosen;
+  }
+
+  get phase(): ListPhase {
+    return this.#phase;
+  }
+
+  get preview(): ListPreview | null {
+    return this.#preview;
+  }
+
+  get error(): string {
+    return this.#error;
+  }
+
+  /** Which annotation set the annotations list shows. */
+  get annotationIndex(): number {
+    return this.#annotationIndex;
+  }
+
+  /** A table of extra columns keyed by path, merged into the BioImage Archive file list. */
+  get extraColumns(): ExtraColumnsText | null {
+    return this.#extraColumns;
+  }
 
   constructor(
     folder: FolderState,
@@ -94,6 +128,11 @@ export class ListsState {
     this.#checksums = checksums;
     this.#upload = upload;
     this.#announcer = announcer;
+    const changed = () => this.#inputsChanged();
+    check.onChange(changed);
+    checksums.onComputed(changed);
+    upload.onBatchChange(changed);
+    folder.onCopiesChange(changed);
   }
 
   get available(): readonly ListKindInfo[] {
@@ -102,7 +141,7 @@ export class ListsState {
 
   get kind(): FileListKind {
     const available = this.available;
-    const chosen = available.find((info) => info.kind === this.chosen);
+    const chosen = available.find((info) => info.kind === this.#chosen);
     return (chosen ?? available[0])?.kind ?? 'manifest';
   }
 
@@ -110,19 +149,46 @@ export class ListsState {
     return this.available.find((info) => info.kind === this.kind);
   }
 
-  /**
-   * The request for the shown list, or null when there is nothing to build (an annotations list without a set);
-   * reading it in an effect subscribes to everything the list depends on.
-   */
+  /** The request for the shown list, or null when there is nothing to build (an annotations list without a set). */
   get request(): ListBuildRequest | null {
     const list = this.#listRequest();
     if (!list) return null;
-    // The list depends on the last check, the checksums and the arrivals, read here to subscribe to them.
-    void this.#check.revision;
-    void this.#checksums.revision;
-    void this.#upload.arrivalCount;
-    void this.#folder.copiesRevision;
     return { list, includeErrors: this.#check.allowErrors, batch: this.#upload.batch };
+  }
+
+  /**
+   * Builds the shown list again, debounced, when anything it depends on changed: its options, the target's
+   * settings, the last check, the checksums, the arrivals and the web copies. Nothing is built before the
+   * folder is checked.
+   */
+  #inputsChanged(): void {
+    if (this.#folder.phase !== 'ready' || this.#check.phase !== 'done') {
+      clearTimeout(this.#timer);
+      return;
+    }
+    const request = this.request;
+    if (!request) {
+      this.reset();
+      return;
+    }
+    // The extra columns table may be large: it is compared by identity, not as text.
+    const key = JSON.stringify(
+      [
+        request,
+        this.#check.revision,
+        this.#checksums.revision,
+        this.#upload.arrivalCount,
+        this.#folder.copiesRevision,
+      ],
+      (name, value: unknown) => (name === 'extraColumns' ? undefined : value),
+    );
+    if (key === this.#scheduledKey && this.#extraColumns === this.#scheduledExtra) return;
+    this.#scheduledKey = key;
+    this.#scheduledExtra = this.#extraColumns;
+    // The shown list is out of date from now until the new one is built: no download of the old one.
+    this.#phase = 'building';
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.build(request), 200);
   }
 
   #listRequest(): ListRequestFromPage | null {
@@ -132,15 +198,15 @@ export class ListsState {
       case 'bia-file-list': {
         const options = {
           template: this.#check.settings.bia.pathTemplate,
-          annotationSets: this.annotations.map(annotationSet),
+          annotationSets: this.#annotations.map(annotationSet),
         };
         return {
           kind,
-          options: this.extraColumns ? { ...options, extraColumns: this.extraColumns } : options,
+          options: this.#extraColumns ? { ...options, extraColumns: this.#extraColumns } : options,
         };
       }
       case 'bia-annotations': {
-        const draft = this.annotations[this.annotationIndex];
+        const draft = this.#annotations[this.#annotationIndex];
         return draft ? { kind, options: annotationSet(draft) } : null;
       }
       case 'symbiota-field-map':
@@ -174,9 +240,9 @@ export class ListsState {
    * {@link EXAMPLE_ANNOTATION}), and where it looks for the source.
    */
   get templateExample(): (TemplateExample & { readonly own: boolean }) | undefined {
-    const draft = this.annotations[this.annotationIndex];
+    const draft = this.#annotations[this.#annotationIndex];
     if (!draft || draft.link !== 'template') return undefined;
-    const first = this.preview?.kind === 'bia-annotations' ? this.preview.firstFile : undefined;
+    const first = this.#preview?.kind === 'bia-annotations' ? this.#preview.firstFile : undefined;
     if (first === undefined) {
       const { select, path } = EXAMPLE_ANNOTATION;
       return { ...templateExample(draft.template, draft.suffixes, select, path), own: false };
@@ -186,7 +252,7 @@ export class ListsState {
 
   /** "3 of 8 rows" when rows of the shown list lack a value the repository requires, else ''. */
   get incompleteRows(): string {
-    const p = this.preview;
+    const p = this.#preview;
     if (!p || p.incompleteRows === 0) return '';
     return `${formatCount(p.incompleteRows)} of ${plural(p.rowCount, 'row')}`;
   }
@@ -199,28 +265,55 @@ export class ListsState {
 
   /** Forgets the shown preview: a new folder was picked, or there is nothing to build. */
   reset(): void {
+    clearTimeout(this.#timer);
+    this.#scheduledKey = '';
     this.#request += 1;
-    this.phase = 'idle';
-    this.preview = null;
-    this.error = '';
+    this.#phase = 'idle';
+    this.#preview = null;
+    this.#error = '';
+  }
+
+  /** Shows the list of `kind`; the target's first is shown when it does not apply. */
+  choose(kind: FileListKind): void {
+    this.#chosen = kind;
+    this.#inputsChanged();
+  }
+
+  /** A table of extra columns keyed by path, or null to remove it. */
+  setExtraColumns(table: ExtraColumnsText | null): void {
+    this.#extraColumns = table;
+    this.#inputsChanged();
+  }
+
+  /** Which annotation set the annotations list shows. */
+  showAnnotationSet(index: number): void {
+    this.#annotationIndex = index;
+    this.#inputsChanged();
   }
 
   addAnnotationSet(): void {
-    this.annotations.push(newAnnotationDraft(this.annotations.length + 1));
-    this.annotationIndex = this.annotations.length - 1;
+    this.#annotations = [...this.#annotations, newAnnotationDraft(this.#annotations.length + 1)];
+    this.#annotationIndex = this.#annotations.length - 1;
+    this.#inputsChanged();
+  }
+
+  patchAnnotationSet(index: number, patch: Partial<AnnotationDraft>): void {
+    this.#annotations = this.#annotations.map((draft, i) => (i === index ? { ...draft, ...patch } : draft));
+    this.#inputsChanged();
   }
 
   removeAnnotationSet(index: number): void {
-    this.annotations.splice(index, 1);
-    this.annotationIndex = Math.max(0, Math.min(this.annotationIndex, this.annotations.length - 1));
+    this.#annotations = this.#annotations.filter((_, i) => i !== index);
+    this.#annotationIndex = Math.max(0, Math.min(this.#annotationIndex, this.#annotations.length - 1));
+    this.#inputsChanged();
   }
 
   async build(request: ListBuildRequest): Promise<void> {
     const worker = this.#folder.worker;
-    if (!worker || this.#check.phase !== 'done') return;
+    if (!worker || this.#folder.phase !== 'ready' || this.#check.phase !== 'done') return;
     const id = ++this.#request;
-    this.phase = 'building';
-    this.error = '';
+    this.#phase = 'building';
+    this.#error = '';
     const started = performance.now();
     try {
       const preview = await this.#buildInWorker(worker, request);
@@ -229,18 +322,18 @@ export class ListsState {
         start: started,
         detail: { kind: preview.kind, rows: preview.rowCount },
       });
-      this.preview = preview;
-      this.phase = 'ready';
+      this.#preview = preview;
+      this.#phase = 'ready';
     } catch (error) {
       if (id !== this.#request) return;
-      this.phase = 'failed';
-      this.error = `The ${this.info?.label ?? 'list'} could not be built: ${error instanceof Error ? error.message : String(error)} Pick the folder again.`;
+      this.#phase = 'failed';
+      this.#error = `The ${this.info?.label ?? 'list'} could not be built: ${error instanceof Error ? error.message : String(error)} Pick the folder again.`;
     }
   }
 
   async download(): Promise<void> {
     const worker = this.#folder.worker;
-    const preview = this.preview;
+    const preview = this.#preview;
     if (!worker || !preview) return;
     try {
       const fileName = await this.#saveLastBuilt(worker, preview.kind);
@@ -252,7 +345,7 @@ export class ListsState {
         `${preview.title} saved as ${fileName}: ${plural(preview.rowCount, 'row')}${incomplete}${errors > 0 ? `, with ${plural(errors, 'error')} to fix` : ''}.`,
       );
     } catch (error) {
-      this.error = `The list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
+      this.#error = `The list could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
     }
   }
 
@@ -273,8 +366,8 @@ export class ListsState {
       const fileName = await this.#saveLastBuilt(worker, 'receipt');
       if (fileName) this.#announcer.say(`Receipt saved as ${fileName}: ${plural(preview.rowCount, 'file')}.`);
     } catch (error) {
-      this.error = `The receipt could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
-      this.#announcer.say(this.error);
+      this.#error = `The receipt could not be saved: ${error instanceof Error ? error.message : String(error)} Try again, or choose another folder to save it in.`;
+      this.#announcer.say(this.#error);
     }
   }
 
@@ -318,7 +411,7 @@ export class ListsState {
 
   /** "1,234 rows · 3 incomplete · 3 errors · 1 warning". */
   get headline(): string {
-    const p = this.preview;
+    const p = this.#preview;
     if (!p) return '';
     const errors = p.problems.filter((x) => x.status === 'error').length;
     const warnings = p.problems.length - errors;

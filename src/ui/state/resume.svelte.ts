@@ -18,17 +18,16 @@ const CHECK_WAIT_MS = 10 * 60_000;
 const CONFIRM_CONCURRENCY = 6;
 
 export class ResumeState {
-  saved = $state.raw<SavedBatch | null>(null);
-  /** Waiting for the user to choose the folder again (it had no handle). */
-  waitingForFolder = $state(false);
-  busy = $state(false);
-  error = $state('');
+  #saved = $state.raw<SavedBatch | null>(null);
+  #waitingForFolder = $state(false);
+  #busy = $state(false);
+  #error = $state('');
   /**
    * Paths of the unfinished uploads the receiver says are complete (their offset is their size): the journal is
    * written once a second, so a file that finished just before the page went may be recorded only by address.
    * Null while the receiver is being asked.
    */
-  confirmed = $state.raw<ReadonlySet<string> | null>(null);
+  #confirmed = $state.raw<ReadonlySet<string> | null>(null);
   readonly #journal: BatchJournal;
   readonly #folder: FolderState;
   readonly #check: CheckState;
@@ -42,6 +41,27 @@ export class ResumeState {
   #revisionAtPick = 0;
 
   /** `newFolder` is what picking a folder does to the other steps (they forget the last folder). */
+  get saved(): SavedBatch | null {
+    return this.#saved;
+  }
+
+  /** Waiting for the user to choose the folder again (it had no handle). */
+  get waitingForFolder(): boolean {
+    return this.#waitingForFolder;
+  }
+
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  get error(): string {
+    return this.#error;
+  }
+
+  get confirmed(): ReadonlySet<string> | null {
+    return this.#confirmed;
+  }
+
   constructor(
     journal: BatchJournal,
     folder: FolderState,
@@ -66,18 +86,18 @@ export class ResumeState {
   async load(): Promise<void> {
     const saved = await this.#journal.load();
     if (!saved) return;
-    this.saved = saved;
+    this.#saved = saved;
     const unfinished = saved.files.filter((f) => !f.arrived && f.uploadUrl);
-    this.confirmed = await completeOnReceiver(unfinished);
+    this.#confirmed = await completeOnReceiver(unfinished);
   }
 
   /** One line about the unfinished batch. */
   get summary(): string {
-    const saved = this.saved;
+    const saved = this.#saved;
     if (!saved) return '';
     const when = new Date(saved.batch.startedAt).toLocaleString();
     const start = `The upload of "${saved.batch.folderName}" to batch ${saved.batch.batch} (started ${when}) did not finish`;
-    const confirmed = this.confirmed;
+    const confirmed = this.#confirmed;
     if (confirmed === null) return `${start}; asking the receiver what arrived…`;
     const arrived = saved.files.filter((f) => f.arrived || confirmed.has(f.path));
     const bytes = arrived.reduce((sum, f) => sum + f.size, 0);
@@ -90,14 +110,14 @@ export class ResumeState {
   }
 
   async resume(): Promise<void> {
-    const saved = this.saved;
-    if (!saved || this.busy || this.#upload.active) return;
-    this.error = '';
-    this.#check.target = saved.batch.target as ProfileId;
+    const saved = this.#saved;
+    if (!saved || this.#busy || this.#upload.active) return;
+    this.#error = '';
+    this.#check.setTarget(saved.batch.target as ProfileId);
     this.#check.allowErrors = saved.batch.allowErrors;
     const { handle } = saved.batch;
     if (!handle) {
-      this.waitingForFolder = true;
+      this.#waitingForFolder = true;
       this.#announcer.say(
         `Choose the folder "${saved.batch.folderName}" again; the upload then goes on where it stopped.`,
       );
@@ -105,22 +125,22 @@ export class ResumeState {
       this.#chooseFolder();
       return;
     }
-    this.busy = true;
+    this.#busy = true;
     try {
       if (!(await readable(handle))) {
-        this.error = `The browser was not allowed to read "${handle.name}" again. Press Resume previous upload and allow reading, or choose the folder yourself.`;
-        this.waitingForFolder = true;
-        this.#announcer.say(this.error);
+        this.#error = `The browser was not allowed to read "${handle.name}" again. Press Resume previous upload and allow reading, or choose the folder yourself.`;
+        this.#waitingForFolder = true;
+        this.#announcer.say(this.#error);
         return;
       }
       this.#newFolder(handle.name);
       await this.#folder.scan({ kind: 'handle', handle });
       await this.#continue(saved);
     } catch (error) {
-      this.error = `The previous upload could not be resumed: ${error instanceof Error ? error.message : String(error)} Choose the folder again to upload it.`;
-      this.#announcer.say(this.error);
+      this.#error = `The previous upload could not be resumed: ${error instanceof Error ? error.message : String(error)} Choose the folder again to upload it.`;
+      this.#announcer.say(this.#error);
     } finally {
-      this.busy = false;
+      this.#busy = false;
     }
   }
 
@@ -131,26 +151,26 @@ export class ResumeState {
 
   /** Called after every scan the user starts: the folder awaited for resuming goes on, another one is named. */
   async folderScanned(): Promise<void> {
-    const saved = this.saved;
-    if (!saved || !this.waitingForFolder || this.#folder.phase !== 'ready') return;
+    const saved = this.#saved;
+    if (!saved || !this.#waitingForFolder || this.#folder.phase !== 'ready') return;
     if (this.#folder.name !== saved.batch.folderName) {
-      this.error = `This is "${this.#folder.name}", not "${saved.batch.folderName}" of the previous upload: choose "${saved.batch.folderName}" to resume it, or Forget it to upload this folder as a new batch.`;
-      this.#announcer.say(this.error);
+      this.#error = `This is "${this.#folder.name}", not "${saved.batch.folderName}" of the previous upload: choose "${saved.batch.folderName}" to resume it, or Forget it to upload this folder as a new batch.`;
+      this.#announcer.say(this.#error);
       return;
     }
-    this.busy = true;
+    this.#busy = true;
     try {
       await this.#continue(saved);
     } finally {
-      this.busy = false;
+      this.#busy = false;
     }
   }
 
   /** Drops the unfinished batch: the next upload starts a new one. */
   async forget(): Promise<void> {
-    this.saved = null;
-    this.waitingForFolder = false;
-    this.error = '';
+    this.#saved = null;
+    this.#waitingForFolder = false;
+    this.#error = '';
     await this.#journal.clear();
   }
 
@@ -160,9 +180,9 @@ export class ResumeState {
     const names = saved.batch.names ?? [];
     if (names.length > 0) await this.#barcodes.useNames(names);
     const missing = await this.#folder.restoreCopies(saved.batch.copies, saved.batch.held);
-    this.saved = null;
-    this.waitingForFolder = false;
-    this.error = '';
+    this.#saved = null;
+    this.#waitingForFolder = false;
+    this.#error = '';
     const arrived = this.#upload.resumeWith(saved);
     const lost =
       missing > 0

@@ -40,7 +40,7 @@ export class SettingsState {
     return {
       version: 1,
       target: this.#check.target,
-      profiles: $state.snapshot(this.#check.settings),
+      profiles: this.#check.settings,
       endpoint: endpoint === defaultEndpoint() ? '' : endpoint,
       includeHidden: this.#folder.includeHidden,
     };
@@ -73,9 +73,8 @@ export class SettingsState {
   }
 
   #apply(settings: AppSettings): void {
-    this.#check.target = settings.target;
-    this.#check.settings = settings.profiles;
+    this.#check.replaceSettings(settings.target, settings.profiles);
     this.#upload.endpoint = settings.endpoint || defaultEndpoint();
-    this.#folder.includeHidden = settings.includeHidden;
+    this.#folder.setIncludeHidden(settings.includeHidden);
   }
 }

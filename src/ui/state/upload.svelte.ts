@@ -2,54 +2,37 @@
  * The upload step: the running batch, and what the page shows of it. The engine reports finished and failed
  * files as they happen; bytes in flight are read from it four times a second, so a progress tick never touches
  * Svelte state. Figures are for the whole folder, so retrying one file shows it joining the others. The form's
- * fields are in upload-form, the failed files in upload-failures, the journal in upload-journal and the batch's
- * completion in upload-completion.
+ * fields are in upload-form, the failed files in upload-failures, the journal in upload-journal, the batch's
+ * completion in upload-completion, where files went in upload-arrivals, what the page says of the server in
+ * upload-server-notes and why the transfer waits in upload-notice.
  */
 import { formatBytes, plural } from '#core/format';
 import { suggestBatchName } from '#core/paths';
-import { ProgressMeter } from '#core/progress-meter';
 import { profileList } from '#core/profiles/registry';
-import { RECEIVER_EXTENSIONS, storedPathFor, type ManifestEntry } from '#core/protocol';
-import { supports, transferPlan, type TusCapabilities } from '#core/tus-capabilities';
+import { RECEIVER_EXTENSIONS, storedPathFor } from '#core/protocol';
+import { supports, type TusCapabilities } from '#core/tus-capabilities';
 import type { FileDigests } from '#core/digest';
 import type { BatchJournal, FileChange, SavedBatch } from '../../platform/batch-journal';
 import type { CompletionView } from './completion-view';
-import { discoverTus, plainTusNotice, type Discovery } from '../../upload/tus-discovery';
+import { discoverTus } from '../../upload/tus-discovery';
 import { UploadRun } from '../../upload/upload-run';
 import type { Arrival, UploadJob } from '../../upload/upload-types';
-import { packColumn, type ArrivalsText } from '../../workers/folder-bridge';
+import type { ArrivalsText } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
 import type { FolderState } from './folder.svelte';
+import { Arrivals } from './upload-arrivals';
 import { BatchCompletionState } from './upload-completion.svelte';
 import { FailureTally, type Failure } from './upload-failures.svelte';
+import { UploadFigureCounter, type UploadFigures } from './upload-figures.svelte';
 import { UploadForm } from './upload-form.svelte';
 import { UploadJournal } from './upload-journal';
+import { TransferNotice } from './upload-notice.svelte';
+import { ServerNotes } from './upload-server-notes.svelte';
 
 export type UploadPhase = 'idle' | 'uploading' | 'paused' | 'done' | 'cancelled';
+export type { UploadFigures } from './upload-figures.svelte';
 
-export interface UploadFigures {
-  readonly files: number;
-  /** Files the check keeps out of the upload (errors, not overridden). */
-  readonly heldBack: number;
-  readonly done: number;
-  readonly failed: number;
-  readonly bytes: number;
-  readonly uploadedBytes: number;
-  readonly bytesPerSecond: number;
-  readonly secondsLeft: number;
-}
-
-const NO_FIGURES: UploadFigures = {
-  files: 0,
-  heldBack: 0,
-  done: 0,
-  failed: 0,
-  bytes: 0,
-  uploadedBytes: 0,
-  bytesPerSecond: 0,
-  secondsLeft: Infinity,
-};
 /** What the journal needs to know of the batch besides the upload settings. */
 export interface BatchContext {
   readonly target: string;
@@ -58,35 +41,19 @@ export interface BatchContext {
   readonly md5: boolean;
 }
 
-interface Arrived {
-  readonly storedPath: string;
-  readonly uploadUrl: string;
-  readonly sha256: string;
-  readonly md5: string;
-  /** What the receiver said it verified ('sha-256, md5'), '' when it did not say. */
-  readonly verified: string;
-}
-
 const TICK_MS = 250;
 
 export class UploadState {
   readonly #form = new UploadForm();
   #phase = $state<UploadPhase>('idle');
-  #figures = $state.raw<UploadFigures>(NO_FIGURES);
+  readonly #figures = new UploadFigureCounter();
   readonly #failures = new FailureTally();
   readonly #completion = new BatchCompletionState();
   #run: UploadRun | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
-  readonly #meter = new ProgressMeter();
-  /** Where each uploaded file went, by path, for the file lists. */
-  readonly #arrivals = new Map<string, Arrived>();
-  /** Why the transfer is waiting, when it is: offline, or the receiver not answering. '' otherwise. */
-  #notice = $state('');
-  /** What the server of the last run said it supports (asked once per run); null before the first. */
-  #capabilities = $state.raw<TusCapabilities | null>(null);
-  /** Lasting sentences about the server: what it lacks, and limits met on the way, each said once. */
-  #serverNoteList = $state.raw<readonly string[]>([]);
-  readonly #serverNotes = new Map<string, string>();
+  readonly #arrivals = new Arrivals();
+  readonly #notice: TransferNotice;
+  readonly #server: ServerNotes;
   /** Files queued while the server is being asked what it supports, before the run exists. */
   #starting: UploadJob[] | null = null;
   #startCount = 0;
@@ -94,12 +61,13 @@ export class UploadState {
   #offlinePaused = false;
   /** Files that arrived, counted when a run settles (not per file), so the file lists refresh once. */
   #arrivalCount = $state(0);
-  #totals = { files: 0, heldBack: 0, bytes: 0, done: 0, doneBytes: 0 };
   readonly #folder: FolderState;
   readonly #announcer: Announcer;
   readonly #admits: (rowId: number) => boolean;
   readonly #context: () => BatchContext;
   readonly #journal: UploadJournal;
+  /** Told when the batch's name changes or its arrivals are counted (see onBatchChange). */
+  readonly #batchListeners: (() => void)[] = [];
 
   /**
    * `admits` says whether the check lets a file into the upload (errors stay out unless overridden); the
@@ -117,6 +85,8 @@ export class UploadState {
     this.#admits = admits;
     this.#context = context;
     this.#journal = new UploadJournal(journal);
+    this.#notice = new TransferNotice(announcer);
+    this.#server = new ServerNotes(announcer);
     if (typeof window !== 'undefined') {
       window.addEventListener('offline', () => this.#connection(false));
       window.addEventListener('online', () => this.#connection(true));
@@ -142,6 +112,7 @@ export class UploadState {
   }
   set batch(value: string) {
     this.#form.batch = value;
+    this.#batchChanged();
   }
   /** Why the form's fields cannot be used, as last checked. */
   get settingsError(): string {
@@ -152,7 +123,7 @@ export class UploadState {
     return this.#phase;
   }
   get figures(): UploadFigures {
-    return this.#figures;
+    return this.#figures.figures;
   }
   /** The first failures, for the list on screen. */
   get failures(): readonly Failure[] {
@@ -169,17 +140,29 @@ export class UploadState {
   get completion(): CompletionView | null {
     return this.#completion.view;
   }
+  /** Why the transfer is waiting, when it is: offline, or the receiver not answering. '' otherwise. */
   get notice(): string {
-    return this.#notice;
+    return this.#notice.text;
   }
+  /** What the server of the last run said it supports (asked once per run); null before the first. */
   get capabilities(): TusCapabilities | null {
-    return this.#capabilities;
+    return this.#server.capabilities;
   }
+  /** Lasting sentences about the server: what it lacks, and limits met on the way, each said once. */
   get serverNotes(): readonly string[] {
-    return this.#serverNoteList;
+    return this.#server.list;
   }
   get arrivalCount(): number {
     return this.#arrivalCount;
+  }
+
+  /** `listener` is told when the batch's name changes or its arrivals are counted (see `arrivalCount`). */
+  onBatchChange(listener: () => void): void {
+    this.#batchListeners.push(listener);
+  }
+
+  #batchChanged(): void {
+    for (const listener of this.#batchListeners) listener();
   }
 
   get active(): boolean {
@@ -194,28 +177,20 @@ export class UploadState {
     this.#phase = 'idle';
     this.#arrivals.clear();
     this.#journal.forget();
-    this.#notice = '';
-    this.#serverNotes.clear();
-    this.#serverNoteList = [];
+    this.#notice.clear();
+    this.#server.clear();
     this.#arrivalCount = 0;
     this.#failures.clear();
-    this.#figures = NO_FIGURES;
+    this.#figures.clear();
     this.#form.clearError();
     this.#completion.reset();
     this.#form.batch = suggestBatchName(folderName, new Date());
+    this.#batchChanged();
   }
 
   /** Where the receiver placed each uploaded file, packed for the folder worker (see ArrivalsText). */
   arrivals(): ArrivalsText {
-    const entries = [...this.#arrivals];
-    return {
-      paths: packColumn(entries, ([path]) => path),
-      storedPaths: packColumn(entries, ([, a]) => a.storedPath),
-      uploadUrls: packColumn(entries, ([, a]) => a.uploadUrl),
-      sha256s: packColumn(entries, ([, a]) => a.sha256),
-      md5s: packColumn(entries, ([, a]) => a.md5),
-      verified: packColumn(entries, ([, a]) => a.verified),
-    };
+    return this.#arrivals.packed();
   }
 
   /**
@@ -246,6 +221,7 @@ export class UploadState {
     }
     this.#folder.markArrivedBefore(arrived);
     this.#arrivalCount = this.#arrivals.size;
+    this.#batchChanged();
     this.start();
     return arrived.length;
   }
@@ -287,7 +263,7 @@ export class UploadState {
   resume(): void {
     if (this.#phase !== 'paused' || !this.#run) return;
     this.#offlinePaused = false;
-    this.#meter.reset();
+    this.#figures.restartRate();
     this.#phase = 'uploading';
     this.#run.resume();
     this.#announcer.say('Upload resumed.');
@@ -298,12 +274,12 @@ export class UploadState {
     this.#run?.cancel();
     this.#run = null;
     this.#starting = null;
-    this.#notice = '';
+    this.#notice.clear();
     this.#journal.clear();
     this.#folder.markCancelled();
     this.#stop('cancelled');
     this.#announcer.say(
-      `Upload cancelled. ${plural(this.#totals.done, 'file')} had arrived; Start upload sends the rest.`,
+      `Upload cancelled. ${plural(this.#figures.arrivedCount, 'file')} had arrived; Start upload sends the rest.`,
     );
   }
 
@@ -361,7 +337,7 @@ export class UploadState {
     this.#run?.cancel();
     this.#completion.reset();
     this.#run = null;
-    this.#countFolder();
+    this.#figures.count(this.#folder.rows, this.#admits);
     this.#phase = 'uploading';
     this.#starting = jobs;
     const count = ++this.#startCount;
@@ -370,41 +346,13 @@ export class UploadState {
       // Cancelled, or started again, while the server was being asked.
       if (count !== this.#startCount || !queued || this.#phase !== 'uploading') return;
       this.#starting = null;
-      this.#learned(discovery);
+      this.#server.learned(discovery, this.#form.endpoint);
       this.#startRun(queued, discovery.capabilities, (path) => this.#folder.open(path));
     });
   }
 
-  /** Says once what the server lacks, or that it could not be asked. */
-  #learned(discovery: Discovery): void {
-    this.#capabilities = discovery.capabilities;
-    const plan = transferPlan(discovery.capabilities);
-    if (discovery.problem) {
-      this.#noteOnce('plain', plainTusNotice(this.#form.endpoint, discovery.problem));
-    } else if (plan.chunkChecksum) {
-      this.#noteOnce(
-        'unverified',
-        `The server at ${this.#form.endpoint} checks the bytes of each request as they arrive (tus checksum extension, ${plan.chunkChecksum}), but not whole files, so the receipt and the manifest say "in transit" where they would say "yes"; it does not say where it stores each file.`,
-      );
-    } else if (!plan.verifies) {
-      this.#noteOnce(
-        'unverified',
-        `The server at ${this.#form.endpoint} is a plain tus server: it does not check the files' checksums, so the receipt and the manifest say "not verified by the receiver" (the checksums still travel with each file as tus metadata), and it does not say where it stores each file.`,
-      );
-    }
-  }
-
-  /** A lasting note about the server, replacing the one of the same kind, announced when it is new. */
-  #noteOnce(kind: string, sentence: string): void {
-    if (this.#serverNotes.get(kind) === sentence) return;
-    const isNew = !this.#serverNotes.has(kind);
-    this.#serverNotes.set(kind, sentence);
-    this.#serverNoteList = [...this.#serverNotes.values()];
-    if (isNew) this.#announcer.say(sentence);
-  }
-
   #startRun(jobs: UploadJob[], capabilities: TusCapabilities, open: (path: string) => Promise<File>): void {
-    this.#meter.reset();
+    this.#figures.restartRate();
     performance.mark('queue-start');
     const rows = this.#folder.rows;
     const context = this.#context();
@@ -438,10 +386,7 @@ export class UploadState {
         onDigests: (id, digests: FileDigests) => record(id, digests),
         onRetrying: (status) => this.#retrying(status),
         onChunkSize: (chunkSize, refusedBytes, refused) =>
-          this.#noteOnce(
-            'chunk',
-            `Requests of ${formatBytes(refusedBytes)} ${refused ? 'were refused (413 Payload Too Large)' : 'got no answer while smaller ones did'} at ${this.#form.endpoint}: the server, or a proxy before it, limits request bodies, so the upload now sends files in pieces of ${formatBytes(chunkSize)}.`,
-          ),
+          this.#server.chunkSizeLimited(this.#form.endpoint, chunkSize, refusedBytes, refused),
         onSettled: () => this.#settled(),
       },
     );
@@ -480,67 +425,33 @@ export class UploadState {
       md5: arrival.digests?.md5 ?? '',
     });
     this.#journal.update(row, { ...arrival.digests, uploadUrl: undefined, arrived });
-    if (this.#notice && navigator.onLine) this.#notice = '';
+    this.#notice.arrived();
     this.#folder.markUploaded(
       row.id,
       storedPath !== '' && storedPath !== expected
         ? `Stored as ${storedPath} (a different file had that name).`
         : '',
     );
-    this.#totals.done += 1;
-    this.#totals.doneBytes += row.size;
-  }
-
-  /** Folder-wide totals, counted once per run rather than on every tick. */
-  #countFolder(): void {
-    const totals = { files: 0, heldBack: 0, bytes: 0, done: 0, doneBytes: 0 };
-    for (const row of this.#folder.rows) {
-      if (row.status === 'skipped') continue;
-      if (row.status !== 'done' && !this.#admits(row.id)) {
-        totals.heldBack += 1;
-        continue;
-      }
-      totals.files += 1;
-      totals.bytes += row.size;
-      if (row.status === 'done') {
-        totals.done += 1;
-        totals.doneBytes += row.size;
-      }
-    }
-    this.#totals = totals;
+    this.#figures.arrived(row.size);
   }
 
   #tick(): void {
-    let inFlightBytes = 0;
     const snap = this.#run?.snapshot();
     const inFlight = snap?.inFlight ?? new Map<number, number>();
-    for (const bytes of inFlight.values()) inFlightBytes += bytes;
-    const { files, heldBack, bytes, done, doneBytes } = this.#totals;
-    const uploadedBytes = doneBytes + inFlightBytes;
-    const paused = snap?.paused ?? false;
-    const reading = this.#meter.record(performance.now(), uploadedBytes, bytes);
     this.#failures.publish();
-    this.#figures = {
-      files,
-      heldBack,
-      done,
-      failed: this.#failures.size,
-      bytes,
-      uploadedBytes,
-      bytesPerSecond: paused ? 0 : reading.bytesPerSecond,
-      secondsLeft: paused ? Infinity : reading.secondsLeft,
-    };
+    this.#figures.publish(inFlight, snap?.paused ?? false, this.#failures.size);
     this.#folder.showProgress(inFlight);
   }
 
   #settled(): void {
     this.#tick();
     this.#arrivalCount = this.#arrivals.size;
-    this.#notice = '';
+    this.#batchChanged();
+    this.#notice.clear();
     this.#stop('done');
-    const { done, failed, bytes } = this.#figures;
+    const { done, failed, bytes, files } = this.#figures.figures;
     // A complete batch has nothing left to resume; one with failures keeps its journal for Retry after a reload.
-    if (failed === 0 && done === this.#figures.files) {
+    if (failed === 0 && done === files) {
       this.#journal.clear();
       this.#complete(0);
     } else this.#journal.flush();
@@ -553,20 +464,7 @@ export class UploadState {
 
   /** Declares the batch complete with the files that arrived and their checksums; `leftOut` were given up. */
   #complete(leftOut: number): void {
-    const files: ManifestEntry[] = [];
-    for (const row of this.#folder.rows) {
-      const arrival = row.status === 'done' ? this.#arrivals.get(row.path) : undefined;
-      // A file that arrived before a reload without its checksum kept is bagged with what the receiver holds.
-      if (!arrival?.sha256) continue;
-      const path = this.#folder.names.of(row.path);
-      files.push({
-        path,
-        ...(path === row.path ? {} : { originalPath: row.path }),
-        bytes: row.size,
-        sha256: arrival.sha256,
-        ...(arrival.md5 ? { md5: arrival.md5 } : {}),
-      });
-    }
+    const files = this.#arrivals.manifest(this.#folder.rows, (path) => this.#folder.names.of(path));
     const profile = this.#context().target;
     const target = this.#form.target;
     this.#completion.start({
@@ -577,7 +475,7 @@ export class UploadState {
       // A batch resumed after a reload may not have asked the server yet.
       completes: async () =>
         supports(
-          this.#capabilities ?? (await discoverTus(target.endpoint)).capabilities,
+          this.#server.capabilities ?? (await discoverTus(target.endpoint)).capabilities,
           RECEIVER_EXTENSIONS.batchComplete,
         ),
     });
@@ -592,35 +490,21 @@ export class UploadState {
         this.#run.pause();
         this.#offlinePaused = true;
       }
-      this.#notice =
-        'You are offline: the upload waits, and goes on by itself from where it stopped when the connection is back.';
-      this.#announcer.say(this.#notice);
+      this.#notice.offline();
       return;
     }
     if (this.#offlinePaused && this.#phase === 'uploading') {
-      this.#meter.reset();
+      this.#figures.restartRate();
       this.#run.resume();
     }
     this.#offlinePaused = false;
-    if (this.#notice) {
-      this.#notice = '';
-      this.#announcer.say('Back online: the upload goes on.');
-    }
+    this.#notice.online();
   }
 
   /** A request failed in a way worth another try; the engine waits longer each time (up to 20 s). */
   #retrying(status: number): void {
     if (!this.active || !navigator.onLine) return;
-    const why =
-      status === 0
-        ? `The receiver at ${this.#form.endpoint} does not answer`
-        : status === 429
-          ? 'The receiver asks the upload to slow down (429 Too Many Requests)'
-          : `The receiver answered with an error (${status})`;
-    const notice = `${why}; the upload tries again, waiting a little longer each time, and goes on when it answers.`;
-    if (notice === this.#notice) return;
-    this.#notice = notice;
-    this.#announcer.say(notice);
+    this.#notice.retrying(status, this.#form.endpoint);
   }
 
   #stop(phase: UploadPhase): void {
