@@ -37,9 +37,15 @@ export function payloadOxum(files: readonly PayloadFile[]): string {
   return `${files.reduce((sum, file) => sum + file.bytes, 0)}.${files.length}`;
 }
 
-/** Writes the tag files of the bag at `bagDir` for `files` (every file under its `data/`). */
-export async function writeBag(bagDir: string, files: readonly PayloadFile[], info: BagInfo): Promise<void> {
-  await removeLeftovers(bagDir);
+/** A bag's tag files in the order they are written: the tag manifest, which lists the others, comes last. */
+export type BagTags = {
+  /** bagit.txt, bag-info.txt, manifest-sha256.txt and manifest-md5.txt when every file has an MD5. */
+  tags: [name: string, text: string][];
+  tagManifest: [name: 'tagmanifest-sha256.txt', text: string];
+};
+
+/** The text of every tag file of a bag of `files`, wherever the bag is stored. */
+export function bagTags(files: readonly PayloadFile[], info: BagInfo): BagTags {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const manifest = (digest: (file: PayloadFile) => string | undefined) =>
     sorted.map((file) => `${digest(file)}  ${encodeManifestPath(`${PAYLOAD_DIR}/${file.path}`)}\n`).join('');
@@ -49,13 +55,23 @@ export async function writeBag(bagDir: string, files: readonly PayloadFile[], in
     ['manifest-sha256.txt', manifest((file) => file.sha256)],
   ];
   const withMd5 = sorted.length > 0 && sorted.every((file) => file.md5 !== undefined);
-  if (withMd5) tags.push(['manifest-md5.txt', manifest((file) => file.md5)]);
-  else await rm(path.join(bagDir, 'manifest-md5.txt'), { force: true });
-  for (const [name, text] of tags) await writeAtomically(path.join(bagDir, name), text);
+  if (withMd5) tags.push([MD5_MANIFEST, manifest((file) => file.md5)]);
   const tagManifest = tags
     .map(([name, text]) => `${createHash('sha256').update(text).digest('hex')}  ${name}\n`)
     .join('');
-  await writeAtomically(path.join(bagDir, 'tagmanifest-sha256.txt'), tagManifest);
+  return { tags, tagManifest: ['tagmanifest-sha256.txt', tagManifest] };
+}
+
+/** The MD5 manifest, left out (and removed from an earlier bag) unless every file has an MD5. */
+export const MD5_MANIFEST = 'manifest-md5.txt';
+
+/** Writes the tag files of the bag at `bagDir` for `files` (every file under its `data/`). */
+export async function writeBag(bagDir: string, files: readonly PayloadFile[], info: BagInfo): Promise<void> {
+  await removeLeftovers(bagDir);
+  const { tags, tagManifest } = bagTags(files, info);
+  if (!tags.some(([name]) => name === MD5_MANIFEST))
+    await rm(path.join(bagDir, MD5_MANIFEST), { force: true });
+  for (const [name, text] of [...tags, tagManifest]) await writeAtomically(path.join(bagDir, name), text);
   await syncDirectory(bagDir);
 }
 
