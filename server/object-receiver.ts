@@ -10,9 +10,11 @@ import {
   STORED_PATH_HEADER,
   storedPathFor,
   TUS_PATH,
+  UPLOAD_CHECKSUM_HEADER,
   VERIFIED_HEADER,
 } from '#core/protocol';
 import { createBatchCompletion } from './batch-complete.ts';
+import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
 import { algorithmsOf, digestLabel, readAnnouncements } from './digests.ts';
 import { describeDuration } from './durations.ts';
 import { PlacementError } from './placement.ts';
@@ -48,7 +50,7 @@ export type ObjectStorage = {
   redisUrl?: string | undefined;
 };
 
-const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER];
+const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER, ...CHECKSUM_CORS.exposedHeaders];
 const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
 /** How often each receiver looks for completions another receiver left unfinished when it stopped. */
 const HANDOFF_SWEEP_INTERVAL = 60_000;
@@ -236,12 +238,15 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
     });
 
   function createTusServer(store: ObjectStore, state: SharedState): Server {
+    /** A body announced with an Upload-Checksum is checked before any of it goes to S3 (see ObjectStore). */
+    const expectChecksum = (header: string | null, id: string) =>
+      takeChecksumHeader(header, id, (upload, checksum) => store.expectChecksum(upload, checksum));
     return new Server({
       path: TUS_PATH,
       datastore: store,
       locker: state.locker,
       relativeLocation: true,
-      allowedHeaders: [REPR_DIGEST_HEADER],
+      allowedHeaders: [REPR_DIGEST_HEADER, ...CHECKSUM_CORS.allowedHeaders],
       exposedHeaders: EXPOSED_HEADERS,
       ...(allowed ? { allowedOrigins: (origin: string) => allowed.has(origin) } : {}),
       ...(options.maxFileSize ? { maxSize: options.maxFileSize } : {}),
@@ -250,8 +255,15 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       generateUrl: (_req, { path, id }) => `${path}/${id.slice(id.lastIndexOf('/') + 1)}`,
       getFileIdFromRequest: (_req, last) =>
         last && /^[0-9a-f]{32}$/.test(last) ? store.keyFor(last) : undefined,
+      onIncomingRequest(req, id) {
+        if (req.method === 'PATCH') expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), id);
+        return Promise.resolve();
+      },
       async onUploadCreate(req, upload) {
         const { metadata } = admission(upload, req.headers.get('repr-digest'));
+        if (req.headers.get('content-type') === 'application/offset+octet-stream') {
+          expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), upload.id);
+        }
         return { metadata };
       },
       onUploadFinish(req, upload) {
@@ -283,7 +295,11 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
         return;
       }
       started
-        .then(({ tus, completion }) => (completion.handles(req, res) ? undefined : tus.handle(req, res)))
+        .then(({ tus, completion }) => {
+          if (completion.handles(req, res)) return undefined;
+          if (req.method === 'OPTIONS') announceChecksumAlgorithms(res);
+          return tus.handle(req, res);
+        })
         .catch((error: unknown) => {
           logAt(`ERROR ${describeError(error)}`);
           if (res.headersSent) res.destroy();

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   GetObjectCommand,
   ListMultipartUploadsCommand,
@@ -189,6 +189,45 @@ describe('the receiver on S3 (Ceph RADOS Gateway)', () => {
     );
     expect(await keysUnder(store.prefix)).toEqual([]);
     expect(await unfinishedUploads(store.prefix)).toBe(0);
+  });
+
+  it("checks each request's body against its Upload-Checksum: a damaged one answers 460 and keeps nothing of it", async () => {
+    const store = storage(true);
+    const receiver = await receiverOn(store);
+    const options = await fetch(receiver.endpoint, {
+      method: 'OPTIONS',
+      headers: { 'Tus-Resumable': '1.0.0' },
+    });
+    expect(options.headers.get('tus-extension')?.split(',')).toContain('checksum');
+    expect(options.headers.get('tus-checksum-algorithm')).toBe('sha256,sha1');
+    const data = randomBytes(7 * MiB);
+    const created = await createUpload(
+      receiver.endpoint,
+      { batch: 'b8', relativePath: 'checked.bin', sha256: sha256(data) },
+      { length: data.length },
+    );
+    const url = uploadUrl(created, receiver);
+    const checksum = (body: Buffer) => `sha256 ${createHash('sha256').update(body).digest('base64')}`;
+    const first = data.subarray(0, 6 * MiB);
+    const damaged = Buffer.from(first);
+    damaged[5 * MiB] = (damaged[5 * MiB] ?? 0) ^ 0xff;
+    const refused = await patchUpload(url, damaged, { headers: { 'Upload-Checksum': checksum(first) } });
+    expect(refused.status).toBe(460);
+    expect(await refused.text()).toContain("it was not kept, and the upload's offset is still 0");
+    const head = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
+    expect(head.headers.get('upload-offset')).toBe('0');
+    // Sent again whole, and the rest, each with its checksum: the file is placed, its digest verified.
+    const kept = await patchUpload(url, first, { headers: { 'Upload-Checksum': checksum(first) } });
+    expect(kept.status).toBe(204);
+    expect(kept.headers.get('upload-offset')).toBe(String(6 * MiB));
+    const rest = data.subarray(6 * MiB);
+    const last = await patchUpload(url, rest, {
+      offset: 6 * MiB,
+      headers: { 'Upload-Checksum': checksum(rest) },
+    });
+    expect(last.status).toBe(204);
+    expect(last.headers.get(VERIFIED_HEADER)).toBe('sha-256');
+    expect(sha256(await objectBytes(`${store.prefix}b8/data/checked.bin`))).toBe(sha256(data));
   });
 
   it('never overwrites: a different file of the same name is kept beside it, an identical one once', async () => {
