@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { startServer } from '../server/app-server.ts';
+import { drawSheet, type Sheet } from '../tests/e2e/barcode-sheets.ts';
 import { seedPickerWithFixture, throttleUploads } from '../tests/e2e/fixture-tree.ts';
 import { biaExtraCsv, biaFolder } from '../tests/fixtures/filelists/bia-folder.ts';
 import { chromiumLaunchOptions } from './chromium.ts';
@@ -132,13 +133,47 @@ try {
   await copies
     .getByRole('status')
     .filter({ hasText: /^Web copies made/ })
-    .waitFor();
+    .waitFor({ timeout: 120_000 });
   await copies
     .getByRole('img', { name: /^Web copy/ })
     .first()
     .waitFor();
   await copies.getByRole('heading', { name: 'Prepare' }).scrollIntoViewIfNeeded();
   await shoot(copies, '7-web-copies');
+
+  const sheets = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // tsx wraps inner named functions of page-side code in __name(); make it the identity on the page.
+  await sheets.addInitScript('globalThis.__name = (f) => f;');
+  await sheets.goto(server.url);
+  const herbarium = path.join(scratch, 'Herbarium day 1');
+  await mkdir(herbarium, { recursive: true });
+  const sheet = (seed: number, text: string): Sheet => ({
+    width: 3000,
+    height: 4500,
+    heightCm: 42,
+    seed,
+    labels: [{ text, format: 'Code128', x: 0.78, y: 0.92, cm: 1.2, angle: seed }],
+  });
+  for (const [name, drawn] of [
+    ['IMG_0001.JPG', sheet(1, 'BR0000013284830')],
+    ['IMG_0002.JPG', sheet(2, 'BR0000013284861')],
+    ['IMG_0003.JPG', sheet(3, 'BR0000013284861')],
+    ['BR0000013284878.jpg', sheet(4, 'BR0000013284878')],
+    // Typed wrong: the label says …879.
+    ['BR0000013284897.jpg', sheet(5, 'BR0000013284879')],
+  ] as const) {
+    await writeFile(path.join(herbarium, name), await drawSheet(sheets, drawn));
+  }
+  await sheets.reload();
+  await sheets.getByLabel('Target').selectOption({ label: 'Symbiota' });
+  await sheets.getByLabel('Pattern syntax').selectOption('javascript');
+  await sheets.getByLabel('Catalog number pattern').fill('^(BR\\d{13})');
+  await sheets.getByTestId('folder-input').setInputFiles(herbarium);
+  const barcodes = sheets.getByRole('region', { name: 'Barcodes' });
+  await barcodes.getByText('5 of 5 images read').waitFor({ timeout: 120_000 });
+  await barcodes.getByRole('button', { name: 'Upload under barcode names' }).waitFor();
+  await barcodes.scrollIntoViewIfNeeded();
+  await shoot(sheets, '9-barcodes');
 } finally {
   await browser.close();
   await server.close();

@@ -86,7 +86,12 @@ export class PartialStore extends FileStore {
     return created;
   }
 
-  override write(readable: IncomingMessage | Readable, id: string, offset: number): Promise<number> {
+  /** Also takes a body as chunks, which the receiver reads straight from Node's request (see direct-patch). */
+  override write(
+    readable: IncomingMessage | Readable | AsyncIterable<Buffer>,
+    id: string,
+    offset: number,
+  ): Promise<number> {
     const checksum = this.#checksums.get(id);
     this.#checksums.delete(id);
     return this.#write(readable, id, offset, 'r+', checksum && new ChunkCheck(checksum));
@@ -163,7 +168,7 @@ export class PartialStore extends FileStore {
   }
 
   async #write(
-    readable: Readable,
+    readable: AsyncIterable<Buffer>,
     id: string,
     offset: number,
     flags: 'r+' | 'wx',
@@ -179,7 +184,7 @@ export class PartialStore extends FileStore {
       const handle = await open(file, flags);
       try {
         const writer = new WriteBehind(handle, offset);
-        for await (const chunk of readable as AsyncIterable<Buffer>) {
+        for await (const chunk of readable) {
           for (const hash of hashes) hash.update(chunk);
           check?.update(chunk);
           await writer.add(chunk);

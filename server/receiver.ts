@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { ERRORS, Server, type ServerOptions } from '@tus/server';
+import { ERRORS, MemoryLocker, Server, type ServerOptions } from '@tus/server';
 import {
   RECEIVER_EXTENSIONS,
   REPR_DIGEST_HEADER,
@@ -13,6 +13,7 @@ import {
 import { createBatchCompletion, type CompletionSettings } from './batch-complete.ts';
 import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
 import { readAnnouncements } from './digests.ts';
+import { readDirectPatch, receiveDirectPatch, type DirectPatchParts } from './direct-patch.ts';
 import { diskBags } from './disk-bags.ts';
 import { DiskFinisher } from './disk-finisher.ts';
 import { isDiskFull } from './disk-space.ts';
@@ -105,6 +106,17 @@ function createDiskReceiver(options: ReceiverOptions): Receiver {
     headers: (req) => wholeFileHeaders(origins.allowedOrigin(req)),
   };
   const wholeFileLimit = Math.min(WHOLE_FILE_LIMIT, maxFileSize || Infinity);
+  const hooks = tusHooks({ store, finisher, space, logAt, maxFileSize, checkSpace: Boolean(minFreeSpace) });
+  const locker = new MemoryLocker();
+  const lockDrainTimeout = 3000;
+  const patches: DirectPatchParts = {
+    store,
+    locker,
+    lockDrainTimeout,
+    maxFileSize,
+    hooks,
+    headers: wholeFile.headers,
+  };
   const tus = new Server({
     path: TUS_PATH,
     datastore: store,
@@ -113,7 +125,9 @@ function createDiskReceiver(options: ReceiverOptions): Receiver {
     exposedHeaders: EXPOSED_HEADERS,
     ...(origins.allowed ? { allowedOrigins: (origin: string) => origins.allowed?.has(origin) ?? false } : {}),
     ...(maxFileSize ? { maxSize: maxFileSize } : {}),
-    ...tusHooks({ store, finisher, space, logAt, maxFileSize, checkSpace: Boolean(minFreeSpace) }),
+    locker,
+    lockDrainTimeout,
+    ...hooks,
   });
   const sweeper = sweepExpired(tus, partialDir, partialExpiry, logAt);
 
@@ -127,14 +141,17 @@ function createDiskReceiver(options: ReceiverOptions): Receiver {
       if (batches.handles(req, res)) return;
       if (req.method === 'OPTIONS') announceChecksumAlgorithms(res);
       const whole = readWholeFilePost(req, wholeFileLimit);
-      (whole ? receiveWholeFile(wholeFile, req, res, whole) : tus.handle(req, res)).catch(
-        (error: unknown) => {
-          logAt(`ERROR ${describeError(error)}`);
-          if (res.headersSent) res.destroy();
-          else
-            res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The receiver failed.');
-        },
-      );
+      const patch = whole ? undefined : readDirectPatch(req);
+      const handling = whole
+        ? receiveWholeFile(wholeFile, req, res, whole)
+        : patch
+          ? receiveDirectPatch(patches, req, res, patch)
+          : tus.handle(req, res);
+      handling.catch((error: unknown) => {
+        logAt(`ERROR ${describeError(error)}`);
+        if (res.headersSent) res.destroy();
+        else res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The receiver failed.');
+      });
     },
     close() {
       clearInterval(sweeper);
@@ -166,7 +183,9 @@ interface HookParts {
 /** The disk receiver's hooks into tus: what it checks when a request comes, an upload is created or finished, and how it words tus's errors. */
 function tusHooks(
   parts: HookParts,
-): Pick<ServerOptions, 'onIncomingRequest' | 'onUploadCreate' | 'onUploadFinish' | 'onResponseError'> {
+): Required<
+  Pick<ServerOptions, 'onIncomingRequest' | 'onUploadCreate' | 'onUploadFinish' | 'onResponseError'>
+> {
   const { store, finisher, space, logAt, maxFileSize } = parts;
   /** The upload id of a POST or PATCH, for errors that tus reports without it. */
   const uploadOfRequest = new WeakMap<object, string>();

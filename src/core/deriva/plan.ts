@@ -107,17 +107,10 @@ function lookup(values: ReadonlyMap<string, string>) {
   };
 }
 
-/** The plan for one file, or undefined when no mapping fits it (the uploader skips it). */
-export function planFile(
-  prepared: PreparedConfig,
-  file: FileFacts,
-  known?: MappingMatch,
-): FilePlan | undefined {
-  const { config, folderName } = prepared;
-  const match = known ?? findMapping(config, matchedPath(file.path, folderName, config.relativePaths));
-  if (match === undefined) return undefined;
+/** Every value known for the file, `column_value_templates` filled where their own values are known. */
+function filledValues(prepared: PreparedConfig, file: FileFacts, match: MappingMatch) {
   const { mapping } = match;
-  const names = prepared.names[mapping.index] ?? mappingNames(mapping, config.extMappings);
+  const names = prepared.names[mapping.index] ?? mappingNames(mapping, prepared.config.extMappings);
   const targetTable = targetTableOf(mapping, match.groups);
   const { values, extKey } = knownValues(prepared, match, targetTable, file);
   const valueOf = lookup(values);
@@ -127,6 +120,30 @@ export function planFile(
       values.set(field.where.slice('column_value_templates.'.length), fillParsed(field.parsed, valueOf));
     }
   }
+  return { names, targetTable, extKey, valueOf };
+}
+
+/** The file's Hatrac URI alone, as filled as the file's facts allow; undefined for table rows. */
+export function planHatracUri(
+  prepared: PreparedConfig,
+  file: FileFacts,
+  match: MappingMatch,
+): string | undefined {
+  const { names, valueOf } = filledValues(prepared, file, match);
+  const field = names.fields.find((f) => f.where === 'hatrac_templates.hatrac_uri');
+  return field === undefined ? undefined : fillParsed(field.parsed, valueOf);
+}
+
+/** The plan for one file, or undefined when no mapping fits it (the uploader skips it). */
+export function planFile(
+  prepared: PreparedConfig,
+  file: FileFacts,
+  known?: MappingMatch,
+): FilePlan | undefined {
+  const { config, folderName } = prepared;
+  const match = known ?? findMapping(config, matchedPath(file.path, folderName, config.relativePaths));
+  if (match === undefined) return undefined;
+  const { names, targetTable, extKey, valueOf } = filledValues(prepared, file, match);
   const pending = new Map<PlaceholderSource, string[]>();
   const undefinedNames: { name: string; where: string }[] = [];
   const usedExt = new Set<string>();

@@ -5,7 +5,7 @@
 import { readDerivaConfig } from '#core/deriva/config';
 import { DERIVA_DEFAULT_CONFIG, DERIVA_DEFAULT_CONFIG_NAME } from '#core/deriva/default-config';
 import { findMapping, matchedPath, UPLOAD_STATE_PREFIX, type MappingMatch } from '#core/deriva/match';
-import { planFile, prepareConfig, type PreparedConfig } from '#core/deriva/plan';
+import { planFile, planHatracUri, prepareConfig, type PreparedConfig } from '#core/deriva/plan';
 import {
   extMissingSentence,
   noMappingSentence,
@@ -33,7 +33,7 @@ export function configName(settings: DerivaSettings): string {
  * Undefined while it waits for the catalog or checksums, or depends on the file's size.
  */
 function knownUri(prepared: PreparedConfig, path: string, match: MappingMatch): string | undefined {
-  const uri = planFile(prepared, { path, size: 0 }, match)?.hatracUri;
+  const uri = planHatracUri(prepared, { path, size: 0 }, match);
   const template = (match.mapping.raw['hatrac_templates'] as Record<string, unknown> | undefined)?.[
     'hatrac_uri'
   ];
