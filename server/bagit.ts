@@ -1,6 +1,8 @@
 /**
  * The tag files that make a batch folder a BagIt 1.0 bag (RFC 8493) around its payload in `data/`: bagit.txt,
- * bag-info.txt, manifest-sha256.txt, manifest-md5.txt (when every file has an MD5) and tagmanifest-sha256.txt.
+ * bag-info.txt, manifest-sha256.txt, manifest-md5.txt (when every file has an MD5), original-paths.tsv (when
+ * files were sent under names from their barcodes: a tag file of our own, which RFC 8493 §2.2.4 allows) and
+ * tagmanifest-sha256.txt.
  * Each is written to a temporary file, flushed to disk and renamed over the old one, the tag manifest last, so
  * a reader never sees half a file; the completion journal finishes a bag cut short by a crash at the next start.
  */
@@ -25,6 +27,12 @@ export type BagInfo = {
   sourceOrganization?: string | undefined;
 };
 
+/**
+ * Tag file of the files sent under another name: `path` (under data/) and `original_path`, tab-separated and
+ * percent-encoded as in a manifest (the receiver refuses tabs and other control characters in paths).
+ */
+export const ORIGINAL_PATHS_FILE = 'original-paths.tsv';
+
 export const BAGIT_TXT = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
 
 /** RFC 8493 §2.1.3: a path in a manifest has CR, LF and % percent-encoded. */
@@ -44,8 +52,15 @@ export type BagTags = {
   tagManifest: [name: 'tagmanifest-sha256.txt', text: string];
 };
 
-/** The text of every tag file of a bag of `files`, wherever the bag is stored. */
-export function bagTags(files: readonly PayloadFile[], info: BagInfo): BagTags {
+/**
+ * The text of every tag file of a bag of `files`, wherever the bag is stored; `originals` are the own paths of
+ * files sent under another name, by path under `data/`.
+ */
+export function bagTags(
+  files: readonly PayloadFile[],
+  info: BagInfo,
+  originals: ReadonlyMap<string, string> = new Map(),
+): BagTags {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const manifest = (digest: (file: PayloadFile) => string | undefined) =>
     sorted.map((file) => `${digest(file)}  ${encodeManifestPath(`${PAYLOAD_DIR}/${file.path}`)}\n`).join('');
@@ -56,6 +71,14 @@ export function bagTags(files: readonly PayloadFile[], info: BagInfo): BagTags {
   ];
   const withMd5 = sorted.length > 0 && sorted.every((file) => file.md5 !== undefined);
   if (withMd5) tags.push([MD5_MANIFEST, manifest((file) => file.md5)]);
+  const renamed = sorted.filter((file) => originals.has(file.path));
+  if (renamed.length > 0) {
+    const rows = renamed.map(
+      (file) =>
+        `${encodeManifestPath(`${PAYLOAD_DIR}/${file.path}`)}\t${encodeManifestPath(originals.get(file.path) ?? '')}\n`,
+    );
+    tags.push([ORIGINAL_PATHS_FILE, `path\toriginal_path\n${rows.join('')}`]);
+  }
   const tagManifest = tags
     .map(([name, text]) => `${createHash('sha256').update(text).digest('hex')}  ${name}\n`)
     .join('');
@@ -65,12 +88,24 @@ export function bagTags(files: readonly PayloadFile[], info: BagInfo): BagTags {
 /** The MD5 manifest, left out (and removed from an earlier bag) unless every file has an MD5. */
 export const MD5_MANIFEST = 'manifest-md5.txt';
 
-/** Writes the tag files of the bag at `bagDir` for `files` (every file under its `data/`). */
-export async function writeBag(bagDir: string, files: readonly PayloadFile[], info: BagInfo): Promise<void> {
+/** Tag files a bag has only sometimes: one left out of a bag is removed from where an earlier bag wrote it. */
+export const OPTIONAL_TAG_FILES = [MD5_MANIFEST, ORIGINAL_PATHS_FILE];
+
+/**
+ * Writes the tag files of the bag at `bagDir` for `files` (every file under its `data/`); `originals` are the
+ * own paths of files sent under another name, by path under `data/`.
+ */
+export async function writeBag(
+  bagDir: string,
+  files: readonly PayloadFile[],
+  info: BagInfo,
+  originals: ReadonlyMap<string, string> = new Map(),
+): Promise<void> {
   await removeLeftovers(bagDir);
-  const { tags, tagManifest } = bagTags(files, info);
-  if (!tags.some(([name]) => name === MD5_MANIFEST))
-    await rm(path.join(bagDir, MD5_MANIFEST), { force: true });
+  const { tags, tagManifest } = bagTags(files, info, originals);
+  for (const name of OPTIONAL_TAG_FILES) {
+    if (!tags.some(([tag]) => tag === name)) await rm(path.join(bagDir, name), { force: true });
+  }
   for (const [name, text] of [...tags, tagManifest]) await writeAtomically(path.join(bagDir, name), text);
   await syncDirectory(bagDir);
 }
@@ -96,7 +131,7 @@ function bagInfoText(files: readonly PayloadFile[], info: BagInfo): string {
 /** A tag value may not break its line (a continuation would need indenting); settings are read as given. */
 const oneLine = (value: string) => value.replace(/[\r\n]+/g, ' ').trim();
 
-const TEMPORARY = /^(?:bagit|bag-info|(?:tag)?manifest-\w+)\.txt\.\d+\.tmp$/;
+const TEMPORARY = /^(?:(?:bagit|bag-info|(?:tag)?manifest-\w+)\.txt|original-paths\.tsv)\.\d+\.tmp$/;
 
 /** Temporary tag files a crash left behind, which would otherwise be tag files no tag manifest lists. */
 async function removeLeftovers(bagDir: string): Promise<void> {

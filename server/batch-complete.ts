@@ -40,8 +40,13 @@ export interface BagStorage {
   payloadDir(batch: string): string;
   /** The batch's payload as stored, with the digests verified as each file arrived. */
   payload(batch: string): Promise<Payload>;
-  /** Writes the tag files, the tag manifest last. */
-  writeBag(batch: string, files: readonly PayloadFile[], info: BagInfo): Promise<void>;
+  /** Writes the tag files, the tag manifest last; `originals` as for bagTags. */
+  writeBag(
+    batch: string,
+    files: readonly PayloadFile[],
+    info: BagInfo,
+    originals: ReadonlyMap<string, string>,
+  ): Promise<void>;
   readonly journal: HandoffJournal;
   readonly claims: HandoffClaims;
   /** Runs the completions of one batch one after another, whichever receiver on the storage takes them. */
@@ -101,7 +106,7 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
       version: record.version,
       ...settingsContact(settings),
     };
-    await storage.writeBag(record.batch, files, info);
+    await storage.writeBag(record.batch, files, info, originalPathsIn(record, files));
     record.files = files.length;
     record.bytes = files.reduce((sum, file) => sum + file.bytes, 0);
     record.payloadOxum = payloadOxum(files);
@@ -123,8 +128,10 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
         `Nothing has arrived in batch ${batch} on this receiver, so there is nothing to complete.`,
       );
     }
+    /** Where each listed file was found, by the path it was sent under. */
+    const places = new Map<string, string>();
     if (!again) {
-      const problems = await check(batch, request.files, payload);
+      const problems = await check(batch, request.files, payload, places);
       if (problems.length > 0) {
         log(
           `REFUSED completion of ${batch}: ${problems.length} of ${request.files.length} files missing or different (${problems
@@ -154,6 +161,7 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
       bagDir: storage.bagDir(batch),
       payloadDir: storage.payloadDir(batch),
       target: request.target,
+      ...originalPathsOf(request.files, places, records.at(-1)),
     };
     // Recorded before the bag is written, so a bag cut short by a crash is finished when the receiver starts.
     await handoff.save(record);
@@ -258,17 +266,45 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
   };
 }
 
+/**
+ * The original paths of the bag's files sent under another name (a name from a barcode), by their path under
+ * `data/`: those of this completion, where each was found, over those of the batch's earlier completions.
+ */
+function originalPathsOf(
+  files: readonly ManifestEntry[],
+  places: ReadonlyMap<string, string>,
+  previous: CompletionRecord | undefined,
+): Pick<CompletionRecord, 'originalPaths'> {
+  const originals: Record<string, string> = { ...previous?.originalPaths };
+  for (const entry of files) {
+    const place = places.get(entry.path);
+    if (entry.originalPath !== undefined && place !== undefined) originals[place] = entry.originalPath;
+  }
+  return Object.keys(originals).length === 0 ? {} : { originalPaths: originals };
+}
+
+/** The record's original paths of the files in the bag. */
+function originalPathsIn(record: CompletionRecord, files: readonly PayloadFile[]): Map<string, string> {
+  const originals = new Map<string, string>();
+  for (const file of files) {
+    const original = record.originalPaths?.[file.path];
+    if (original !== undefined) originals.set(file.path, original);
+  }
+  return originals;
+}
+
 /** Each listed file against what is stored: a problem for every one missing or different. */
 async function check(
   batch: string,
   files: readonly ManifestEntry[],
   payload: Payload,
+  places: Map<string, string>,
 ): Promise<CompletionProblem[]> {
   const problems: CompletionProblem[] = [];
   for (const entry of files) {
     const named = JSON.stringify(entry.path);
-    const places = payload.placesOf(entry.path).filter((place) => payload.files.has(place));
-    if (places.length === 0) {
+    const candidates = payload.placesOf(entry.path).filter((place) => payload.files.has(place));
+    if (candidates.length === 0) {
       problems.push({
         path: entry.path,
         problem: 'missing',
@@ -277,9 +313,12 @@ async function check(
       continue;
     }
     let found: CompletionProblem | undefined;
-    for (const place of places) {
+    for (const place of candidates) {
       found = await compare(entry, place, payload);
-      if (!found) break;
+      if (!found) {
+        places.set(entry.path, place);
+        break;
+      }
     }
     if (found) problems.push(found);
   }
@@ -391,7 +430,25 @@ function readRequest(text: string): CompletionRequest {
         `${where} (${JSON.stringify(entry.path)}) has an "md5" that is not 32 hexadecimal digits in lower case.`,
       );
     }
-    files.push({ path: checked.path, bytes: entry.bytes, sha256: entry.sha256, md5: entry.md5 });
+    let originalPath: string | undefined;
+    if (entry.originalPath !== undefined) {
+      const original =
+        typeof entry.originalPath === 'string' ? sanitizeRelativePath(entry.originalPath) : undefined;
+      if (!original?.ok) {
+        throw new Refused(
+          400,
+          `${where} (${JSON.stringify(entry.path)}) has an "originalPath" that is not a relative path${original ? `: ${original.reason}` : '.'}`,
+        );
+      }
+      originalPath = original.path;
+    }
+    files.push({
+      path: checked.path,
+      bytes: entry.bytes,
+      sha256: entry.sha256,
+      md5: entry.md5,
+      ...(originalPath === undefined ? {} : { originalPath }),
+    });
   }
   const target = typeof body.target === 'string' ? body.target.slice(0, 200) : undefined;
   const leftOut =

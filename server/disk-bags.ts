@@ -17,7 +17,7 @@ export function diskBags(uploadDir: string, placed: PlacedFiles, log: (text: str
     bagDir,
     payloadDir: (batch) => path.join(bagDir(batch), PAYLOAD_DIR),
     payload: async (batch) => Payload.read(bagDir(batch), await placed.read(batch)),
-    writeBag: (batch, files, info) => writeBag(bagDir(batch), files, info),
+    writeBag: (batch, files, info, originals) => writeBag(bagDir(batch), files, info, originals),
     journal: new FileJournal(uploadDir, log),
     claims: new LocalClaims(),
     exclusive: (batch, work) => turns.claim(batch, work),

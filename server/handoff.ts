@@ -16,6 +16,7 @@ import {
   type HandoffStep,
   type WebhookPayload,
 } from '#core/protocol';
+import { ORIGINAL_PATHS_FILE } from './bagit.ts';
 import { describeDuration } from './durations.ts';
 import {
   FileJournal,
@@ -26,7 +27,10 @@ import {
 } from './handoff-journal.ts';
 
 export type HandoffSettings = {
-  /** A shell command, run with BATCH_NAME, BATCH_DIR, BATCH_PAYLOAD and BATCH_VERSION in its environment. */
+  /**
+   * A shell command, run with BATCH_NAME, BATCH_DIR, BATCH_PAYLOAD and BATCH_VERSION in its environment, and
+   * BATCH_ORIGINAL_PATHS (the bag's original-paths.tsv) when files were sent under names from their barcodes.
+   */
   hook?: string | undefined;
   webhook?: string | undefined;
   webhookSecret?: string | undefined;
@@ -56,6 +60,8 @@ export type CompletionRecord = CompletionState & {
   bagDir: string;
   payloadDir: string;
   target?: string | undefined;
+  /** The own paths of the bag's files sent under another name (a name from a barcode), by path under data/. */
+  originalPaths?: Record<string, string> | undefined;
 };
 
 export class Handoff {
@@ -194,6 +200,9 @@ export class Handoff {
           BATCH_DIR: record.bagDir,
           BATCH_PAYLOAD: record.payloadDir,
           BATCH_VERSION: String(record.version),
+          ...(record.originalPaths === undefined
+            ? {}
+            : { BATCH_ORIGINAL_PATHS: inBag(record.bagDir, ORIGINAL_PATHS_FILE) }),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -267,7 +276,20 @@ export function webhookPayload(record: CompletionRecord): WebhookPayload {
     bytes: record.bytes,
     payloadOxum: record.payloadOxum,
     baggedAt: record.baggedAt,
+    ...(record.originalPaths === undefined
+      ? {}
+      : {
+          originalPaths: Object.entries(record.originalPaths).map(([file, originalPath]) => ({
+            path: file,
+            originalPath,
+          })),
+        }),
   };
+}
+
+/** A tag file of the bag: in its folder on disk, or under its s3:// address (which ends in '/'). */
+function inBag(bagDir: string, name: string): string {
+  return path.isAbsolute(bagDir) ? path.join(bagDir, name) : `${bagDir}${name}`;
 }
 
 /** What the page is told of a completion: the record without the receiver's own folders. */

@@ -19,7 +19,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { PAYLOAD_DIR } from '#core/protocol';
-import { bagTags, MD5_MANIFEST } from './bagit.ts';
+import { bagTags, OPTIONAL_TAG_FILES } from './bagit.ts';
 import type { BagStorage } from './batch-complete.ts';
 import type { CompletionRecord } from './handoff.ts';
 import { isUnfinished, recordName, versionsOf, type HandoffJournal } from './handoff-journal.ts';
@@ -59,12 +59,11 @@ export function objectBags(parts: ObjectBagParts): BagStorage {
       const placed = (await state.list(placedKey(batch))).flatMap(parsePlaced);
       return new Payload(files, placed, (stored) => digestsOf(client, bucket, `${base}${stored}`));
     },
-    async writeBag(batch, files, info) {
-      const { tags, tagManifest } = bagTags(files, info);
-      if (!tags.some(([name]) => name === MD5_MANIFEST)) {
-        await client.send(
-          new DeleteObjectCommand({ Bucket: bucket, Key: `${bagKey(batch)}${MD5_MANIFEST}` }),
-        );
+    async writeBag(batch, files, info, originals) {
+      const { tags, tagManifest } = bagTags(files, info, originals);
+      for (const name of OPTIONAL_TAG_FILES) {
+        if (tags.some(([tag]) => tag === name)) continue;
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${bagKey(batch)}${name}` }));
       }
       // One PUT each is atomic; the tag manifest, which makes the bag complete, is written last.
       for (const [name, text] of [...tags, tagManifest]) {

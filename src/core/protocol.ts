@@ -147,4 +147,6 @@ export type WebhookPayload = {
   bytes: number;
   payloadOxum: string;
   baggedAt: string;
+  /** The files sent under another name (a name from a barcode): path under data/ and the file's own path. */
+  originalPaths?: { path: string; originalPath: string }[] | undefined;
 };

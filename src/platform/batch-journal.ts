@@ -39,6 +39,11 @@ export interface BatchRecord {
   /** Web copies that travel, and the originals they keep home (with what those rows said). */
   readonly copies: readonly CopyRecord[];
   readonly held: readonly { readonly path: string; readonly message: string }[];
+  /**
+   * Files sent under names from their barcodes, as (own path, upload path): a resumed batch sends the rest under
+   * the same names, so no file arrives twice under two names. Absent in journals of older pages.
+   */
+  readonly names?: readonly (readonly [string, string])[];
 }
 
 export interface FileRecord {

@@ -2,14 +2,18 @@
  * Names from barcodes, end to end: camera-named images whose labels carry generated barcodes are uploaded under
  * those barcodes with one click. The receiver stores `<barcode>.jpg`, `_a`, `_b` … byte for byte, the files in the
  * folder keep their names and bytes, the batch's completion and the receipt name both, and the rename list
- * reads back through papaparse. Reading the barcodes shows its progress and can be cancelled and taken up again.
+ * reads back through papaparse. A batch reloaded in the middle goes on under the same names. Reading the barcodes
+ * shows its progress and can be cancelled and taken up again.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import Papa from 'papaparse';
 import type { CompletionRequest } from '../../src/core/protocol.ts';
 import { drawSheet, type Sheet } from './barcode-sheets.ts';
+import { fixtureBytes } from './fixture-tree.ts';
+import { creationsOf } from './receiver-faults.ts';
+import { reloadMidUpload } from './reload-journey.ts';
 import { expectEveryFileIn } from './upload-journey.ts';
 import { expect, listFiles, sha256File, test } from './test.ts';
 
@@ -160,6 +164,62 @@ test('one click uploads camera-named images under their barcodes: the receiver h
   expect(receipt.data.map((row) => [row['path'], row['original_path'], row['stored_path']]).sort()).toEqual(
     Object.keys(NAMES)
       .map((name) => [uploadName(name), name in RENAMED ? name : '', `${batch}/data/${uploadName(name)}`])
+      .sort(),
+  );
+});
+
+test('a batch sent under barcode names and reloaded in the middle goes on under the same names: each file is created once, under its barcode name, and the completion names both', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  test.setTimeout(300_000);
+  const folder = path.join(scratch, 'camera');
+  await drawFolder(page, folder, NAMES);
+  // Bytes after the JPEG's end (which decoders ignore) make one renamed image larger than one request (32 MiB),
+  // so it is half sent, with its upload's address known, when the page goes.
+  await appendFile(path.join(folder, 'day1/IMG_0001.JPG'), fixtureBytes(17, 40 * 1024 * 1024));
+  const before = new Map<string, string>();
+  for (const name of Object.keys(NAMES)) before.set(name, await sha256File(path.join(folder, name)));
+  const completions: CompletionRequest[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.url().endsWith('/complete')) {
+      completions.push(request.postDataJSON() as CompletionRequest);
+    }
+  });
+
+  await openSymbiota(page, receiver.url, folder);
+  const panel = page.getByRole('region', { name: 'Barcodes' });
+  await expect(panel.locator('.figures')).toContainText('4 of 4 images read · 4 with a barcode', {
+    timeout: 120_000,
+  });
+  await panel.getByRole('button', { name: 'Upload under barcode names' }).click();
+  await expect(panel).toContainText('3 images are uploaded under the name its barcode gives.');
+  const batch = await page.getByLabel('Batch name').inputValue();
+
+  await reloadMidUpload(page, receiver, 0.2);
+  const banner = page.getByRole('region', { name: 'Previous upload' });
+  await banner.getByRole('button', { name: 'Resume previous upload' }).click();
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await expectEveryFileIn(page);
+  await expect(page.getByLabel('Batch name')).toHaveValue(batch);
+  await expect(page.getByRole('region', { name: 'Batch completion' })).toContainText(
+    'is complete on the receiver',
+  );
+
+  const uploadName = (name: string) => RENAMED[name] ?? name;
+  const stored = path.join(receiver.uploadDir, batch, 'data');
+  expect(await listFiles(stored)).toEqual(Object.keys(NAMES).map(uploadName).sort());
+  for (const [name, sha256] of before) {
+    expect(await sha256File(path.join(stored, uploadName(name))), name).toBe(sha256);
+    // Created once, under its barcode name only: nothing went under the name of the file in the folder.
+    expect(receiver.requests.filter(creationsOf(uploadName(name))), name).toHaveLength(1);
+    if (name in RENAMED) expect(receiver.requests.filter(creationsOf(name)), name).toHaveLength(0);
+  }
+  const sent = completions.at(-1)?.files.map((f) => [f.path, f.originalPath]);
+  expect(sent?.sort()).toEqual(
+    Object.keys(NAMES)
+      .map((name) => [uploadName(name), name in RENAMED ? name : undefined])
       .sort(),
   );
 });

@@ -19,6 +19,7 @@ import {
 } from './fixture-tree.ts';
 import { formatBytes } from '../../src/core/format.ts';
 import { creationsOf } from './receiver-faults.ts';
+import { progressShare, reloadMidUpload } from './reload-journey.ts';
 import { expect, listFiles, seedPickerWithFixture, test, type Receiver } from './test.ts';
 import {
   expectBatchArrived,
@@ -37,76 +38,6 @@ async function open(page: Page, receiver: Receiver): Promise<void> {
     delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker;
   });
   await page.goto(receiver.url);
-}
-
-/** The share of the batch's bytes the progress bar shows. */
-async function progressShare(page: Page): Promise<number> {
-  const bar = page.getByRole('progressbar', { name: 'Upload progress' });
-  return Number(await bar.getAttribute('value')) / Number(await bar.getAttribute('max'));
-}
-
-/**
- * Starts the upload at 6 MB/s, reloads the page once more than `share` of the bytes were sent and the journal
- * holds what a reload needs, and lifts the limit again; returns the bytes the progress bar showed just before
- * the reload.
- */
-async function reloadMidUpload(page: Page, receiver: Receiver, share: number): Promise<number> {
-  const batch = await page.getByLabel('Batch name').inputValue();
-  const unthrottle = await throttleUploads(page, 6 * 1024 * 1024);
-  await page.getByRole('button', { name: 'Start upload' }).click();
-  await expect.poll(() => progressShare(page), { intervals: [100] }).toBeGreaterThan(share);
-  // The journal is written once a second: wait until it has every file the receiver stored and the address of
-  // the one half sent, as it would on a real crash's eve.
-  await expect
-    .poll(
-      async () => {
-        const files = await journalFiles(page);
-        const stored = receiver.log.filter((line) => line.includes(`${batch}/data/`)).length;
-        return {
-          storedButNotJournalled: stored - files.filter((f) => f.arrived).length,
-          halfSent: files.filter((f) => f.uploadUrl !== undefined && !f.arrived).length,
-        };
-      },
-      { intervals: [100] },
-    )
-    .toEqual({ storedButNotJournalled: 0, halfSent: 1 });
-  const sent = Number(await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('value'));
-  await page.reload();
-  await unthrottle();
-  return sent;
-}
-
-/**
- * The file records a reload would find in the app's journal: its pages in IndexedDB, and the arrivals noted in
- * localStorage since the last write.
- */
-async function journalFiles(page: Page): Promise<{ path: string; uploadUrl?: string; arrived?: object }[]> {
-  return page.evaluate(
-    () =>
-      new Promise<{ path: string; uploadUrl?: string; arrived?: object }[]>((resolve, reject) => {
-        const recent = JSON.parse(
-          localStorage.getItem('specimen-uploader:recent-arrivals:specimen-uploader') ?? '[]',
-        ) as { path: string }[];
-        const open = indexedDB.open('specimen-uploader');
-        open.onerror = () => reject(open.error ?? new Error('the journal could not be opened'));
-        open.onsuccess = () => {
-          const database = open.result;
-          const transaction = database.transaction('batch', 'readonly');
-          const all = transaction.objectStore('batch').getAll();
-          transaction.oncomplete = () => {
-            database.close();
-            const byPath = new Map<string, { path: string }>();
-            for (const value of all.result as unknown[]) {
-              if (Array.isArray(value))
-                for (const file of value as { path: string }[]) byPath.set(file.path, file);
-            }
-            for (const file of recent) byPath.set(file.path, file);
-            resolve([...byPath.values()]);
-          };
-          transaction.onerror = () => reject(transaction.error ?? new Error('the journal could not be read'));
-        };
-      }),
-  );
 }
 
 /**

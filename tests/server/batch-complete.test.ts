@@ -177,6 +177,87 @@ describe('a completed batch', () => {
   });
 });
 
+describe('files sent under names from their barcodes', () => {
+  const RENAMED = [
+    file('day1/BR0000013284830.jpg', 'a sheet named from its label'),
+    file('day1/BR0000013284861_a.jpg', 'one specimen, first image'),
+  ];
+  const OWN = ['day1/IMG_0001.JPG', 'day1/IMG 0002 100%.JPG'];
+
+  it('keep their own paths: original-paths.tsv in the bag and its tag manifest, the hook told where, the webhook listing them, a later completion keeping them', async () => {
+    const dir = await scratch();
+    const hookLog = path.join(dir, 'hook.log');
+    const received: WebhookPayload[] = [];
+    const listener = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookPayload);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => listener.close(() => resolve())));
+    const server = await serve({
+      completion: {
+        hook: `cat "$BATCH_ORIGINAL_PATHS" >> '${hookLog}'`,
+        webhook: `http://127.0.0.1:${(listener.address() as AddressInfo).port}/`,
+      },
+    });
+    const sent = [...RENAMED, FILES[2] as Sent];
+    await send(server.endpoint, 'named', sent);
+    const request = manifest(sent, 'first');
+    request.files.forEach((entry, index) => {
+      if (OWN[index] !== undefined) entry.originalPath = OWN[index];
+    });
+    expect((await complete(server.endpoint, 'named', request)).status).toBe(200);
+    await settledState(server.endpoint, 'named');
+
+    const bag = path.join(server.uploadDir, 'named');
+    expect(await validateBag(bag)).toEqual([]);
+    const table = [
+      'path\toriginal_path',
+      'data/day1/BR0000013284830.jpg\tday1/IMG_0001.JPG',
+      'data/day1/BR0000013284861_a.jpg\tday1/IMG 0002 100%25.JPG',
+      '',
+    ].join('\n');
+    expect(await readFile(path.join(bag, 'original-paths.tsv'), 'utf8')).toBe(table);
+    expect(await readFile(path.join(bag, 'tagmanifest-sha256.txt'), 'utf8')).toContain(
+      `${sha256(table)}  original-paths.tsv\n`,
+    );
+    expect((await linesOf(hookLog)).join('\n')).toBe(table.trimEnd());
+    expect(received[0]?.originalPaths).toEqual([
+      { path: 'day1/BR0000013284830.jpg', originalPath: 'day1/IMG_0001.JPG' },
+      { path: 'day1/BR0000013284861_a.jpg', originalPath: 'day1/IMG 0002 100%.JPG' },
+    ]);
+
+    // A later completion of the batch, with no renamed file, keeps the names of the first in the bag.
+    const later = file('day1/BR0000013284878.jpg', 'named right already');
+    await send(server.endpoint, 'named', [later]);
+    expect((await complete(server.endpoint, 'named', manifest([later], 'second'))).status).toBe(200);
+    await settledState(server.endpoint, 'named');
+    expect(await validateBag(bag)).toEqual([]);
+    expect(await readFile(path.join(bag, 'original-paths.tsv'), 'utf8')).toBe(table);
+    expect(received[1]?.originalPaths).toEqual(received[0]?.originalPaths);
+  });
+
+  it('without any leave no original-paths.tsv, and a completion whose originalPath is not a relative path is refused with a sentence', async () => {
+    const server = await serve({ completion: {} });
+    await send(server.endpoint, 'plain', FILES);
+    expect((await complete(server.endpoint, 'plain', manifest(FILES))).status).toBe(200);
+    expect(await readdir(path.join(server.uploadDir, 'plain'))).not.toContain('original-paths.tsv');
+
+    const request = manifest(FILES, 'odd');
+    const first = request.files[0];
+    if (first) first.originalPath = '../outside.jpg';
+    const response = await complete(server.endpoint, 'plain', request);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as CompletionRefusal).message).toBe(
+      'File 1 of the completion ("deriva/images/K1-1.jpg") has an "originalPath" that is not a relative path: a path may not contain "..".',
+    );
+  });
+});
+
 describe('the hand-off', () => {
   it('retries a failing hook with growing pauses, logging each failure, until it succeeds', async () => {
     const dir = await scratch();

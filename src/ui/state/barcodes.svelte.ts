@@ -235,15 +235,25 @@ export class BarcodesState {
     try {
       const pairs = await worker.suggestedNames();
       if (pairs.length === 0) return;
-      this.#folder.names.add(pairs);
-      await worker.setUploadNames(this.#folder.names.pairs());
-      await this.#check.run(false);
+      await this.useNames(pairs);
       this.#announcer.say(
         `${plural(pairs.length, 'image')} will be uploaded under the name ${pairs.length === 1 ? 'its' : 'their'} barcode gives; the files in the folder keep their names.`,
       );
     } catch (error) {
       this.error = `The names from barcodes could not be used: ${error instanceof Error ? error.message : String(error)} Try again.`;
     }
+  }
+
+  /**
+   * Uploads the files of `pairs` (own path, upload path) under those names (the names from barcodes, or those a
+   * resumed batch was sent under); the check runs again.
+   */
+  async useNames(pairs: readonly (readonly [string, string])[]): Promise<void> {
+    const worker = this.#folder.worker;
+    if (!worker) return;
+    this.#folder.names.add(pairs);
+    await worker.setUploadNames(this.#folder.names.pairs());
+    await this.#check.run(false);
   }
 
   /** Uploads every file under its own name again. */
@@ -287,5 +297,7 @@ export class BarcodesState {
     this.phase = 'idle';
     this.progress = null;
     this.problems = [];
+    // The workers load and compile their reader while the folder is scanned and checked, not after.
+    this.warm();
   }
 }

@@ -8,6 +8,7 @@ import { formatBytes, plural } from '#core/format';
 import type { ProfileId } from '#core/validation/types';
 import type { BatchJournal, FileRecord, SavedBatch } from '../../platform/batch-journal';
 import type { Announcer } from './announcer.svelte';
+import type { BarcodesState } from './barcodes.svelte';
 import type { CheckState } from './check.svelte';
 import type { FolderState } from './folder.svelte';
 import type { UploadState } from './upload.svelte';
@@ -32,6 +33,7 @@ export class ResumeState {
   readonly #folder: FolderState;
   readonly #check: CheckState;
   readonly #upload: UploadState;
+  readonly #barcodes: BarcodesState;
   readonly #announcer: Announcer;
   readonly #newFolder: (name: string) => void;
   /** Opens the folder chooser, as Choose folder does; called within the click on Resume previous upload. */
@@ -45,6 +47,7 @@ export class ResumeState {
     folder: FolderState,
     check: CheckState,
     upload: UploadState,
+    barcodes: BarcodesState,
     announcer: Announcer,
     newFolder: (name: string) => void,
     chooseFolder: () => void,
@@ -55,6 +58,7 @@ export class ResumeState {
     this.#folder = folder;
     this.#check = check;
     this.#upload = upload;
+    this.#barcodes = barcodes;
     this.#announcer = announcer;
   }
 
@@ -152,6 +156,9 @@ export class ResumeState {
 
   async #continue(saved: SavedBatch): Promise<void> {
     await this.#checked();
+    // Before anything is sent: the files go on under the names the batch began with.
+    const names = saved.batch.names ?? [];
+    if (names.length > 0) await this.#barcodes.useNames(names);
     const missing = await this.#folder.restoreCopies(saved.batch.copies, saved.batch.held);
     this.saved = null;
     this.waitingForFolder = false;

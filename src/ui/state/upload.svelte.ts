@@ -464,6 +464,7 @@ export class UploadState {
       startedAt: Date.now(),
       copies,
       held,
+      names: this.#folder.names.pairs(),
     });
   }
 

@@ -8,14 +8,14 @@
  * resolution (a 1-cm label and its margin is under 1 MP): tens of milliseconds each. When no place gives a
  * barcode, and for smaller images, the whole image is read at 16 MP at most. Reading tries hard and turned a
  * quarter (a linear code standing on its side); a whole image with none is tried once more with a fixed
- * threshold, which is what reads the NHM's small Data Matrix labels on pinned insects. The WASM compiles each
- * function on its first call, which cost about half a second on the first label: the reader is compiled and
- * run once on a blank pattern as the worker starts.
+ * threshold, which is what reads the NHM's small Data Matrix labels on pinned insects. The reader is compiled and
+ * warmed up on a card of real labels as the worker starts (see warmUp).
  */
 import { labelRegions, type Region } from '#core/barcodes/label-regions';
 import type { FoundBarcode } from '#core/barcodes/types';
 import { prepareZXingModule, readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
+import warmUpUrl from './warm-up-labels.png?url';
 
 /** The kinds collections print: Code 39, Code 128, Data Matrix and QR, EAN-13 of the digits alone, and a few more. */
 export const BARCODE_FORMATS = [
@@ -49,8 +49,8 @@ const CROP_PIXELS = 4_000_000;
 let prepared: Promise<unknown> | undefined;
 
 /**
- * Fetches and compiles the reader's WASM (once per worker). Called before an image is decoded, so the compile
- * (about as long as reading a sheet's labels) overlaps the decode rather than following it.
+ * Fetches and compiles the reader's WASM and reads the warm-up card (once per worker). Called as the worker
+ * starts, and again before an image is decoded, so that whatever is left of it overlaps the decode.
  */
 export function prepareBarcodeReader(): Promise<unknown> {
   prepared ??= prepareZXingModule({
@@ -58,53 +58,72 @@ export function prepareBarcodeReader(): Promise<unknown> {
       locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? wasmUrl : prefix + path),
     },
     fireImmediately: true,
-  }).then(() => readBarcodes(warmUpImage(), OPTIONS));
+  }).then(warmUp);
   return prepared;
 }
 
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Times the card is read: the engine optimizes a function only after it has run a while. */
+const WARM_UP_ROUNDS = 3;
+
 /**
- * Bars and squares of no code at all: reading them once makes the engine compile the readers' functions (it
- * compiles each on its first call), while the image is still being decoded rather than on the first label.
+ * Reads a card of real labels the way a sheet is read, its places searched and each read, and whole. The card
+ * (warm-up-labels.png, 640 × 360, black on white) holds a Code 128, a Data Matrix turned 30°, a QR code, a
+ * Code 39 and an EAN-13, written once with zxing-wasm's writer. The engine compiles each WASM function on its
+ * first call, and its optimized code only once the function has run a while: measured, a worker's first sheet
+ * took about three times as long to read as its next. The card moves that cost to the worker's start, while
+ * the folder is scanned and checked.
  */
-function warmUpImage(): ImageData {
-  const width = 192;
-  const height = 96;
-  const data = new Uint8ClampedArray(width * height * 4).fill(255);
-  for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) {
-      const bar = y < height / 2 ? (x * 7) % 5 < 2 : ((x >> 3) + (y >> 3)) % 2 === 0;
-      if (!bar) continue;
-      const at = (y * width + x) * 4;
-      data[at] = 0;
-      data[at + 1] = 0;
-      data[at + 2] = 0;
+async function warmUp(): Promise<void> {
+  const card = await createImageBitmap(await (await fetch(warmUpUrl)).blob());
+  try {
+    for (let round = 0; round < WARM_UP_ROUNDS; round += 1) {
+      // Each read is one long task: between them the worker takes its messages, so an image that comes now
+      // starts decoding (off this thread) rather than waiting for the card.
+      await nextTask();
+      await readRegions(card);
+      await nextTask();
+      await readWhole(card);
     }
+  } finally {
+    card.close();
   }
-  return new ImageData(data, width, height);
+}
+
+/** A 2D context that reads its pixels back often, on white (a transparent PNG reads as on paper). */
+function readableContext(width: number, height: number): OffscreenCanvasRenderingContext2D {
+  const context = new OffscreenCanvas(width, height).getContext('2d', {
+    alpha: false,
+    willReadFrequently: true,
+  });
+  if (!context) throw new Error('the browser has no memory left to read its barcodes');
+  return context;
 }
 
 /**
  * The pixels of the part `source` of `image` (the whole image by default) drawn at no more than `limit` pixels,
- * on white (a transparent PNG reads as on paper); `scale` is the drawing's size against the image's.
+ * on white; `scale` is the drawing's size against the image's. `context` is drawn on when it is large enough
+ * (the crops of one image share one), a new one made otherwise.
  */
 function pixels(
   image: ImageBitmap,
   limit: number,
   source: Region = { x: 0, y: 0, width: image.width, height: image.height },
+  context?: OffscreenCanvasRenderingContext2D,
 ): { readonly data: ImageData; readonly scale: number } {
   const scale = Math.min(1, Math.sqrt(limit / (source.width * source.height)));
   const width = Math.max(1, Math.round(source.width * scale));
   const height = Math.max(1, Math.round(source.height * scale));
-  const canvas = new OffscreenCanvas(width, height);
-  const context = canvas.getContext('2d', { alpha: false, willReadFrequently: true });
-  if (!context) throw new Error('the browser has no memory left to read its barcodes');
-  context.fillStyle = '#ffffff';
-  context.fillRect(0, 0, width, height);
+  const fits = context !== undefined && context.canvas.width >= width && context.canvas.height >= height;
+  const drawing = fits ? context : readableContext(width, height);
+  drawing.fillStyle = '#ffffff';
+  drawing.fillRect(0, 0, width, height);
   // The copy that is only searched is sampled, not filtered: cheaper, and bars keep their sharp steps.
-  context.imageSmoothingEnabled = limit !== LOCATE_PIXELS;
-  context.imageSmoothingQuality = 'high';
-  context.drawImage(image, source.x, source.y, source.width, source.height, 0, 0, width, height);
-  return { data: context.getImageData(0, 0, width, height), scale };
+  drawing.imageSmoothingEnabled = limit !== LOCATE_PIXELS;
+  drawing.imageSmoothingQuality = 'high';
+  drawing.drawImage(image, source.x, source.y, source.width, source.height, 0, 0, width, height);
+  return { data: drawing.getImageData(0, 0, width, height), scale };
 }
 
 interface Placed extends FoundBarcode {
@@ -136,17 +155,26 @@ async function readWhole(image: ImageBitmap): Promise<Placed[]> {
 async function readRegions(image: ImageBitmap): Promise<Placed[]> {
   const small = pixels(image, LOCATE_PIXELS);
   const regions = labelRegions(small.data.data, small.data.width, small.data.height);
-  const found: Placed[] = [];
-  for (const region of regions) {
+  const crops = regions.map((region) => {
     const x = Math.floor(region.x / small.scale);
     const y = Math.floor(region.y / small.scale);
-    const at = {
+    return {
       x,
       y,
       width: Math.min(image.width, Math.ceil((region.x + region.width) / small.scale)) - x,
       height: Math.min(image.height, Math.ceil((region.y + region.height) / small.scale)) - y,
     };
-    const { data, scale } = pixels(image, CROP_PIXELS, at);
+  });
+  // One canvas as large as the largest crop serves them all: a new canvas per crop cost more than drawing it.
+  const side = (of: (crop: Region) => number) => Math.max(1, ...crops.map(of));
+  const scaled = (crop: Region) => Math.min(1, Math.sqrt(CROP_PIXELS / (crop.width * crop.height)));
+  const context = readableContext(
+    side((crop) => Math.ceil(crop.width * scaled(crop))),
+    side((crop) => Math.ceil(crop.height * scaled(crop))),
+  );
+  const found: Placed[] = [];
+  for (const at of crops) {
+    const { data, scale } = pixels(image, CROP_PIXELS, at, context);
     found.push(...placed(await readBarcodes(data, OPTIONS), at, scale));
   }
   return found;
