@@ -45,6 +45,52 @@ export function payloadOxum(files: readonly PayloadFile[]): string {
   return `${files.reduce((sum, file) => sum + file.bytes, 0)}.${files.length}`;
 }
 
+/** A bag's tag files in the order they are written: the tag manifest, which lists the others, comes last. */
+export type BagTags = {
+  /** bagit.txt, bag-info.txt, manifest-sha256.txt and manifest-md5.txt when every file has an MD5. */
+  tags: [name: string, text: string][];
+  tagManifest: [name: 'tagmanifest-sha256.txt', text: string];
+};
+
+/**
+ * The text of every tag file of a bag of `files`, wherever the bag is stored; `originals` are the own paths of
+ * files sent under another name, by path under `data/`.
+ */
+export function bagTags(
+  files: readonly PayloadFile[],
+  info: BagInfo,
+  originals: ReadonlyMap<string, string> = new Map(),
+): BagTags {
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const manifest = (digest: (file: PayloadFile) => string | undefined) =>
+    sorted.map((file) => `${digest(file)}  ${encodeManifestPath(`${PAYLOAD_DIR}/${file.path}`)}\n`).join('');
+  const tags: [string, string][] = [
+    ['bagit.txt', BAGIT_TXT],
+    ['bag-info.txt', bagInfoText(sorted, info)],
+    ['manifest-sha256.txt', manifest((file) => file.sha256)],
+  ];
+  const withMd5 = sorted.length > 0 && sorted.every((file) => file.md5 !== undefined);
+  if (withMd5) tags.push([MD5_MANIFEST, manifest((file) => file.md5)]);
+  const renamed = sorted.filter((file) => originals.has(file.path));
+  if (renamed.length > 0) {
+    const rows = renamed.map(
+      (file) =>
+        `${encodeManifestPath(`${PAYLOAD_DIR}/${file.path}`)}\t${encodeManifestPath(originals.get(file.path) ?? '')}\n`,
+    );
+    tags.push([ORIGINAL_PATHS_FILE, `path\toriginal_path\n${rows.join('')}`]);
+  }
+  const tagManifest = tags
+    .map(([name, text]) => `${createHash('sha256').update(text).digest('hex')}  ${name}\n`)
+    .join('');
+  return { tags, tagManifest: ['tagmanifest-sha256.txt', tagManifest] };
+}
+
+/** The MD5 manifest, left out (and removed from an earlier bag) unless every file has an MD5. */
+export const MD5_MANIFEST = 'manifest-md5.txt';
+
+/** Tag files a bag has only sometimes: one left out of a bag is removed from where an earlier bag wrote it. */
+export const OPTIONAL_TAG_FILES = [MD5_MANIFEST, ORIGINAL_PATHS_FILE];
+
 /**
  * Writes the tag files of the bag at `bagDir` for `files` (every file under its `data/`); `originals` are the
  * own paths of files sent under another name, by path under `data/`.
@@ -56,30 +102,11 @@ export async function writeBag(
   originals: ReadonlyMap<string, string> = new Map(),
 ): Promise<void> {
   await removeLeftovers(bagDir);
-  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const manifest = (digest: (file: PayloadFile) => string | undefined) =>
-    sorted.map((file) => `${digest(file)}  ${encodeManifestPath(`${PAYLOAD_DIR}/${file.path}`)}\n`).join('');
-  const tags: [string, string][] = [
-    ['bagit.txt', BAGIT_TXT],
-    ['bag-info.txt', bagInfoText(sorted, info)],
-    ['manifest-sha256.txt', manifest((file) => file.sha256)],
-  ];
-  const withMd5 = sorted.length > 0 && sorted.every((file) => file.md5 !== undefined);
-  if (withMd5) tags.push(['manifest-md5.txt', manifest((file) => file.md5)]);
-  else await rm(path.join(bagDir, 'manifest-md5.txt'), { force: true });
-  const renamed = sorted.filter((file) => originals.has(file.path));
-  if (renamed.length > 0) {
-    const rows = renamed.map(
-      (file) =>
-        `${encodeManifestPath(`${PAYLOAD_DIR}/${file.path}`)}\t${encodeManifestPath(originals.get(file.path) ?? '')}\n`,
-    );
-    tags.push([ORIGINAL_PATHS_FILE, `path\toriginal_path\n${rows.join('')}`]);
-  } else await rm(path.join(bagDir, ORIGINAL_PATHS_FILE), { force: true });
-  for (const [name, text] of tags) await writeAtomically(path.join(bagDir, name), text);
-  const tagManifest = tags
-    .map(([name, text]) => `${createHash('sha256').update(text).digest('hex')}  ${name}\n`)
-    .join('');
-  await writeAtomically(path.join(bagDir, 'tagmanifest-sha256.txt'), tagManifest);
+  const { tags, tagManifest } = bagTags(files, info, originals);
+  for (const name of OPTIONAL_TAG_FILES) {
+    if (!tags.some(([tag]) => tag === name)) await rm(path.join(bagDir, name), { force: true });
+  }
+  for (const [name, text] of [...tags, tagManifest]) await writeAtomically(path.join(bagDir, name), text);
   await syncDirectory(bagDir);
 }
 

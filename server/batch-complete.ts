@@ -4,10 +4,11 @@
  * digests verified on arrival; only files without one are read), and then either refuses with the files that are
  * missing or differ (422, no bag, no hand-off) or writes the batch folder's BagIt tag files, records the
  * completion and starts its hand-off. A GET answers the latest completion and where its hand-off stands.
+ * Where the bag and the records are kept, and how receivers sharing them take turns, is a BagStorage: a folder
+ * (disk-bags.ts) or a bucket shared by several receivers (s3-bags.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import path from 'node:path';
 import { sanitizeBatchName, sanitizeRelativePath } from '#core/paths';
 import {
   COMPLETION_MISMATCH,
@@ -18,10 +19,10 @@ import {
   type CompletionRequest,
   type ManifestEntry,
 } from '#core/protocol';
-import { payloadOxum, writeBag, type BagInfo, type PayloadFile } from './bagit.ts';
+import { payloadOxum, type BagInfo, type PayloadFile } from './bagit.ts';
 import { Handoff, publicState, type CompletionRecord, type HandoffSettings } from './handoff.ts';
-import { Payload } from './payload.ts';
-import type { PlacedFiles } from './placed-files.ts';
+import type { HandoffClaims, HandoffJournal } from './handoff-journal.ts';
+import type { Payload } from './payload.ts';
 import { describeBytes } from './sizes.ts';
 
 export type BagContact = {
@@ -32,10 +33,29 @@ export type BagContact = {
 
 export type CompletionSettings = HandoffSettings & BagContact;
 
+/** Where a receiver keeps its bags and completion records, and how the receivers sharing them take turns. */
+export interface BagStorage {
+  /** The bag of `batch` as the hook and the webhook are told: a folder, or an s3:// address. */
+  bagDir(batch: string): string;
+  payloadDir(batch: string): string;
+  /** The batch's payload as stored, with the digests verified as each file arrived. */
+  payload(batch: string): Promise<Payload>;
+  /** Writes the tag files, the tag manifest last; `originals` as for bagTags. */
+  writeBag(
+    batch: string,
+    files: readonly PayloadFile[],
+    info: BagInfo,
+    originals: ReadonlyMap<string, string>,
+  ): Promise<void>;
+  readonly journal: HandoffJournal;
+  readonly claims: HandoffClaims;
+  /** Runs the completions of one batch one after another, whichever receiver on the storage takes them. */
+  exclusive<T>(batch: string, work: () => Promise<T>): Promise<T>;
+}
+
 export type BatchCompletionOptions = {
-  uploadDir: string;
+  storage: BagStorage;
   settings: CompletionSettings;
-  placed: PlacedFiles;
   /** Logs one line (the receiver adds the time). */
   log: (text: string) => void;
   /** The CORS headers a response to this request carries. */
@@ -68,22 +88,13 @@ class Refused extends Error {
 }
 
 export function createBatchCompletion(options: BatchCompletionOptions): BatchCompletion {
-  const { uploadDir, settings, placed, log } = options;
-  const handoff = new Handoff(uploadDir, settings, log);
+  const { storage, settings, log } = options;
+  const handoff = new Handoff(storage.journal, settings, log, storage.claims);
   const software = options.software ?? softwareAgent();
-  /** Completions of one batch are checked and bagged one after another. */
-  const locks = new Map<string, Promise<unknown>>();
-  const locked = <T>(batch: string, work: () => Promise<T>): Promise<T> => {
-    const previous = locks.get(batch) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
-    locks.set(batch, next);
-    void next
-      .finally(() => {
-        if (locks.get(batch) === next) locks.delete(batch);
-      })
-      .catch(() => undefined);
-    return next;
-  };
+  const handOn = (record: CompletionRecord) =>
+    void handoff
+      .run(record)
+      .catch((error: unknown) => log(`ERROR hand-off of ${record.batch}: ${describeError(error)}`));
 
   const bag = async (record: CompletionRecord, payload: Payload) => {
     const files = await payload.all();
@@ -95,17 +106,22 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
       version: record.version,
       ...settingsContact(settings),
     };
-    await writeBag(record.bagDir, files, info, originalPathsIn(record, files));
+    await storage.writeBag(record.batch, files, info, originalPathsIn(record, files));
+    record.files = files.length;
+    record.bytes = files.reduce((sum, file) => sum + file.bytes, 0);
+    record.payloadOxum = payloadOxum(files);
     return files;
   };
 
   const complete = async (batch: string, request: CompletionRequest) => {
     const records = await handoff.records(batch);
     const again = records.find((record) => record.completionId === request.completionId);
-    if (again?.bagged) return { status: 200, body: publicState(again) };
-    const bagDir = path.join(uploadDir, batch);
-    const placedFiles = await placed.read(batch);
-    const payload = await Payload.read(bagDir, placedFiles);
+    if (again?.bagged) {
+      // Sent again, perhaps because the receiver that took it stopped before its hand-off was done.
+      handOn(again);
+      return { status: 200, body: publicState(again) };
+    }
+    const payload = await storage.payload(batch);
     if (payload.files.size === 0 && request.files.length === 0) {
       throw new Refused(
         COMPLETION_MISMATCH,
@@ -115,7 +131,7 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
     /** Where each listed file was found, by the path it was sent under. */
     const places = new Map<string, string>();
     if (!again) {
-      const problems = await check(batch, request.files, payload, placedFiles, places);
+      const problems = await check(batch, request.files, payload, places);
       if (problems.length > 0) {
         log(
           `REFUSED completion of ${batch}: ${problems.length} of ${request.files.length} files missing or different (${problems
@@ -142,26 +158,34 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
       baggedAt: new Date().toISOString(),
       handoff: handoff.steps(),
       bagged: false,
-      bagDir,
-      payloadDir: path.join(bagDir, PAYLOAD_DIR),
+      bagDir: storage.bagDir(batch),
+      payloadDir: storage.payloadDir(batch),
       target: request.target,
       ...originalPathsOf(request.files, places, records.at(-1)),
     };
     // Recorded before the bag is written, so a bag cut short by a crash is finished when the receiver starts.
     await handoff.save(record);
     const files = await bag(record, payload);
-    record.files = files.length;
-    record.bytes = files.reduce((sum, file) => sum + file.bytes, 0);
-    record.payloadOxum = payloadOxum(files);
     record.bagged = true;
     await handoff.save(record);
     log(
       `BAGGED ${batch} (completion ${record.version}): ${files.length} files, ${describeBytes(record.bytes)}, Payload-Oxum ${record.payloadOxum}; ${request.files.length} listed by the page, ${payload.hashed} read again${request.leftOut ? `, ${request.leftOut} given up by the page` : ''}`,
     );
-    void handoff
-      .run(record)
-      .catch((error: unknown) => log(`ERROR hand-off of ${batch}: ${describeError(error)}`));
+    handOn(record);
     return { status: 200, body: publicState(record) };
+  };
+
+  /** Writes the bag of a completion cut short before its tag files were written, unless that was done since. */
+  const finishBag = async (found: CompletionRecord): Promise<CompletionRecord | undefined> => {
+    const records = await handoff.records(found.batch);
+    const record = records.find((r) => r.version === found.version);
+    if (!record || record.bagged) return record;
+    // A later completion has written the bag since; only the latest may write it.
+    if (records.at(-1)?.version === record.version) await bag(record, await storage.payload(record.batch));
+    record.bagged = true;
+    await handoff.save(record);
+    log(`BAGGED ${record.batch} (completion ${record.version}), cut short when a receiver stopped`);
+    return record;
   };
 
   const state = async (batch: string) => {
@@ -211,7 +235,7 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
           throw new Refused(405, 'A batch is completed with POST and its state read with GET.');
         }
         const request = readRequest(await readBody(req));
-        return locked(batch, () => complete(batch, request));
+        return storage.exclusive(batch, () => complete(batch, request));
       };
       work().then(
         ({ status, body }) => answer(req, res, status, body),
@@ -231,22 +255,9 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
       return true;
     },
     async resume() {
-      for (const record of await handoff.unfinished()) {
-        if (!record.bagged) {
-          const latest = (await handoff.records(record.batch)).at(-1);
-          // A later completion has written the bag since; only the latest may write it.
-          if (latest?.version === record.version) {
-            const payload = await Payload.read(record.bagDir, await placed.read(record.batch));
-            const files = await bag(record, payload);
-            record.files = files.length;
-            record.bytes = files.reduce((sum, file) => sum + file.bytes, 0);
-            record.payloadOxum = payloadOxum(files);
-          }
-          record.bagged = true;
-          await handoff.save(record);
-          log(`BAGGED ${record.batch} (completion ${record.version}), cut short when the receiver stopped`);
-        }
-        void handoff.run(record);
+      for (const found of await handoff.unfinished()) {
+        const record = found.bagged ? found : await storage.exclusive(found.batch, () => finishBag(found));
+        if (record) handOn(record);
       }
     },
     close() {
@@ -287,13 +298,12 @@ async function check(
   batch: string,
   files: readonly ManifestEntry[],
   payload: Payload,
-  placedFiles: Awaited<ReturnType<PlacedFiles['read']>>,
   places: Map<string, string>,
 ): Promise<CompletionProblem[]> {
   const problems: CompletionProblem[] = [];
   for (const entry of files) {
     const named = JSON.stringify(entry.path);
-    const candidates = payload.placesOf(entry.path, placedFiles).filter((place) => payload.files.has(place));
+    const candidates = payload.placesOf(entry.path).filter((place) => payload.files.has(place));
     if (candidates.length === 0) {
       problems.push({
         path: entry.path,

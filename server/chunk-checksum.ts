@@ -1,6 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { CHECKSUM_ALGORITHM_HEADER, CHECKSUM_EXTENSION, UPLOAD_CHECKSUM_HEADER } from '#core/protocol';
+import {
+  CHECKSUM_ALGORITHM_HEADER,
+  CHECKSUM_EXTENSION,
+  CHECKSUM_MISMATCH,
+  UPLOAD_CHECKSUM_HEADER,
+} from '#core/protocol';
 
 export { CHECKSUM_EXTENSION };
 
@@ -75,6 +80,14 @@ export class ChunkCheck {
   get algorithm(): string {
     return this.#expected.algorithm;
   }
+}
+
+/** What @tus/server answers for a body that does not match its Upload-Checksum: 460, nothing of it kept. */
+export function checksumRefusal(check: ChunkCheck, offset: number): { status_code: number; body: string } {
+  return {
+    status_code: CHECKSUM_MISMATCH,
+    body: `The body of this request does not match its Upload-Checksum (${check.algorithm}): it was not kept, and the upload's offset is still ${offset}. Send it again.\n`,
+  };
 }
 
 function isChunkAlgorithm(name: string): name is ChunkAlgorithm {

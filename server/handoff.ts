@@ -1,13 +1,12 @@
 /**
  * Handing a completed batch on: the `ON_BATCH_COMPLETE` shell command and the `BATCH_WEBHOOK` POST, each run once
- * per completion. Every completion has a record on disk (`<uploadDir>/.handoff/<batch>-<n>.json`) that says
- * where each step stands (pending, running, done, failed), rewritten atomically at every change, so a receiver
- * that stops between the bag and the hook runs it when it starts again. A failing step is retried with growing
+ * per completion. Every completion has a record in a journal (see handoff-journal.ts) that says where each step
+ * stands (pending, running, done, failed), saved at every change, so a receiver that stops between the bag and the
+ * hook runs it when it (or, on shared storage, another receiver) starts again. A failing step is retried with growing
  * pauses, each failure logged; after the last pause it is failed for good.
  */
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   RECEIVER_EXTENSIONS,
@@ -17,9 +16,15 @@ import {
   type HandoffStep,
   type WebhookPayload,
 } from '#core/protocol';
-import { writeAtomically } from './atomic-write.ts';
 import { ORIGINAL_PATHS_FILE } from './bagit.ts';
 import { describeDuration } from './durations.ts';
+import {
+  FileJournal,
+  isOpen,
+  LocalClaims,
+  type HandoffClaims,
+  type HandoffJournal,
+} from './handoff-journal.ts';
 
 export type HandoffSettings = {
   /**
@@ -59,21 +64,25 @@ export type CompletionRecord = CompletionState & {
   originalPaths?: Record<string, string> | undefined;
 };
 
-const RECORD_DIR = '.handoff';
-
 export class Handoff {
-  readonly #dir: string;
+  readonly #journal: HandoffJournal;
+  readonly #claims: HandoffClaims;
   readonly #settings: HandoffSettings;
   readonly #log: (text: string) => void;
   readonly #timers = new Set<NodeJS.Timeout>();
-  /** Each batch's steps run one completion after another, in order. */
-  readonly #chains = new Map<string, Promise<void>>();
-  /** Writes of each record file, one after another (the steps of one completion save it side by side). */
+  /** Saves of each record, one after another (the steps of one completion save it side by side). */
   readonly #writes = new Map<string, Promise<void>>();
   #closed = false;
 
-  constructor(uploadDir: string, settings: HandoffSettings, log: (text: string) => void) {
-    this.#dir = path.join(uploadDir, RECORD_DIR);
+  /** `journal` is the upload folder for the journal on disk. */
+  constructor(
+    journal: string | HandoffJournal,
+    settings: HandoffSettings,
+    log: (text: string) => void,
+    claims: HandoffClaims = new LocalClaims(),
+  ) {
+    this.#journal = typeof journal === 'string' ? new FileJournal(journal, log) : journal;
+    this.#claims = claims;
     this.#settings = settings;
     this.#log = log;
   }
@@ -87,58 +96,41 @@ export class Handoff {
   }
 
   save(record: CompletionRecord): Promise<void> {
-    const file = this.#file(record.batch, record.version);
-    const text = `${JSON.stringify(record, null, 2)}\n`;
-    const previous = this.#writes.get(file) ?? Promise.resolve();
-    const write = previous.catch(() => undefined).then(() => writeAtomically(file, text));
-    this.#writes.set(file, write);
+    const key = `${record.batch}-${record.version}`;
+    const snapshot = structuredClone(record);
+    const previous = this.#writes.get(key) ?? Promise.resolve();
+    const write = previous.catch(() => undefined).then(() => this.#journal.save(snapshot));
+    this.#writes.set(key, write);
     void write
       .finally(() => {
-        if (this.#writes.get(file) === write) this.#writes.delete(file);
+        if (this.#writes.get(key) === write) this.#writes.delete(key);
       })
       .catch(() => undefined);
     return write;
   }
 
-  /** Every completion of `batch`, oldest first. */
-  async records(batch: string): Promise<CompletionRecord[]> {
-    const prefix = `${batch}-`;
-    const versions = (await this.#names())
-      .filter((name) => name.startsWith(prefix) && name.endsWith('.json'))
-      .map((name) => Number(name.slice(prefix.length, -'.json'.length)))
-      .filter((n) => Number.isInteger(n) && n > 0)
-      .sort((a, b) => a - b);
-    const records: CompletionRecord[] = [];
-    for (const version of versions) {
-      const record = await this.#read(this.#file(batch, version));
-      if (record?.batch === batch) records.push(record);
-    }
-    return records;
+  records(batch: string): Promise<CompletionRecord[]> {
+    return this.#journal.records(batch);
   }
 
-  /** Every completion of every batch that is not finished: its bag unwritten or a step not done or failed. */
-  async unfinished(): Promise<CompletionRecord[]> {
-    const records: CompletionRecord[] = [];
-    for (const name of (await this.#names()).filter((n) => n.endsWith('.json')).sort()) {
-      const record = await this.#read(path.join(this.#dir, name));
-      if (
-        record &&
-        (!record.bagged || record.handoff.some((s) => s.state === 'pending' || s.state === 'running'))
-      )
-        records.push(record);
-    }
-    return records;
+  unfinished(): Promise<CompletionRecord[]> {
+    return this.#journal.unfinished();
   }
 
-  /** Runs the steps of a bagged completion that are not done or failed yet, after those of earlier completions. */
+  /**
+   * Runs the steps of the bagged completions of `record`'s batch that are not done or failed yet, oldest first, as
+   * the journal has them: on shared storage another receiver may have run some since `record` was read.
+   */
   run(record: CompletionRecord): Promise<void> {
-    const previous = this.#chains.get(record.batch) ?? Promise.resolve();
-    const next = previous.then(() => this.#runSteps(record));
-    this.#chains.set(record.batch, next);
-    void next.finally(() => {
-      if (this.#chains.get(record.batch) === next) this.#chains.delete(record.batch);
+    return this.#claims.claim(record.batch, async () => {
+      while (!this.#closed) {
+        const next = (await this.#journal.records(record.batch)).find(
+          (r) => r.bagged && r.handoff.some(isOpen),
+        );
+        if (!next) return;
+        await this.#runSteps(next);
+      }
     });
-    return next;
   }
 
   close(): void {
@@ -200,7 +192,8 @@ export class Handoff {
         output = (output + chunk.toString('utf8')).slice(-OUTPUT_KEPT);
       };
       const child = spawn('/bin/sh', ['-c', command], {
-        cwd: record.bagDir,
+        // In the bag's folder when it is on disk; a bag in object storage is named by BATCH_DIR only.
+        ...(path.isAbsolute(record.bagDir) ? { cwd: record.bagDir } : {}),
         env: {
           ...process.env,
           BATCH_NAME: record.batch,
@@ -209,7 +202,7 @@ export class Handoff {
           BATCH_VERSION: String(record.version),
           ...(record.originalPaths === undefined
             ? {}
-            : { BATCH_ORIGINAL_PATHS: path.join(record.bagDir, ORIGINAL_PATHS_FILE) }),
+            : { BATCH_ORIGINAL_PATHS: inBag(record.bagDir, ORIGINAL_PATHS_FILE) }),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -261,31 +254,6 @@ export class Handoff {
     });
   }
 
-  /** The names in the record folder, which is made with the first record. */
-  async #names(): Promise<string[]> {
-    try {
-      return await readdir(this.#dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-  }
-
-  #file(batch: string, version: number): string {
-    return path.join(this.#dir, `${batch}-${version}.json`);
-  }
-
-  async #read(file: string): Promise<CompletionRecord | undefined> {
-    try {
-      return JSON.parse(await readFile(file, 'utf8')) as CompletionRecord;
-    } catch (error) {
-      this.#log(
-        `ERROR cannot read the hand-off record ${file}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return undefined;
-    }
-  }
-
   #name(record: CompletionRecord): string {
     return `${record.batch} (completion ${record.version})`;
   }
@@ -317,6 +285,11 @@ export function webhookPayload(record: CompletionRecord): WebhookPayload {
           })),
         }),
   };
+}
+
+/** A tag file of the bag: in its folder on disk, or under its s3:// address (which ends in '/'). */
+function inBag(bagDir: string, name: string): string {
+  return path.isAbsolute(bagDir) ? path.join(bagDir, name) : `${bagDir}${name}`;
 }
 
 /** What the page is told of a completion: the record without the receiver's own folders. */

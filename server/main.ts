@@ -60,9 +60,11 @@ if (config.partialExpiry) {
 }
 const { completion } = config;
 console.log(
-  `A completed batch becomes a BagIt bag in ${path.join(config.uploadDir, '<batch>')}${completion.sourceOrganization || completion.contactName || completion.contactEmail ? ` (contact: ${[completion.sourceOrganization, completion.contactName, completion.contactEmail].filter(Boolean).join(', ')})` : ' (set BAG_CONTACT_NAME, BAG_CONTACT_EMAIL, BAG_SOURCE_ORGANIZATION for its bag-info.txt)'}`,
+  `A completed batch becomes a BagIt bag in ${storage ? `s3://${storage.bucket}/${storage.prefix}<batch>/` : path.join(config.uploadDir, '<batch>')}${completion.sourceOrganization || completion.contactName || completion.contactEmail ? ` (contact: ${[completion.sourceOrganization, completion.contactName, completion.contactEmail].filter(Boolean).join(', ')})` : ' (set BAG_CONTACT_NAME, BAG_CONTACT_EMAIL, BAG_SOURCE_ORGANIZATION for its bag-info.txt)'}`,
 );
-console.log(`Then runs: ${completion.hook ?? 'nothing (set ON_BATCH_COMPLETE to a shell command)'}`);
+console.log(
+  `Then runs: ${completion.hook ?? 'nothing (set ON_BATCH_COMPLETE to a shell command)'}${storage && completion.hook ? ' (on whichever receiver takes the completion, with BATCH_DIR an s3:// address)' : ''}`,
+);
 if (completion.webhook) {
   console.log(
     `And posts its summary to ${completion.webhook} ${completion.webhookSecret ? '(signed, X-Hub-Signature-256)' : '(unsigned: set BATCH_WEBHOOK_SECRET to sign it)'}`,

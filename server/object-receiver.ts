@@ -4,13 +4,17 @@ import { ERRORS, Server, type Upload } from '@tus/server';
 import {
   CHECKSUM_MISMATCH,
   DISK_FULL,
+  PAYLOAD_DIR,
   RECEIVER_EXTENSIONS,
   REPR_DIGEST_HEADER,
   STORED_PATH_HEADER,
   storedPathFor,
   TUS_PATH,
+  UPLOAD_CHECKSUM_HEADER,
   VERIFIED_HEADER,
 } from '#core/protocol';
+import { createBatchCompletion } from './batch-complete.ts';
+import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
 import { algorithmsOf, digestLabel, readAnnouncements } from './digests.ts';
 import { describeDuration } from './durations.ts';
 import { PlacementError } from './placement.ts';
@@ -28,7 +32,8 @@ import {
   refuseToken,
   type TusRefusal,
 } from './receiver-requests.ts';
-import { placeObject } from './s3-placement.ts';
+import { objectBags, placedKey } from './s3-bags.ts';
+import { placeObject, type ObjectPlacement } from './s3-placement.ts';
 import { ObjectStore } from './s3-store.ts';
 import { MemoryState, RedisState, type SharedState } from './shared-state.ts';
 import { describeBytes } from './sizes.ts';
@@ -45,8 +50,10 @@ export type ObjectStorage = {
   redisUrl?: string | undefined;
 };
 
-const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER];
+const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER, ...CHECKSUM_CORS.exposedHeaders];
 const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
+/** How often each receiver looks for completions another receiver left unfinished when it stopped. */
+const HANDOFF_SWEEP_INTERVAL = 60_000;
 /** How long the answer to a finished upload is kept for a client whose final response was lost. */
 const ANSWER_KEPT_MS = 60 * 60_000;
 /** Verifying needs no read of the object, but placing a large one is a copy inside the store. */
@@ -58,9 +65,8 @@ type Answer = { headers: Record<string, string> };
  * The receiver on S3-compatible object storage: tus uploads are S3 multipart uploads (see ObjectStore), a finished
  * one is verified from the digests computed as its bytes passed and copied to `<prefix><batch>/data/<path>`
  * without overwriting. With REDIS_URL, several receivers share one bucket: any of them continues any upload, two
- * requests on one upload never run at once, and each upload is verified and placed once.
- * Batch completion (the bag and the hand-off) is not offered on object storage yet: the page learns so from
- * Tus-Extension.
+ * requests on one upload never run at once, and each upload is verified and placed once. A batch is completed,
+ * bagged in the bucket and handed on once, whichever receiver is asked (see s3-bags.ts).
  */
 export function createObjectReceiver(options: ReceiverOptions, storage: ObjectStorage): Receiver {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -68,6 +74,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
   const { allowed, corsOrigin } = originRules(options.allowedOrigins);
   const where = `s3://${storage.bucket}/${storage.prefix}`;
   let sweeper: NodeJS.Timeout | undefined;
+  let handoffSweeper: NodeJS.Timeout | undefined;
   let closed = false;
 
   const started = (async () => {
@@ -86,9 +93,33 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       maxFileSize: options.maxFileSize,
       partialExpiry: options.partialExpiry,
     });
-    store.extensions = [...store.extensions, RECEIVER_EXTENSIONS.reprDigest];
+    store.extensions = [
+      ...store.extensions,
+      RECEIVER_EXTENSIONS.reprDigest,
+      RECEIVER_EXTENSIONS.batchComplete,
+    ];
     store.onUnplaced = (upload) => finishOnce(store, state, upload, null);
     const tus = createTusServer(store, state);
+    const completion = createBatchCompletion({
+      storage: objectBags({
+        client: store.s3,
+        bucket: storage.bucket,
+        prefix: storage.prefix,
+        state,
+        log: logAt,
+      }),
+      settings: options.completion ?? {},
+      log: logAt,
+      cors: corsOrigin,
+    });
+    if (!closed) {
+      const resume = () =>
+        completion
+          .resume()
+          .catch((error: unknown) => logAt(`ERROR resuming hand-offs: ${describeError(error)}`));
+      void resume();
+      handoffSweeper = setInterval(resume, HANDOFF_SWEEP_INTERVAL).unref();
+    }
     if (options.partialExpiry && !closed) {
       const expiry = options.partialExpiry;
       const removeExpired = () =>
@@ -106,7 +137,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       void removeExpired();
       sweeper = setInterval(removeExpired, Math.min(EXPIRY_SWEEP_INTERVAL, expiry)).unref();
     }
-    return { tus, state };
+    return { tus, state, completion };
   })();
 
   const finish = async (
@@ -142,7 +173,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
     let placement;
     try {
       placement = await placeObject(
-        { client: store.s3, bucket: store.bucketName, key: upload.id, size, sha256 },
+        { client: store.s3, bucket: store.bucketName, key: upload.id, size, sha256, md5: digests.get('md5') },
         storage.prefix,
         batch,
         relativePath,
@@ -154,6 +185,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       await store.discard(upload.id).catch(() => undefined);
       throw refusal(problem.status, `The receiver could not store ${quote(name)}: ${problem.reason}`);
     }
+    await recordPlaced(state, batch, relativePath, placement, size, sha256, digests.get('md5'));
     await store.finished(upload);
     await store.discard(upload.id);
     logAt(logLine(placement, size, storedPathFor(batch, relativePath), verified));
@@ -163,6 +195,31 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
         ...(verified.length > 0 ? { [VERIFIED_HEADER]: verified.join(', ') } : {}),
       },
     };
+  };
+
+  /** Notes the digests computed as the bytes arrived, so completing the batch reads no object again. */
+  const recordPlaced = async (
+    state: SharedState,
+    batch: string,
+    relativePath: string,
+    placement: ObjectPlacement,
+    bytes: number,
+    sha256: string,
+    md5: string | undefined,
+  ) => {
+    const record = {
+      path: relativePath,
+      stored: placement.storedPath.slice(`${batch}/${PAYLOAD_DIR}/`.length),
+      bytes,
+      mtimeMs: 0,
+      etag: placement.etag,
+      sha256,
+      md5,
+    };
+    await state.append(placedKey(batch), JSON.stringify(record)).catch((error: unknown) => {
+      // The object is placed; completing the batch takes its digests from the object's metadata instead.
+      logAt(`ERROR cannot note the digests of ${placement.storedPath}: ${describeError(error)}`);
+    });
   };
 
   /** Verifies and places a finished upload once, whichever receiver is asked, however often. */
@@ -181,12 +238,15 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
     });
 
   function createTusServer(store: ObjectStore, state: SharedState): Server {
+    /** A body announced with an Upload-Checksum is checked before any of it goes to S3 (see ObjectStore). */
+    const expectChecksum = (header: string | null, id: string) =>
+      takeChecksumHeader(header, id, (upload, checksum) => store.expectChecksum(upload, checksum));
     return new Server({
       path: TUS_PATH,
       datastore: store,
       locker: state.locker,
       relativeLocation: true,
-      allowedHeaders: [REPR_DIGEST_HEADER],
+      allowedHeaders: [REPR_DIGEST_HEADER, ...CHECKSUM_CORS.allowedHeaders],
       exposedHeaders: EXPOSED_HEADERS,
       ...(allowed ? { allowedOrigins: (origin: string) => allowed.has(origin) } : {}),
       ...(options.maxFileSize ? { maxSize: options.maxFileSize } : {}),
@@ -195,8 +255,15 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       generateUrl: (_req, { path, id }) => `${path}/${id.slice(id.lastIndexOf('/') + 1)}`,
       getFileIdFromRequest: (_req, last) =>
         last && /^[0-9a-f]{32}$/.test(last) ? store.keyFor(last) : undefined,
+      onIncomingRequest(req, id) {
+        if (req.method === 'PATCH') expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), id);
+        return Promise.resolve();
+      },
       async onUploadCreate(req, upload) {
         const { metadata } = admission(upload, req.headers.get('repr-digest'));
+        if (req.headers.get('content-type') === 'application/offset+octet-stream') {
+          expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), upload.id);
+        }
         return { metadata };
       },
       onUploadFinish(req, upload) {
@@ -228,7 +295,11 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
         return;
       }
       started
-        .then(({ tus }) => tus.handle(req, res))
+        .then(({ tus, completion }) => {
+          if (completion.handles(req, res)) return undefined;
+          if (req.method === 'OPTIONS') announceChecksumAlgorithms(res);
+          return tus.handle(req, res);
+        })
         .catch((error: unknown) => {
           logAt(`ERROR ${describeError(error)}`);
           if (res.headersSent) res.destroy();
@@ -241,7 +312,13 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
     close() {
       closed = true;
       clearInterval(sweeper);
-      void started.then(({ state }) => state.close()).catch(() => undefined);
+      clearInterval(handoffSweeper);
+      void started
+        .then(({ state, completion }) => {
+          completion.close();
+          return state.close();
+        })
+        .catch(() => undefined);
     },
   };
 }

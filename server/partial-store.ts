@@ -6,8 +6,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, Upload } from '@tus/server';
-import { CHECKSUM_MISMATCH } from '#core/protocol';
-import { ChunkCheck, CHECKSUM_EXTENSION, type ChunkChecksum } from './chunk-checksum.ts';
+import { checksumRefusal, ChunkCheck, CHECKSUM_EXTENSION, type ChunkChecksum } from './chunk-checksum.ts';
 import { nodeHashName, type DigestAlgorithm } from './digests.ts';
 import { isDiskFull } from './disk-space.ts';
 
@@ -210,10 +209,7 @@ export class PartialStore extends FileStore {
     if (mismatch) {
       // The running digests took in the refused bytes: the upload is read again when it finishes.
       this.#running.delete(id);
-      throw {
-        status_code: CHECKSUM_MISMATCH,
-        body: `The body of this request does not match its Upload-Checksum (${check?.algorithm ?? ''}): it was not kept, and the upload's offset is still ${offset}. Send it again.\n`,
-      };
+      if (check) throw checksumRefusal(check, offset);
     }
     if (running && hashes.length > 0) running.offset = offset + received;
     return offset + received;

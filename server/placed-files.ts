@@ -16,6 +16,8 @@ export type PlacedFile = {
   bytes: number;
   /** Modification time of the stored file when it was placed; the digests hold only while it is unchanged. */
   mtimeMs: number;
+  /** In object storage (where `mtimeMs` is 0): the object's ETag when it was placed, for the same purpose. */
+  etag?: string | undefined;
   sha256?: string | undefined;
   md5?: string | undefined;
 };

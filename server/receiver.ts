@@ -14,6 +14,7 @@ import { createBatchCompletion, type CompletionSettings } from './batch-complete
 import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
 import { readAnnouncements } from './digests.ts';
 import { readDirectPatch, receiveDirectPatch, type DirectPatchParts } from './direct-patch.ts';
+import { diskBags } from './disk-bags.ts';
 import { DiskFinisher } from './disk-finisher.ts';
 import { isDiskFull } from './disk-space.ts';
 import { describeDuration } from './durations.ts';
@@ -87,9 +88,8 @@ function createDiskReceiver(options: ReceiverOptions): Receiver {
   store.extensions = [...store.extensions, RECEIVER_EXTENSIONS.reprDigest, RECEIVER_EXTENSIONS.batchComplete];
   const placed = new PlacedFiles(uploadDir);
   const batches = createBatchCompletion({
-    uploadDir,
+    storage: diskBags(uploadDir, placed, logAt),
     settings: options.completion ?? {},
-    placed,
     log: logAt,
     cors: origins.corsOrigin,
   });

@@ -16,8 +16,12 @@ const MAX_NUMBERED_COPIES = 999;
 const MAX_SINGLE_COPY = 5 * 2 ** 30;
 const COPY_PART_SIZE = 2 ** 30;
 const PLACE_LOCK_WAIT_MS = 60_000;
-/** The object metadata that lets a clash with identical content be told without reading either object. */
-const SHA256_METADATA = 'sha256';
+/**
+ * The object metadata that lets a clash with identical content be told without reading either object, and that
+ * gives a batch's completion the digests verified on arrival when the shared records of them are gone.
+ */
+export const SHA256_METADATA = 'sha256';
+export const MD5_METADATA = 'md5';
 
 export type ObjectSource = {
   client: S3Client;
@@ -26,7 +30,11 @@ export type ObjectSource = {
   key: string;
   size: number;
   sha256: string;
+  md5?: string | undefined;
 };
+
+/** Where the object was placed, and its ETag there, which tells later whether it is still the object placed. */
+export type ObjectPlacement = Placement & { etag: string | undefined };
 
 /**
  * Copies a finished upload's object to `<prefix><batch>/data/<relativePath>` without ever overwriting, like
@@ -41,7 +49,7 @@ export async function placeObject(
   batch: string,
   relativePath: string,
   state: SharedState,
-): Promise<Placement> {
+): Promise<ObjectPlacement> {
   const target = storedPathFor(batch, relativePath);
   for (let n = 1; n <= MAX_NUMBERED_COPIES; n += 1) {
     const candidate = n === 1 ? target : numbered(target, n);
@@ -49,13 +57,13 @@ export async function placeObject(
     const outcome = await state.exclusive(`place:${key}`, PLACE_LOCK_WAIT_MS, async () => {
       const existing = await headObject(source.client, source.bucket, key);
       if (!existing) {
-        await copyObject(source, key);
-        return n === 1 ? 'stored' : 'renamed';
+        const etag = await copyObject(source, key);
+        return { outcome: n === 1 ? ('stored' as const) : ('renamed' as const), etag };
       }
       const same = existing.size === source.size && existing.sha256 === source.sha256;
-      return same ? 'identical' : undefined;
+      return same ? { outcome: 'identical' as const, etag: existing.etag } : undefined;
     });
-    if (outcome) return { storedPath: candidate, outcome };
+    if (outcome) return { storedPath: candidate, ...outcome };
   }
   throw new PlacementError(409, `${MAX_NUMBERED_COPIES} different files with that name are already stored.`);
 }
@@ -64,22 +72,26 @@ async function headObject(
   client: S3Client,
   bucket: string,
   key: string,
-): Promise<{ size: number; sha256: string | undefined } | undefined> {
+): Promise<{ size: number; sha256: string | undefined; etag: string | undefined } | undefined> {
   try {
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return { size: head.ContentLength ?? -1, sha256: head.Metadata?.[SHA256_METADATA] };
+    return { size: head.ContentLength ?? -1, sha256: head.Metadata?.[SHA256_METADATA], etag: head.ETag };
   } catch (error) {
     if ((error as { name?: string }).name === 'NotFound') return undefined;
     throw error;
   }
 }
 
-async function copyObject(source: ObjectSource, key: string): Promise<void> {
+/** Copies the upload's object to `key`; returns the new object's ETag. */
+async function copyObject(source: ObjectSource, key: string): Promise<string | undefined> {
   const { client, bucket } = source;
   const copySource = `${bucket}/${source.key.split('/').map(encodeURIComponent).join('/')}`;
-  const metadata = { [SHA256_METADATA]: source.sha256 };
+  const metadata = {
+    [SHA256_METADATA]: source.sha256,
+    ...(source.md5 ? { [MD5_METADATA]: source.md5 } : {}),
+  };
   if (source.size <= MAX_SINGLE_COPY) {
-    await client.send(
+    const copied = await client.send(
       new CopyObjectCommand({
         Bucket: bucket,
         Key: key,
@@ -88,7 +100,7 @@ async function copyObject(source: ObjectSource, key: string): Promise<void> {
         Metadata: metadata,
       }),
     );
-    return;
+    return copied.CopyObjectResult?.ETag;
   }
   const { UploadId } = await client.send(
     new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata }),
@@ -109,7 +121,7 @@ async function copyObject(source: ObjectSource, key: string): Promise<void> {
       );
       parts.push({ PartNumber: part, ETag: copied.CopyPartResult?.ETag });
     }
-    await client.send(
+    const completed = await client.send(
       new CompleteMultipartUploadCommand({
         Bucket: bucket,
         Key: key,
@@ -117,6 +129,7 @@ async function copyObject(source: ObjectSource, key: string): Promise<void> {
         MultipartUpload: { Parts: parts },
       }),
     );
+    return completed.ETag;
   } catch (error) {
     await client
       .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId }))

@@ -1,4 +1,9 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { pipeline, Transform, type Readable } from 'node:stream';
+import { pipeline as pipelineTo } from 'node:stream/promises';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -10,6 +15,7 @@ import {
 import { S3Store } from '@tus/s3-store';
 import { ERRORS, Upload } from '@tus/server';
 import { createMD5, createSHA256, type IHasher } from 'hash-wasm';
+import { checksumRefusal, ChunkCheck, CHECKSUM_EXTENSION, type ChunkChecksum } from './chunk-checksum.ts';
 import type { DigestAlgorithm } from './digests.ts';
 import type { SharedState } from './shared-state.ts';
 
@@ -58,12 +64,17 @@ export function partSizeFor(maxFileSize: number | undefined): number {
  *   the object. Only where no state was saved at the offset (a receiver killed before it could save it) is the
  *   object read once at the end;
  * - unfinished uploads expire only below the receiver's own prefix, never another application's in the bucket;
- * - a finished upload, whose objects are gone once placed, is still found for an hour.
+ * - a finished upload, whose objects are gone once placed, is still found for an hour;
+ * - tus's checksum extension: a body announced with an Upload-Checksum (see expectChecksum) is kept in a temp file
+ *   until it is checked, because parts that reached S3 cannot be taken back; a mismatch answers 460 and nothing
+ *   of the body is kept.
  */
 export class ObjectStore extends S3Store {
   readonly prefix: string;
   readonly #state: SharedState;
   readonly #bucketName: string;
+  /** The checksum the next write of an upload must match, set by its request's headers on this instance. */
+  readonly #checksums = new Map<string, ChunkChecksum>();
 
   constructor(options: ObjectStoreOptions) {
     super({
@@ -76,6 +87,12 @@ export class ObjectStore extends S3Store {
     this.prefix = options.prefix;
     this.#state = options.state;
     this.#bucketName = options.bucket;
+    this.extensions = [...this.extensions, CHECKSUM_EXTENSION];
+  }
+
+  /** The next write of upload `id` must match `checksum`, or nothing of it is kept. */
+  expectChecksum(id: string, checksum: ChunkChecksum): void {
+    this.#checksums.set(id, checksum);
   }
 
   get s3(): S3Client {
@@ -91,7 +108,19 @@ export class ObjectStore extends S3Store {
     return `${this.prefix}.partial/${id}`;
   }
 
-  override async write(src: Readable, id: string, offset: number): Promise<number> {
+  override async write(body: Readable, id: string, offset: number): Promise<number> {
+    const checksum = this.#checksums.get(id);
+    this.#checksums.delete(id);
+    if (!checksum) return this.#write(body, id, offset);
+    const held = await holdChecked(body, new ChunkCheck(checksum), offset);
+    try {
+      return await this.#write(createReadStream(held.file), id, offset);
+    } finally {
+      await held.remove();
+    }
+  }
+
+  async #write(src: Readable, id: string, offset: number): Promise<number> {
     // A final request sent again after the upload was placed (its answer was lost) writes nothing.
     const finished = await this.#state.get(`finished:${id}`);
     if (finished !== undefined) return Number(finished);
@@ -269,6 +298,34 @@ export class ObjectStore extends S3Store {
     }
     return hashers;
   }
+}
+
+/** Keeps a request's body in a temp file while hashing it; throws the 460 refusal when it does not match. */
+async function holdChecked(
+  body: Readable,
+  check: ChunkCheck,
+  offset: number,
+): Promise<{ file: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'receiver-checked-'));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  const file = path.join(dir, 'body');
+  try {
+    const hash = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        check.update(chunk);
+        done(null, chunk);
+      },
+    });
+    await pipelineTo(body, hash, createWriteStream(file));
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  if (!check.matches()) {
+    await remove();
+    throw checksumRefusal(check, offset);
+  }
+  return { file, remove };
 }
 
 function algorithmsFor(upload: Upload): DigestAlgorithm[] {

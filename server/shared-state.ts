@@ -11,8 +11,14 @@ export interface SharedState {
   /** Sets `key`, kept for `ttlMs`. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Adds `value` to the end of the list `key`, kept until deleted. */
+  append(key: string, value: string): Promise<void>;
+  /** The list `key`, oldest first; empty when there is none. */
+  list(key: string): Promise<string[]>;
   /** Runs `work` while holding the lock `key`, waiting for it up to `waitMs`; rejects with tus's lock timeout. */
   exclusive<T>(key: string, waitMs: number, work: () => Promise<T>): Promise<T>;
+  /** Runs `work` while holding the lock `key` if it is free now; undefined, without running it, if it is held. */
+  ifFree<T>(key: string, work: () => Promise<T>): Promise<T | undefined>;
   /** The lock tus takes around each request that writes to an upload. */
   readonly locker: Locker;
   close(): Promise<void>;
@@ -27,6 +33,7 @@ type Entry = { value: string; until: number };
 
 export class MemoryState implements SharedState {
   readonly #entries = new Map<string, Entry>();
+  readonly #lists = new Map<string, string[]>();
   readonly #held = new Map<string, RequestRelease | undefined>();
   readonly locker: Locker = {
     newLock: (id) => new PolledLock(this.#try(`upload:${id}`), UPLOAD_LOCK_WAIT_MS),
@@ -45,11 +52,25 @@ export class MemoryState implements SharedState {
 
   delete(key: string): Promise<void> {
     this.#entries.delete(key);
+    this.#lists.delete(key);
     return Promise.resolve();
+  }
+
+  append(key: string, value: string): Promise<void> {
+    this.#lists.set(key, [...(this.#lists.get(key) ?? []), value]);
+    return Promise.resolve();
+  }
+
+  list(key: string): Promise<string[]> {
+    return Promise.resolve([...(this.#lists.get(key) ?? [])]);
   }
 
   exclusive<T>(key: string, waitMs: number, work: () => Promise<T>): Promise<T> {
     return withLock(new PolledLock(this.#try(`lock:${key}`), waitMs), work);
+  }
+
+  ifFree<T>(key: string, work: () => Promise<T>): Promise<T | undefined> {
+    return ifFree(this.#try(`lock:${key}`), work);
   }
 
   close(): Promise<void> {
@@ -125,8 +146,20 @@ export class RedisState implements SharedState {
     await this.#client.del(this.#prefix + key);
   }
 
+  async append(key: string, value: string): Promise<void> {
+    await this.#client.rPush(this.#prefix + key, value);
+  }
+
+  list(key: string): Promise<string[]> {
+    return this.#client.lRange(this.#prefix + key, 0, -1);
+  }
+
   exclusive<T>(key: string, waitMs: number, work: () => Promise<T>): Promise<T> {
     return withLock(new PolledLock(this.#try(`lock:${key}`), waitMs), work);
+  }
+
+  ifFree<T>(key: string, work: () => Promise<T>): Promise<T | undefined> {
+    return ifFree(this.#try(`lock:${key}`), work);
   }
 
   async close(): Promise<void> {
@@ -200,5 +233,14 @@ async function withLock<T>(lock: PolledLock, work: () => Promise<T>): Promise<T>
     return await work();
   } finally {
     await lock.unlock();
+  }
+}
+
+async function ifFree<T>(attempts: LockAttempts, work: () => Promise<T>): Promise<T | undefined> {
+  if (!(await attempts.acquire(undefined))) return undefined;
+  try {
+    return await work();
+  } finally {
+    await attempts.release();
   }
 }

@@ -29,6 +29,7 @@ import {
   waitToStart,
 } from '../app.ts';
 import { formatMs, mbPerSecond, median, progress, step } from '../log.ts';
+import { profiling, startProfile } from '../profile.ts';
 import { startBenchReceiver, type BenchReceiver } from '../receiver.ts';
 import { describeRequests } from '../request-log.ts';
 import { BIG_FILE, bigFile, checkAnnounced, RUNS, type Scenario } from '../scenario.ts';
@@ -102,9 +103,12 @@ export const uploadS3Scenario: Scenario = {
         const batch = `bench-1gib-s3-${run}`;
         await setBatch(page, batch);
         await app.reset();
+        // BENCH_PROFILE=1: the page's and the receiver's CPU profiles of the first run (which it slows).
+        const stopProfile = profiling && run === 1 ? await startProfile(page, env.appDir, app) : null;
         const [upload] = await step(label, `${tag}: app upload`, () =>
           uploadWithApp(page, { expectedFiles: 1, timeout: UPLOAD_TIMEOUT, sampleHeap: false }),
         );
+        if (stopProfile) console.log(await stopProfile());
         const seen = await app.report();
         const stored = await listKeys(s3, `app/${batch}/${PAYLOAD_DIR}/`);
         if (stored.length !== 1 || stored[0]?.size !== SIZE) {

@@ -1,15 +1,25 @@
 /**
  * The receiver on object storage, as a site runs it: two receiver processes on one bucket of a real Ceph RADOS
  * Gateway, sharing their locks through a real Redis, behind one address that sends each request to the next of
- * them. One of them is killed in the middle of a 200 MB file.
+ * them. One of them is killed in the middle of a 200 MB file. The page then completes the batch: one valid BagIt bag
+ * in the bucket, its hand-off run once.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { validateBag } from '../server/bagit-validator.ts';
 import { BIG_FILE, FIXTURE, fixtureSha256, throttleUploads } from './fixture-tree.ts';
 import { startReceiverProcess, type ReceiverProcess } from './receiver-process.ts';
 import { expect, seedPickerWithFixture, test } from './test.ts';
 import { expectRunComplete, scanForUpload } from './upload-journey.ts';
-import { startCeph, startRedis, type RunningCeph, type RunningRedis } from '../support/object-store.ts';
+import {
+  downloadPrefix,
+  startCeph,
+  startRedis,
+  type RunningCeph,
+  type RunningRedis,
+} from '../support/object-store.ts';
 import { startRoundRobinProxy } from '../support/round-robin-proxy.ts';
 
 const BUCKET = 'journeys';
@@ -35,15 +45,17 @@ test.afterAll(async () => {
   await Promise.all(started.splice(0).map((stop) => stop()));
 });
 
-test('two receivers on S3 behind one address, one killed in the middle of a 200 MB file: the batch completes byte-identical, each file placed once', async ({
+test('two receivers on S3 behind one address, one killed in the middle of a 200 MB file: the batch completes byte-identical, each file placed once, bagged and handed on once', async ({
   page,
   scratch,
 }) => {
   test.setTimeout(300_000);
+  const hookLog = path.join(scratch, 'hook.log');
   const settings = {
     ...ceph.env,
     STORAGE: `s3://${BUCKET}/${PREFIX}`,
     REDIS_URL: redis.url,
+    ON_BATCH_COMPLETE: `printf '%s %s\\n' "$BATCH_NAME" "$BATCH_DIR" >> '${hookLog}'`,
   };
   const receivers: ReceiverProcess[] = [
     await startReceiverProcess(scratch, settings),
@@ -71,7 +83,8 @@ test('two receivers on S3 behind one address, one killed in the middle of a 200 
     await expect
       .poll(
         async () => Number(await progress.getAttribute('value')) / Number(await progress.getAttribute('max')),
-        { intervals: [100] },
+        // On a loaded machine the first 60 MB may take longer than the usual wait.
+        { intervals: [100], timeout: 120_000 },
       )
       .toBeGreaterThan(0.3);
     // The receiver that took the big file's latest PATCH is the one killed, so that the transfer breaks off.
@@ -91,9 +104,26 @@ test('two receivers on S3 behind one address, one killed in the middle of a 200 
     await expectRunComplete(page, dataFiles);
     await expect(page.getByRole('status')).toHaveText(/Upload complete: 7 files/);
 
-    // Every file is in the bucket at <prefix><batch>/data/<path>, byte-identical, and nothing else is.
+    // The page completes the batch through whichever receiver is left; it is bagged in the bucket, handed on once.
+    const completion = page.getByRole('region', { name: 'Batch completion' });
+    await expect(completion).toContainText(
+      `Batch ${batch} is complete on the receiver: every file was checked, and the batch is a BagIt bag (${batch}/, 7 files,`,
+    );
+    await expect(completion).toContainText("The receiver's hand-off command (ON_BATCH_COMPLETE) has run.", {
+      timeout: 30_000,
+    });
+    expect(await readFile(hookLog, 'utf8')).toBe(`${batch} s3://${BUCKET}/${PREFIX}${batch}/\n`);
     const s3 = ceph.client();
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: PREFIX }));
+    const bag = path.join(scratch, 'bag-from-the-bucket');
+    await downloadPrefix(s3, BUCKET, `${PREFIX}${batch}/`, bag);
+    expect(await validateBag(bag)).toEqual([]);
+    const info = await readFile(path.join(bag, 'bag-info.txt'), 'utf8');
+    expect(info).toContain(`Payload-Oxum: ${dataFiles.reduce((sum, f) => sum + f.size, 0)}.7\n`);
+
+    // Every file is in the bucket at <prefix><batch>/data/<path>, byte-identical, and nothing else is.
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${PREFIX}${batch}/data/` }),
+    );
     expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual(
       dataFiles.map((f) => `${PREFIX}${batch}/data/${f.path}`).sort(),
     );
@@ -109,8 +139,11 @@ test('two receivers on S3 behind one address, one killed in the middle of a 200 
     expect(unfinished.Uploads ?? [], 'unfinished multipart uploads').toEqual([]);
     s3.destroy();
 
-    // Placed once, by whichever receiver: one line per file across both logs.
+    // Placed once, by whichever receiver: one line per file across both logs. Bagged once, reading nothing again.
     const logs = receivers.flatMap((receiver) => receiver.log);
+    expect(logs.filter((line) => line.includes(`BAGGED ${batch}`))).toEqual([
+      expect.stringContaining('7 listed by the page, 0 read again'),
+    ]);
     for (const file of dataFiles) {
       expect(
         logs.filter((line) => line.includes(`  ${batch}/data/${file.path}  `)),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   GetObjectCommand,
   ListMultipartUploadsCommand,
@@ -8,15 +8,40 @@ import {
 import { createClient } from 'redis';
 import { DetailedError } from 'tus-js-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Upload } from '@tus/server';
-import { VERIFIED_HEADER } from '#core/protocol';
+import { completionPath, VERIFIED_HEADER, type CompletionState } from '#core/protocol';
 import { startServer } from '../../server/app-server.ts';
+import type { CompletionSettings } from '../../server/batch-complete.ts';
+import { signWebhook } from '../../server/handoff.ts';
 import type { ObjectStorage } from '../../server/object-receiver.ts';
 import { ObjectStore } from '../../server/s3-store.ts';
 import { RedisState } from '../../server/shared-state.ts';
-import { startCeph, startRedis, type RunningCeph, type RunningRedis } from '../support/object-store.ts';
-import { createUpload, patchUpload, sha256, tusUpload, uploadUrl } from './helpers.ts';
+import { startReceiverProcess } from '../e2e/receiver-process.ts';
+import {
+  downloadPrefix,
+  startCeph,
+  startRedis,
+  type RunningCeph,
+  type RunningRedis,
+} from '../support/object-store.ts';
+import { validateBag } from './bagit-validator.ts';
+import {
+  complete,
+  file,
+  isSettled,
+  linesOf,
+  manifest,
+  recordingHook,
+  send,
+  settledState,
+} from './completion-helpers.ts';
+import { createUpload, makeTempDir, patchUpload, sha256, tusUpload, uploadUrl } from './helpers.ts';
 
 const BUCKET = 'specimens';
 const MiB = 2 ** 20;
@@ -65,7 +90,10 @@ function storage(shared = false): ObjectStorage {
   };
 }
 
-async function receiverOn(store: ObjectStorage, options: { partialExpiry?: number } = {}): Promise<Receiver> {
+async function receiverOn(
+  store: ObjectStorage,
+  options: { partialExpiry?: number; completion?: CompletionSettings } = {},
+): Promise<Receiver> {
   const logs: string[] = [];
   const server = await startServer({
     uploadDir: '/nonexistent-receiver-upload-dir',
@@ -103,6 +131,19 @@ async function redisHasLock(): Promise<boolean> {
   } finally {
     await client.quit();
   }
+}
+
+async function scratch(): Promise<string> {
+  const temp = await makeTempDir();
+  started.push(temp.remove);
+  return temp.dir;
+}
+
+/** The bag of `batch` as it is in the bucket, copied to a folder, checked by the tests' BagIt validator. */
+async function bagProblems(store: ObjectStorage, batch: string): Promise<string[]> {
+  const dir = path.join(await scratch(), batch);
+  await downloadPrefix(s3, BUCKET, `${store.prefix}${batch}/`, dir);
+  return validateBag(dir);
 }
 
 async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
@@ -148,6 +189,45 @@ describe('the receiver on S3 (Ceph RADOS Gateway)', () => {
     );
     expect(await keysUnder(store.prefix)).toEqual([]);
     expect(await unfinishedUploads(store.prefix)).toBe(0);
+  });
+
+  it("checks each request's body against its Upload-Checksum: a damaged one answers 460 and keeps nothing of it", async () => {
+    const store = storage(true);
+    const receiver = await receiverOn(store);
+    const options = await fetch(receiver.endpoint, {
+      method: 'OPTIONS',
+      headers: { 'Tus-Resumable': '1.0.0' },
+    });
+    expect(options.headers.get('tus-extension')?.split(',')).toContain('checksum');
+    expect(options.headers.get('tus-checksum-algorithm')).toBe('sha256,sha1');
+    const data = randomBytes(7 * MiB);
+    const created = await createUpload(
+      receiver.endpoint,
+      { batch: 'b8', relativePath: 'checked.bin', sha256: sha256(data) },
+      { length: data.length },
+    );
+    const url = uploadUrl(created, receiver);
+    const checksum = (body: Buffer) => `sha256 ${createHash('sha256').update(body).digest('base64')}`;
+    const first = data.subarray(0, 6 * MiB);
+    const damaged = Buffer.from(first);
+    damaged[5 * MiB] = (damaged[5 * MiB] ?? 0) ^ 0xff;
+    const refused = await patchUpload(url, damaged, { headers: { 'Upload-Checksum': checksum(first) } });
+    expect(refused.status).toBe(460);
+    expect(await refused.text()).toContain("it was not kept, and the upload's offset is still 0");
+    const head = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
+    expect(head.headers.get('upload-offset')).toBe('0');
+    // Sent again whole, and the rest, each with its checksum: the file is placed, its digest verified.
+    const kept = await patchUpload(url, first, { headers: { 'Upload-Checksum': checksum(first) } });
+    expect(kept.status).toBe(204);
+    expect(kept.headers.get('upload-offset')).toBe(String(6 * MiB));
+    const rest = data.subarray(6 * MiB);
+    const last = await patchUpload(url, rest, {
+      offset: 6 * MiB,
+      headers: { 'Upload-Checksum': checksum(rest) },
+    });
+    expect(last.status).toBe(204);
+    expect(last.headers.get(VERIFIED_HEADER)).toBe('sha-256');
+    expect(sha256(await objectBytes(`${store.prefix}b8/data/checked.bin`))).toBe(sha256(data));
   });
 
   it('never overwrites: a different file of the same name is kept beside it, an identical one once', async () => {
@@ -315,4 +395,165 @@ describe('the receiver on S3 (Ceph RADOS Gateway)', () => {
     expect(sha256(await objectBytes(`${store.prefix}b7/data/orphan.bin`))).toBe(sha256(data));
     expect(b.logs.filter((line) => line.includes('b7/data/orphan.bin  '))).toHaveLength(1);
   });
+  it('completes a batch sent to two receivers at once into one valid bag in the bucket, handed on once', async () => {
+    const store = storage(true);
+    const dir = await scratch();
+    const hookLog = path.join(dir, 'hook.log');
+    const webhook = await startWebhookReceiver();
+    started.push(webhook.stop);
+    const completion: CompletionSettings = {
+      hook: recordingHook(hookLog),
+      webhook: webhook.url,
+      webhookSecret: 'shared-secret',
+      contactName: 'Ada Curator',
+    };
+    const [a, b] = [await receiverOn(store, { completion }), await receiverOn(store, { completion })];
+    const options = await fetch(a.endpoint, { method: 'OPTIONS', headers: { 'Tus-Resumable': '1.0.0' } });
+    expect(options.headers.get('tus-extension')?.split(',')).toContain('batch-complete');
+    const files = [
+      file('plates/K1 1.jpg', 'first image'),
+      file('plates/K1 2 100%.jpg', 'second image'),
+      file('notes.txt', 'notes'),
+    ];
+    await send(a.endpoint, 'k1', files.slice(0, 2));
+    await send(b.endpoint, 'k1', files.slice(2));
+
+    // The page's completion, sent again to the other receiver while the first is at it.
+    const request = manifest(files, 'the-one');
+    const answers = await Promise.all([
+      complete(a.endpoint, 'k1', request),
+      complete(b.endpoint, 'k1', request),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    const states = (await Promise.all(answers.map((answer) => answer.json()))) as CompletionState[];
+    expect(states.map((state) => [state.version, state.files, state.payloadOxum])).toEqual([
+      [1, 3, `${files.reduce((sum, f) => sum + f.data.length, 0)}.3`],
+      [1, 3, `${files.reduce((sum, f) => sum + f.data.length, 0)}.3`],
+    ]);
+    const settled = await settledState(b.endpoint, 'k1');
+    expect(settled.handoff).toEqual([
+      { kind: 'hook', state: 'done', attempts: 1 },
+      { kind: 'webhook', state: 'done', attempts: 1 },
+    ]);
+
+    expect(await bagProblems(store, 'k1')).toEqual([]);
+    const info = (await objectBytes(`${store.prefix}k1/bag-info.txt`)).toString('utf8');
+    expect(info).toContain('Contact-Name: Ada Curator\nExternal-Identifier: k1\n');
+    expect(await keysUnder(`${store.prefix}k1/`)).toEqual(
+      [
+        'bag-info.txt',
+        'bagit.txt',
+        'data/notes.txt',
+        'data/plates/K1 1.jpg',
+        'data/plates/K1 2 100%.jpg',
+        'manifest-md5.txt',
+        'manifest-sha256.txt',
+        'tagmanifest-sha256.txt',
+      ].map((name) => `${store.prefix}k1/${name}`),
+    );
+    const logs = [...a.logs, ...b.logs];
+    // Bagged once, from the digests verified as the files arrived: no object was read again.
+    expect(logs.filter((line) => line.includes('BAGGED k1'))).toEqual([
+      expect.stringContaining('3 listed by the page, 0 read again'),
+    ]);
+    expect(await linesOf(hookLog)).toEqual([`k1 1 s3://${BUCKET}/${store.prefix}k1/data/`]);
+    expect(webhook.received).toHaveLength(1);
+    const [posted] = webhook.received;
+    expect(posted?.signature).toBe(signWebhook(posted?.body ?? '', 'shared-secret'));
+    expect(JSON.parse(posted?.body ?? '{}')).toMatchObject({
+      batch: 'k1',
+      version: 1,
+      bagDir: `s3://${BUCKET}/${store.prefix}k1/`,
+      payloadOxum: settled.payloadOxum,
+    });
+  });
+
+  it('refuses a completion whose file differs from what was placed with 422, writing no bag', async () => {
+    const store = storage(true);
+    const receiver = await receiverOn(store);
+    const sent = [file('a.txt', 'as sent'), file('b.txt', 'also sent')];
+    await send(receiver.endpoint, 'k2', sent);
+    const request = manifest([sent[0] as (typeof sent)[0], file('b.txt', 'other bytes')]);
+    const refused = await complete(receiver.endpoint, 'k2', request);
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({
+      problems: [{ path: 'b.txt', problem: 'size' }],
+    });
+    expect(await keysUnder(`${store.prefix}k2/`)).toEqual([
+      `${store.prefix}k2/data/a.txt`,
+      `${store.prefix}k2/data/b.txt`,
+    ]);
+  });
+
+  // Receiver processes start slowly on a loaded machine, and the killed one's lease runs 15 s: a longer limit.
+  it('finishes a hand-off whose receiver was killed while its hook ran, once, when the completion is sent again', async () => {
+    const store = storage(true);
+    const dir = await scratch();
+    const hookLog = path.join(dir, 'hook.log');
+    const startedMark = path.join(dir, 'started');
+    // The first run notes its process and waits, to be killed with its receiver; a run after that does the work.
+    const hook = `if [ -e '${startedMark}' ]; then ${recordingHook(hookLog)}; else echo $$ > '${startedMark}'; exec sleep 600; fi`;
+    const killed = await startReceiverProcess(path.join(dir, 'unused'), {
+      ...ceph.env,
+      STORAGE: `s3://${store.bucket}/${store.prefix}`,
+      REDIS_URL: redis.url,
+      ON_BATCH_COMPLETE: hook,
+    });
+    started.push(() => killed.stop());
+    const survivor = await receiverOn(store, { completion: { hook } });
+    const files = [file('one.txt', 'one'), file('two/three.txt', 'three')];
+    const killedEndpoint = `${killed.url}files/`;
+    await send(killedEndpoint, 'k3', files);
+    const request = manifest(files, 'once');
+    expect((await complete(killedEndpoint, 'k3', request)).status).toBe(200);
+    await waitUntil(() => Promise.resolve(existsSync(startedMark)));
+    await killed.kill();
+    process.kill(Number(await readFile(startedMark, 'utf8')), 'SIGKILL');
+
+    // The page sends its completion again until the hand-off is done; the survivor takes over once the killed
+    // receiver's lease on the batch's hand-off has run out.
+    for (;;) {
+      const answer = await complete(survivor.endpoint, 'k3', request);
+      expect(answer.status).toBe(200);
+      if (isSettled((await answer.json()) as CompletionState)) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const settled = (await (
+      await fetch(new URL(completionPath('k3'), survivor.endpoint))
+    ).json()) as CompletionState;
+    expect(settled).toMatchObject({ version: 1, files: 2 });
+    expect(settled.handoff).toEqual([{ kind: 'hook', state: 'done', attempts: 2 }]);
+    expect(
+      survivor.logs.some((line) => line.includes('the hook was running when the receiver stopped')),
+    ).toBe(true);
+    expect(await linesOf(hookLog)).toEqual([`k3 1 s3://${BUCKET}/${store.prefix}k3/data/`]);
+    expect(await bagProblems(store, 'k3')).toEqual([]);
+  }, 120_000);
 });
+
+/** A stand-in for the downstream service: keeps every POST's body and signature. */
+async function startWebhookReceiver(): Promise<{
+  url: string;
+  received: { body: string; signature: string | undefined }[];
+  stop(): Promise<void>;
+}> {
+  const received: { body: string; signature: string | undefined }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const signature = req.headers['x-hub-signature-256'];
+      received.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: typeof signature === 'string' ? signature : undefined,
+      });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/batches`,
+    received,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

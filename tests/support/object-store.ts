@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 
 export const ACCESS_KEY = 'receiver-test';
 export const SECRET_KEY = 'receiver-test-secret';
@@ -266,4 +266,30 @@ export async function startRedis(): Promise<RunningRedis> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Copies every object under `prefix` into `dir` (`<prefix>a/b.txt` to `<dir>/a/b.txt`), so that a bag in the
+ * bucket can be checked with the tests' BagIt validator exactly as it is stored.
+ */
+export async function downloadPrefix(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  dir: string,
+): Promise<void> {
+  let token: string | undefined;
+  do {
+    const listed = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const { Key: key } of listed.Contents ?? []) {
+      if (!key) continue;
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const file = path.join(dir, ...key.slice(prefix.length).split('/'));
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, (await object.Body?.transformToByteArray()) ?? new Uint8Array());
+    }
+    token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
+  } while (token);
 }
