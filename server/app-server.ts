@@ -48,12 +48,16 @@ export async function startServer(options: AppServerOptions): Promise<RunningSer
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
     port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        receiver.close();
+    close: async () => {
+      const receiving = receiver.close();
+      const serving = new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+      });
+      server.closeAllConnections();
+      // A completion whose page went away is still writing its bag into the upload folder.
+      await receiving;
+      await serving;
+    },
   };
 }
 

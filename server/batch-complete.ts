@@ -69,7 +69,8 @@ export type BatchCompletion = {
   handles(req: IncomingMessage, res: ServerResponse): boolean;
   /** Finishes the bags and hand-offs a stopped receiver left unfinished. */
   resume(): Promise<void>;
-  close(): void;
+  /** Stops the hand-off's timers once the completions being answered are done (their bags written). */
+  close(): Promise<void>;
 };
 
 /** A manifest of 100,000 files with long paths stays well below this. */
@@ -201,6 +202,9 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
     return { status: 200, body: publicState(latest) };
   };
 
+  /** Completion requests being answered, which closing waits for. */
+  const inFlight = new Set<Promise<void>>();
+
   const answer = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown) => {
     res
       .writeHead(status, {
@@ -228,7 +232,7 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
         return true;
       }
       let batch = '';
-      const work = async () => {
+      const work = async (): Promise<{ status: number; body: unknown }> => {
         batch = readBatch(match[1] ?? '');
         if (req.method === 'GET') return state(batch);
         if (req.method !== 'POST') {
@@ -237,7 +241,7 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
         const request = readRequest(await readBody(req));
         return storage.exclusive(batch, () => complete(batch, request));
       };
-      work().then(
+      const answering = work().then(
         ({ status, body }) => answer(req, res, status, body),
         (error: unknown) => {
           if (error instanceof Refused) {
@@ -252,6 +256,8 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
           });
         },
       );
+      answering.finally(() => inFlight.delete(answering)).catch(() => undefined);
+      inFlight.add(answering);
       return true;
     },
     async resume() {
@@ -260,7 +266,8 @@ export function createBatchCompletion(options: BatchCompletionOptions): BatchCom
         if (record) handOn(record);
       }
     },
-    close() {
+    async close() {
+      await Promise.allSettled([...inFlight]);
       handoff.close();
     },
   };

@@ -313,10 +313,10 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       closed = true;
       clearInterval(sweeper);
       clearInterval(handoffSweeper);
-      void started
-        .then(({ state, completion }) => {
-          completion.close();
-          return state.close();
+      return started
+        .then(async ({ state, completion }) => {
+          await completion.close();
+          await state.close();
         })
         .catch(() => undefined);
     },

@@ -58,8 +58,8 @@ export { TOKEN_REFUSED } from './receiver-requests.ts';
 export type Receiver = {
   readonly path: typeof TUS_PATH;
   handle(req: IncomingMessage, res: ServerResponse): void;
-  /** Stops the periodic removal of expired partial uploads. */
-  close(): void;
+  /** Stops the periodic removal of expired partial uploads, once the batches being completed are bagged. */
+  close(): Promise<void>;
 };
 
 /** Response headers a page on another site may read, besides those of tus. */
@@ -155,7 +155,7 @@ function createDiskReceiver(options: ReceiverOptions): Receiver {
     },
     close() {
       clearInterval(sweeper);
-      batches.close();
+      return batches.close();
     },
   };
 }
