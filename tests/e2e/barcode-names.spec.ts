@@ -89,14 +89,19 @@ const RENAMED: Readonly<Record<string, string>> = {
   'day1/IMG_0003.JPG': `day1/${SPECIMEN}_b.jpg`,
 };
 
-test('one click uploads camera-named images under their barcodes: the receiver holds <barcode>.jpg, _a, _b byte for byte, and the completion, the receipt and the rename list name both', async ({
-  page,
-  receiver,
-  scratch,
-}) => {
-  test.setTimeout(300_000);
+/**
+ * Draws the camera folder (NAMES; `alter` may change it), notes each file's SHA-256, records the completions the
+ * page sends, and opens it under Symbiota until all its barcodes are read.
+ */
+async function readCameraFolder(
+  page: Page,
+  url: string,
+  scratch: string,
+  alter?: (folder: string) => Promise<void>,
+) {
   const folder = path.join(scratch, 'camera');
   await drawFolder(page, folder, NAMES);
+  await alter?.(folder);
   const before = new Map<string, string>();
   for (const name of Object.keys(NAMES)) before.set(name, await sha256File(path.join(folder, name)));
   const completions: CompletionRequest[] = [];
@@ -105,12 +110,21 @@ test('one click uploads camera-named images under their barcodes: the receiver h
       completions.push(request.postDataJSON() as CompletionRequest);
     }
   });
-
-  await openSymbiota(page, receiver.url, folder);
+  await openSymbiota(page, url, folder);
   const panel = page.getByRole('region', { name: 'Barcodes' });
   await expect(panel.locator('.figures')).toContainText('4 of 4 images read · 4 with a barcode', {
     timeout: 120_000,
   });
+  return { folder, before, completions, panel };
+}
+
+test('one click uploads camera-named images under their barcodes: the receiver holds <barcode>.jpg, _a, _b byte for byte, and the completion, the receipt and the rename list name both', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  test.setTimeout(300_000);
+  const { folder, before, completions, panel } = await readCameraFolder(page, receiver.url, scratch);
   await expect(panel).toContainText('3 images have no identifier in the name but a barcode on the label.');
   await panel.getByRole('button', { name: 'Upload under barcode names' }).click();
   await expect(panel).toContainText('3 images are uploaded under the name its barcode gives.');
@@ -174,25 +188,11 @@ test('a batch sent under barcode names and reloaded in the middle goes on under 
   scratch,
 }) => {
   test.setTimeout(300_000);
-  const folder = path.join(scratch, 'camera');
-  await drawFolder(page, folder, NAMES);
-  // Bytes after the JPEG's end (which decoders ignore) make one renamed image larger than one request (32 MiB),
-  // so it is half sent, with its upload's address known, when the page goes.
-  await appendFile(path.join(folder, 'day1/IMG_0001.JPG'), fixtureBytes(17, 40 * 1024 * 1024));
-  const before = new Map<string, string>();
-  for (const name of Object.keys(NAMES)) before.set(name, await sha256File(path.join(folder, name)));
-  const completions: CompletionRequest[] = [];
-  page.on('request', (request) => {
-    if (request.method() === 'POST' && request.url().endsWith('/complete')) {
-      completions.push(request.postDataJSON() as CompletionRequest);
-    }
-  });
-
-  await openSymbiota(page, receiver.url, folder);
-  const panel = page.getByRole('region', { name: 'Barcodes' });
-  await expect(panel.locator('.figures')).toContainText('4 of 4 images read · 4 with a barcode', {
-    timeout: 120_000,
-  });
+  const { folder, before, completions, panel } = await readCameraFolder(page, receiver.url, scratch, (at) =>
+    // Bytes after the JPEG's end (which decoders ignore) make one renamed image larger than one request
+    // (32 MiB), so it is half sent, with its upload's address known, when the page goes.
+    appendFile(path.join(at, 'day1/IMG_0001.JPG'), fixtureBytes(17, 40 * 1024 * 1024)),
+  );
   await panel.getByRole('button', { name: 'Upload under barcode names' }).click();
   await expect(panel).toContainText('3 images are uploaded under the name its barcode gives.');
   const batch = await page.getByLabel('Batch name').inputValue();
