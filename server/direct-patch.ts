@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERRORS, TUS_RESUMABLE, type Locker, type ServerOptions } from '@tus/server';
-import { TUS_PATH } from '#core/protocol';
+import { TUS_PATH, TUS_DATA_TYPE } from '#core/protocol';
 import type { PartialStore } from './partial-store.ts';
 import { answerLikeTus, tusRefusal } from './whole-file-post.ts';
 
@@ -34,7 +34,7 @@ export function readDirectPatch(req: IncomingMessage): DirectPatch | undefined {
     req.method !== 'PATCH' ||
     id === undefined ||
     headers['tus-resumable'] !== TUS_RESUMABLE ||
-    headers['content-type'] !== 'application/offset+octet-stream' ||
+    headers['content-type'] !== TUS_DATA_TYPE ||
     typeof offset !== 'string' ||
     !DIGITS.test(offset) ||
     length === undefined ||

@@ -12,6 +12,7 @@ import {
   TUS_PATH,
   UPLOAD_CHECKSUM_HEADER,
   VERIFIED_HEADER,
+  TUS_DATA_TYPE,
 } from '#core/protocol';
 import { createBatchCompletion } from './batch-complete.ts';
 import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
@@ -261,7 +262,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       },
       async onUploadCreate(req, upload) {
         const { metadata } = admission(upload, req.headers.get('repr-digest'));
-        if (req.headers.get('content-type') === 'application/offset+octet-stream') {
+        if (req.headers.get('content-type') === TUS_DATA_TYPE) {
           expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), upload.id);
         }
         return { metadata };

@@ -9,6 +9,7 @@ import {
   TUS_PATH,
   UPLOAD_CHECKSUM_HEADER,
   VERIFIED_HEADER,
+  TUS_DATA_TYPE,
 } from '#core/protocol';
 import { createBatchCompletion, type CompletionSettings } from './batch-complete.ts';
 import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
@@ -210,7 +211,7 @@ function tusHooks(
       if (upload.size !== undefined) await space.ensure(stored, upload.size - upload.offset, true);
     },
     async onUploadCreate(req, upload) {
-      if (req.headers.get('content-type') === 'application/offset+octet-stream') {
+      if (req.headers.get('content-type') === TUS_DATA_TYPE) {
         expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), upload.id);
       }
       const { metadata } = await finisher.admit(upload, req.headers.get('repr-digest'));

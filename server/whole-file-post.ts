@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { finished, PassThrough } from 'node:stream';
 import { ERRORS, HEADERS, Metadata, TUS_RESUMABLE } from '@tus/server';
+import { TUS_DATA_TYPE } from '#core/protocol';
 
 /**
  * The largest file the receiver takes apart from tus when it arrives whole in its creation request. Bigger ones
@@ -33,7 +34,7 @@ export function readWholeFilePost(req: IncomingMessage, limit: number): WholeFil
     req.method !== 'POST' ||
     length === undefined ||
     headers['content-length'] !== length ||
-    headers['content-type'] !== 'application/offset+octet-stream' ||
+    headers['content-type'] !== TUS_DATA_TYPE ||
     headers['tus-resumable'] !== TUS_RESUMABLE ||
     typeof metadata !== 'string' ||
     LEFT_TO_TUS.some((name) => headers[name] !== undefined)

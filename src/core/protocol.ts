@@ -150,3 +150,6 @@ export type WebhookPayload = {
   /** The files sent under another name (a name from a barcode): path under data/ and the file's own path. */
   originalPaths?: { path: string; originalPath: string }[] | undefined;
 };
+
+/** The Content-Type of every tus request that carries upload data. */
+export const TUS_DATA_TYPE = 'application/offset+octet-stream';
