@@ -12,7 +12,7 @@ import { headerBytesWanted, isImageHeader, readImageHeader } from '#core/images/
 import { estimateJpegQuality, startQuality } from '#core/images/jpeg-quality';
 import type { DerivativeRole, ImageFormat, ImageHeader, ImagePolicy } from '#core/images/types';
 import { writeStored } from '../platform/opfs';
-import { prepareBarcodeReader, readImageBarcodes } from './images/barcode-reader';
+import { endWarmUp, prepareBarcodeReader, readImageBarcodes } from './images/barcode-reader';
 import { decode, DecodeProblem, draw, encodeUnder, type Decoded } from './images/render';
 
 export interface MakeRequest {
@@ -62,6 +62,7 @@ const api = {
 
   async make(request: MakeRequest): Promise<MakeResult> {
     const { path, file } = request;
+    if (request.barcodes === true) endWarmUp();
     const first = new Uint8Array(await file.slice(0, headerBytesWanted).arrayBuffer());
     const header = readImageHeader(first, file.size);
     const policy = request.copies === false ? NO_COPIES : request.policy;

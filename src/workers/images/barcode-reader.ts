@@ -8,8 +8,8 @@
  * resolution (a 1-cm label and its margin is under 1 MP): tens of milliseconds each. When no place gives a
  * barcode, and for smaller images, the whole image is read at 16 MP at most. Reading tries hard and turned a
  * quarter (a linear code standing on its side); a whole image with none is tried once more with a fixed
- * threshold, which is what reads the NHM's small Data Matrix labels on pinned insects. The reader is compiled and
- * warmed up on a card of real labels as the worker starts (see warmUp).
+ * threshold, which is what reads the NHM's small Data Matrix labels on pinned insects. The reader is compiled as
+ * the worker starts, and warmed up on a card of real labels until its first image comes (see warmUp).
  */
 import { labelRegions, type Region } from '#core/barcodes/label-regions';
 import type { FoundBarcode } from '#core/barcodes/types';
@@ -47,19 +47,33 @@ const LOCATE_ABOVE = 3 * LOCATE_PIXELS;
 const CROP_PIXELS = 4_000_000;
 
 let prepared: Promise<unknown> | undefined;
+/** Cleared when the worker takes its first image: from then on the card is read no more. */
+let warming = true;
 
 /**
- * Fetches and compiles the reader's WASM and reads the warm-up card (once per worker). Called as the worker
- * starts, and again before an image is decoded, so that whatever is left of it overlaps the decode.
+ * Fetches and compiles the reader's WASM (once per worker), then reads the warm-up card while the worker waits
+ * for its first image. Called as the worker starts, and again before an image is decoded.
  */
 export function prepareBarcodeReader(): Promise<unknown> {
-  prepared ??= prepareZXingModule({
-    overrides: {
-      locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? wasmUrl : prefix + path),
-    },
-    fireImmediately: true,
-  }).then(warmUp);
+  if (!prepared) {
+    prepared = prepareZXingModule({
+      overrides: {
+        locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? wasmUrl : prefix + path),
+      },
+      fireImmediately: true,
+    });
+    void prepared.then(warmUp).catch(() => undefined);
+  }
   return prepared;
+}
+
+/**
+ * The worker has an image to read: the warm-up card is read no more. Its reads took more CPU than they saved
+ * on the image after them (the engine's optimizing compiles run either way), and while the image decodes they
+ * only compete with it for a core; its read warms the reader up for the next image.
+ */
+export function endWarmUp(): void {
+  warming = false;
 }
 
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -68,23 +82,23 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 const WARM_UP_ROUNDS = 3;
 
 /**
- * Reads a card of real labels the way a sheet is read, its places searched and each read, and whole. The card
- * (warm-up-labels.png, 640 × 360, black on white) holds a Code 128, a Data Matrix turned 30°, a QR code, a
+ * Reads a card of real labels while the worker has nothing else to do (the folder is scanned and checked). The
+ * card (warm-up-labels.png, 640 × 360, black on white) holds a Code 128, a Data Matrix turned 30°, a QR code, a
  * Code 39 and an EAN-13, written once with zxing-wasm's writer. The engine compiles each WASM function on its
  * first call, and its optimized code only once the function has run a while: measured, a worker's first sheet
- * took about three times as long to read as its next. The card moves that cost to the worker's start, while
- * the folder is scanned and checked.
+ * took about three times as long to read as its next. Each read is one task, and none starts once an image has
+ * come (see endWarmUp), so an image waits for at most one read of the card, never for the card.
  */
 async function warmUp(): Promise<void> {
   const card = await createImageBitmap(await (await fetch(warmUpUrl)).blob());
   try {
+    const { data } = pixels(card, READ_PIXELS);
     for (let round = 0; round < WARM_UP_ROUNDS; round += 1) {
-      // Each read is one long task: between them the worker takes its messages, so an image that comes now
-      // starts decoding (off this thread) rather than waiting for the card.
-      await nextTask();
-      await readRegions(card);
-      await nextTask();
-      await readWhole(card);
+      for (const options of [OPTIONS, { ...OPTIONS, binarizer: 'FixedThreshold' as const }]) {
+        await nextTask();
+        if (!warming) return;
+        await readBarcodes(data, options);
+      }
     }
   } finally {
     card.close();
