@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 
 /** Where the parts go: S3 calls of one multipart upload. */
 export interface PartTarget {
@@ -22,9 +22,35 @@ export type PartPlan = {
   bodyLength: number | undefined;
   /** How many parts may be on their way to S3 at once. */
   inFlight: number;
+  /** Where parts are held while they go; each buffer holds one part. */
+  buffers: PartBuffers;
 };
 
 export type SentPart = { PartNumber: number; ETag: string };
+
+/**
+ * Buffers of one part's size, used again once their part is on S3: a request's bytes are copied into them as they
+ * arrive, so the socket's chunks die young, and what stays in memory while S3 takes it is a few large buffers
+ * rather than thousands of chunks that the garbage collector has to walk.
+ */
+export class PartBuffers {
+  readonly #free: Buffer[] = [];
+
+  constructor(
+    readonly partSize: number,
+    /** How many free buffers are kept for the next parts; the rest go to the garbage collector. */
+    readonly kept: number,
+  ) {}
+
+  /** A buffer of `size` bytes: one kept, when it is the usual part size. */
+  take(size: number): Buffer {
+    return (size === this.partSize ? this.#free.pop() : undefined) ?? Buffer.allocUnsafeSlow(size);
+  }
+
+  give(buffer: Buffer): void {
+    if (buffer.length === this.partSize && this.#free.length < this.kept) this.#free.push(buffer);
+  }
+}
 
 /**
  * Sends a request's body to S3 as parts while it arrives, without temp files: a part whose length is known (from
@@ -45,7 +71,7 @@ export async function sendParts(
   target: PartTarget,
   onKept: ((chunk: Buffer) => void) | undefined,
 ): Promise<{ bytes: number; parts: SentPart[] }> {
-  const { partSize, minPartSize } = plan;
+  const { minPartSize, buffers, partSize } = plan;
   const carried = plan.carried?.length ?? 0;
   const total = plan.bodyLength === undefined ? undefined : carried + plan.bodyLength;
   const sent: SentPart[] = [];
@@ -57,14 +83,13 @@ export async function sendParts(
   let current: OutgoingPart | undefined;
 
   const isLast = (end: number) => plan.untilEnd !== undefined && end === plan.untilEnd;
-  /** A part's length, when it is known from where it starts: the rest of a body of known length, up to a part. */
-  const plannedLength = (start: number): number | undefined =>
-    total === undefined ? undefined : Math.min(partSize, total - start);
-  const startPart = (length: number) => {
-    const part = current as OutgoingPart;
+  const send = (part: OutgoingPart, length: number) => {
     part.start(length, target, going.at(-1)?.done);
     part.done.then(
-      (etag) => sent.push({ PartNumber: part.number, ETag: etag }),
+      (etag) => {
+        sent.push({ PartNumber: part.number, ETag: etag });
+        buffers.give(part.buffer);
+      },
       (error: unknown) => {
         if (!part.abandoned) failure ??= { error };
       },
@@ -72,25 +97,22 @@ export async function sendParts(
     going.push(part);
   };
   const take = async (chunk: Buffer) => {
-    let rest = chunk;
-    while (rest.length > 0 && !failure) {
+    let at = 0;
+    while (at < chunk.length && !failure) {
       if (!current) {
         // Room for one more part on its way; the request waits meanwhile.
         while (going.length >= plan.inFlight) await (going.shift() as OutgoingPart).settled;
-        current = new OutgoingPart(nextNumber, laidOut);
-        const length = plannedLength(laidOut);
-        if (length !== undefined && (length >= minPartSize || isLast(laidOut + length))) startPart(length);
+        if (failure) return;
+        current = new OutgoingPart(nextNumber, buffers.take(partSize));
+        // A part's length is known where it starts when the body's is: the rest of the body, up to a part.
+        const length = total === undefined ? undefined : Math.min(partSize, total - laidOut);
+        if (length !== undefined && (length >= minPartSize || isLast(laidOut + length))) send(current, length);
       }
-      const room = partSize - current.size;
-      const piece = rest.length > room ? rest.subarray(0, room) : rest;
-      current.push(piece);
-      laidOut += piece.length;
-      rest = rest.subarray(piece.length);
-      if (current.size === partSize) {
-        if (!current.started) startPart(partSize);
-        current = undefined;
-        nextNumber += 1;
-      } else if (current.started && current.size === current.length) {
+      const copied = current.push(chunk, at);
+      at += copied;
+      laidOut += copied;
+      if (current.size === (current.length ?? partSize)) {
+        if (!current.started) send(current, partSize);
         current = undefined;
         nextNumber += 1;
       }
@@ -109,18 +131,19 @@ export async function sendParts(
   }
   // What is left: bytes of a request that ended short, or of a body whose length was not said.
   const left = current;
-  if (left?.started && left.size < (left.length ?? 0)) left.abandon();
+  left?.abandon();
   await Promise.allSettled(going.map((part) => part.settled));
-  if (!failure && left && left.size > 0 && (!left.started || left.size < (left.length ?? 0))) {
+  if (!failure && left && left.size > 0) {
     try {
       if (left.size >= minPartSize || isLast(laidOut)) {
-        const again = new OutgoingPart(left.number, left.offset);
-        again.push(left.bytes());
+        const again = new OutgoingPart(left.number, left.buffer, left.size);
         again.start(left.size, target, undefined);
         sent.push({ PartNumber: left.number, ETag: await again.done });
       } else {
-        await target.putIncomplete(left.bytes());
+        await target.putIncomplete(left.buffer.subarray(0, left.size));
       }
+      // A buffer whose upload was stopped halfway is left to the garbage collector, not written again.
+      if (!left.abandoned) buffers.give(left.buffer);
     } catch (error) {
       failure = { error };
     }
@@ -132,13 +155,8 @@ export async function sendParts(
 
 /** One part: its bytes as they arrive, and, once its length is known, its upload streaming them. */
 class OutgoingPart {
-  readonly #chunks: Buffer[] = [];
   readonly #stop = new AbortController();
-  #stream: PassThrough | undefined;
-  /** The part's last byte, held until the part before it is on S3. */
-  #held: Buffer | undefined;
-  #beforeDone = false;
-  size = 0;
+  #stream: PartStream | undefined;
   length: number | undefined;
   /** Stopped on purpose: its request ended short, and its bytes go again another way. */
   abandoned = false;
@@ -148,8 +166,9 @@ class OutgoingPart {
 
   constructor(
     readonly number: number,
-    /** Where the part starts among the bytes laid out by this request. */
-    readonly offset: number,
+    readonly buffer: Buffer,
+    /** Bytes of the part in `buffer` so far. */
+    public size = 0,
   ) {
     this.done.catch(() => undefined);
   }
@@ -160,52 +179,66 @@ class OutgoingPart {
 
   start(length: number, target: PartTarget, before: Promise<string> | undefined): void {
     this.length = length;
-    const stream = new PassThrough();
+    const stream = new PartStream(this);
     this.#stream = stream;
     this.done = target.uploadPart(this.number, stream, length, this.#stop.signal);
     this.settled = this.done.catch(() => undefined);
-    this.#chunks.forEach((chunk, index) => this.#write(chunk, index === this.#chunks.length - 1));
     (before ?? Promise.resolve('')).then(
-      () => {
-        this.#beforeDone = true;
-        this.#endIfComplete();
-      },
+      () => stream.release(),
       () => this.#stop.abort(),
     );
   }
 
-  push(chunk: Buffer): void {
-    this.#chunks.push(chunk);
-    this.size += chunk.length;
-    if (this.#stream) this.#write(chunk, true);
+  /** Copies what fits of `chunk` from `from` on; returns how many bytes that was. */
+  push(chunk: Buffer, from: number): number {
+    const copied = chunk.copy(this.buffer, this.size, from, from + (this.length ?? this.buffer.length) - this.size);
+    this.size += copied;
+    this.#stream?.flow();
+    return copied;
   }
 
-  /** The part's bytes, for sending them again or setting them aside. */
-  bytes(): Buffer {
-    return this.#chunks.length === 1 ? (this.#chunks[0] as Buffer) : Buffer.concat(this.#chunks);
-  }
-
-  /** Stops the part's upload: its request ended short. */
+  /** Stops the part's upload if it started and is not whole: its request ended short. */
   abandon(): void {
+    if (!this.started || this.size === this.length) return;
     this.abandoned = true;
     this.#stop.abort();
   }
+}
 
-  #write(chunk: Buffer, last: boolean): void {
-    const stream = this.#stream as PassThrough;
-    if (last && this.size === this.length) {
-      if (chunk.length > 1) stream.write(chunk.subarray(0, -1));
-      this.#held = chunk.subarray(-1);
-      this.#endIfComplete();
-    } else {
-      stream.write(chunk);
-    }
+/**
+ * A part's bytes for S3 as they arrive, in as large pieces as are there when the socket asks; its last byte only
+ * once `release` says the part before it is on S3.
+ */
+class PartStream extends Readable {
+  readonly #part: OutgoingPart;
+  #sent = 0;
+  #wanted = false;
+  #released = false;
+
+  constructor(part: OutgoingPart) {
+    super();
+    this.#part = part;
   }
 
-  #endIfComplete(): void {
-    if (this.#held && this.#beforeDone) {
-      (this.#stream as PassThrough).end(this.#held);
-      this.#held = undefined;
-    }
+  override _read(): void {
+    this.#wanted = true;
+    this.flow();
+  }
+
+  release(): void {
+    this.#released = true;
+    this.flow();
+  }
+
+  flow(): void {
+    const length = this.#part.length ?? 0;
+    if (!this.#wanted || this.#sent === length) return;
+    const ready = Math.min(this.#part.size, this.#released ? length : length - 1);
+    if (ready <= this.#sent) return;
+    const piece = this.#part.buffer.subarray(this.#sent, ready);
+    this.#sent = ready;
+    this.#wanted = this.push(piece);
+    if (this.#sent === length) this.push(null);
+    else if (this.#wanted) this.flow();
   }
 }

@@ -21,7 +21,7 @@ import { ERRORS, Upload } from '@tus/server';
 import { checksumRefusal, ChunkCheck, CHECKSUM_EXTENSION, type ChunkChecksum } from './chunk-checksum.ts';
 import { nodeHashName, type DigestAlgorithm } from './digests.ts';
 import { RunningDigests } from './running-digests.ts';
-import { sendParts, type PartTarget } from './s3-parts.ts';
+import { PartBuffers, sendParts, type PartTarget } from './s3-parts.ts';
 import type { SharedState } from './shared-state.ts';
 
 /** S3's own limits: at most 10,000 parts, each at least 5 MiB but the last. */
@@ -80,6 +80,7 @@ export class ObjectStore extends S3Store {
   readonly #state: SharedState;
   readonly #bucketName: string;
   readonly #digests: RunningDigests;
+  readonly #buffers: PartBuffers;
   /** The checksum the next write of an upload must match, set by its request's headers on this instance. */
   readonly #checksums = new Map<string, ChunkChecksum>();
 
@@ -95,6 +96,7 @@ export class ObjectStore extends S3Store {
     this.#state = options.state;
     this.#bucketName = options.bucket;
     this.#digests = new RunningDigests(options.state, options.partialExpiry || DIGESTS_KEPT_MS);
+    this.#buffers = new PartBuffers(partSizeFor(options.maxFileSize), PARTS_IN_FLIGHT);
     this.extensions = [...this.extensions, CHECKSUM_EXTENSION];
   }
 
@@ -179,12 +181,14 @@ export class ObjectStore extends S3Store {
         body,
         {
           firstPart: (parts.at(-1)?.PartNumber ?? 0) + 1,
-          partSize: this.calcOptimalPartSize(file.size),
+          // An upload whose length is still open gets the usual parts, not the 5 TiB S3Store would plan for.
+          partSize: file.size === undefined ? this.#buffers.partSize : this.calcOptimalPartSize(file.size),
           minPartSize: this.minPartSize,
           carried,
           untilEnd: file.size === undefined ? undefined : file.size - start,
           bodyLength: length,
           inFlight: PARTS_IN_FLIGHT,
+          buffers: this.#buffers,
         },
         target,
         digests && ((chunk) => digests.update(chunk)),
