@@ -243,7 +243,10 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
     });
 
   /** tus, and the receiver's own PATCH (see direct-patch.ts) with the same hooks, lock and answers. */
-  function createTusServer(store: ObjectStore, state: SharedState): { tus: Server; patches: DirectPatchParts } {
+  function createTusServer(
+    store: ObjectStore,
+    state: SharedState,
+  ): { tus: Server; patches: DirectPatchParts } {
     /** A body announced with an Upload-Checksum is checked before any of it goes to S3 (see ObjectStore). */
     const expectChecksum = (header: string | null, id: string) =>
       takeChecksumHeader(header, id, (upload, checksum) => store.expectChecksum(upload, checksum));
@@ -319,9 +322,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
           if (req.method === 'OPTIONS') announceChecksumAlgorithms(res);
           const patch = readDirectPatch(req);
           const id = uploadIdOf(store, patch?.id);
-          return patch && id
-            ? receiveDirectPatch(patches, req, res, { ...patch, id })
-            : tus.handle(req, res);
+          return patch && id ? receiveDirectPatch(patches, req, res, { ...patch, id }) : tus.handle(req, res);
         })
         .catch((error: unknown) => {
           logAt(`ERROR ${describeError(error)}`);

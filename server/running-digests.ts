@@ -38,7 +38,11 @@ export class RunningDigests {
    * The digests a write of `id` at `offset` continues, or undefined when this instance has none that saw every byte
    * before `offset`. Called under the upload's lock, before the write keeps anything.
    */
-  async begin(id: string, offset: number, algorithms: readonly DigestAlgorithm[]): Promise<DigestRun | undefined> {
+  async begin(
+    id: string,
+    offset: number,
+    algorithms: readonly DigestAlgorithm[],
+  ): Promise<DigestRun | undefined> {
     this.#sweep();
     let running = this.#running.get(id);
     if (offset === 0) {
@@ -71,7 +75,8 @@ export class RunningDigests {
   /** The hexadecimal digests of `id` at `size` bytes, when this instance hashed all of them; else undefined. */
   async digestsAt(id: string, size: number): Promise<Map<DigestAlgorithm, string> | undefined> {
     const running = this.#running.get(id);
-    if (running?.offset !== size || (await this.#state.get(recordKey(id))) !== running.token) return undefined;
+    if (running?.offset !== size || (await this.#state.get(recordKey(id))) !== running.token)
+      return undefined;
     // Copies, so that asking again (a placement that failed and is tried again) gets the same answer.
     return new Map([...running.hashes].map(([algorithm, hash]) => [algorithm, hash.copy().digest('hex')]));
   }

@@ -106,7 +106,8 @@ export async function sendParts(
         current = new OutgoingPart(nextNumber, buffers.take(partSize));
         // A part's length is known where it starts when the body's is: the rest of the body, up to a part.
         const length = total === undefined ? undefined : Math.min(partSize, total - laidOut);
-        if (length !== undefined && (length >= minPartSize || isLast(laidOut + length))) send(current, length);
+        if (length !== undefined && (length >= minPartSize || isLast(laidOut + length)))
+          send(current, length);
       }
       const copied = current.push(chunk, at);
       at += copied;
@@ -191,7 +192,12 @@ class OutgoingPart {
 
   /** Copies what fits of `chunk` from `from` on; returns how many bytes that was. */
   push(chunk: Buffer, from: number): number {
-    const copied = chunk.copy(this.buffer, this.size, from, from + (this.length ?? this.buffer.length) - this.size);
+    const copied = chunk.copy(
+      this.buffer,
+      this.size,
+      from,
+      from + (this.length ?? this.buffer.length) - this.size,
+    );
     this.size += copied;
     this.#stream?.flow();
     return copied;

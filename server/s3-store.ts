@@ -311,7 +311,10 @@ export class ObjectStore extends S3Store {
     }
   }
 
-  async #hashObject(id: string, algorithms: readonly DigestAlgorithm[]): Promise<Map<DigestAlgorithm, string>> {
+  async #hashObject(
+    id: string,
+    algorithms: readonly DigestAlgorithm[],
+  ): Promise<Map<DigestAlgorithm, string>> {
     const hashes = algorithms.map((algorithm) => [algorithm, createHash(nodeHashName(algorithm))] as const);
     const object = await this.client.send(new GetObjectCommand({ Bucket: this.#bucketName, Key: id }));
     if (!object.Body) throw ERRORS.FILE_NOT_FOUND;
