@@ -150,9 +150,14 @@ export class ObjectStore extends S3Store {
     if (finished !== undefined) return Number(finished);
     const metadata = await this.getMetadata(id);
     const { file } = metadata;
-    const parts = await this.retrieveParts(id);
-    const carried = length === 0 ? undefined : await this.#takeIncompletePart(id);
-    const digests = await this.#digests.begin(id, offset, algorithmsFor(file));
+    // The parts, the bytes kept aside and the digests at once: each request's first part waits for all three.
+    const [parts, carried, digests] = await Promise.all([
+      this.retrieveParts(id),
+      length === 0 ? undefined : this.#readIncompletePart(id),
+      this.#digests.begin(id, offset, algorithmsFor(file)),
+    ]);
+    // Taken out of the bucket (as @tus/s3-store does) once the parts are known, to lead this request's bytes.
+    if (carried) await this.deleteIncompletePart(id);
     const target: PartTarget = {
       uploadPart: async (partNumber, stream, bytes, signal) => {
         const sent = await this.client.send(
@@ -209,13 +214,10 @@ export class ObjectStore extends S3Store {
     return newOffset;
   }
 
-  /** The bytes the last request kept aside, taken out of the bucket (as @tus/s3-store does) to lead this one's. */
-  async #takeIncompletePart(id: string): Promise<Buffer | undefined> {
+  /** The bytes the last request kept aside, if it kept any. */
+  async #readIncompletePart(id: string): Promise<Buffer | undefined> {
     const body = await this.getIncompletePart(id);
-    if (!body) return undefined;
-    const bytes = await buffer(body);
-    await this.deleteIncompletePart(id);
-    return bytes;
+    return body && buffer(body);
   }
 
   /**
