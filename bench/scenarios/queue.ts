@@ -1,7 +1,11 @@
-/** queue-10k: after scanning 10,000 small files, how long Start upload takes to hand the first window over. */
+/**
+ * queue-10k: after scanning 10,000 small files, how long Start upload takes to hand the first window over, and the
+ * longest main-thread task meanwhile. BENCH_TRACE=dir traces the first run's Start upload (trace.ts).
+ */
 import { openApp, settleCheck, queueWithApp, scanWithApp, setBatch } from '../app.ts';
 import { formatMs, median, progress, step } from '../log.ts';
 import { inWorker, makeTreeInWorker } from '../opfs.ts';
+import { startTrace, tracing } from '../trace.ts';
 import { checkAnnounced, clearReceived, longestTaskSpec, RUNS, type Scenario } from '../scenario.ts';
 
 const ROOT = 'bench-queue-10k';
@@ -53,11 +57,13 @@ export const queueScenario: Scenario = {
         const headline = await settleCheck(page, 120_000);
         if (headline) progress(label, `run ${run}/${RUNS}: check: ${headline}`);
         await setBatch(page, `bench-queue-${run}`);
+        const stopTrace = tracing && run === 1 ? await startTrace(page, label) : null;
         const [measured] = await step(
           label,
           `run ${run}/${RUNS}: Start upload → queue-ready, then Cancel`,
           () => queueWithApp(page, 60_000),
         );
+        if (stopTrace) console.log(await stopTrace());
         queue.push(measured.ms);
         longest.push(measured.longestTaskMs);
         progress(
