@@ -23,6 +23,7 @@ import {
 import { formatMs, median, progress, step } from '../log.ts';
 import { profiling, startProfile } from '../profile.ts';
 import { longestTaskSpec, RUNS, type Scenario } from '../scenario.ts';
+import { startTrace, tracing } from '../trace.ts';
 
 const FOLDERS = 100;
 const FILES_PER_FOLDER = 1000;
@@ -173,6 +174,16 @@ export const inputScenario: Scenario = {
           label,
           `profiled run: longest task ${Math.round(picked.longestTaskMs)} ms after the hand-over task of ${Math.round(picked.handOverTaskMs)} ms`,
         );
+      }
+      if (tracing) {
+        await openApp(page, env.url);
+        await page.getByLabel('Target').selectOption('custom');
+        const stop = await startTrace(page, label);
+        const [picked] = await step(label, 'traced run (not counted): app', () =>
+          pickThroughInput(page, tree.dir, tree.files),
+        );
+        console.log(await stop());
+        progress(label, `traced run: ${picked.diagnosis}`);
       }
       return {
         'input-100k': { value: median(app) / 1000, baseline: median(baseline) / 1000 },
