@@ -36,6 +36,9 @@ const CATEGORIES = [
   'v8.execute',
   'blink.user_timing',
   'v8',
+  ...(process.env.BENCH_TRACE_MORE
+    ? ['toplevel', 'blink_gc', 'mojom', 'disabled-by-default-toplevel.flow']
+    : []),
 ];
 
 /** What a task's time goes to, by the names DevTools shows. */

@@ -254,6 +254,7 @@ export class FolderState {
           (count) => (this.#progress = { ...NO_PROGRESS, files: count }),
           abort.signal,
         );
+        performance.measure('absorb', 'scan-start');
         this.#source = filesSource(folder.name, files);
         // The input's FileList is emptied for the next pick; a rescan (Include hidden files) reads these.
         this.#picked = { kind: 'list', name: folder.name, list: [...files.values()] };
