@@ -5,7 +5,9 @@
  * function that forced it), paint, garbage collection. Each task shows its wall time and the main thread's CPU
  * time in it: on a shared machine the difference is time spent waiting for a core.
  */
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import path from 'node:path';
 import type { CDPSession, Page } from '@playwright/test';
 
@@ -34,6 +36,9 @@ const CATEGORIES = [
   'v8.execute',
   'blink.user_timing',
   'v8',
+  ...(process.env.BENCH_TRACE_MORE
+    ? ['toplevel', 'blink_gc', 'mojom', 'disabled-by-default-toplevel.flow']
+    : []),
 ];
 
 /** What a task's time goes to, by the names DevTools shows. */
@@ -75,8 +80,17 @@ export async function startTrace(page: Page, name: string): Promise<() => Promis
     await done;
     await cdp.detach().catch(() => undefined);
     const file = path.join(tracing ?? '.', `${name}-${Date.now()}.json`);
-    await writeFile(file, JSON.stringify({ traceEvents: events }));
-    return `  trace in ${file}\n${summariseTrace(events)}`;
+    const summary = summariseTrace(events);
+    // One string of a long run's events can pass V8's longest string: the file is written in pieces.
+    const out = createWriteStream(file);
+    out.write('{"traceEvents":[\n');
+    for (let i = 0; i < events.length; i += 10_000) {
+      const piece = events.slice(i, i + 10_000).map((e) => JSON.stringify(e));
+      if (!out.write(`${i === 0 ? '' : ',\n'}${piece.join(',\n')}`)) await once(out, 'drain');
+    }
+    out.end('\n]}');
+    await finished(out);
+    return `  trace in ${file}\n${summary}`;
   };
 }
 

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERRORS, TUS_RESUMABLE, type Locker, type ServerOptions } from '@tus/server';
+import { ERRORS, TUS_RESUMABLE, type Locker, type ServerOptions, type Upload } from '@tus/server';
 import { TUS_PATH, TUS_DATA_TYPE } from '#core/protocol';
-import type { PartialStore } from './partial-store.ts';
 import { answerLikeTus, tusRefusal } from './whole-file-post.ts';
 
 /** Headers tus checks or acts on in a PATCH beyond those read here: a request with any of them goes to tus. */
@@ -51,8 +50,17 @@ export function readDirectPatch(req: IncomingMessage): DirectPatch | undefined {
   }
 }
 
+/** What the receiver's own PATCH needs of a store (on disk or S3): tus's calls, and a write that takes the body as chunks. */
+export interface PatchStore {
+  getUpload(id: string): Promise<Upload>;
+  getExpiration(): number;
+  hasExtension(extension: string): boolean;
+  /** Writes `length` bytes (fewer when the sender goes away) of `body` at `offset`; resolves to the new offset. */
+  write(body: AsyncIterable<Buffer>, id: string, offset: number, length: number): Promise<number>;
+}
+
 export interface DirectPatchParts {
-  readonly store: PartialStore;
+  readonly store: PatchStore;
   /** The same locker as tus's, so that a PATCH here and a request to tus never write one upload at once. */
   readonly locker: Locker;
   /** How long a request asked to give up its upload's lock may go on before it stops reading. */
@@ -105,7 +113,7 @@ export async function receiveDirectPatch(
       if (upload.offset !== patch.offset) throw ERRORS.INVALID_OFFSET;
       const limit = upload.size ?? (parts.maxFileSize || Number.MAX_SAFE_INTEGER);
       if (patch.offset + patch.length > limit) throw ERRORS.ERR_SIZE_EXCEEDED;
-      upload.offset = await store.write(bodyUntil(req, stop.signal), patch.id, patch.offset);
+      upload.offset = await store.write(bodyUntil(req, stop.signal), patch.id, patch.offset, patch.length);
     } finally {
       await lock.unlock();
     }

@@ -17,6 +17,7 @@ import {
 import { createBatchCompletion } from './batch-complete.ts';
 import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
 import { algorithmsOf, digestLabel, readAnnouncements } from './digests.ts';
+import { readDirectPatch, receiveDirectPatch, type DirectPatchParts } from './direct-patch.ts';
 import { describeDuration } from './durations.ts';
 import { PlacementError } from './placement.ts';
 import type { Receiver, ReceiverOptions } from './receiver.ts';
@@ -38,6 +39,7 @@ import { placeObject, type ObjectPlacement } from './s3-placement.ts';
 import { ObjectStore } from './s3-store.ts';
 import { MemoryState, RedisState, type SharedState } from './shared-state.ts';
 import { describeBytes } from './sizes.ts';
+import { tusHeadersFor } from './whole-file-post.ts';
 
 /** Where the receiver keeps files instead of its disk: `STORAGE=s3://bucket/prefix` and the S3_* settings. */
 export type ObjectStorage = {
@@ -59,6 +61,8 @@ const HANDOFF_SWEEP_INTERVAL = 60_000;
 const ANSWER_KEPT_MS = 60 * 60_000;
 /** Verifying needs no read of the object, but placing a large one is a copy inside the store. */
 const FINISH_LOCK_WAIT_MS = 10 * 60_000;
+/** How long a request asked to give up its upload's lock goes on before it stops reading (tus's default). */
+const LOCK_DRAIN_TIMEOUT = 3000;
 
 type Answer = { headers: Record<string, string> };
 
@@ -72,7 +76,7 @@ type Answer = { headers: Record<string, string> };
 export function createObjectReceiver(options: ReceiverOptions, storage: ObjectStorage): Receiver {
   const log = options.log ?? ((line: string) => console.log(line));
   const logAt = (text: string) => log(`${new Date().toISOString()}  ${text}`);
-  const { allowed, corsOrigin } = originRules(options.allowedOrigins);
+  const { allowed, allowedOrigin, corsOrigin } = originRules(options.allowedOrigins);
   const where = `s3://${storage.bucket}/${storage.prefix}`;
   let sweeper: NodeJS.Timeout | undefined;
   let handoffSweeper: NodeJS.Timeout | undefined;
@@ -100,7 +104,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       RECEIVER_EXTENSIONS.batchComplete,
     ];
     store.onUnplaced = (upload) => finishOnce(store, state, upload, null);
-    const tus = createTusServer(store, state);
+    const { tus, patches } = createTusServer(store, state);
     const completion = createBatchCompletion({
       storage: objectBags({
         client: store.s3,
@@ -138,7 +142,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       void removeExpired();
       sweeper = setInterval(removeExpired, Math.min(EXPIRY_SWEEP_INTERVAL, expiry)).unref();
     }
-    return { tus, state, completion };
+    return { tus, patches, store, state, completion };
   })();
 
   const finish = async (
@@ -238,34 +242,18 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       return answer;
     });
 
-  function createTusServer(store: ObjectStore, state: SharedState): Server {
+  /** tus, and the receiver's own PATCH (see direct-patch.ts) with the same hooks, lock and answers. */
+  function createTusServer(
+    store: ObjectStore,
+    state: SharedState,
+  ): { tus: Server; patches: DirectPatchParts } {
     /** A body announced with an Upload-Checksum is checked before any of it goes to S3 (see ObjectStore). */
     const expectChecksum = (header: string | null, id: string) =>
       takeChecksumHeader(header, id, (upload, checksum) => store.expectChecksum(upload, checksum));
-    return new Server({
-      path: TUS_PATH,
-      datastore: store,
-      locker: state.locker,
-      relativeLocation: true,
-      allowedHeaders: [REPR_DIGEST_HEADER, ...CHECKSUM_CORS.allowedHeaders],
-      exposedHeaders: EXPOSED_HEADERS,
-      ...(allowed ? { allowedOrigins: (origin: string) => allowed.has(origin) } : {}),
-      ...(options.maxFileSize ? { maxSize: options.maxFileSize } : {}),
-      // Ids are the objects' keys; the address carries only their last part.
-      namingFunction: () => store.keyFor(randomHex()),
-      generateUrl: (_req, { path, id }) => `${path}/${id.slice(id.lastIndexOf('/') + 1)}`,
-      getFileIdFromRequest: (_req, last) =>
-        last && /^[0-9a-f]{32}$/.test(last) ? store.keyFor(last) : undefined,
+    const hooks: DirectPatchParts['hooks'] = {
       onIncomingRequest(req, id) {
         if (req.method === 'PATCH') expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), id);
         return Promise.resolve();
-      },
-      async onUploadCreate(req, upload) {
-        const { metadata } = admission(upload, req.headers.get('repr-digest'));
-        if (req.headers.get('content-type') === TUS_DATA_TYPE) {
-          expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), upload.id);
-        }
-        return { metadata };
       },
       onUploadFinish(req, upload) {
         return finishOnce(store, state, upload, req.headers.get('repr-digest'));
@@ -285,7 +273,40 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
         if (error instanceof Error) logAt(`ERROR ${error.message}`);
         return undefined;
       },
+    };
+    const tus = new Server({
+      path: TUS_PATH,
+      datastore: store,
+      locker: state.locker,
+      lockDrainTimeout: LOCK_DRAIN_TIMEOUT,
+      relativeLocation: true,
+      allowedHeaders: [REPR_DIGEST_HEADER, ...CHECKSUM_CORS.allowedHeaders],
+      exposedHeaders: EXPOSED_HEADERS,
+      ...(allowed ? { allowedOrigins: (origin: string) => allowed.has(origin) } : {}),
+      ...(options.maxFileSize ? { maxSize: options.maxFileSize } : {}),
+      // Ids are the objects' keys; the address carries only their last part.
+      namingFunction: () => store.keyFor(randomHex()),
+      generateUrl: (_req, { path, id }) => `${path}/${id.slice(id.lastIndexOf('/') + 1)}`,
+      getFileIdFromRequest: (_req, last) => uploadIdOf(store, last),
+      async onUploadCreate(req, upload) {
+        const { metadata } = admission(upload, req.headers.get('repr-digest'));
+        if (req.headers.get('content-type') === TUS_DATA_TYPE) {
+          expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), upload.id);
+        }
+        return { metadata };
+      },
+      ...hooks,
     });
+    const headers = tusHeadersFor(EXPOSED_HEADERS);
+    const patches: DirectPatchParts = {
+      store,
+      locker: state.locker,
+      lockDrainTimeout: LOCK_DRAIN_TIMEOUT,
+      maxFileSize: options.maxFileSize,
+      hooks,
+      headers: (req) => headers(allowedOrigin(req)),
+    };
+    return { tus, patches };
   }
 
   return {
@@ -296,10 +317,12 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
         return;
       }
       started
-        .then(({ tus, completion }) => {
+        .then(({ tus, patches, store, completion }) => {
           if (completion.handles(req, res)) return undefined;
           if (req.method === 'OPTIONS') announceChecksumAlgorithms(res);
-          return tus.handle(req, res);
+          const patch = readDirectPatch(req);
+          const id = uploadIdOf(store, patch?.id);
+          return patch && id ? receiveDirectPatch(patches, req, res, { ...patch, id }) : tus.handle(req, res);
         })
         .catch((error: unknown) => {
           logAt(`ERROR ${describeError(error)}`);
@@ -322,6 +345,11 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
         .catch(() => undefined);
     },
   };
+}
+
+/** The upload (its object's key) an address's last part names, if it names one. */
+function uploadIdOf(store: ObjectStore, last: string | undefined): string | undefined {
+  return last && /^[0-9a-f]{32}$/.test(last) ? store.keyFor(last) : undefined;
 }
 
 function randomHex(): string {

@@ -2,21 +2,26 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { pipeline as pipelineTo } from 'node:stream/promises';
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
   AbortMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
   type S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { S3Store } from '@tus/s3-store';
 import { ERRORS, Upload } from '@tus/server';
-import { createMD5, createSHA256, type IHasher } from 'hash-wasm';
 import { checksumRefusal, ChunkCheck, CHECKSUM_EXTENSION, type ChunkChecksum } from './chunk-checksum.ts';
-import type { DigestAlgorithm } from './digests.ts';
+import { nodeHashName, type DigestAlgorithm } from './digests.ts';
+import { RunningDigests } from './running-digests.ts';
+import { PartBuffers, sendParts, type PartTarget } from './s3-parts.ts';
 import type { SharedState } from './shared-state.ts';
 
 /** S3's own limits: at most 10,000 parts, each at least 5 MiB but the last. */
@@ -27,8 +32,8 @@ const DIGESTS_KEPT_MS = 7 * 24 * 60 * 60_000;
 /** How long a finished upload is still found by HEAD, as on disk. */
 const FINISHED_KEPT_MS = 60 * 60_000;
 
-/** The running digests of an upload up to an offset, as hash-wasm saves them, so any instance can continue them. */
-type SavedDigests = Partial<Record<DigestAlgorithm, string>>;
+/** How many parts of one request may be on their way to S3 at once (as many as the SDK's Upload helper sends). */
+const PARTS_IN_FLIGHT = 4;
 
 export type ObjectStoreOptions = {
   bucket: string;
@@ -56,13 +61,14 @@ export function partSizeFor(maxFileSize: number | undefined): number {
 }
 
 /**
- * The tus S3 store (an upload is an S3 multipart upload of `<prefix>.partial/<id>`, with its info object beside),
- * with three changes:
- * - the bytes are hashed as they pass through on their way to S3 (SHA-256, and MD5 when the creation announced
- *   one); the hash state is saved in the shared state at every part boundary and at the end of each request, so
- *   the instance that takes the next request, or the one that finishes the upload, continues it without reading
- *   the object. Only where no state was saved at the offset (a receiver killed before it could save it) is the
- *   object read once at the end;
+ * The tus S3 store (an upload is an S3 multipart upload of `<prefix>.partial/<id>`, with its info object beside, and
+ * bytes short of a part kept aside in `<id>.part`), with its own writing:
+ * - a request's body goes to S3 as parts straight from memory while it arrives (see sendParts), where
+ *   @tus/s3-store writes each part to a temp file and reads it back; the layout in the bucket is @tus/s3-store's, so
+ *   its reading of an upload (HEAD, the offset, completion, expiry) is unchanged;
+ * - the bytes are hashed as they pass (SHA-256, and MD5 when the creation announced one) with Node's own hashes, on
+ *   the instance that takes the upload's requests (see RunningDigests); where another instance wrote part of it,
+ *   the finished object is read once instead;
  * - unfinished uploads expire only below the receiver's own prefix, never another application's in the bucket;
  * - a finished upload, whose objects are gone once placed, is still found for an hour;
  * - tus's checksum extension: a body announced with an Upload-Checksum (see expectChecksum) is kept in a temp file
@@ -73,6 +79,8 @@ export class ObjectStore extends S3Store {
   readonly prefix: string;
   readonly #state: SharedState;
   readonly #bucketName: string;
+  readonly #digests: RunningDigests;
+  readonly #buffers: PartBuffers;
   /** The checksum the next write of an upload must match, set by its request's headers on this instance. */
   readonly #checksums = new Map<string, ChunkChecksum>();
 
@@ -87,6 +95,8 @@ export class ObjectStore extends S3Store {
     this.prefix = options.prefix;
     this.#state = options.state;
     this.#bucketName = options.bucket;
+    this.#digests = new RunningDigests(options.state, options.partialExpiry || DIGESTS_KEPT_MS);
+    this.#buffers = new PartBuffers(partSizeFor(options.maxFileSize), PARTS_IN_FLIGHT);
     this.extensions = [...this.extensions, CHECKSUM_EXTENSION];
   }
 
@@ -108,71 +118,118 @@ export class ObjectStore extends S3Store {
     return `${this.prefix}.partial/${id}`;
   }
 
-  override async write(body: Readable, id: string, offset: number): Promise<number> {
+  /**
+   * Writes a request's body at `offset`; `length` is what its Content-Length says, when it says (its parts then
+   * start for S3 as their first bytes arrive).
+   */
+  override async write(
+    body: Readable | AsyncIterable<Buffer>,
+    id: string,
+    offset: number,
+    length?: number,
+  ): Promise<number> {
     const checksum = this.#checksums.get(id);
     this.#checksums.delete(id);
-    if (!checksum) return this.#write(body, id, offset);
+    if (!checksum) return this.#write(body, id, offset, length);
     const held = await holdChecked(body, new ChunkCheck(checksum), offset);
     try {
-      return await this.#write(createReadStream(held.file), id, offset);
+      return await this.#write(createReadStream(held.file), id, offset, held.size);
     } finally {
       await held.remove();
     }
   }
 
-  async #write(src: Readable, id: string, offset: number): Promise<number> {
+  async #write(
+    body: AsyncIterable<Buffer>,
+    id: string,
+    offset: number,
+    length: number | undefined,
+  ): Promise<number> {
     // A final request sent again after the upload was placed (its answer was lost) writes nothing.
     const finished = await this.#state.get(`finished:${id}`);
     if (finished !== undefined) return Number(finished);
-    const { file } = await this.getMetadata(id);
-    const algorithms = algorithmsFor(file);
-    const hashers = await this.#resume(id, offset, algorithms);
-    if (!hashers) return super.write(src, id, offset);
-    // Parts of this request start where the last request's unfinished part (kept aside by S3Store) began.
-    const partStart = offset - ((await this.getIncompletePartSize(id)) ?? 0);
-    const partSize = this.calcOptimalPartSize(file.size);
-    const saving: Promise<void>[] = [];
-    let position = offset;
-    const save = () => {
-      const at = position;
-      saving.push(this.#save(id, at, hashers).catch(() => undefined));
-    };
-    const tap = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        let rest = chunk;
-        while (rest.length > 0) {
-          const toBoundary = partSize - ((position - partStart) % partSize);
-          const piece = rest.subarray(0, toBoundary);
-          for (const hasher of hashers.values()) hasher.update(piece);
-          position += piece.length;
-          rest = rest.subarray(piece.length);
-          if (piece.length === toBoundary) save();
-        }
-        done(null, chunk);
+    const metadata = await this.getMetadata(id);
+    const { file } = metadata;
+    // The parts, the bytes kept aside and the digests at once: each request's first part waits for all three.
+    const [parts, carried, digests] = await Promise.all([
+      this.retrieveParts(id),
+      length === 0 ? undefined : this.#readIncompletePart(id),
+      this.#digests.begin(id, offset, algorithmsFor(file)),
+    ]);
+    // Taken out of the bucket (as @tus/s3-store does) once the parts are known, to lead this request's bytes.
+    if (carried) await this.deleteIncompletePart(id);
+    const target: PartTarget = {
+      uploadPart: async (partNumber, stream, bytes, signal) => {
+        const sent = await this.client.send(
+          new UploadPartCommand({
+            Bucket: this.#bucketName,
+            Key: id,
+            UploadId: metadata['upload-id'],
+            PartNumber: partNumber,
+            ContentLength: bytes,
+            Body: stream,
+          }),
+          { abortSignal: signal },
+        );
+        return sent.ETag ?? '';
       },
-    });
-    const newOffset = await super.write(
-      pipeline(src, tap, () => undefined),
-      id,
-      offset,
-    );
-    if (position === newOffset) save();
-    await Promise.all(saving);
+      putIncomplete: async (bytes) => {
+        await this.client.send(
+          new PutObjectCommand({ Bucket: this.#bucketName, Key: this.partKey(id, true), Body: bytes }),
+        );
+      },
+    };
+    const start = offset - (carried?.length ?? 0);
+    let sent;
+    try {
+      sent = await sendParts(
+        body,
+        {
+          firstPart: (parts.at(-1)?.PartNumber ?? 0) + 1,
+          // An upload whose length is still open gets the usual parts, not the 5 TiB S3Store would plan for.
+          partSize: file.size === undefined ? this.#buffers.partSize : this.calcOptimalPartSize(file.size),
+          minPartSize: this.minPartSize,
+          carried,
+          untilEnd: file.size === undefined ? undefined : file.size - start,
+          bodyLength: length,
+          inFlight: PARTS_IN_FLIGHT,
+          buffers: this.#buffers,
+        },
+        target,
+        digests && ((chunk) => digests.update(chunk)),
+      );
+    } catch (error) {
+      digests?.drop();
+      throw error;
+    }
+    const newOffset = offset + sent.bytes;
+    if (file.size === newOffset) {
+      await this.finishMultipartUpload(metadata, [
+        ...parts.map(({ PartNumber, ETag }) => ({ PartNumber, ETag })),
+        ...sent.parts,
+      ]);
+      await this.clearCache(id);
+    }
+    digests?.end(newOffset);
     return newOffset;
   }
 
+  /** The bytes the last request kept aside, if it kept any. */
+  async #readIncompletePart(id: string): Promise<Buffer | undefined> {
+    const body = await this.getIncompletePart(id);
+    return body && buffer(body);
+  }
+
   /**
-   * The hexadecimal digests of a finished upload of `size` bytes, from the state saved as its bytes passed, or
-   * when none was saved at its end, from one read of its object.
+   * The hexadecimal digests of a finished upload of `size` bytes: those computed as its bytes passed this instance,
+   * or, when another instance took some of them, from one read of its object.
    */
   async digestsOf(upload: Upload, size: number): Promise<Map<DigestAlgorithm, string>> {
-    const algorithms = algorithmsFor(upload);
-    const hashers =
-      (await this.#resume(upload.id, size, algorithms)) ??
-      (await this.#hashObject(upload.id, algorithms).catch((error: unknown) => {
-        throw new Error(`cannot read ${upload.id} to verify it: ${String(error)}`);
-      }));
-    return new Map([...hashers].map(([algorithm, hasher]) => [algorithm, hasher.digest('hex')]));
+    const running = await this.#digests.digestsAt(upload.id, size);
+    if (running) return running;
+    return this.#hashObject(upload.id, algorithmsFor(upload)).catch((error: unknown) => {
+      throw new Error(`cannot read ${upload.id} to verify it: ${String(error)}`);
+    });
   }
 
   /** Removes every object of an upload (finished or not) and its saved digests. */
@@ -190,6 +247,7 @@ export class ObjectStore extends S3Store {
       }),
     );
     await this.clearCache(id);
+    await this.#digests.forget(id);
   }
 
   /** Notes that an upload was placed, so HEAD anywhere still finds it complete after its objects are gone. */
@@ -255,64 +313,35 @@ export class ObjectStore extends S3Store {
     }
   }
 
-  async #resume(
-    id: string,
-    offset: number,
-    algorithms: readonly DigestAlgorithm[],
-  ): Promise<Map<DigestAlgorithm, IHasher> | undefined> {
-    const hashers = new Map<DigestAlgorithm, IHasher>();
-    for (const algorithm of algorithms) hashers.set(algorithm, await newHasher(algorithm));
-    if (offset === 0) return hashers;
-    const saved = await this.#state.get(`digest:${id}:${offset}`);
-    if (saved === undefined) return undefined;
-    const states = JSON.parse(saved) as SavedDigests;
-    for (const [algorithm, hasher] of hashers) {
-      const state = states[algorithm];
-      if (state === undefined) return undefined;
-      hasher.load(Buffer.from(state, 'base64'));
-    }
-    return hashers;
-  }
-
-  async #save(id: string, offset: number, hashers: ReadonlyMap<DigestAlgorithm, IHasher>): Promise<void> {
-    const states: SavedDigests = {};
-    for (const [algorithm, hasher] of hashers)
-      states[algorithm] = Buffer.from(hasher.save()).toString('base64');
-    await this.#state.set(
-      `digest:${id}:${offset}`,
-      JSON.stringify(states),
-      this.getExpiration() || DIGESTS_KEPT_MS,
-    );
-  }
-
   async #hashObject(
     id: string,
     algorithms: readonly DigestAlgorithm[],
-  ): Promise<Map<DigestAlgorithm, IHasher>> {
-    const hashers = new Map<DigestAlgorithm, IHasher>();
-    for (const algorithm of algorithms) hashers.set(algorithm, await newHasher(algorithm));
+  ): Promise<Map<DigestAlgorithm, string>> {
+    const hashes = algorithms.map((algorithm) => [algorithm, createHash(nodeHashName(algorithm))] as const);
     const object = await this.client.send(new GetObjectCommand({ Bucket: this.#bucketName, Key: id }));
     if (!object.Body) throw ERRORS.FILE_NOT_FOUND;
     for await (const chunk of object.Body as Readable) {
-      for (const hasher of hashers.values()) hasher.update(chunk as Buffer);
+      for (const [, hash] of hashes) hash.update(chunk as Buffer);
     }
-    return hashers;
+    return new Map(hashes.map(([algorithm, hash]) => [algorithm, hash.digest('hex')]));
   }
 }
 
 /** Keeps a request's body in a temp file while hashing it; throws the 460 refusal when it does not match. */
 async function holdChecked(
-  body: Readable,
+  body: AsyncIterable<Buffer>,
   check: ChunkCheck,
   offset: number,
-): Promise<{ file: string; remove(): Promise<void> }> {
+): Promise<{ file: string; size: number; remove(): Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'receiver-checked-'));
   const remove = () => rm(dir, { recursive: true, force: true });
   const file = path.join(dir, 'body');
+  let size = 0;
   try {
     const hash = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         check.update(chunk);
+        size += chunk.length;
         done(null, chunk);
       },
     });
@@ -325,15 +354,9 @@ async function holdChecked(
     await remove();
     throw checksumRefusal(check, offset);
   }
-  return { file, remove };
+  return { file, size, remove };
 }
 
 function algorithmsFor(upload: Upload): DigestAlgorithm[] {
   return upload.metadata?.['md5'] ? ['sha-256', 'md5'] : ['sha-256'];
-}
-
-async function newHasher(algorithm: DigestAlgorithm): Promise<IHasher> {
-  const hasher = algorithm === 'md5' ? await createMD5() : await createSHA256();
-  hasher.init();
-  return hasher;
 }

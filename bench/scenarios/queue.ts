@@ -1,8 +1,12 @@
-/** queue-10k: after scanning 10,000 small files, how long Start upload takes to hand the first window over. */
+/**
+ * queue-10k: after scanning 10,000 small files, how long Start upload takes to hand the first window over, and the
+ * longest main-thread task meanwhile. BENCH_TRACE=dir traces the first run's Start upload (trace.ts).
+ */
 import { openApp, settleCheck, queueWithApp, scanWithApp, setBatch } from '../app.ts';
 import { formatMs, median, progress, step } from '../log.ts';
 import { inWorker, makeTreeInWorker } from '../opfs.ts';
-import { checkAnnounced, clearReceived, RUNS, type Scenario } from '../scenario.ts';
+import { startTrace, tracing } from '../trace.ts';
+import { checkAnnounced, clearReceived, longestTaskSpec, RUNS, type Scenario } from '../scenario.ts';
 
 const ROOT = 'bench-queue-10k';
 const FOLDERS = 10;
@@ -20,6 +24,7 @@ export const queueScenario: Scenario = {
       decimals: 3,
       aggregation: `\`queue\` measure (queue-start → queue-ready) after scanning ${FOLDERS} folders × ${FILES_PER_FOLDER} files of ${SIZE / 1000} KB; median of ${RUNS} runs, each cancelled right after`,
     },
+    longestTaskSpec('queue-10k-longest-task', 'the `queue` measure'),
   ],
   async run(env) {
     const label = this.label;
@@ -41,6 +46,7 @@ export const queueScenario: Scenario = {
       );
       if (made.files !== FILES) throw new Error(`generated ${made.files} files, expected ${FILES}`);
       const queue: number[] = [];
+      const longest: number[] = [];
       for (let run = 1; run <= RUNS; run += 1) {
         await openApp(page, env.url);
         const [scan] = await step(label, `run ${run}/${RUNS}: app scan`, () =>
@@ -51,14 +57,25 @@ export const queueScenario: Scenario = {
         const headline = await settleCheck(page, 120_000);
         if (headline) progress(label, `run ${run}/${RUNS}: check: ${headline}`);
         await setBatch(page, `bench-queue-${run}`);
-        const [ms] = await step(label, `run ${run}/${RUNS}: Start upload → queue-ready, then Cancel`, () =>
-          queueWithApp(page, 60_000),
+        const stopTrace = tracing && run === 1 ? await startTrace(page, label) : null;
+        const [measured] = await step(
+          label,
+          `run ${run}/${RUNS}: Start upload → queue-ready, then Cancel`,
+          () => queueWithApp(page, 60_000),
         );
-        queue.push(ms);
-        progress(label, `run ${run}/${RUNS}: queue ${formatMs(ms)}`);
+        if (stopTrace) console.log(await stopTrace());
+        queue.push(measured.ms);
+        longest.push(measured.longestTaskMs);
+        progress(
+          label,
+          `run ${run}/${RUNS}: queue ${formatMs(measured.ms)}, longest task ${Math.round(measured.longestTaskMs)} ms`,
+        );
         await clearReceived(env);
       }
-      return { 'queue-10k': { value: median(queue) / 1000, baseline: null } };
+      return {
+        'queue-10k': { value: median(queue) / 1000, baseline: null },
+        'queue-10k-longest-task': { value: Math.max(...longest), baseline: null },
+      };
     } finally {
       await close();
       await clearReceived(env);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  askingSource,
   handleSource,
   type FolderSource,
   LISTING_PATIENCE_MS,
@@ -168,5 +169,41 @@ describe('handleSource', () => {
     expect(root.byName).toBe(1);
     expect(root.listed).toBe(MAX_LISTED_HANDLES + 1);
     expect(await textOf(source, 'img-0.jpg')).toBe('img-0.jpg');
+  });
+});
+
+describe('askingSource', () => {
+  const held = new Map([
+    ['a/1.jpg', new File(['one'], '1.jpg')],
+    ['a/2.jpg', new File(['two'], '2.jpg')],
+  ]);
+
+  it('asks for the files opened in the same turn in one call, each answered by its own', async () => {
+    const asked: (readonly string[])[] = [];
+    const source = askingSource('folder', async (paths) => {
+      asked.push(paths);
+      return paths.map((path) => held.get(path) ?? null);
+    });
+    const [one, two] = await Promise.all([source.open('a/1.jpg'), source.open('a/2.jpg')]);
+    expect(await one.text()).toBe('one');
+    expect(await two.text()).toBe('two');
+    await source.open('a/2.jpg');
+    expect(asked).toEqual([['a/1.jpg', 'a/2.jpg'], ['a/2.jpg']]);
+  });
+
+  it('names a path the holder does not have, and fails only that file', async () => {
+    const source = askingSource('folder', async (paths) => paths.map((path) => held.get(path) ?? null));
+    const [found, missing] = await Promise.allSettled([source.open('a/1.jpg'), source.open('a/9.jpg')]);
+    expect(found.status).toBe('fulfilled');
+    expect(missing).toMatchObject({
+      status: 'rejected',
+      reason: { name: 'NotFoundError', message: '"a/9.jpg" is not in the picked folder.' },
+    });
+  });
+
+  it('fails every file of a call that failed', async () => {
+    const source = askingSource('folder', () => Promise.reject(new Error('the page is gone')));
+    const results = await Promise.allSettled([source.open('a/1.jpg'), source.open('a/2.jpg')]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 });

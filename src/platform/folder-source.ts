@@ -1,6 +1,7 @@
 /**
  * Where the bytes of a scanned file come from at upload time. A picked directory handle is asked again by path
- * (so the page never holds 100,000 File objects); the input and drop fallbacks keep the File objects they got.
+ * (so the page never holds 100,000 File objects); the input and drop fallbacks keep the File objects they got,
+ * and the worker asks the page for a folder input's files when it reads their bytes.
  */
 
 export interface FolderSource {
@@ -162,8 +163,46 @@ export function filesSource(name: string, files: ReadonlyMap<string, File>): Fol
     name,
     async open(path) {
       const file = files.get(path);
-      if (!file) throw new DOMException(`"${path}" is not in the picked folder.`, 'NotFoundError');
+      if (!file) throw notInFolder(path);
       return file;
     },
   };
+}
+
+/**
+ * A folder whose File objects are held elsewhere (a folder input's, on the page): `ask` fetches the files at some
+ * paths, null for a path it does not hold. Files opened in the same turn are asked for in one call, so the 64
+ * first-byte reads of the check cost one message, not 64.
+ */
+export function askingSource(
+  name: string,
+  ask: (paths: readonly string[]) => Promise<readonly (File | null)[]>,
+): FolderSource {
+  let waiting: { path: string; resolve: (file: File) => void; reject: (error: unknown) => void }[] = [];
+  const send = () => {
+    const batch = waiting;
+    waiting = [];
+    ask(batch.map((item) => item.path)).then(
+      (files) =>
+        batch.forEach((item, i) => {
+          const file = files[i];
+          if (file) item.resolve(file);
+          else item.reject(notInFolder(item.path));
+        }),
+      (error: unknown) => batch.forEach((item) => item.reject(error)),
+    );
+  };
+  return {
+    name,
+    open(path) {
+      return new Promise((resolve, reject) => {
+        waiting.push({ path, resolve, reject });
+        if (waiting.length === 1) queueMicrotask(send);
+      });
+    },
+  };
+}
+
+function notInFolder(path: string): DOMException {
+  return new DOMException(`"${path}" is not in the picked folder.`, 'NotFoundError');
 }

@@ -1,7 +1,7 @@
 /**
  * The page's cores, shared out to the image workers (web copies, barcodes): every core while the page has nothing
  * else to do, one fewer while other heavy work runs (the folder worker's scan, check or checksums) and while the
- * person uses the page, so the page stays fluid and that work keeps a core. (Long tasks are no sign of need: on a
+ * person types or scrolls, so the page stays fluid and that work keeps a core. (Long tasks are no sign of need: on a
  * shared machine most of a long task is waiting for a core, and shrinking on them left the copies one worker.) An image job takes a permit before it starts and gives it back when it ends; a running job
  * is never stopped (a decode cannot be), so the share shrinks as the next image would start.
  */
@@ -91,7 +91,9 @@ export const coreShare = new CoreShare(globalThis.navigator?.hardwareConcurrency
 
 if (typeof document !== 'undefined') {
   const inUse = () => coreShare.pageInUse();
-  for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
+  // Typing and scrolling, not clicks: a click is over at once, and it is often the one that asks for image work
+  // (Make web copies), which a core held back for 1.5 s would then wait for behind the barcode reader.
+  for (const type of ['keydown', 'wheel', 'touchmove']) {
     addEventListener(type, inUse, { capture: true, passive: true });
   }
 }

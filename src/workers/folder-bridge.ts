@@ -8,6 +8,7 @@ import type { BarcodeReading } from '#core/barcodes/types';
 import type { FileDigests } from '#core/digest';
 import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
+import type { FactSlice } from '../platform/pick-folder';
 import type { FindingPage, FindingQuery } from '#core/validation/finding-view';
 import type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
 import { coreShare } from './core-share';
@@ -103,18 +104,31 @@ export class FolderWorker {
     });
   }
 
-  /** Hands the worker one slice of a folder input's files (see absorbFileList), their sizes already read. */
-  absorb(paths: readonly string[], files: readonly File[]): void {
-    void Promise.race([this.#api.absorb(paths.join('\u0000'), files), this.#failure]).catch(() => undefined);
+  /** Hands the worker one slice of a folder input's facts (see absorbFileList), in three copies. */
+  absorb(slice: FactSlice): void {
+    const { sizes, modified } = slice;
+    const call = this.#api.absorb(
+      slice.paths.join('\u0000'),
+      Comlink.transfer(sizes, [sizes.buffer]),
+      Comlink.transfer(modified, [modified.buffer]),
+    );
+    void Promise.race([call, this.#failure]).catch(() => undefined);
   }
 
-  /** Walks the files handed over by {@link absorb} in the worker, streaming batches like {@link scan}. */
+  /**
+   * Walks the files handed over by {@link absorb} in the worker, streaming batches like {@link scan}; the worker
+   * asks for the File objects of `files` when it reads their bytes.
+   */
   scanAbsorbed(
     onBatch: (batch: ScanBatch) => void,
     signal: AbortSignal,
     includeHidden: boolean,
+    files: ReadonlyMap<string, File>,
   ): Promise<ScanProgress> {
-    return this.#cancellable(signal, () => this.#api.scanAbsorbed(Comlink.proxy(onBatch), includeHidden));
+    const open = async (paths: readonly string[]) => paths.map((path) => files.get(path) ?? null);
+    return this.#cancellable(signal, () =>
+      this.#api.scanAbsorbed(Comlink.proxy(onBatch), includeHidden, Comlink.proxy(open)),
+    );
   }
 
   /** Hands over a folder walked on the page; facts packed so that 100,000 entries cost a few copies, not 100,000. */

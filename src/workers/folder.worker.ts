@@ -25,7 +25,7 @@ import { FindingView, type FindingPage, type FindingQuery } from '#core/validati
 import { expectedContentTypes } from '#core/validation/magic';
 import { lastExtension } from '#core/validation/path-parts';
 import { validate } from '#core/validation/validate';
-import { filesSource, handleSource, type FolderSource } from '../platform/folder-source';
+import { askingSource, filesSource, handleSource, type FolderSource } from '../platform/folder-source';
 import { ChecksumStore, type ChecksumOutcome, type ChecksumProgress } from './checksum-run';
 import { readRecordList } from './delimited-reader';
 import {
@@ -88,8 +88,8 @@ export interface CheckResult {
 
 let files: ScannedFile[] = [];
 let source: FolderSource | null = null;
-/** A folder input's files as they arrive from the page, until scanAbsorbed walks them. */
-let absorbed = { tree: new MemoryDir(''), byPath: new Map<string, File>() };
+/** A folder input's files' facts as they arrive from the page, until scanAbsorbed walks them. */
+let absorbed = new MemoryDir('');
 /** Whether the first bytes of every file have been read (once per folder, before its first check). */
 let magicRead = false;
 const MAGIC_BYTES = 16;
@@ -159,25 +159,26 @@ const api = {
     );
   },
 
-  /** Takes one slice of a folder input's files, with their paths below the picked folder (NUL-joined). */
-  absorb(paths: string, blobs: readonly File[]): void {
+  /** Takes one slice of a folder input's files: paths below the picked folder (NUL-joined), sizes and dates. */
+  absorb(paths: string, sizes: Float64Array, modified: Float64Array): void {
     paths.split('\u0000').forEach((path, i) => {
-      const file = blobs[i];
-      if (!file) return;
-      absorbed.byPath.set(path, file);
-      absorbed.tree.add(path.split('/'), file);
+      absorbed.add(path.split('/'), { size: sizes[i] ?? 0, lastModified: modified[i] ?? 0 });
     });
   },
 
-  /** Walks the files {@link api.absorb} took, as {@link api.scan} walks a directory handle. */
+  /**
+   * Walks the files {@link api.absorb} took, as {@link api.scan} walks a directory handle; `open` fetches the
+   * page's File objects of some paths when their bytes are read.
+   */
   async scanAbsorbed(
     onBatch: (batch: ScanBatch) => void | Promise<void>,
     includeHidden: boolean,
+    open: (paths: readonly string[]) => Promise<readonly (File | null)[]>,
   ): Promise<ScanProgress> {
     forget();
-    const { tree, byPath } = absorbed;
-    absorbed = { tree: new MemoryDir(''), byPath: new Map() };
-    source = filesSource('', byPath);
+    const tree = absorbed;
+    absorbed = new MemoryDir('');
+    source = askingSource('', open);
     return walkTree(
       tree,
       (batch) => {

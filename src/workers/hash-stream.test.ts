@@ -91,6 +91,45 @@ function controlledSource(
   };
 }
 
+/**
+ * A byte stream (as Chromium's `Blob.stream()`) that fills whatever view the reader offers, `piece` bytes at most
+ * at a time, and records whether each read came with the reader's own view (a BYOB read) and how large it was.
+ */
+function byteSource(bytes: Uint8Array, size = bytes.byteLength, piece = 70_000) {
+  const views: (number | null)[] = [];
+  let at = 0;
+  const source = {
+    size,
+    views,
+    stream: () =>
+      new ReadableStream({
+        type: 'bytes',
+        pull: (controller) => {
+          const request = controller.byobRequest;
+          views.push(request?.view?.byteLength ?? null);
+          if (at >= bytes.byteLength) {
+            controller.close();
+            request?.respond(0);
+            return;
+          }
+          const end = Math.min(bytes.byteLength, at + piece);
+          if (request?.view) {
+            const room = Math.min(end - at, request.view.byteLength);
+            new Uint8Array(request.view.buffer, request.view.byteOffset, room).set(
+              bytes.subarray(at, at + room),
+            );
+            request.respond(room);
+            at += room;
+          } else {
+            controller.enqueue(bytes.slice(at, end));
+            at = end;
+          }
+        },
+      }),
+  };
+  return source;
+}
+
 describe('hashBlob digests', () => {
   const sizes = [0, 1, 3, MiB + 7, 9 * MiB];
   it.each(sizes)('matches node:crypto for %i random bytes', async (size) => {
@@ -127,6 +166,30 @@ describe('hashBlob digests', () => {
     const chunks = [seededBytes(10, 1), seededBytes(0, 2), seededBytes(70_000, 3)];
     const expected = await nodeDigests(new Blob(chunks));
     expect(await hashBlob(controlledSource(chunks), { md5: true })).toEqual(expected);
+  });
+});
+
+describe('hashBlob over a byte stream', () => {
+  it('reads it into a buffer of its own, no larger than the file, and digests it right', async () => {
+    const bytes = seededBytes(300_001, 11);
+    const source = byteSource(bytes);
+    expect(await hashBlob(source, { md5: true })).toEqual(await nodeDigests(new Blob([bytes])));
+    expect(source.views.length).toBeGreaterThan(4);
+    expect(source.views.every((room) => room !== null && room <= bytes.byteLength)).toBe(true);
+  });
+
+  it('reads an empty file to its end', async () => {
+    const source = byteSource(new Uint8Array(0));
+    expect(await hashBlob(source, { md5: false })).toEqual({
+      sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    });
+  });
+
+  it('notices a file that grew after it was chosen', async () => {
+    const source = byteSource(seededBytes(5000, 12), 3000);
+    await expect(hashBlob(source, { md5: false })).rejects.toThrow(
+      'it changed while being read (3,000 bytes when chosen, 5,000 read); check the file and compute checksums again.',
+    );
   });
 });
 

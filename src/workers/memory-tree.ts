@@ -1,18 +1,23 @@
 /**
- * A folder input's files as a tree the core walker reads, built in the folder worker from the paths the page
- * worked out (see absorbFileList); the Files arrive with their size and date already taken.
+ * A folder input's files as a tree the core walker reads, built in the folder worker from the facts the page
+ * read (see absorbFileList): paths, sizes and dates. The File objects stay on the page.
  */
 import type { TreeDir, TreeFile } from '#core/scan-tree';
+
+export interface FileFactsOnly {
+  readonly size: number;
+  readonly lastModified: number;
+}
 
 export class MemoryDir implements TreeDir {
   readonly kind = 'directory';
   readonly #children = new Map<string, MemoryDir | TreeFile>();
   constructor(readonly name: string) {}
 
-  add(parts: readonly string[], file: File, at = 0): void {
+  add(parts: readonly string[], facts: FileFactsOnly, at = 0): void {
     const name = parts[at] as string;
     if (at === parts.length - 1) {
-      this.#children.set(name, { kind: 'file', name, getFile: async () => file });
+      this.#children.set(name, { kind: 'file', name, getFile: async () => facts });
       return;
     }
     let sub = this.#children.get(name);
@@ -20,7 +25,7 @@ export class MemoryDir implements TreeDir {
       sub = new MemoryDir(name);
       this.#children.set(name, sub);
     }
-    sub.add(parts, file, at + 1);
+    sub.add(parts, facts, at + 1);
   }
 
   async *values(): AsyncIterable<TreeDir | TreeFile> {

@@ -238,6 +238,25 @@ test('Symbiota: field map with MD5, skeletal file and the Darwin Core multimedia
   expect(Object.keys(zipped)).toEqual(['multimedia.txt', 'meta.xml']);
   expect(Buffer.from(zipped['multimedia.txt'] ?? [])).toEqual(await golden('dwc-multimedia-originals.txt'));
   expect(Buffer.from(zipped['meta.xml'] ?? [])).toEqual(await golden('dwc-meta.xml'));
+
+  // A click that lands as the list starts being built again (a field just changed, the barcodes just read) is
+  // not lost, and saves the new list rather than the one shown before.
+  await lists.getByRole('radio', { name: /^Symbiota image field map/ }).check();
+  await expect(lists.getByText('batch-1-image-field-map.csv ·')).toBeVisible();
+  const save = await lists.getByRole('button', { name: 'Download Symbiota image field map' }).elementHandle();
+  const saved = page.waitForEvent('download');
+  await lists.getByLabel('Public base URL').evaluate((input: HTMLInputElement, button) => {
+    input.value = 'https://media.example.org/lichens';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    (button as HTMLButtonElement).click();
+  }, save);
+  const rebuilt = path.join(scratch, 'downloads', 'rebuilt.csv');
+  await (await saved).saveAs(rebuilt);
+  expect((await readFile(rebuilt)).toString('utf8')).toBe(
+    (await golden('symbiota-field-map.csv'))
+      .toString('utf8')
+      .replaceAll('https://images.example.org/herbarium/', 'https://media.example.org/lichens/'),
+  );
 });
 
 test('GUDMAP: manifest with the checksums computed after the check, GUDMAP manifest and new specimens, manifest after upload', async ({

@@ -10,7 +10,7 @@ import { DetailedError } from 'tus-js-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import http, { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -557,3 +557,105 @@ async function startWebhookReceiver(): Promise<{
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** A PATCH of `length` bytes at `offset` whose body the test writes and then cuts off, as a sender that goes away. */
+async function cutOffPatch(url: URL, offset: number, length: number, sent: Buffer): Promise<void> {
+  const request = http.request(url, {
+    method: 'PATCH',
+    headers: {
+      'Tus-Resumable': '1.0.0',
+      'Upload-Offset': String(offset),
+      'Content-Length': String(length),
+      'Content-Type': 'application/offset+octet-stream',
+    },
+  });
+  request.on('error', () => undefined);
+  // Handed to the kernel before the socket closes, so the receiver reads all of it before the end.
+  await new Promise((resolve) => request.write(sent, resolve));
+  request.destroy();
+}
+
+async function headOffset(url: URL): Promise<string | null> {
+  const head = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
+  return head.headers.get('upload-offset');
+}
+
+describe("the receiver's own PATCH on S3 (parts streamed from memory)", () => {
+  it('answers as tus does, over parts, a short piece set aside and taken up by the next request', async () => {
+    const store = storage();
+    const receiver = await receiverOn(store);
+    const data = randomBytes(20 * MiB + 3);
+    const answers = [];
+    for (const relativePath of ['direct.bin', 'tus.bin']) {
+      const url = uploadUrl(
+        await createUpload(
+          receiver.endpoint,
+          { batch: 'd1', relativePath, sha256: sha256(data) },
+          { length: data.length },
+        ),
+        receiver,
+      );
+      // A Tus-Version header is one that sends the request to tus itself.
+      const headers: Record<string, string> = relativePath === 'tus.bin' ? { 'Tus-Version': '1.0.0' } : {};
+      // 12 MiB: one part of 8 MiB, and 4 MiB (under S3's smallest part) set aside for the next request.
+      const first = await patchUpload(url, data.subarray(0, 12 * MiB), { headers });
+      expect(await headOffset(url)).toBe(String(12 * MiB));
+      const last = await patchUpload(url, data.subarray(12 * MiB), { offset: 12 * MiB, headers });
+      answers.push({ first: first.status, offset: first.headers.get('upload-offset'), last: last.status });
+      expect(last.headers.get(VERIFIED_HEADER)).toBe('sha-256');
+      expect(sha256(await objectBytes(`${store.prefix}d1/data/${relativePath}`))).toBe(sha256(data));
+    }
+    expect(answers[0]).toEqual({ first: 204, offset: String(12 * MiB), last: 204 });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(await keysUnder(store.prefix)).toEqual([
+      `${store.prefix}d1/data/direct.bin`,
+      `${store.prefix}d1/data/tus.bin`,
+    ]);
+    expect(await unfinishedUploads(store.prefix)).toBe(0);
+  });
+
+  it('keeps what arrived when the sender goes away: as a part of its own, or set aside, and the upload resumes', async () => {
+    const store = storage();
+    const receiver = await receiverOn(store);
+    const data = randomBytes(20 * MiB);
+    const url = uploadUrl(
+      await createUpload(
+        receiver.endpoint,
+        { batch: 'd2', relativePath: 'cut.bin', sha256: sha256(data) },
+        { length: data.length },
+      ),
+      receiver,
+    );
+    // 6 MiB of a request of 20: more than S3's smallest part, kept as a part.
+    await cutOffPatch(url, 0, data.length, data.subarray(0, 6 * MiB));
+    await expect.poll(() => headOffset(url)).toBe(String(6 * MiB));
+    // 3 MiB of the next: under S3's smallest part, kept aside.
+    await cutOffPatch(url, 6 * MiB, data.length - 6 * MiB, data.subarray(6 * MiB, 9 * MiB));
+    await expect.poll(() => headOffset(url)).toBe(String(9 * MiB));
+    const rest = await patchUpload(url, data.subarray(9 * MiB), { offset: 9 * MiB });
+    expect(rest.status).toBe(204);
+    expect(rest.headers.get(VERIFIED_HEADER)).toBe('sha-256');
+    expect(sha256(await objectBytes(`${store.prefix}d2/data/cut.bin`))).toBe(sha256(data));
+    expect(await unfinishedUploads(store.prefix)).toBe(0);
+  });
+
+  it('verifies an upload whose requests went to two receivers by reading it once: a damaged byte answers 460', async () => {
+    const store = storage(true);
+    const [a, b] = [await receiverOn(store), await receiverOn(store)];
+    const sent = randomBytes(14 * MiB);
+    const damaged = Buffer.from(sent);
+    damaged[13 * MiB] = (damaged[13 * MiB] ?? 0) ^ 0xff;
+    const created = await createUpload(
+      a.endpoint,
+      { batch: 'd3', relativePath: 'spread.bin', sha256: sha256(sent) },
+      { length: sent.length },
+    );
+    const path = new URL(uploadUrl(created, a)).pathname;
+    expect((await patchUpload(new URL(path, a.url), damaged.subarray(0, 8 * MiB))).status).toBe(204);
+    const last = await patchUpload(new URL(path, b.url), damaged.subarray(8 * MiB), { offset: 8 * MiB });
+    expect(last.status).toBe(460);
+    expect(await last.text()).toContain('"d3/spread.bin" arrived with other bytes than were sent');
+    expect(await keysUnder(store.prefix)).toEqual([]);
+    expect(await unfinishedUploads(store.prefix)).toBe(0);
+  });
+});

@@ -250,14 +250,15 @@ export class FolderState {
         this.#announcer.say(`Scanning ${this.#name}…`);
         const files = await absorbFileList(
           folder.list,
-          (paths, slice) => worker.absorb(paths, slice),
+          (slice) => worker.absorb(slice),
           (count) => (this.#progress = { ...NO_PROGRESS, files: count }),
           abort.signal,
         );
+        performance.measure('absorb', 'scan-start');
         this.#source = filesSource(folder.name, files);
         // The input's FileList is emptied for the next pick; a rescan (Include hidden files) reads these.
         this.#picked = { kind: 'list', name: folder.name, list: [...files.values()] };
-        await worker.scanAbsorbed(onBatch, abort.signal, includeHidden);
+        await worker.scanAbsorbed(onBatch, abort.signal, includeHidden, files);
       } else {
         this.#name = folder.name;
         this.#source = filesSource(folder.name, folder.files);

@@ -78,6 +78,8 @@ export class ListsState {
   #annotationIndex = $state(0);
   #extraColumns = $state.raw<ExtraColumnsText | null>(null);
   #request = 0;
+  /** Downloads asked for while the shown list was being built again: each waits for the new one. */
+  readonly #waiting: ((preview: ListPreview | null) => void)[] = [];
   readonly #folder: FolderState;
   readonly #check: CheckState;
   readonly #checksums: ChecksumState;
@@ -271,6 +273,7 @@ export class ListsState {
     this.#phase = 'idle';
     this.#preview = null;
     this.#error = '';
+    this.#settle();
   }
 
   /** Shows the list of `kind`; the target's first is shown when it does not apply. */
@@ -329,12 +332,41 @@ export class ListsState {
       this.#phase = 'failed';
       this.#error = `The ${this.info?.label ?? 'list'} could not be built: ${error instanceof Error ? error.message : String(error)} Pick the folder again.`;
     }
+    this.#settle();
+  }
+
+  /**
+   * Download can be pressed: the shown list is built and can be written, or it is being built again (the barcodes
+   * just read, a field typed), and the click then saves the new one once it is built rather than being lost.
+   */
+  get canSave(): boolean {
+    if (this.#phase === 'building') return true;
+    const p = this.#preview;
+    return this.#phase === 'ready' && p !== null && p.kind === this.kind && p.unwritable.length === 0;
+  }
+
+  /** The shown list once it is up to date: at once when built, after the pending build otherwise; null if none. */
+  #upToDate(): Promise<ListPreview | null> {
+    if (this.#phase !== 'building') return Promise.resolve(this.#phase === 'ready' ? this.#preview : null);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #settle(): void {
+    const preview = this.#phase === 'ready' ? this.#preview : null;
+    for (const resolve of this.#waiting.splice(0)) resolve(preview);
   }
 
   async download(): Promise<void> {
     const worker = this.#folder.worker;
-    const preview = this.#preview;
-    if (!worker || !preview) return;
+    if (!worker) return;
+    const preview = await this.#upToDate();
+    // A build that failed says why in the panel already.
+    if (!preview) return;
+    const [unwritable] = preview.unwritable;
+    if (unwritable !== undefined) {
+      this.#error = unwritable;
+      return;
+    }
     try {
       const fileName = await this.#saveLastBuilt(worker, preview.kind);
       if (!fileName) return;
