@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readDirectPatch } from '../../server/direct-patch.ts';
-import { createUpload, patchUpload, serveFresh, sha256, uploadUrl } from './helpers.ts';
+import { createUpload, directAndTusUploads, patchUpload, serveFresh, sha256, uploadUrl } from './helpers.ts';
 
 const serve = serveFresh();
 
@@ -53,17 +53,7 @@ describe("the receiver's own PATCH (the body read straight from Node's request)"
     const server = await serve();
     const data = randomBytes(300_000);
     const answers = [];
-    for (const relativePath of ['direct.bin', 'tus.bin']) {
-      const url = uploadUrl(
-        await createUpload(
-          server.endpoint,
-          { batch: 'p', relativePath, sha256: sha256(data) },
-          { length: data.length },
-        ),
-        server,
-      );
-      // A Tus-Version header is one that sends the request to tus itself.
-      const headers: Record<string, string> = relativePath === 'tus.bin' ? { 'Tus-Version': '1.0.0' } : {};
+    for (const { url, headers } of await directAndTusUploads(server, 'p', data)) {
       const first = await patchUpload(url, data.subarray(0, 100_000), { headers });
       const last = await patchUpload(url, data.subarray(100_000), { offset: 100_000, headers });
       answers.push({

@@ -110,6 +110,30 @@ export function createUpload(
 export const uploadUrl = (created: Response, server: { url: string }): URL =>
   new URL(created.headers.get('location') ?? '', server.url);
 
+/**
+ * Two uploads of `data` in `batch`, `direct.bin` and `tus.bin`, with the headers that send their PATCHes to the
+ * receiver's own PATCH path and to tus itself (a Tus-Version header is one that goes to tus), to compare the two.
+ */
+export async function directAndTusUploads(
+  server: { endpoint: string; url: string },
+  batch: string,
+  data: Buffer,
+): Promise<{ relativePath: string; url: URL; headers: Record<string, string> }[]> {
+  const uploads = [];
+  for (const [relativePath, headers] of [
+    ['direct.bin', {}],
+    ['tus.bin', { 'Tus-Version': '1.0.0' }],
+  ] as const) {
+    const created = await createUpload(
+      server.endpoint,
+      { batch, relativePath, sha256: sha256(data) },
+      { length: data.length },
+    );
+    uploads.push({ relativePath, url: uploadUrl(created, server), headers: { ...headers } });
+  }
+  return uploads;
+}
+
 /** A bare tus PATCH of `data` at `offset`. */
 export function patchUpload(
   url: URL,

@@ -41,7 +41,15 @@ import {
   send,
   settledState,
 } from './completion-helpers.ts';
-import { createUpload, makeTempDir, patchUpload, sha256, tusUpload, uploadUrl } from './helpers.ts';
+import {
+  createUpload,
+  directAndTusUploads,
+  makeTempDir,
+  patchUpload,
+  sha256,
+  tusUpload,
+  uploadUrl,
+} from './helpers.ts';
 
 const BUCKET = 'specimens';
 const MiB = 2 ** 20;
@@ -586,17 +594,7 @@ describe("the receiver's own PATCH on S3 (parts streamed from memory)", () => {
     const receiver = await receiverOn(store);
     const data = randomBytes(20 * MiB + 3);
     const answers = [];
-    for (const relativePath of ['direct.bin', 'tus.bin']) {
-      const url = uploadUrl(
-        await createUpload(
-          receiver.endpoint,
-          { batch: 'd1', relativePath, sha256: sha256(data) },
-          { length: data.length },
-        ),
-        receiver,
-      );
-      // A Tus-Version header is one that sends the request to tus itself.
-      const headers: Record<string, string> = relativePath === 'tus.bin' ? { 'Tus-Version': '1.0.0' } : {};
+    for (const { relativePath, url, headers } of await directAndTusUploads(receiver, 'd1', data)) {
       // 12 MiB: one part of 8 MiB, and 4 MiB (under S3's smallest part) set aside for the next request.
       const first = await patchUpload(url, data.subarray(0, 12 * MiB), { headers });
       expect(await headOffset(url)).toBe(String(12 * MiB));
