@@ -4,28 +4,17 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readDirectPatch } from '../../server/direct-patch.ts';
-import { createUpload, directAndTusUploads, patchUpload, serveFresh, sha256, uploadUrl } from './helpers.ts';
+import {
+  createUpload,
+  directAndTusUploads,
+  openPatch,
+  patchUpload,
+  serveFresh,
+  sha256,
+  uploadUrl,
+} from './helpers.ts';
 
 const serve = serveFresh();
-
-/** A PATCH of `length` bytes at `offset`, left open for the test to write to. */
-const openPatch = (url: URL, offset: number, length: number) => {
-  const request = http.request(url, {
-    method: 'PATCH',
-    headers: {
-      'Tus-Resumable': '1.0.0',
-      'Upload-Offset': String(offset),
-      'Content-Length': String(length),
-      'Content-Type': 'application/offset+octet-stream',
-    },
-  });
-  const answered = new Promise<http.IncomingMessage | undefined>((resolve) => {
-    request.on('response', resolve);
-    request.on('error', () => resolve(undefined));
-    request.on('close', () => resolve(undefined));
-  });
-  return { request, answered };
-};
 
 const offsetOf = async (url: URL) =>
   (await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } })).headers.get('upload-offset');

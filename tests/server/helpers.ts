@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -176,3 +177,22 @@ export function serveFresh(): (
     return server;
   };
 }
+
+/** A PATCH of `length` bytes at `offset`, left open for the test to write to. */
+export const openPatch = (url: URL, offset: number, length: number) => {
+  const request = http.request(url, {
+    method: 'PATCH',
+    headers: {
+      'Tus-Resumable': '1.0.0',
+      'Upload-Offset': String(offset),
+      'Content-Length': String(length),
+      'Content-Type': 'application/offset+octet-stream',
+    },
+  });
+  const answered = new Promise<http.IncomingMessage | undefined>((resolve) => {
+    request.on('response', resolve);
+    request.on('error', () => resolve(undefined));
+    request.on('close', () => resolve(undefined));
+  });
+  return { request, answered };
+};

@@ -10,7 +10,7 @@ import { DetailedError } from 'tus-js-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import http, { createServer } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -45,6 +45,7 @@ import {
   createUpload,
   directAndTusUploads,
   makeTempDir,
+  openPatch,
   patchUpload,
   sha256,
   tusUpload,
@@ -568,16 +569,7 @@ async function startWebhookReceiver(): Promise<{
 
 /** A PATCH of `length` bytes at `offset` whose body the test writes and then cuts off, as a sender that goes away. */
 async function cutOffPatch(url: URL, offset: number, length: number, sent: Buffer): Promise<void> {
-  const request = http.request(url, {
-    method: 'PATCH',
-    headers: {
-      'Tus-Resumable': '1.0.0',
-      'Upload-Offset': String(offset),
-      'Content-Length': String(length),
-      'Content-Type': 'application/offset+octet-stream',
-    },
-  });
-  request.on('error', () => undefined);
+  const { request } = openPatch(url, offset, length);
   // Handed to the kernel before the socket closes, so the receiver reads all of it before the end.
   await new Promise((resolve) => request.write(sent, resolve));
   request.destroy();
