@@ -7,6 +7,7 @@ import { readDirectPatch } from '../../server/direct-patch.ts';
 import {
   createUpload,
   directAndTusUploads,
+  newUpload,
   openPatch,
   patchUpload,
   serveFresh,
@@ -66,14 +67,7 @@ describe("the receiver's own PATCH (the body read straight from Node's request)"
   it('keeps what arrived when the sender goes away halfway, and the upload resumes from there', async () => {
     const server = await serve();
     const data = randomBytes(3_000_000);
-    const url = uploadUrl(
-      await createUpload(
-        server.endpoint,
-        { batch: 'p', relativePath: 'cut.bin', sha256: sha256(data) },
-        { length: data.length },
-      ),
-      server,
-    );
+    const url = await newUpload(server, 'p', 'cut.bin', data);
     const { request } = openPatch(url, 0, data.length);
     open.push(request);
     request.on('error', () => undefined);

@@ -111,6 +111,21 @@ export function createUpload(
 export const uploadUrl = (created: Response, server: { url: string }): URL =>
   new URL(created.headers.get('location') ?? '', server.url);
 
+/** A new upload of `data` at `batch/relativePath`, its SHA-256 announced; its URL. */
+export async function newUpload(
+  server: { endpoint: string; url: string },
+  batch: string,
+  relativePath: string,
+  data: Buffer,
+): Promise<URL> {
+  const created = await createUpload(
+    server.endpoint,
+    { batch, relativePath, sha256: sha256(data) },
+    { length: data.length },
+  );
+  return uploadUrl(created, server);
+}
+
 /**
  * Two uploads of `data` in `batch`, `direct.bin` and `tus.bin`, with the headers that send their PATCHes to the
  * receiver's own PATCH path and to tus itself (a Tus-Version header is one that goes to tus), to compare the two.
@@ -125,12 +140,11 @@ export async function directAndTusUploads(
     ['direct.bin', {}],
     ['tus.bin', { 'Tus-Version': '1.0.0' }],
   ] as const) {
-    const created = await createUpload(
-      server.endpoint,
-      { batch, relativePath, sha256: sha256(data) },
-      { length: data.length },
-    );
-    uploads.push({ relativePath, url: uploadUrl(created, server), headers: { ...headers } });
+    uploads.push({
+      relativePath,
+      url: await newUpload(server, batch, relativePath, data),
+      headers: { ...headers },
+    });
   }
   return uploads;
 }

@@ -44,6 +44,7 @@ import {
 import {
   createUpload,
   directAndTusUploads,
+  newUpload,
   makeTempDir,
   openPatch,
   patchUpload,
@@ -608,14 +609,7 @@ describe("the receiver's own PATCH on S3 (parts streamed from memory)", () => {
     const store = storage();
     const receiver = await receiverOn(store);
     const data = randomBytes(20 * MiB);
-    const url = uploadUrl(
-      await createUpload(
-        receiver.endpoint,
-        { batch: 'd2', relativePath: 'cut.bin', sha256: sha256(data) },
-        { length: data.length },
-      ),
-      receiver,
-    );
+    const url = await newUpload(receiver, 'd2', 'cut.bin', data);
     // 6 MiB of a request of 20: more than S3's smallest part, kept as a part.
     await cutOffPatch(url, 0, data.length, data.subarray(0, 6 * MiB));
     await expect.poll(() => headOffset(url)).toBe(String(6 * MiB));
