@@ -59,6 +59,9 @@ export interface PatchStore {
   write(body: AsyncIterable<Buffer>, id: string, offset: number, length: number): Promise<number>;
 }
 
+/** How long a request asked to give up its upload's lock goes on before it stops reading (tus's default). */
+export const LOCK_DRAIN_TIMEOUT_MS = 3000;
+
 export interface DirectPatchParts {
   readonly store: PatchStore;
   /** The same locker as tus's, so that a PATCH here and a request to tus never write one upload at once. */

@@ -17,7 +17,12 @@ import {
 import { createBatchCompletion } from './batch-complete.ts';
 import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
 import { algorithmsOf, digestLabel, readAnnouncements } from './digests.ts';
-import { readDirectPatch, receiveDirectPatch, type DirectPatchParts } from './direct-patch.ts';
+import {
+  LOCK_DRAIN_TIMEOUT_MS,
+  readDirectPatch,
+  receiveDirectPatch,
+  type DirectPatchParts,
+} from './direct-patch.ts';
 import { describeDuration } from './durations.ts';
 import { PlacementError } from './placement.ts';
 import type { Receiver, ReceiverOptions } from './receiver.ts';
@@ -61,8 +66,6 @@ const HANDOFF_SWEEP_INTERVAL = 60_000;
 const ANSWER_KEPT_MS = 60 * 60_000;
 /** Verifying needs no read of the object, but placing a large one is a copy inside the store. */
 const FINISH_LOCK_WAIT_MS = 10 * 60_000;
-/** How long a request asked to give up its upload's lock goes on before it stops reading (tus's default). */
-const LOCK_DRAIN_TIMEOUT = 3000;
 
 type Answer = { headers: Record<string, string> };
 
@@ -256,7 +259,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
         return Promise.resolve();
       },
       onUploadFinish(req, upload) {
-        return finishOnce(store, state, upload, req.headers.get('repr-digest'));
+        return finishOnce(store, state, upload, req.headers.get(REPR_DIGEST_HEADER));
       },
       onResponseError(_req, error) {
         if (options.maxFileSize && 'body' in error && error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body) {
@@ -278,7 +281,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       path: TUS_PATH,
       datastore: store,
       locker: state.locker,
-      lockDrainTimeout: LOCK_DRAIN_TIMEOUT,
+      lockDrainTimeout: LOCK_DRAIN_TIMEOUT_MS,
       relativeLocation: true,
       allowedHeaders: [REPR_DIGEST_HEADER, ...CHECKSUM_CORS.allowedHeaders],
       exposedHeaders: EXPOSED_HEADERS,
@@ -289,7 +292,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       generateUrl: (_req, { path, id }) => `${path}/${id.slice(id.lastIndexOf('/') + 1)}`,
       getFileIdFromRequest: (_req, last) => uploadIdOf(store, last),
       async onUploadCreate(req, upload) {
-        const { metadata } = admission(upload, req.headers.get('repr-digest'));
+        const { metadata } = admission(upload, req.headers.get(REPR_DIGEST_HEADER));
         if (req.headers.get('content-type') === TUS_DATA_TYPE) {
           expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), upload.id);
         }
@@ -301,7 +304,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
     const patches: DirectPatchParts = {
       store,
       locker: state.locker,
-      lockDrainTimeout: LOCK_DRAIN_TIMEOUT,
+      lockDrainTimeout: LOCK_DRAIN_TIMEOUT_MS,
       maxFileSize: options.maxFileSize,
       hooks,
       headers: (req) => headers(allowedOrigin(req)),

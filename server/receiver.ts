@@ -14,7 +14,12 @@ import {
 import { createBatchCompletion, type CompletionSettings } from './batch-complete.ts';
 import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
 import { readAnnouncements } from './digests.ts';
-import { readDirectPatch, receiveDirectPatch, type DirectPatchParts } from './direct-patch.ts';
+import {
+  LOCK_DRAIN_TIMEOUT_MS,
+  readDirectPatch,
+  receiveDirectPatch,
+  type DirectPatchParts,
+} from './direct-patch.ts';
 import { diskBags } from './disk-bags.ts';
 import { DiskFinisher } from './disk-finisher.ts';
 import { isDiskFull } from './disk-space.ts';
@@ -109,7 +114,7 @@ function createDiskReceiver(options: ReceiverOptions): Receiver {
   const wholeFileLimit = Math.min(WHOLE_FILE_LIMIT, maxFileSize || Infinity);
   const hooks = tusHooks({ store, finisher, space, logAt, maxFileSize, checkSpace: Boolean(minFreeSpace) });
   const locker = new MemoryLocker();
-  const lockDrainTimeout = 3000;
+  const lockDrainTimeout = LOCK_DRAIN_TIMEOUT_MS;
   const patches: DirectPatchParts = {
     store,
     locker,
@@ -199,7 +204,7 @@ function tusHooks(
       uploadOfRequest.set(req, id);
       if (req.method !== 'PATCH') return;
       expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), id);
-      const digest = req.headers.get('repr-digest');
+      const digest = req.headers.get(REPR_DIGEST_HEADER);
       if (digest === null && !parts.checkSpace) return;
       // Without it the PATCH handler answers 404 or 410 itself.
       const upload = await store.getUpload(id).catch(() => undefined);
@@ -214,11 +219,11 @@ function tusHooks(
       if (req.headers.get('content-type') === TUS_DATA_TYPE) {
         expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), upload.id);
       }
-      const { metadata } = await finisher.admit(upload, req.headers.get('repr-digest'));
+      const { metadata } = await finisher.admit(upload, req.headers.get(REPR_DIGEST_HEADER));
       return { metadata };
     },
     onUploadFinish(req, upload) {
-      return finisher.finishOnce(upload, req.headers.get('repr-digest'));
+      return finisher.finishOnce(upload, req.headers.get(REPR_DIGEST_HEADER));
     },
     async onResponseError(req, error) {
       if (maxFileSize && 'body' in error && error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body) {

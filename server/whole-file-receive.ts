@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { ERRORS, Upload } from '@tus/server';
-import { TUS_PATH } from '#core/protocol';
+import { REPR_DIGEST_HEADER, TUS_PATH } from '#core/protocol';
 import { isDiskFull } from './disk-space.ts';
 import type { DiskFinisher } from './disk-finisher.ts';
 import { AT_ONCE_LIMIT, type PartialStore } from './partial-store.ts';
@@ -37,7 +37,7 @@ export async function receiveWholeFile(
   const upload = new Upload({ id, size: post.size, offset: 0, metadata: post.metadata });
   let stage: 'checking' | 'writing' | 'finishing' = 'checking';
   try {
-    const digest = req.headers['repr-digest'];
+    const digest = req.headers[REPR_DIGEST_HEADER.toLowerCase()];
     const admitted = await finisher.admit(upload, typeof digest === 'string' ? digest : null);
     upload.metadata = admitted.metadata;
     stage = 'writing';
