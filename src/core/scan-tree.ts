@@ -40,6 +40,11 @@ export interface WalkOptions {
 
 const collator = new Intl.Collator('en', { numeric: true });
 
+/** The order the walk lists a folder's files and subfolders in: natural name order ("file-2" before "file-10"). */
+export function walkOrder(a: string, b: string): number {
+  return collator.compare(a, b);
+}
+
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name || error.message : String(error);
 }

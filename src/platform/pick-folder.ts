@@ -57,6 +57,12 @@ export function folderFromFileList(list: ArrayLike<File>): PickedFolder | null {
 /** How long one slice of {@link absorbFileList} may keep the page's main thread. */
 const SLICE_BUDGET_MS = 20;
 
+/**
+ * How often {@link absorbFileList} hands what it read on: each hand-over is a message to the folder worker and a
+ * new count on the page, which then renders, so a few a second, not one a slice.
+ */
+const HAND_EVERY_MS = 200;
+
 /** One slice of a folder input's files as facts: paths below the picked folder, sizes and dates, by position. */
 export interface FactSlice {
   readonly paths: readonly string[];
@@ -65,49 +71,53 @@ export interface FactSlice {
 }
 
 /**
- * Reads a folder input's files a slice at a time, yielding to the page between slices, and hands each slice's
- * facts to `hand`. Chromium asks its browser process for a picked file's size and date, synchronously, the first
- * time the File is measured or cloned (0.1–0.8 ms a file on a busy machine): that call is the bare input's cost
- * too, made here one file at a time with the budget checked after each. The File objects stay on the page (the
- * worker asks for those whose bytes it reads, see askingSource): cloning all 100,000 to the worker cost it about
- * 0.1 ms each to take in, and the slice's message the page more. Returns every file by path, for the upload to
- * read. Rejects with an AbortError when `signal` aborts.
+ * Reads a folder input's files a slice at a time, yielding to the page between slices, and hands their facts to
+ * `hand` a few times a second, in the list's order. Chromium asks its browser process for a picked file's size
+ * and date, synchronously, the first time the File is measured or cloned (0.1–0.8 ms a file on a busy machine):
+ * that call is the bare input's cost too, made here one file at a time with the budget checked after each. The
+ * File objects stay on the page (the worker asks for those whose bytes it reads, see askingSource): cloning all
+ * 100,000 to the worker cost it about 0.1 ms each to take in, and the slice's message the page more. Returns
+ * every file by path, for the upload to read. Rejects with an AbortError when `signal` aborts.
  */
 export async function absorbFileList(
   list: ArrayLike<File>,
   hand: (slice: FactSlice) => void,
-  onProgress: (files: number) => void,
   signal: AbortSignal,
 ): Promise<Map<string, File>> {
   const byPath = new Map<string, File>();
+  let paths: string[] = [];
+  let sizes: number[] = [];
+  let modified: number[] = [];
+  let handedAt = performance.now();
   let i = 0;
   while (i < list.length) {
     const sliceStart = performance.now();
-    const paths: string[] = [];
-    const sizes: number[] = [];
-    const modified: number[] = [];
     do {
       const file = list[i] as File;
       i += 1;
-      const path = realPath(file).join('/');
+      const path = realPath(file);
       byPath.set(path, file);
       paths.push(path);
       sizes.push(file.size);
       modified.push(file.lastModified);
     } while (i < list.length && performance.now() - sliceStart < SLICE_BUDGET_MS);
-    hand({ paths, sizes: Float64Array.from(sizes), modified: Float64Array.from(modified) });
-    onProgress(i);
+    if (i === list.length || performance.now() - handedAt >= HAND_EVERY_MS) {
+      hand({ paths, sizes: Float64Array.from(sizes), modified: Float64Array.from(modified) });
+      paths = [];
+      sizes = [];
+      modified = [];
+      handedAt = performance.now();
+    }
     if (i < list.length) {
       await yieldToPage();
       signal.throwIfAborted();
     }
   }
-  onProgress(list.length);
   return byPath;
 }
 
 /** Lets input and rendering in: scheduler.yield() where the browser has it (keeps the task's priority), else a message. */
-function yieldToPage(): Promise<void> {
+export function yieldToPage(): Promise<void> {
   const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
   if (scheduler?.yield) return scheduler.yield();
   return new Promise((resolve) => {
@@ -127,17 +137,26 @@ function yieldToPage(): Promise<void> {
  * became are put back into one, so the file is never placed in a folder that is not on the disk; the check then
  * names the backslash.
  */
-function realPath(file: File): string[] {
-  const parts = (file.webkitRelativePath || file.name).split('/');
-  if (parts.length > 1) parts.shift();
-  if (parts.at(-1) === file.name) return parts;
-  const spans = file.name.split('\\').length;
-  const tail = parts.slice(-spans);
-  if (spans > 1 && spans <= parts.length && tail.join('\\') === file.name) {
-    return [...parts.slice(0, -spans), file.name];
+function realPath(file: File): string {
+  const relative = file.webkitRelativePath;
+  const name = file.name;
+  // Nearly every file: "Folder/sub/name", the name unchanged; the path below the folder is the rest.
+  const nameAt = relative.length - name.length;
+  if (nameAt > 0 && relative.charCodeAt(nameAt - 1) === SLASH && relative.endsWith(name)) {
+    return relative.slice(relative.indexOf('/') + 1);
   }
-  return [...parts.slice(0, -1), file.name];
+  const parts = (relative || name).split('/');
+  if (parts.length > 1) parts.shift();
+  if (parts.at(-1) === name) return parts.join('/');
+  const spans = name.split('\\').length;
+  const tail = parts.slice(-spans);
+  if (spans > 1 && spans <= parts.length && tail.join('\\') === name) {
+    return [...parts.slice(0, -spans), name].join('/');
+  }
+  return [...parts.slice(0, -1), name].join('/');
 }
+
+const SLASH = 0x2f;
 
 /**
  * Reads a drop. Must be called synchronously inside the drop handler: the DataTransfer empties afterwards.

@@ -12,6 +12,7 @@ import type { FactSlice } from '../platform/pick-folder';
 import type { FindingPage, FindingQuery } from '#core/validation/finding-view';
 import type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
 import { coreShare } from './core-share';
+import type { AbsorbedScan } from './memory-tree';
 import type { ListDownload, ListPreview } from './file-lists';
 import type {
   CheckRequest,
@@ -22,6 +23,7 @@ import type {
 } from './folder.worker';
 
 export type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
+export type { AbsorbedScan } from './memory-tree';
 export type {
   ArrivalsText,
   CopiesText,
@@ -90,8 +92,8 @@ export class FolderWorker {
   }
 
   /** A walk in the worker, which a cancel stops by terminating the worker. */
-  #cancellable(signal: AbortSignal, walk: () => Promise<ScanProgress>): Promise<ScanProgress> {
-    return new Promise<ScanProgress>((resolve, reject) => {
+  #cancellable<T>(signal: AbortSignal, walk: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       const abort = () => {
         this.dispose();
         reject(new DOMException('Scan cancelled', 'AbortError'));
@@ -116,19 +118,16 @@ export class FolderWorker {
   }
 
   /**
-   * Walks the files handed over by {@link absorb} in the worker, streaming batches like {@link scan}; the worker
-   * asks for the File objects of `files` when it reads their bytes.
+   * Walks the files handed over by {@link absorb} in the worker, which keeps them as {@link scan} does, and says
+   * in which order and with what skipped; the worker asks for the File objects of `files` when it reads their bytes.
    */
   scanAbsorbed(
-    onBatch: (batch: ScanBatch) => void,
     signal: AbortSignal,
     includeHidden: boolean,
     files: ReadonlyMap<string, File>,
-  ): Promise<ScanProgress> {
+  ): Promise<AbsorbedScan> {
     const open = async (paths: readonly string[]) => paths.map((path) => files.get(path) ?? null);
-    return this.#cancellable(signal, () =>
-      this.#api.scanAbsorbed(Comlink.proxy(onBatch), includeHidden, Comlink.proxy(open)),
-    );
+    return this.#cancellable(signal, () => this.#api.scanAbsorbed(includeHidden, Comlink.proxy(open)));
   }
 
   /** Hands over a folder walked on the page; facts packed so that 100,000 entries cost a few copies, not 100,000. */

@@ -39,7 +39,7 @@ import {
   type ListPreview,
   type ListRequestFromPage,
 } from './file-lists';
-import { MemoryDir } from './memory-tree';
+import { AbsorbedFolder, type AbsorbedScan } from './memory-tree';
 import { toCsv } from './table-writer';
 
 const REPORT_COLUMNS = ['path', 'status', 'identifier', 'rule', 'message'] as const;
@@ -89,7 +89,7 @@ export interface CheckResult {
 let files: ScannedFile[] = [];
 let source: FolderSource | null = null;
 /** A folder input's files' facts as they arrive from the page, until scanAbsorbed walks them. */
-let absorbed = new MemoryDir('');
+let absorbed = new AbsorbedFolder();
 /** Whether the first bytes of every file have been read (once per folder, before its first check). */
 let magicRead = false;
 const MAGIC_BYTES = 16;
@@ -161,32 +161,24 @@ const api = {
 
   /** Takes one slice of a folder input's files: paths below the picked folder (NUL-joined), sizes and dates. */
   absorb(paths: string, sizes: Float64Array, modified: Float64Array): void {
-    paths.split('\u0000').forEach((path, i) => {
-      absorbed.add(path.split('/'), { size: sizes[i] ?? 0, lastModified: modified[i] ?? 0 });
-    });
+    absorbed.add(paths.split('\u0000'), sizes, modified);
   },
 
   /**
-   * Walks the files {@link api.absorb} took, as {@link api.scan} walks a directory handle; `open` fetches the
-   * page's File objects of some paths when their bytes are read.
+   * Walks the files {@link api.absorb} took, as {@link api.scan} walks a directory handle, and keeps them; the
+   * page builds its rows from the facts it read, in the order returned. `open` fetches the page's File objects
+   * of some paths when their bytes are read.
    */
   async scanAbsorbed(
-    onBatch: (batch: ScanBatch) => void | Promise<void>,
     includeHidden: boolean,
     open: (paths: readonly string[]) => Promise<readonly (File | null)[]>,
-  ): Promise<ScanProgress> {
+  ): Promise<AbsorbedScan> {
     forget();
     const tree = absorbed;
-    absorbed = new MemoryDir('');
+    absorbed = new AbsorbedFolder();
     source = askingSource('', open);
-    return walkTree(
-      tree,
-      (batch) => {
-        keep(batch.entries);
-        return onBatch(batch);
-      },
-      { includeHidden },
-    );
+    const scanned = await tree.walk(includeHidden, keep);
+    return Comlink.transfer(scanned, [scanned.order.buffer]);
   },
 
   /** Takes a folder walked on the page (input and drop fallbacks): paths joined by NUL, which no name holds. */

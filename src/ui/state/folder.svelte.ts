@@ -3,15 +3,27 @@
  * deep proxies would be slow); `revision` tells the table when to read it again. Updates are batched by the scan
  * (a few per second), so the page stays responsive.
  */
-import { fileKind } from '#core/file-types';
+import { fileKind, type FileKind } from '#core/file-types';
 import { formatBytes, plural } from '#core/format';
-import { HIDDEN_FILE, type ScanBatch, type ScanNote, type ScanProgress } from '#core/scan-types';
+import {
+  HIDDEN_FILE,
+  type ScanBatch,
+  type ScanEntry,
+  type ScanNote,
+  type ScanProgress,
+} from '#core/scan-types';
 import { walkTree } from '#core/scan-tree';
 import { filesSource, handleSource, type FolderSource } from '../../platform/folder-source';
 import { openStored } from '../../platform/opfs';
 import type { CopyRecord } from '../../platform/batch-journal';
-import { absorbFileList, filesNotListed, type PickedFolder } from '../../platform/pick-folder';
-import { FolderWorker } from '../../workers/folder-bridge';
+import {
+  absorbFileList,
+  filesNotListed,
+  yieldToPage,
+  type FactSlice,
+  type PickedFolder,
+} from '../../platform/pick-folder';
+import { FolderWorker, type AbsorbedScan } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import { UploadNamesState } from './upload-names.svelte';
 import type { FileRow } from './file-row';
@@ -248,17 +260,23 @@ export class FolderState {
         this.#name = folder.name;
         this.#source = null;
         this.#announcer.say(`Scanning ${this.#name}…`);
+        const read = new ReadFacts();
         const files = await absorbFileList(
           folder.list,
-          (slice) => worker.absorb(slice),
-          (count) => (this.#progress = { ...NO_PROGRESS, files: count }),
+          (slice) => {
+            // Before the worker's copy: its sizes and dates are transferred, so gone from here.
+            read.add(slice);
+            worker.absorb(slice);
+            this.#progress = { ...NO_PROGRESS, files: read.count };
+          },
           abort.signal,
         );
         performance.measure('absorb', 'scan-start');
         this.#source = filesSource(folder.name, files);
         // The input's FileList is emptied for the next pick; a rescan (Include hidden files) reads these.
         this.#picked = { kind: 'list', name: folder.name, list: [...files.values()] };
-        await worker.scanAbsorbed(onBatch, abort.signal, includeHidden, files);
+        const walked = await worker.scanAbsorbed(abort.signal, includeHidden, files);
+        await this.#placeRead(read, walked, abort.signal);
       } else {
         this.#name = folder.name;
         this.#source = filesSource(folder.name, folder.files);
@@ -430,23 +448,82 @@ export class FolderState {
 
   #append(batch: ScanBatch): void {
     for (const entry of batch.entries) {
-      const kind = fileKind(entry.path);
-      this.#rows.push({
-        id: this.#rows.length,
-        path: entry.path,
-        size: entry.size,
-        lastModified: entry.lastModified,
-        kind: kind.label,
-        mime: kind.mime,
-        status: entry.skip ? 'skipped' : 'ready',
-        uploaded: 0,
-        message: skipMessage(entry.skip),
-      });
+      this.#rows.push(newRow(this.#rows.length, entry, fileKind(entry.path), entry.skip));
     }
     if (batch.notes.length > 0) this.#notes = [...this.#notes, ...batch.notes];
     this.#progress = batch.progress;
     this.#touch();
   }
+
+  /**
+   * Makes the rows of a folder input's files from the facts the page read, in the order the worker walked them,
+   * a slice at a time: no file crosses back from the worker.
+   */
+  async #placeRead(read: ReadFacts, walked: AbsorbedScan, signal: AbortSignal): Promise<void> {
+    const { order, skips } = walked;
+    let skip = 0;
+    for (let k = 0; k < order.length;) {
+      const sliceStart = performance.now();
+      do {
+        const at = order[k] as number;
+        const skipped = skips[skip]?.[0] === k ? skips[skip++]?.[1] : undefined;
+        this.#rows.push(newRow(k, read.facts(at), read.kinds[at] as FileKind, skipped));
+        k += 1;
+      } while (k < order.length && performance.now() - sliceStart < PLACE_BUDGET_MS);
+      if (k < order.length) {
+        await yieldToPage();
+        signal.throwIfAborted();
+      }
+    }
+    if (walked.notes.length > 0) this.#notes = [...walked.notes];
+    this.#progress = walked.progress;
+  }
+}
+
+/** How long one slice of placing a folder input's rows may keep the main thread. */
+const PLACE_BUDGET_MS = 20;
+
+/** The facts of a folder input's files as the page read them (see absorbFileList), by position. */
+class ReadFacts {
+  readonly #paths: string[] = [];
+  readonly #sizes: number[] = [];
+  readonly #modified: number[] = [];
+  readonly kinds: FileKind[] = [];
+
+  get count(): number {
+    return this.#paths.length;
+  }
+
+  add(slice: FactSlice): void {
+    slice.paths.forEach((path, i) => {
+      this.#paths.push(path);
+      this.#sizes.push(slice.sizes[i] ?? 0);
+      this.#modified.push(slice.modified[i] ?? 0);
+      this.kinds.push(fileKind(path));
+    });
+  }
+
+  facts(at: number): ScanEntry {
+    return {
+      path: this.#paths[at] ?? '',
+      size: this.#sizes[at] ?? 0,
+      lastModified: this.#modified[at] ?? 0,
+    };
+  }
+}
+
+function newRow(id: number, facts: ScanEntry, kind: FileKind, skip: string | undefined): FileRow {
+  return {
+    id,
+    path: facts.path,
+    size: facts.size,
+    lastModified: facts.lastModified,
+    kind: kind.label,
+    mime: kind.mime,
+    status: skip === undefined ? 'ready' : 'skipped',
+    uploaded: 0,
+    message: skipMessage(skip),
+  };
 }
 
 function skipMessage(skip: string | undefined): string {
