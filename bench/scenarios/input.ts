@@ -54,7 +54,8 @@ export async function pickThroughInput(page: Page, dir: string, files: number): 
   const chooser = page.waitForEvent('filechooser');
   await page.getByRole('button', { name: 'Choose folder' }).click();
   const started = Date.now();
-  await (await chooser).setFiles(dir);
+  // Playwright lists the folder before Chromium makes its Files: minutes for 100,000 files on a loaded machine.
+  await (await chooser).setFiles(dir, { timeout: TIMEOUT });
   try {
     await page.waitForFunction(() => performance.getEntriesByName('check', 'measure').length > 0, undefined, {
       polling: 100,
