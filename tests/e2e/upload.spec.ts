@@ -13,10 +13,11 @@ test('a folder picked with showDirectoryPicker is scanned in a worker and arrive
   page,
   receiver,
 }) => {
-  await page.goto(receiver.url);
-  await seedPickerWithFixture(page);
+  // The folder worker starts with the page (see FolderState's spare), so it is watched for from the start.
   const workers: string[] = [];
   page.on('worker', (worker) => workers.push(worker.url()));
+  await page.goto(receiver.url);
+  await seedPickerWithFixture(page);
 
   await scanForUpload(page);
 
