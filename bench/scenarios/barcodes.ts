@@ -2,7 +2,7 @@
  * barcodes-60mp: a generated 60-megapixel herbarium sheet (42 cm high, a 1-cm Code 128 label and a 1-cm Data
  * Matrix turned 30°) in OPFS. The app reads its barcodes by itself after the check (Symbiota), in its image
  * worker: open, decode, read; its `barcodes` measure, against one decode of the same file (createImageBitmap)
- * in a worker of the same page; alternating runs.
+ * in a worker of the same page; alternating runs. BENCH_TRACE=dir adds one traced app run, not counted (trace.ts).
  */
 import type { Page } from '@playwright/test';
 import { drawSheet } from '../../tests/e2e/barcode-sheets.ts';
@@ -107,7 +107,9 @@ export const barcodesScenario: Scenario = {
         );
       }
       if (tracing) {
-        const [traced] = await step(LABEL, 'traced run (not counted): app', () => appRun(page, env.url, true));
+        const [traced] = await step(LABEL, 'traced run (not counted): app', () =>
+          appRun(page, env.url, true),
+        );
         progress(LABEL, `traced run: app ${formatMs(traced.ms)}`);
       }
       return { [LABEL]: { value: median(app) / 1000, baseline: median(base) / 1000 } };
