@@ -177,42 +177,51 @@ async function readWhole(image: ImageBitmap): Promise<Placed[]> {
 async function readRegions(image: ImageBitmap): Promise<Placed[]> {
   // An opaque image's pixels are copied out of it rather than drawn (see frame-pixels.ts).
   const frame = FramePixels.of(image);
-  try {
-    const small = frame ? await frame.sampled(LOCATE_PIXELS) : pixels(image, LOCATE_PIXELS);
-    const regions = labelRegions(small.data.data, small.data.width, small.data.height);
-    const crops = regions.map((region) => {
-      const x = Math.floor(region.x / small.scale);
-      const y = Math.floor(region.y / small.scale);
-      return {
-        x,
-        y,
-        width: Math.min(image.width, Math.ceil((region.x + region.width) / small.scale)) - x,
-        height: Math.min(image.height, Math.ceil((region.y + region.height) / small.scale)) - y,
-      };
-    });
-    const scaled = (crop: Region) => Math.min(1, Math.sqrt(CROP_PIXELS / (crop.width * crop.height)));
-    // One canvas as large as the largest crop drawn serves them all: a new canvas per crop cost more than drawing it.
-    const drawn = frame ? crops.filter((crop) => scaled(crop) < 1) : crops;
-    const side = (of: (crop: Region) => number) => Math.max(1, ...drawn.map(of));
-    const context =
-      drawn.length === 0
-        ? undefined
-        : readableContext(
-            side((crop) => Math.ceil(crop.width * scaled(crop))),
-            side((crop) => Math.ceil(crop.height * scaled(crop))),
-          );
-    const found: Placed[] = [];
-    for (const at of crops) {
-      const { data, scale } =
-        frame && scaled(at) === 1
-          ? { data: await frame.crop(at), scale: 1 }
-          : pixels(image, CROP_PIXELS, at, context);
-      found.push(...placed(await readBarcodes(data, OPTIONS), at, scale));
+  if (frame) {
+    try {
+      return await readRegionsThrough(image, frame);
+    } catch {
+      // The frame refused a copy: the image is drawn instead, as one without a frame is.
+    } finally {
+      frame.close();
     }
-    return found;
-  } finally {
-    frame?.close();
   }
+  return readRegionsThrough(image, undefined);
+}
+
+async function readRegionsThrough(image: ImageBitmap, frame: FramePixels | undefined): Promise<Placed[]> {
+  const small = frame ? await frame.sampled(LOCATE_PIXELS) : pixels(image, LOCATE_PIXELS);
+  const regions = labelRegions(small.data.data, small.data.width, small.data.height);
+  const crops = regions.map((region) => {
+    const x = Math.floor(region.x / small.scale);
+    const y = Math.floor(region.y / small.scale);
+    return {
+      x,
+      y,
+      width: Math.min(image.width, Math.ceil((region.x + region.width) / small.scale)) - x,
+      height: Math.min(image.height, Math.ceil((region.y + region.height) / small.scale)) - y,
+    };
+  });
+  const scaled = (crop: Region) => Math.min(1, Math.sqrt(CROP_PIXELS / (crop.width * crop.height)));
+  // One canvas as large as the largest crop drawn serves them all: a new canvas per crop cost more than drawing it.
+  const drawn = frame ? crops.filter((crop) => scaled(crop) < 1) : crops;
+  const side = (of: (crop: Region) => number) => Math.max(1, ...drawn.map(of));
+  const context =
+    drawn.length === 0
+      ? undefined
+      : readableContext(
+          side((crop) => Math.ceil(crop.width * scaled(crop))),
+          side((crop) => Math.ceil(crop.height * scaled(crop))),
+        );
+  const found: Placed[] = [];
+  for (const at of crops) {
+    const { data, scale } =
+      frame && scaled(at) === 1
+        ? { data: await frame.crop(at), scale: 1 }
+        : pixels(image, CROP_PIXELS, at, context);
+    found.push(...placed(await readBarcodes(data, OPTIONS), at, scale));
+  }
+  return found;
 }
 
 /**
