@@ -204,12 +204,28 @@ export async function uploadWithApp(
   if (count(complete[1] ?? '') !== options.expectedFiles) {
     throw new AppProblem(`the app uploaded ${complete[1]} files, expected ${options.expectedFiles}`);
   }
+  await settleCompletion(page, options.timeout);
   return {
     ms: upload.doneAt - seen.clickAt,
     heapStartBytes: upload.heapStart,
     heapPeakBytes: upload.heapPeak,
     longestTaskMs: seen.longestTaskMs,
   };
+}
+
+/**
+ * Waits (untimed) until the receiver has answered the batch's completion, so its bagging neither runs into the
+ * next run's measurement nor finds its folder cleared by the bench.
+ */
+async function settleCompletion(page: Page, timeout: number): Promise<void> {
+  const region = page.getByRole('region', { name: 'Batch completion' });
+  await region.and(page.locator(':not([data-phase="completing"])')).waitFor({ timeout });
+  const phase = await region.getAttribute('data-phase');
+  if (phase === 'refused' || phase === 'failed') {
+    throw new AppProblem(
+      `the receiver did not complete the batch: ${(await region.innerText()).slice(0, 400)}`,
+    );
+  }
 }
 
 /**

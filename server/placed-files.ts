@@ -38,11 +38,21 @@ export class PlacedFiles {
 
   /** Synchronous: one small append per finished file costs less than a trip through the thread pool. */
   record(batch: string, file: PlacedFile): void {
-    if (!this.#madeDir) {
-      mkdirSync(path.join(this.#uploadDir, JOURNAL_DIR), { recursive: true });
-      this.#madeDir = true;
+    const line = `${JSON.stringify(file)}\n`;
+    if (!this.#madeDir) this.#makeDir();
+    try {
+      appendFileSync(placedFilesJournal(this.#uploadDir, batch), line);
+    } catch (error) {
+      // The folder was removed while the receiver ran (someone cleaned the upload folder): make it again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.#makeDir();
+      appendFileSync(placedFilesJournal(this.#uploadDir, batch), line);
     }
-    appendFileSync(placedFilesJournal(this.#uploadDir, batch), `${JSON.stringify(file)}\n`);
+  }
+
+  #makeDir(): void {
+    mkdirSync(path.join(this.#uploadDir, JOURNAL_DIR), { recursive: true });
+    this.#madeDir = true;
   }
 
   /** Every file recorded for `batch`, oldest first; none when nothing was recorded. */
