@@ -11,7 +11,7 @@ import type { Page } from '@playwright/test';
 import type { BenchWindow } from './browser.ts';
 import type { BenchReceiver } from './receiver.ts';
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
 }
@@ -58,8 +58,11 @@ export async function startProfile(
   };
 }
 
-function summarise(title: string, profile: Profile, appDir: string, top = 10): string {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+/** Names a sampled frame as `name source:line` (through dist/'s source maps), with its group (a package, an app
+ * or server file, or the engine). */
+export function frameNamer(
+  appDir: string,
+): (frame: ProfileNode['callFrame']) => { key: string; group: string } {
   const maps = new Map<string, SourceMap | null>();
   const sourceMap = (file: string): SourceMap | null => {
     let map = maps.get(file);
@@ -70,8 +73,7 @@ function summarise(title: string, profile: Profile, appDir: string, top = 10): s
     }
     return map;
   };
-  /** A frame as `name source:line`, and its group (a package, an app or server file, or the engine). */
-  const where = (frame: ProfileNode['callFrame']): { key: string; group: string } => {
+  return (frame) => {
     let name = frame.functionName || '(anonymous)';
     let source = frame.url;
     let line = frame.lineNumber + 1;
@@ -96,6 +98,11 @@ function summarise(title: string, profile: Profile, appDir: string, top = 10): s
         : source;
     return { key: `${name} ${source}:${line}`, group };
   };
+}
+
+function summarise(title: string, profile: Profile, appDir: string, top = 10): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const where = frameNamer(appDir);
   const self = new Map<string, number>();
   const groups = new Map<string, number>();
   const samples = profile.samples ?? [];

@@ -7,6 +7,7 @@ import {
   PAYLOAD_DIR,
   RECEIVER_EXTENSIONS,
   REPR_DIGEST_HEADER,
+  REQUEST_SIZE_HEADER,
   STORED_PATH_HEADER,
   storedPathFor,
   TUS_PATH,
@@ -58,7 +59,12 @@ export type ObjectStorage = {
   redisUrl?: string | undefined;
 };
 
-const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER, ...CHECKSUM_CORS.exposedHeaders];
+const EXPOSED_HEADERS = [
+  STORED_PATH_HEADER,
+  VERIFIED_HEADER,
+  REQUEST_SIZE_HEADER,
+  ...CHECKSUM_CORS.exposedHeaders,
+];
 const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
 /** How often each receiver looks for completions another receiver left unfinished when it stopped. */
 const HANDOFF_SWEEP_INTERVAL = 60_000;
@@ -105,6 +111,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       ...store.extensions,
       RECEIVER_EXTENSIONS.reprDigest,
       RECEIVER_EXTENSIONS.batchComplete,
+      RECEIVER_EXTENSIONS.requestSize,
     ];
     store.onUnplaced = (upload) => finishOnce(store, state, upload, null);
     const { tus, patches } = createTusServer(store, state);
@@ -322,7 +329,10 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       started
         .then(({ tus, patches, store, completion }) => {
           if (completion.handles(req, res)) return undefined;
-          if (req.method === 'OPTIONS') announceChecksumAlgorithms(res);
+          if (req.method === 'OPTIONS') {
+            announceChecksumAlgorithms(res);
+            res.setHeader(REQUEST_SIZE_HEADER, String(store.requestSize));
+          }
           const patch = readDirectPatch(req);
           const id = uploadIdOf(store, patch?.id);
           return patch && id ? receiveDirectPatch(patches, req, res, { ...patch, id }) : tus.handle(req, res);

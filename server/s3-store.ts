@@ -34,6 +34,12 @@ const FINISHED_KEPT_MS = 60 * 60_000;
 
 /** How many parts of one request may be on their way to S3 at once (as many as the SDK's Upload helper sends). */
 const PARTS_IN_FLIGHT = 4;
+/**
+ * The parts in the PATCH body the receiver asks for (its `request-size` extension): a PATCH is answered once its
+ * last part is on S3, so the parts in flight drain at the end of each request. With the page's usual 32 MiB (four
+ * parts) that took 6.2 s of one bench run's 17.5 s for a GiB; with 128 parts a GiB drains once.
+ */
+const PARTS_PER_REQUEST = 128;
 
 export type ObjectStoreOptions = {
   bucket: string;
@@ -98,6 +104,11 @@ export class ObjectStore extends S3Store {
     this.#digests = new RunningDigests(options.state, options.partialExpiry || DIGESTS_KEPT_MS);
     this.#buffers = new PartBuffers(partSizeFor(options.maxFileSize), PARTS_IN_FLIGHT);
     this.extensions = [...this.extensions, CHECKSUM_EXTENSION];
+  }
+
+  /** The PATCH body this store works best with, announced in the OPTIONS answer. */
+  get requestSize(): number {
+    return PARTS_PER_REQUEST * this.#buffers.partSize;
   }
 
   /** The next write of upload `id` must match `checksum`, or nothing of it is kept. */

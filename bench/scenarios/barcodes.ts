@@ -2,7 +2,7 @@
  * barcodes-60mp: a generated 60-megapixel herbarium sheet (42 cm high, a 1-cm Code 128 label and a 1-cm Data
  * Matrix turned 30°) in OPFS. The app reads its barcodes by itself after the check (Symbiota), in its image
  * worker: open, decode, read; its `barcodes` measure, against one decode of the same file (createImageBitmap)
- * in a worker of the same page; alternating runs.
+ * in a worker of the same page; alternating runs. BENCH_TRACE=dir adds one traced app run, not counted (trace.ts).
  */
 import type { Page } from '@playwright/test';
 import { drawSheet } from '../../tests/e2e/barcode-sheets.ts';
@@ -10,6 +10,7 @@ import { AppProblem, openApp, scanWithApp, settleCheck, waitForMeasure } from '.
 import { formatMs, median, progress, step } from '../log.ts';
 import { inWorker } from '../opfs.ts';
 import { RUNS, type Scenario, type Spec } from '../scenario.ts';
+import { startTrace, tracing } from '../trace.ts';
 
 const LABEL = 'barcodes-60mp';
 const ROOT = 'bench-sheet-60mp';
@@ -42,8 +43,9 @@ async function decodeInWorker(spec: { readonly root: string; readonly name: stri
   return ms;
 }
 
-async function appRun(page: Page, url: string): Promise<{ ms: number; status: string }> {
+async function appRun(page: Page, url: string, trace = false): Promise<{ ms: number; status: string }> {
   await openApp(page, url);
+  const stopTrace = trace ? await startTrace(page, LABEL) : null;
   await page.getByLabel('Target').selectOption('symbiota');
   await page.getByLabel('Pattern syntax').selectOption('javascript');
   await page.getByLabel('Catalog number pattern').fill('^(BR\\d{13})');
@@ -52,6 +54,7 @@ async function appRun(page: Page, url: string): Promise<{ ms: number; status: st
   const { ms } = await waitForMeasure(page, 'barcodes', {}, 120_000, 'reading the barcodes');
   const panel = page.getByRole('region', { name: 'Barcodes' });
   const status = (await panel.locator('.figures').innerText()).trim();
+  if (stopTrace) console.log(await stopTrace());
   if (!status.startsWith('1 of 1 images read · 1 with a barcode'))
     throw new AppProblem(`the app said "${status}"`);
   return { ms, status };
@@ -102,6 +105,12 @@ export const barcodesScenario: Scenario = {
           LABEL,
           `run ${run}/${RUNS}: app ${formatMs(result.ms)}, baseline ${formatMs(baseline)} — "${result.status}"`,
         );
+      }
+      if (tracing) {
+        const [traced] = await step(LABEL, 'traced run (not counted): app', () =>
+          appRun(page, env.url, true),
+        );
+        progress(LABEL, `traced run: app ${formatMs(traced.ms)}`);
       }
       return { [LABEL]: { value: median(app) / 1000, baseline: median(base) / 1000 } };
     } finally {

@@ -57,7 +57,7 @@ export const queueScenario: Scenario = {
         const headline = await settleCheck(page, 120_000);
         if (headline) progress(label, `run ${run}/${RUNS}: check: ${headline}`);
         await setBatch(page, `bench-queue-${run}`);
-        const stopTrace = tracing && run === 1 ? await startTrace(page, label) : null;
+        const stopTrace = tracing && run === 1 ? await startTrace(page, label, env.appDir) : null;
         const [measured] = await step(
           label,
           `run ${run}/${RUNS}: Start upload → queue-ready, then Cancel`,

@@ -18,6 +18,7 @@ import {
 import { formatMs, median, progress, step } from '../log.ts';
 import { inWorker, makeTreeInWorker, rawPutMany } from '../opfs.ts';
 import { profiling, startProfile } from '../profile.ts';
+import { startTrace, tracing } from '../trace.ts';
 import { RAW_PREFIX } from '../raw-handler.ts';
 import { describeRequests } from '../request-log.ts';
 import { checkAnnounced, clearReceived, longestTaskSpec, RUNS, tally, type Scenario } from '../scenario.ts';
@@ -99,11 +100,13 @@ export const uploadManyScenario: Scenario = {
       await setBatch(page, batch);
       await env.receiver.reset();
       const stopProfile = run === 'profiled' ? await startProfile(page, env.appDir, env.receiver) : null;
+      const stopTrace = tracing && run === 1 ? await startTrace(page, `${label}-${when}`, env.appDir) : null;
       const [upload] = await step(label, `${tag}: app upload`, () =>
         uploadWithApp(page, { expectedFiles: FILES, timeout: UPLOAD_TIMEOUT, sampleHeap: false }),
       );
       const seen = await env.receiver.report();
       const profile = stopProfile ? await stopProfile() : '';
+      if (stopTrace) console.log(await stopTrace());
       const arrived = await tally(path.join(env.uploadDir, batch, PAYLOAD_DIR));
       if (arrived.files !== FILES || arrived.bytes !== FILES * SIZE) {
         throw new AppProblem(

@@ -38,8 +38,9 @@ const { root: ROOT, size: SIZE } = BIG_FILE;
 const UPLOAD_TIMEOUT = 600_000;
 const BUCKET = 'bench';
 /**
- * The receiver's part size. The receiver sends each part while the next arrives; the raw side sends four at once,
- * as the SDK's own Upload helper does by default.
+ * The receiver's part size. The receiver sends up to four parts at once while the next arrive, in the large PATCH
+ * requests it asks the page for (its request-size extension); the raw side sends four at once, as the SDK's own
+ * Upload helper does by default.
  */
 const PART_SIZE = partSizeFor(undefined);
 const RAW_PARALLEL = 4;

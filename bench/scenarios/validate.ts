@@ -77,7 +77,7 @@ export const validateScenario: Scenario = {
         // Profiled, the first run (the one that has had the long task) is sampled from the scan to the check.
         const stopProfile =
           profiling && run === 1 ? await startProfile(page, env.appDir, env.receiver) : null;
-        const stopTrace = tracing && run === 1 ? await startTrace(page, label) : null;
+        const stopTrace = tracing && run === 1 ? await startTrace(page, label, env.appDir) : null;
         await step(label, `run ${run}/${RUNS}: app scan`, () => scanWithApp(page, ROOT, FILES, 240_000));
         const [check] = await step(label, `run ${run}/${RUNS}: check`, () =>
           measuredCheck(page, known, 240_000),

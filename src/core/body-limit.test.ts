@@ -54,6 +54,20 @@ describe('BodyLimit', () => {
     expect(limit.networkFailure(16 * MiB, 1000)).toMatchObject({ kind: 'smaller', chunkSize: 8 * MiB });
   });
 
+  it('starts larger where the server prefers it, and falls back to the usual chunk at the first refusal, then halves', () => {
+    const limit = new BodyLimit(32 * MiB, undefined, 1024 * MiB);
+    expect(limit.chunkSize).toBe(1024 * MiB);
+    expect(limit.refused(1024 * MiB)).toEqual({ kind: 'smaller', chunkSize: 32 * MiB, shrunk: true });
+    expect(limit.refused(32 * MiB)).toEqual({ kind: 'smaller', chunkSize: 16 * MiB, shrunk: true });
+    const unanswered = new BodyLimit(32 * MiB, undefined, 1024 * MiB);
+    expect(unanswered.networkFailure(1024 * MiB, 100)).toEqual({ kind: 'unexplained' });
+    unanswered.answered(200);
+    expect(unanswered.networkFailure(1024 * MiB, 300)).toMatchObject({
+      kind: 'smaller',
+      chunkSize: 32 * MiB,
+    });
+  });
+
   it('a small body that gets no answer is never taken for a body limit', () => {
     const limit = new BodyLimit(32 * MiB);
     for (const at of [100, 300]) {

@@ -32,14 +32,18 @@ export function halvedChunk(current: number, failedBody: number, floor = CHUNK_F
 
 export class BodyLimit {
   #chunkSize: number;
+  /** The page's usual chunk: a refused body larger than it falls back to it at once, then halves. */
+  readonly #usual: number;
   readonly #floor: number;
   /** When the server last answered a request (any status). */
   #lastAnswer = -Infinity;
   /** Network failures of bodies not yet explained: when each failed and how large it was. */
   #unexplained: { readonly at: number; readonly bytes: number }[] = [];
 
-  constructor(chunkSize: number, floor = CHUNK_FLOOR) {
-    this.#chunkSize = chunkSize;
+  /** `start` is where request bodies begin when the server prefers larger ones than the usual `chunkSize`. */
+  constructor(chunkSize: number, floor = CHUNK_FLOOR, start = chunkSize) {
+    this.#chunkSize = Math.max(start, chunkSize);
+    this.#usual = chunkSize;
     this.#floor = Math.min(floor, chunkSize);
   }
 
@@ -74,7 +78,7 @@ export class BodyLimit {
   }
 
   #shrinkBelow(bytes: number): BodyVerdict {
-    const next = halvedChunk(this.#chunkSize, bytes, this.#floor);
+    const next = halvedChunk(Math.min(this.#chunkSize, this.#usual), bytes, this.#floor);
     if (next === null) return { kind: 'unexplained' };
     const shrunk = next < this.#chunkSize;
     this.#chunkSize = next;

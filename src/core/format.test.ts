@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aboutFile, formatBytes, formatDuration, formatRate, plural } from '#core/format';
+import { aboutFile, formatBytes, formatCount, formatDuration, formatRate, plural } from '#core/format';
 
 describe('formatBytes', () => {
   it.each([
@@ -25,6 +25,15 @@ describe('formatDuration', () => {
   ])('writes %d seconds as %s', (input, expected) => {
     expect(formatDuration(input)).toBe(expected);
   });
+});
+
+describe('formatCount', () => {
+  it.each([0, 7, 999, 1000, 12_345, 100_000, 1_234_567, -1234, -999, 2 ** 53 - 1, 1.5, 1234.5678, NaN])(
+    'writes %d as en-US does',
+    (n) => {
+      expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
+    },
+  );
 });
 
 describe('formatRate and plural', () => {

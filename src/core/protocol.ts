@@ -50,7 +50,16 @@ export const RECEIVER_EXTENSIONS = {
   reprDigest: 'repr-digest',
   /** A batch can be declared complete with its manifest, checked, bagged and handed on. */
   batchComplete: 'batch-complete',
+  /** Larger PATCH bodies than the page's usual chunk are welcome, up to {@link REQUEST_SIZE_HEADER}'s bytes. */
+  requestSize: 'request-size',
 } as const;
+
+/**
+ * OPTIONS answer header of the `request-size` extension: the PATCH body, in bytes, the server works best with. The
+ * receiver on S3 answers a PATCH once its last part is on S3, so each request's end leaves S3 idle for a moment;
+ * fewer, larger requests leave it idle less often.
+ */
+export const REQUEST_SIZE_HEADER = 'Tus-Request-Size';
 
 /** The folder of a batch that holds its files (a BagIt bag's payload, RFC 8493): `<batch>/data/<path>`. */
 export const PAYLOAD_DIR = 'data';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   PLAIN_TUS,
   readCapabilities,
+  requestSizeFor,
   sizeRefusal,
   speaksTus1,
   supports,
@@ -110,6 +111,31 @@ describe("tus's checksum extension", () => {
       chunkChecksum: null,
       verifies: true,
     });
+  });
+});
+
+describe("our receiver's request-size extension", () => {
+  const MiB = 2 ** 20;
+  const server = (extensions: string, size: string) =>
+    readCapabilities(
+      answer({ 'Tus-Version': '1.0.0', 'Tus-Extension': extensions, 'Tus-Request-Size': size }),
+    );
+
+  it("starts requests at the size the server asks for, when it lists the extension and the size is larger than the page's", () => {
+    const caps = server('creation,repr-digest,request-size', String(1024 * MiB));
+    expect(caps?.requestSize).toBe(1024 * MiB);
+    expect(caps && requestSizeFor(caps, 32 * MiB)).toBe(1024 * MiB);
+    expect(caps && requestSizeFor(caps, 2048 * MiB)).toBe(2048 * MiB);
+  });
+
+  it('keeps the usual size for a server without the extension, a size that is no whole number, and plain tus', () => {
+    const unlisted = server('creation,repr-digest', String(1024 * MiB));
+    expect(unlisted?.requestSize).toBeNull();
+    expect(unlisted && requestSizeFor(unlisted, 32 * MiB)).toBe(32 * MiB);
+    for (const value of ['', 'lots', '-5', '0', '1.5']) {
+      expect(server('request-size', value)?.requestSize).toBeNull();
+    }
+    expect(requestSizeFor(PLAIN_TUS, 32 * MiB)).toBe(32 * MiB);
   });
 });
 

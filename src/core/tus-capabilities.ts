@@ -4,7 +4,12 @@
  * be asked is treated as plain tus 1.0 with the creation extension alone, which every tus server that takes
  * uploads from a browser has.
  */
-import { CHECKSUM_ALGORITHM_HEADER, CHECKSUM_EXTENSION, RECEIVER_EXTENSIONS } from '#core/protocol';
+import {
+  CHECKSUM_ALGORITHM_HEADER,
+  CHECKSUM_EXTENSION,
+  RECEIVER_EXTENSIONS,
+  REQUEST_SIZE_HEADER,
+} from '#core/protocol';
 
 export interface TusCapabilities {
   /** False when the OPTIONS answer could not be read, and plain tus 1.0 is assumed. */
@@ -16,6 +21,8 @@ export interface TusCapabilities {
   readonly maxSize: number | null;
   /** Algorithms of the tus checksum extension, in lower case, in the server's order. */
   readonly checksumAlgorithms: readonly string[];
+  /** The PATCH body size the server prefers (our receiver's `request-size` extension), or null. */
+  readonly requestSize: number | null;
 }
 
 /** The safest assumption about a server that did not say: creation, then the data in PATCH requests. */
@@ -25,20 +32,30 @@ export const PLAIN_TUS: TusCapabilities = {
   extensions: new Set(['creation']),
   maxSize: null,
   checksumAlgorithms: [],
+  requestSize: null,
 };
 
 /** The capabilities in an OPTIONS answer's headers, or null when it carries no `Tus-Version` (not tus, or hidden). */
 export function readCapabilities(header: (name: string) => string | null): TusCapabilities | null {
   const versions = list(header('Tus-Version'));
   if (versions.length === 0) return null;
-  const maxSize = Number((header('Tus-Max-Size') ?? '').trim());
+  const extensions = new Set(list(header('Tus-Extension')).map((name) => name.toLowerCase()));
   return {
     discovered: true,
     versions,
-    extensions: new Set(list(header('Tus-Extension')).map((name) => name.toLowerCase())),
-    maxSize: header('Tus-Max-Size') !== null && Number.isSafeInteger(maxSize) && maxSize > 0 ? maxSize : null,
+    extensions,
+    maxSize: byteCount(header('Tus-Max-Size')),
     checksumAlgorithms: list(header(CHECKSUM_ALGORITHM_HEADER)).map((name) => name.toLowerCase()),
+    requestSize: extensions.has(RECEIVER_EXTENSIONS.requestSize)
+      ? byteCount(header(REQUEST_SIZE_HEADER))
+      : null,
   };
+}
+
+/** A header's positive whole number of bytes, or null when it is missing or anything else. */
+function byteCount(value: string | null): number | null {
+  const bytes = Number((value ?? '').trim());
+  return value !== null && Number.isSafeInteger(bytes) && bytes > 0 ? bytes : null;
 }
 
 export function supports(capabilities: TusCapabilities, extension: string): boolean {
@@ -89,6 +106,14 @@ export function transferPlan(capabilities: TusCapabilities): TransferPlan {
     chunkChecksum,
     verifies: reprDigest || chunkChecksum !== null,
   };
+}
+
+/**
+ * The PATCH body the page starts with: the size the server prefers (our receiver on S3), when larger than the
+ * page's `usual` chunk; else the usual one.
+ */
+export function requestSizeFor(capabilities: TusCapabilities, usual: number): number {
+  return Math.max(usual, capabilities.requestSize ?? 0);
 }
 
 /** Why a file cannot go to this server before a byte is sent, or '' when it may. */

@@ -11,7 +11,7 @@ import type Uppy from '@uppy/core';
 import { BodyLimit } from '#core/body-limit';
 import { CHECKSUM_MISMATCH, STORED_PATH_HEADER, VERIFIED_HEADER } from '#core/protocol';
 import { checkedInTransit } from '#core/filelists/common';
-import { sizeRefusal, transferPlan, type TransferPlan } from '#core/tus-capabilities';
+import { requestSizeFor, sizeRefusal, transferPlan, type TransferPlan } from '#core/tus-capabilities';
 import {
   BLOCKED_CAUSE,
   BODY_LIMIT_CAUSE,
@@ -71,9 +71,12 @@ export class UploadRun {
   #adding = new Map<number, TusFileOptions>();
   /** What the server takes (creation with data, our digest header). */
   readonly #plan: TransferPlan;
-  /** The chunk size, halved when requests meet a limit on their bodies. */
+  /**
+   * The size of request bodies: the usual chunk, or larger where the server prefers it; back to the usual chunk,
+   * then halved, when requests meet a limit on their bodies.
+   */
   readonly #limit: BodyLimit;
-  /** The chunk size each file in the window was given. */
+  /** The request size each file in the window was given. */
   readonly #chunkOf = new Map<number, number>();
   #leaving: string[] = [];
   #afterRemoval: (() => void)[] = [];
@@ -93,7 +96,11 @@ export class UploadRun {
   ) {
     this.#settings = { connections: 6, window: 16, chunkSize: 32 * 1024 * 1024, md5: false, ...settings };
     this.#plan = transferPlan(settings.capabilities);
-    this.#limit = new BodyLimit(this.#settings.chunkSize);
+    this.#limit = new BodyLimit(
+      this.#settings.chunkSize,
+      undefined,
+      requestSizeFor(settings.capabilities, this.#settings.chunkSize),
+    );
     this.#open = open;
     this.#listener = listener;
     this.#digests = new RunDigests(checksums, listener, this.#plan);
@@ -115,7 +122,12 @@ export class UploadRun {
       if (!file) return;
       const id = file.meta.jobId;
       this.#sent.set(id, progress.bytesUploaded);
-      this.#addresses.note(id, file.tus?.uploadUrl ?? undefined, file.size ?? 0, this.#chunkSizeOf(id));
+      this.#addresses.note(
+        id,
+        file.tus?.uploadUrl ?? undefined,
+        file.size ?? 0,
+        this.#createdEmptyAbove(this.#chunkSizeOf(id)),
+      );
     });
     this.#uppy.on('upload-success', (file, response) => {
       if (!file) return;
@@ -316,9 +328,15 @@ export class UploadRun {
           this.#addresses.keep(resumes);
           for (const d of descriptors)
             if (known.has(d.job.id) && !resumes.has(d.job.id)) this.#digests.announce(d.job.id);
-          const chunkSize = this.#limit.chunkSize;
-          for (const d of descriptors) this.#chunkOf.set(d.job.id, chunkSize);
-          this.#adding = transferOptions(descriptors, resumes, known, chunkSize);
+          const requestSize = this.#limit.chunkSize;
+          for (const d of descriptors) this.#chunkOf.set(d.job.id, requestSize);
+          this.#adding = transferOptions(
+            descriptors,
+            resumes,
+            known,
+            this.#createdEmptyAbove(requestSize),
+            requestSize,
+          );
           try {
             this.#uppy.addFiles(
               descriptors.map((d) =>
@@ -346,6 +364,11 @@ export class UploadRun {
 
   #chunkSizeOf(id: number): number {
     return this.#chunkOf.get(id) ?? this.#limit.chunkSize;
+  }
+
+  /** Files larger than this are created empty first, so that even their first request can be resumed. */
+  #createdEmptyAbove(requestSize: number): number {
+    return Math.min(this.#settings.chunkSize, requestSize);
   }
 
   /** Files over the server's Tus-Max-Size fail here, before a byte is read or sent. */

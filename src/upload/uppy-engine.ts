@@ -78,7 +78,8 @@ export function createEngine(
 /**
  * Per-file transfer options, by job id, for the files about to be added:
  * - a file larger than one chunk is created empty first, so that an interruption during its first chunk can
- *   still resume from the receiver's offset (an interrupted creation request leaves no upload URL);
+ *   still resume from the receiver's offset (an interrupted creation request leaves no upload URL), and is then
+ *   sent in requests of `requestSize` (larger than a chunk where the server prefers larger requests);
  * - a file with an upload from before a reload continues it;
  * - checksums known before the upload starts are announced as tus metadata at creation too (Uppy would send
  *   "undefined" for a field a file lacks, so the fields are allowed file by file).
@@ -88,6 +89,7 @@ export function transferOptions(
   resumes: ReadonlyMap<number, string>,
   known: ReadonlyMap<number, FileDigests>,
   chunkSize: number,
+  requestSize = chunkSize,
 ): Map<number, TusFileOptions> {
   const options = new Map<number, TusFileOptions>();
   for (const { job, data } of added) {
@@ -96,7 +98,7 @@ export function transferOptions(
     const digests = known.get(job.id);
     if (!large && uploadUrl === undefined && digests === undefined) continue;
     const tus: TusFileOptions = {};
-    if (large) tus.chunkSize = chunkSize;
+    if (large) tus.chunkSize = requestSize;
     if (large || uploadUrl) tus.uploadDataDuringCreation = false;
     if (uploadUrl) tus.uploadUrl = uploadUrl;
     if (digests) {

@@ -4,7 +4,7 @@
  * each holds at most one decoded image.
  */
 import * as Comlink from 'comlink';
-import { unreadableReason } from '#core/barcodes/readable';
+import { notOpenedProblem, unreadableReason } from '#core/barcodes/readable';
 import type { BarcodeReading } from '#core/barcodes/types';
 import { aboutFile } from '#core/format';
 import { copySize, planImage, type OriginalFate } from '#core/images/derivative-plan';
@@ -15,9 +15,15 @@ import { writeStored } from '../platform/opfs';
 import { endWarmUp, prepareBarcodeReader, readImageBarcodes } from './images/barcode-reader';
 import { decode, DecodeProblem, draw, encodeUnder, type Decoded } from './images/render';
 
+/** An image in a picked folder, which the worker opens itself (`path` relative to `folder`). */
+export interface InFolder {
+  readonly folder: FileSystemDirectoryHandle;
+  readonly path: string;
+}
+
 export interface MakeRequest {
   readonly path: string;
-  readonly file: Blob;
+  readonly file: Blob | InFolder;
   readonly policy: ImagePolicy;
   /** The OPFS folder of this picked folder's copies. */
   readonly store: string;
@@ -61,8 +67,32 @@ const api = {
   },
 
   async make(request: MakeRequest): Promise<MakeResult> {
-    const { path, file } = request;
+    const { path } = request;
     if (request.barcodes === true) endWarmUp();
+    let file: Blob;
+    try {
+      file = request.file instanceof Blob ? request.file : await openInFolder(request.file);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return {
+        path,
+        original: 'upload-uncopied',
+        copies: [],
+        problems:
+          request.copies === false
+            ? []
+            : [
+                aboutFile(
+                  path,
+                  `it could not be opened to make its copies (${detail}); choose the folder again to rescan it.`,
+                ),
+              ],
+        notes: [],
+        width: 0,
+        height: 0,
+        ...(request.barcodes === true ? { barcodes: { problem: notOpenedProblem(path, detail) } } : {}),
+      };
+    }
     const first = new Uint8Array(await file.slice(0, headerBytesWanted).arrayBuffer());
     const header = readImageHeader(first, file.size);
     const policy = request.copies === false ? NO_COPIES : request.policy;
@@ -180,6 +210,15 @@ const api = {
     }
   },
 };
+
+/** Opens a picked folder's file by its path, name by name. */
+async function openInFolder({ folder, path }: InFolder): Promise<File> {
+  const names = path.split('/');
+  const name = names.pop() ?? '';
+  let dir = folder;
+  for (const part of names) dir = await dir.getDirectoryHandle(part);
+  return (await dir.getFileHandle(name)).getFile();
+}
 
 const NO_COPIES: ImagePolicy = { derivatives: [], originals: 'as-is' };
 

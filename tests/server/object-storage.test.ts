@@ -15,12 +15,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Upload } from '@tus/server';
-import { completionPath, VERIFIED_HEADER, type CompletionState } from '#core/protocol';
+import { completionPath, REQUEST_SIZE_HEADER, VERIFIED_HEADER, type CompletionState } from '#core/protocol';
+import { readCapabilities } from '#core/tus-capabilities';
 import { startServer } from '../../server/app-server.ts';
 import type { CompletionSettings } from '../../server/batch-complete.ts';
 import { signWebhook } from '../../server/handoff.ts';
 import type { ObjectStorage } from '../../server/object-receiver.ts';
-import { ObjectStore } from '../../server/s3-store.ts';
+import { ObjectStore, partSizeFor } from '../../server/s3-store.ts';
 import { RedisState } from '../../server/shared-state.ts';
 import { startReceiverProcess } from '../e2e/receiver-process.ts';
 import {
@@ -199,6 +200,20 @@ describe('the receiver on S3 (Ceph RADOS Gateway)', () => {
     );
     expect(await keysUnder(store.prefix)).toEqual([]);
     expect(await unfinishedUploads(store.prefix)).toBe(0);
+  });
+
+  it('asks a page for requests of 128 parts in its OPTIONS answer, readable by a page elsewhere', async () => {
+    const receiver = await receiverOn(storage());
+    const options = await fetch(receiver.endpoint, {
+      method: 'OPTIONS',
+      headers: { 'Tus-Resumable': '1.0.0', Origin: 'https://portal.example.org' },
+    });
+    const capabilities = readCapabilities((name) => options.headers.get(name));
+    expect(capabilities?.requestSize).toBe(128 * partSizeFor(undefined));
+    const exposed = (options.headers.get('access-control-expose-headers') ?? '')
+      .toLowerCase()
+      .split(/\s*,\s*/);
+    expect(exposed).toContain(REQUEST_SIZE_HEADER.toLowerCase());
   });
 
   it("checks each request's body against its Upload-Checksum: a damaged one answers 460 and keeps nothing of it", async () => {

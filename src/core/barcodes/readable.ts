@@ -20,3 +20,8 @@ export function unreadableReason(header: HeaderReading, size: number): string | 
   }
   return undefined;
 }
+
+/** The sentence for an image whose file could not be opened to read its barcodes (`detail`: the browser's reason). */
+export function notOpenedProblem(path: string, detail: string): string {
+  return `${path} could not be read to find its barcodes (${detail}); choose the folder again to rescan it.`;
+}

@@ -4,6 +4,7 @@
  * the decode that makes its copies (see claim). What was read goes to the folder worker, and the check runs
  * again, so the comparisons with the names appear in the Check step's findings and report.
  */
+import { notOpenedProblem } from '#core/barcodes/readable';
 import type { BarcodeReading } from '#core/barcodes/types';
 import { formatCount, plural } from '#core/format';
 import { safeFileName } from '#core/table';
@@ -164,6 +165,7 @@ export class BarcodesState {
     const source = this.#folder.source;
     if (this.#phase === 'running' || !source || this.#folder.phase !== 'ready') return;
     const images = this.#images();
+    const folder = this.#folder.handle;
     const pool = this.#workers;
     this.#pool = pool;
     this.#phase = 'running';
@@ -196,7 +198,8 @@ export class BarcodesState {
         this.#claimed.add(row.path);
         let reading: BarcodeReading;
         try {
-          const file = await source.open(row.path);
+          // A picked folder's image is opened by the worker itself, so the page's rendering never delays it.
+          const file = folder ? { folder, path: row.path } : await source.open(row.path);
           const result = await pool.make({
             path: row.path,
             file,
@@ -210,9 +213,7 @@ export class BarcodesState {
           this.#claimed.delete(row.path);
           if (error instanceof DOMException && error.name === 'AbortError') return;
           const detail = error instanceof Error ? error.message : String(error);
-          reading = {
-            problem: `${row.path} could not be read to find its barcodes (${detail}); choose the folder again to rescan it.`,
-          };
+          reading = { problem: notOpenedProblem(row.path, detail) };
         }
         this.#keep(row.path, reading);
         count(reading);

@@ -231,16 +231,10 @@ export class CheckState {
   }
 
   /**
-   * Whether a file may be uploaded: errors keep it out unless the user overrides, and a name the receiver would
-   * place elsewhere or refuse (a backslash, a control character) always does.
-   */
-  admits(rowId: number): boolean {
-    return this.admitter()(rowId);
-  }
-
-  /**
-   * {@link admits} for many rows: the state it depends on is read once, not once a row (in a derived over
-   * 100,000 rows, reading it each time cost a 1.4-second task after every check).
+   * Says whether a file may be uploaded: errors keep it out unless the user overrides, and a name the receiver
+   * would place elsewhere or refuse (a backslash, a control character) always does. Asked once for a pass over
+   * the rows: the state it depends on is read once, not once a row (in a derived over 100,000 rows, reading it
+   * each time cost a 1.4-second task after every check).
    */
   admitter(): (rowId: number) => boolean {
     const rows = this.#folder.rows;

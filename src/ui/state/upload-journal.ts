@@ -39,6 +39,8 @@ export class UploadJournal {
 
   /** The job fields that continue the row's earlier upload, once: a later send starts anew. */
   takeResume(id: number): Pick<UploadJob, 'resumeUrl' | 'resumeSha256'> {
+    // Asked for every file of a batch: most batches resume nothing.
+    if (this.#resumeFrom.size === 0) return {};
     const resume = this.#resumeFrom.get(id);
     this.#resumeFrom.delete(id);
     return {

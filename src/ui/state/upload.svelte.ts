@@ -63,26 +63,27 @@ export class UploadState {
   #arrivalCount = $state(0);
   readonly #folder: FolderState;
   readonly #announcer: Announcer;
-  readonly #admits: (rowId: number) => boolean;
+  readonly #admitter: () => (rowId: number) => boolean;
   readonly #context: () => BatchContext;
   readonly #journal: UploadJournal;
   /** Told when the batch's name changes or its arrivals are counted (see onBatchChange). */
   readonly #batchListeners: (() => void)[] = [];
 
   /**
-   * `admits` says whether the check lets a file into the upload (errors stay out unless overridden); the
-   * journal, when there is one, keeps the batch for resuming after a reload.
+   * `admitter` gives what says whether the check lets a file into the upload (errors stay out unless
+   * overridden), asked once for a pass over the rows; the journal, when there is one, keeps the batch for
+   * resuming after a reload.
    */
   constructor(
     folder: FolderState,
     announcer: Announcer,
-    admits: (rowId: number) => boolean = () => true,
+    admitter: () => (rowId: number) => boolean = () => () => true,
     context: () => BatchContext = () => ({ target: 'custom', allowErrors: false, md5: false }),
     journal: BatchJournal | null = null,
   ) {
     this.#folder = folder;
     this.#announcer = announcer;
-    this.#admits = admits;
+    this.#admitter = admitter;
     this.#context = context;
     this.#journal = new UploadJournal(journal);
     this.#notice = new TransferNotice(announcer);
@@ -229,9 +230,14 @@ export class UploadState {
   /** Uploads every file that has not arrived yet. */
   start(): void {
     if (this.active || this.#folder.phase !== 'ready') return;
-    const waiting = this.#folder.rows.filter((r) => r.status !== 'skipped' && r.status !== 'done');
-    const ids = waiting.filter((r) => this.#admits(r.id)).map((r) => r.id);
-    const heldBack = waiting.length - ids.length;
+    const admits = this.#admitter();
+    const ids: number[] = [];
+    let heldBack = 0;
+    for (const row of this.#folder.rows) {
+      if (row.status === 'skipped' || row.status === 'done') continue;
+      if (admits(row.id)) ids.push(row.id);
+      else heldBack += 1;
+    }
     if (ids.length === 0) {
       this.#announcer.say(
         heldBack > 0
@@ -337,7 +343,7 @@ export class UploadState {
     this.#run?.cancel();
     this.#completion.reset();
     this.#run = null;
-    this.#figures.count(this.#folder.rows, this.#admits);
+    this.#figures.count(this.#folder.rows, this.#admitter());
     this.#phase = 'uploading';
     this.#starting = jobs;
     const count = ++this.#startCount;

@@ -15,6 +15,7 @@ import { labelRegions, type Region } from '#core/barcodes/label-regions';
 import type { FoundBarcode } from '#core/barcodes/types';
 import { prepareZXingModule, readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
+import { FramePixels } from './frame-pixels';
 import warmUpUrl from './warm-up-labels.png?url';
 
 /** The kinds collections print: Code 39, Code 128, Data Matrix and QR, EAN-13 of the digits alone, and a few more. */
@@ -80,6 +81,8 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Times the card is read: the engine optimizes a function only after it has run a while. */
 const WARM_UP_ROUNDS = 3;
+/** The kinds on the warm-up card. */
+const CARD_FORMATS = ['Code128', 'DataMatrix', 'QRCode', 'Code39', 'EAN13'] as const;
 
 /**
  * Reads a card of real labels while the worker has nothing else to do (the folder is scanned and checked). The
@@ -87,7 +90,10 @@ const WARM_UP_ROUNDS = 3;
  * Code 39 and an EAN-13, written once with zxing-wasm's writer. The engine compiles each WASM function on its
  * first call, and its optimized code only once the function has run a while: measured, a worker's first sheet
  * took about three times as long to read as its next. Each read is one task, and none starts once an image has
- * come (see endWarmUp), so an image waits for at most one read of the card, never for the card.
+ * come (see endWarmUp), so an image waits for at most one read of the card, never for the card. Each read looks
+ * for one kind only, so that read is short: the card's first read of all kinds took 90 ms of CPU (its code
+ * compiled as it ran), a later one 6–11 ms, one kind 2–4 ms; an image that came during a read of all kinds in
+ * the bench waited 2.5 s for it on a loaded machine.
  */
 async function warmUp(): Promise<void> {
   const card = await createImageBitmap(await (await fetch(warmUpUrl)).blob());
@@ -95,9 +101,11 @@ async function warmUp(): Promise<void> {
     const { data } = pixels(card, READ_PIXELS);
     for (let round = 0; round < WARM_UP_ROUNDS; round += 1) {
       for (const options of [OPTIONS, { ...OPTIONS, binarizer: 'FixedThreshold' as const }]) {
-        await nextTask();
-        if (!warming) return;
-        await readBarcodes(data, options);
+        for (const format of CARD_FORMATS) {
+          await nextTask();
+          if (!warming) return;
+          await readBarcodes(data, { ...options, formats: [format] });
+        }
       }
     }
   } finally {
@@ -167,7 +175,22 @@ async function readWhole(image: ImageBitmap): Promise<Placed[]> {
 
 /** The regions of a large image where labels may be, found on a small copy, each read at full resolution. */
 async function readRegions(image: ImageBitmap): Promise<Placed[]> {
-  const small = pixels(image, LOCATE_PIXELS);
+  // An opaque image's pixels are copied out of it rather than drawn (see frame-pixels.ts).
+  const frame = FramePixels.of(image);
+  if (frame) {
+    try {
+      return await readRegionsThrough(image, frame);
+    } catch {
+      // The frame refused a copy: the image is drawn instead, as one without a frame is.
+    } finally {
+      frame.close();
+    }
+  }
+  return readRegionsThrough(image, undefined);
+}
+
+async function readRegionsThrough(image: ImageBitmap, frame: FramePixels | undefined): Promise<Placed[]> {
+  const small = frame ? await frame.sampled(LOCATE_PIXELS) : pixels(image, LOCATE_PIXELS);
   const regions = labelRegions(small.data.data, small.data.width, small.data.height);
   const crops = regions.map((region) => {
     const x = Math.floor(region.x / small.scale);
@@ -179,16 +202,23 @@ async function readRegions(image: ImageBitmap): Promise<Placed[]> {
       height: Math.min(image.height, Math.ceil((region.y + region.height) / small.scale)) - y,
     };
   });
-  // One canvas as large as the largest crop serves them all: a new canvas per crop cost more than drawing it.
-  const side = (of: (crop: Region) => number) => Math.max(1, ...crops.map(of));
   const scaled = (crop: Region) => Math.min(1, Math.sqrt(CROP_PIXELS / (crop.width * crop.height)));
-  const context = readableContext(
-    side((crop) => Math.ceil(crop.width * scaled(crop))),
-    side((crop) => Math.ceil(crop.height * scaled(crop))),
-  );
+  // One canvas as large as the largest crop drawn serves them all: a new canvas per crop cost more than drawing it.
+  const drawn = frame ? crops.filter((crop) => scaled(crop) < 1) : crops;
+  const side = (of: (crop: Region) => number) => Math.max(1, ...drawn.map(of));
+  const context =
+    drawn.length === 0
+      ? undefined
+      : readableContext(
+          side((crop) => Math.ceil(crop.width * scaled(crop))),
+          side((crop) => Math.ceil(crop.height * scaled(crop))),
+        );
   const found: Placed[] = [];
   for (const at of crops) {
-    const { data, scale } = pixels(image, CROP_PIXELS, at, context);
+    const { data, scale } =
+      frame && scaled(at) === 1
+        ? { data: await frame.crop(at), scale: 1 }
+        : pixels(image, CROP_PIXELS, at, context);
     found.push(...placed(await readBarcodes(data, OPTIONS), at, scale));
   }
   return found;
