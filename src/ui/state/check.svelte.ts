@@ -59,7 +59,8 @@ export class CheckState {
   constructor(folder: FolderState, announcer: Announcer) {
     this.#folder = folder;
     this.#announcer = announcer;
-    folder.onReady(() => this.#schedule());
+    // A scan is no typing: its check runs in the next task, not after the typing pause.
+    folder.onReady(() => this.#schedule(0));
   }
 
   /**
@@ -148,10 +149,10 @@ export class CheckState {
   }
 
   /** Typing is debounced: the check runs 250 ms after the last change. */
-  #schedule(): void {
+  #schedule(delayMs = 250): void {
     this.#remember();
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.run(), 250);
+    this.#timer = setTimeout(() => void this.run(), delayMs);
   }
 
   #remember(): void {
