@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PAYLOAD_DIR } from '#core/protocol';
 import { AppProblem, openApp, settleCheck, uploadWithApp } from '../app.ts';
 import type { BenchWindow } from '../browser.ts';
 import { bareInputDelivery, makeDiskTree, rawPutInputFiles, withoutDirectoryPicker } from '../disk-tree.ts';
@@ -88,7 +89,7 @@ export const diskScenario: Scenario = {
           const doneAt = await page.evaluate(
             () => performance.timeOrigin + ((window as unknown as BenchWindow).__bench.upload?.doneAt ?? 0),
           );
-          const arrived = await tally(path.join(env.uploadDir, batch));
+          const arrived = await tally(path.join(env.uploadDir, batch, PAYLOAD_DIR));
           if (arrived.files !== FILES || arrived.bytes !== tree.bytes) {
             throw new AppProblem(
               `the receiver holds ${arrived.files} files / ${arrived.bytes} bytes, expected ${FILES} / ${tree.bytes}`,
