@@ -312,3 +312,117 @@ describe('hashBlob progress', () => {
     expect(seen).toEqual([4 * MiB, 8 * MiB]);
   });
 });
+
+/**
+ * A file whose first `stalls` streams hand over one chunk and then nothing, ever (as Chromium's stream of a web copy
+ * in the origin's storage was seen to do), and whose later streams hand over all of it.
+ */
+function stallingSource(bytes: Uint8Array<ArrayBuffer>, stalls: number) {
+  const opened = { count: 0, cancelled: 0 };
+  const half = Math.floor(bytes.byteLength / 2);
+  return {
+    opened,
+    size: bytes.byteLength,
+    stream: () => {
+      const stalling = opened.count < stalls;
+      opened.count += 1;
+      let sent = false;
+      return new ReadableStream<Uint8Array<ArrayBuffer>>(
+        {
+          pull: (controller) => {
+            if (!stalling) {
+              controller.enqueue(bytes.slice());
+              controller.close();
+              return;
+            }
+            if (sent) return new Promise<void>(() => undefined);
+            sent = true;
+            controller.enqueue(bytes.slice(0, half));
+          },
+          cancel: () => {
+            opened.cancelled += 1;
+          },
+        },
+        { highWaterMark: 0 },
+      );
+    },
+  };
+}
+
+describe('hashBlob on a read that stops', () => {
+  const bytes = seededBytes(100_000, 7);
+
+  it('reads the file again on a new stream, and digests all of it once', async () => {
+    const source = stallingSource(bytes, 2);
+    const expected = await nodeDigests(new Blob([bytes]));
+    await expect(hashBlob(source, { md5: true, stallMs: 50 })).resolves.toEqual(expected);
+    expect(source.opened).toEqual({ count: 3, cancelled: 2 });
+  });
+
+  it('gives up after three reads that stopped, with a sentence that says what to check', async () => {
+    const source = stallingSource(bytes, 3);
+    await expect(hashBlob(source, { md5: false, stallMs: 50 })).rejects.toThrow(
+      'reading it stopped: nothing arrived for 0.05 s, 3 times; check that its disk or network share is still there, then try again.',
+    );
+    expect(source.opened).toEqual({ count: 3, cancelled: 3 });
+  });
+
+  it('keeps reading a slow file whose chunks keep coming, longer in all than a stop', async () => {
+    const chunks = Array.from({ length: 25 }, (_, i) => bytes.slice(i * 4_000, (i + 1) * 4_000));
+    const source = controlledSource(chunks);
+    let opened = 0;
+    const slow = {
+      size: source.size,
+      stream: () => {
+        opened += 1;
+        return source.stream().pipeThrough(
+          new TransformStream<Uint8Array, Uint8Array>({
+            transform: async (chunk, controller) => {
+              await new Promise((resolve) => setTimeout(resolve, 25));
+              controller.enqueue(chunk);
+            },
+          }),
+        );
+      },
+    };
+    const expected = await nodeDigests(new Blob(chunks));
+    await expect(hashBlob(slow, { md5: false, stallMs: 400 })).resolves.toEqual({ sha256: expected.sha256 });
+    expect(opened).toBe(1);
+  });
+});
+
+describe('hashBlob of a small file', () => {
+  it('reads it whole, without opening a stream', async () => {
+    const bytes = seededBytes(300_000, 9);
+    let streams = 0;
+    const file = {
+      size: bytes.byteLength,
+      arrayBuffer: async () => bytes.slice().buffer,
+      stream: () => {
+        streams += 1;
+        return new Blob([bytes]).stream();
+      },
+    };
+    const expected = await nodeDigests(new Blob([bytes]));
+    await expect(hashBlob(file, { md5: true })).resolves.toEqual(expected);
+    expect(streams).toBe(0);
+  });
+
+  it('reads it again when its read never answers', async () => {
+    const bytes = seededBytes(1000, 3);
+    let reads = 0;
+    const file = {
+      size: bytes.byteLength,
+      arrayBuffer: () => {
+        reads += 1;
+        return reads === 1
+          ? new Promise<ArrayBuffer>(() => undefined)
+          : Promise.resolve(bytes.slice().buffer);
+      },
+      stream: () => new Blob([bytes]).stream(),
+    };
+    const expected = await nodeDigests(new Blob([bytes]));
+    await expect(hashBlob(file, { md5: false, stallMs: 50 })).resolves.toEqual({ sha256: expected.sha256 });
+    expect(reads).toBe(2);
+  });
+});

@@ -10,8 +10,11 @@ import { createMD5, createSHA256 } from 'hash-wasm';
 import type { IHasher } from 'hash-wasm';
 import { formatCount } from '#core/format';
 
-/** What hashBlob reads: a Blob or File, or anything with the same `size` and `stream()` (tests use that). */
-export type HashSource = Pick<Blob, 'size' | 'stream'>;
+/**
+ * What hashBlob reads: a Blob or File, or anything with the same `size` and `stream()` (tests use that); a small
+ * one with `arrayBuffer()` is read whole.
+ */
+export type HashSource = Pick<Blob, 'size' | 'stream'> & Partial<Pick<Blob, 'arrayBuffer'>>;
 
 export interface HashOptions {
   /** Compute MD5 as well as SHA-256 (in the same pass over the file). */
@@ -20,6 +23,8 @@ export interface HashOptions {
   readonly signal?: AbortSignal;
   /** Told the number of bytes hashed so far, at most every {@link PROGRESS_STEP} bytes and once at the end. */
   readonly onBytes?: (bytesSoFar: number) => void;
+  /** How long one read may wait for its bytes before the file is read again from the start; tests shorten it. */
+  readonly stallMs?: number;
 }
 
 export interface BlobChecksums {
@@ -45,6 +50,15 @@ const READ_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Idle hashers kept per algorithm; more only if that many files were hashed at the same time. */
 const MAX_IDLE_HASHERS = 4;
+
+/**
+ * A read of a local file that hands over nothing for this long has stopped: Chromium's BYOB stream of a file (see
+ * chunkReader) was seen to stop for good part-way, which held every later checksum, and the upload with them. The
+ * file is then read again on a new stream.
+ */
+export const STALL_MS = 15_000;
+/** Reads of one file in all, the first included, before its checksum fails with a sentence. */
+const READS = 3;
 
 const READ_FAILED =
   'it could not be read (it changed or was moved while being read); check the file and compute checksums again.';
@@ -83,7 +97,16 @@ export async function hashBlob(blob: HashSource, options: HashOptions): Promise<
   let md5: IHasher | undefined;
   try {
     if (options.md5) md5 = await md5Pool.acquire();
-    await streamInto(blob, md5 === undefined ? [sha256] : [sha256, md5], options);
+    const hashers = md5 === undefined ? [sha256] : [sha256, md5];
+    for (let read = 1; ; read += 1) {
+      try {
+        await streamInto(blob, hashers, options);
+        break;
+      } catch (error) {
+        if (!(error instanceof ReadStalled) || read === READS) throw error;
+        for (const hasher of hashers) hasher.init();
+      }
+    }
     const sha256Hex = sha256.digest('hex');
     return md5 === undefined ? { sha256: sha256Hex } : { sha256: sha256Hex, md5: md5.digest('hex') };
   } finally {
@@ -98,21 +121,27 @@ async function streamInto(
   hashers: readonly IHasher[],
   options: HashOptions,
 ): Promise<void> {
-  const { signal, onBytes } = options;
+  const { signal, onBytes, stallMs = STALL_MS } = options;
   throwIfAborted(signal);
   const reader = chunkReader(blob);
   // Cancelling ends a read that is still waiting for data, so an abort is noticed without waiting for a chunk.
   const cancel = (): void => void reader.cancel().catch(() => undefined);
   signal?.addEventListener('abort', cancel, { once: true });
+  const watch = stallWatch(stallMs);
   let readToEnd = false;
   try {
     let bytesRead = 0;
     let reported: number | undefined;
     let busySince = performance.now();
     // Each chunk is hashed before the next read: a BYOB reader reads the next one into the same bytes.
-    for (let chunk = await readChunk(reader, signal); chunk; chunk = await readChunk(reader, signal)) {
+    for (
+      let chunk = await readChunk(reader, signal, watch.stalled);
+      chunk;
+      chunk = await readChunk(reader, signal, watch.stalled)
+    ) {
       for (const hasher of hashers) hasher.update(chunk);
       bytesRead += chunk.byteLength;
+      watch.progress();
       if (performance.now() - busySince >= YIELD_EVERY_MS) {
         await nextTask();
         busySince = performance.now();
@@ -126,6 +155,7 @@ async function streamInto(
     if (bytesRead !== blob.size) throw new Error(changedSize(blob.size, bytesRead));
     if (reported !== bytesRead) onBytes?.(bytesRead);
   } finally {
+    watch.stop();
     signal?.removeEventListener('abort', cancel);
     // Stopped early (an error, or a throwing onBytes): let the browser let go of the file.
     if (!readToEnd) cancel();
@@ -138,8 +168,14 @@ interface ChunkReader {
   cancel(): Promise<void>;
 }
 
-/** A BYOB reader into one reused buffer where the stream is a byte stream, else the default reader. */
+/**
+ * A small file read whole; else a BYOB reader into one reused buffer where the stream is a byte stream, else the
+ * default reader. Small files are not streamed because Chromium's BYOB read of a file sometimes never answers (in
+ * a probe, about one stream in 500 of 400 KB files in the origin's storage stopped part-way; its default reader
+ * and `arrayBuffer()` never did), and reading one whole is one step instead of a stream's several.
+ */
 function chunkReader(blob: HashSource): ChunkReader {
+  if (blob.arrayBuffer && blob.size <= READ_BUFFER_BYTES) return wholeReader(blob.arrayBuffer.bind(blob));
   const stream = blob.stream();
   let byob: ReadableStreamBYOBReader;
   try {
@@ -160,20 +196,74 @@ function chunkReader(blob: HashSource): ChunkReader {
   };
 }
 
+/** The file's bytes as one chunk. */
+function wholeReader(read: () => Promise<ArrayBuffer>): ChunkReader {
+  let given = false;
+  return {
+    read: async () => {
+      if (given) return { done: true, value: undefined };
+      given = true;
+      return { done: false, value: new Uint8Array(await read()) };
+    },
+    cancel: async () => {
+      given = true;
+    },
+  };
+}
+
 /** The next chunk, or undefined at the end; a failed read becomes the READ_FAILED sentence. */
 async function readChunk(
   reader: ChunkReader,
   signal: AbortSignal | undefined,
+  stalled: Promise<never>,
 ): Promise<Uint8Array | undefined> {
   let result: ReadableStreamReadResult<Uint8Array>;
   try {
-    result = await reader.read();
+    result = await Promise.race([reader.read(), stalled]);
   } catch (error) {
     throwIfAborted(signal);
+    if (error instanceof ReadStalled) throw error;
     throw new Error(READ_FAILED, { cause: error });
   }
   throwIfAborted(signal);
   return result.done ? undefined : result.value;
+}
+
+/**
+ * Rejects `stalled` once no {@link progress} came for `ms`: one timer per stream, set again only when it fires
+ * after progress, so each chunk costs a clock read.
+ */
+function stallWatch(ms: number) {
+  let lastSign = performance.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    const watch = (wait: number) => {
+      timer = setTimeout(() => {
+        const quiet = performance.now() - lastSign;
+        if (quiet < ms) watch(ms - quiet);
+        else reject(new ReadStalled(ms));
+      }, wait);
+    };
+    watch(ms);
+  });
+  stalled.catch(() => undefined);
+  return {
+    stalled,
+    progress: () => {
+      lastSign = performance.now();
+    },
+    stop: () => clearTimeout(timer),
+  };
+}
+
+/** A read that handed over nothing for `stallMs`; its message is the sentence shown when every read stalled. */
+class ReadStalled extends Error {
+  constructor(stallMs: number) {
+    super(
+      `reading it stopped: nothing arrived for ${stallMs / 1000} s, ${READS} times; ` +
+        'check that its disk or network share is still there, then try again.',
+    );
+  }
 }
 
 function changedSize(expected: number, read: number): string {
