@@ -376,7 +376,7 @@ describe('hashBlob on a read that stops', () => {
       stream: () => {
         opened += 1;
         return source.stream().pipeThrough(
-          new TransformStream<Uint8Array, Uint8Array>({
+          new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
             transform: async (chunk, controller) => {
               await new Promise((resolve) => setTimeout(resolve, 25));
               controller.enqueue(chunk);
