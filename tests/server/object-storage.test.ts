@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  CreateBucketCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -275,6 +276,61 @@ describe('the receiver on S3 (Ceph RADOS Gateway)', () => {
     ]);
     expect((await objectBytes(`${store.prefix}b3/data/img/label.ome.tif`)).equals(first)).toBe(true);
     expect((await objectBytes(`${store.prefix}b3/data/img/label (2).ome.tif`)).equals(second)).toBe(true);
+  });
+
+  it('answers a full quota with 507 and refused keys with 403, each a sentence, and keeps nothing', async () => {
+    // A user of its own with a 1 MiB quota, and its bucket; a receiver process with its keys, one with a wrong secret.
+    const keys = { accessKeyId: 'quota-test', secretAccessKey: 'quota-test-secret' };
+    await ceph.admin([
+      'user',
+      'create',
+      '--uid=quota-test',
+      '--display-name=quota-test',
+      `--access-key=${keys.accessKeyId}`,
+      `--secret=${keys.secretAccessKey}`,
+    ]);
+    await ceph.admin(['quota', 'set', '--quota-scope=user', '--uid=quota-test', '--max-size=1048576']);
+    await ceph.admin(['quota', 'enable', '--quota-scope=user', '--uid=quota-test']);
+    const small = ceph.client(keys);
+    started.push(() => Promise.resolve(small.destroy()));
+    await small.send(new CreateBucketCommand({ Bucket: 'quota-test' }));
+    const receiverWith = async (secret: string) => {
+      const receiver = await startReceiverProcess(path.join(await scratch(), 'unused'), {
+        ...ceph.env,
+        STORAGE: 's3://quota-test/q',
+        AWS_ACCESS_KEY_ID: keys.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: secret,
+      });
+      started.push(() => receiver.stop());
+      return { ...receiver, endpoint: `${receiver.url}files/` };
+    };
+
+    const full = await receiverWith(keys.secretAccessKey);
+    const data = randomBytes(2 * MiB);
+    const created = await createUpload(
+      full.endpoint,
+      { batch: 'q1', relativePath: 'too big.tif', sha256: sha256(data) },
+      { length: data.length },
+    );
+    expect(created.status).toBe(201);
+    const refused = await patchUpload(uploadUrl(created, full), data);
+    expect(refused.status, full.log.join('\n')).toBe(507);
+    expect(await refused.text()).toBe(
+      "The receiver could not take the upload: the storage quota of s3://quota-test/q/ is used up (QuotaExceeded); ask the receiver's administrator to raise it or free space, then send the file again.",
+    );
+
+    const denied = await receiverWith('not-the-secret');
+    const refusedKeys = await createUpload(
+      denied.endpoint,
+      { batch: 'q1', relativePath: 'other.tif' },
+      { length: 10 },
+    );
+    expect(refusedKeys.status, denied.log.join('\n')).toBe(403);
+    expect(await refusedKeys.text()).toBe(
+      "The receiver could not take the upload: the object store refused the receiver's credentials for s3://quota-test/q/ (SignatureDoesNotMatch); ask the receiver's administrator to check its S3 keys and bucket policy.",
+    );
+    const listed = await small.send(new ListObjectsV2Command({ Bucket: 'quota-test', Prefix: 'q/q1/' }));
+    expect(listed.Contents ?? []).toEqual([]);
   });
 
   it('removes unfinished uploads once they expire, and only its own', async () => {

@@ -11,22 +11,28 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { claimClusterDir, CLUSTER_DIR_PREFIX, sweepStaleClusters } from './stale-clusters.ts';
 
 export const ACCESS_KEY = 'receiver-test';
 export const SECRET_KEY = 'receiver-test-secret';
 const START_TIMEOUT_MS = 120_000;
-/** An OSD that boots does so within seconds; one that has not after this never will. */
-const OSD_BOOT_TIMEOUT_MS = 45_000;
 
 export interface RunningCeph {
   /** The gateway's S3 endpoint, http://127.0.0.1:<port>. */
   readonly endpoint: string;
   /** The environment a receiver needs to reach it: endpoint, region, path style and the test user's keys. */
   readonly env: Readonly<Record<string, string>>;
-  /** A client for the tests' own look at the bucket. */
-  client(): S3Client;
+  /** A client for the tests' own look at the bucket; as the test user, or as another one's keys. */
+  client(keys?: S3Keys): S3Client;
+  /** Runs `radosgw-admin` with `args` on this cluster (users, quotas); its output. */
+  admin(args: readonly string[]): Promise<string>;
   createBucket(name: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface S3Keys {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
 }
 
 export interface RunningRedis {
@@ -69,6 +75,9 @@ mon allow pool size one = true
 mon allow pool delete = true
 mon warn on pool no redundancy = false
 osd crush chooseleaf type = 0
+# The OSD sends no commands of its own while it starts (see startCeph).
+osd class update on start = false
+osd crush update on start = false
 osd objectstore = memstore
 memstore device bytes = ${memoryBytes}
 run dir = ${dir}/run
@@ -108,10 +117,20 @@ function daemon(command: string, args: readonly string[], conf: string): ChildPr
   return spawn(command, ['-c', conf, '-f', ...args], { stdio: 'ignore' });
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+/** Probes until it gives a value; gives up at once when the daemon it waits for (`needs`) has stopped. */
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  needs?: ChildProcess,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {
+    const ended = needs && (needs.exitCode ?? needs.signalCode);
+    if (ended !== undefined && ended !== null) {
+      throw new Error(`${what} stopped (${ended}) while the cluster was starting`);
+    }
     try {
       const value = await probe();
       if (value !== undefined) return value;
@@ -133,23 +152,21 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts a one-node in-memory Ceph with a RADOS Gateway and an S3 user; about fifteen seconds. Now and then the
- * OSD of a new cluster never boots (its log ends in "mon_cmd_maybe_osd_create fail: 'wrong fsid'"); a fresh
- * cluster is started then, up to three times.
+ * Starts a one-node in-memory Ceph with a RADOS Gateway and an S3 user; about twenty seconds. The daemons and
+ * folder of a cluster whose test run was killed are removed first (see stale-clusters.ts).
+ *
+ * The OSD is placed in the CRUSH map from here, before it starts, rather than by itself as it starts: its monitor
+ * client begins with a blank cluster fsid (its map holds only the monitor's address) until the monitor's map
+ * arrives, and when its first command (setting its device class) went out before that, the monitor refused it as
+ * "wrong fsid" (its log: "handle_command on fsid 00000000-… != <fsid>") and the OSD stopped, about one start in
+ * ten on a loaded machine. Without commands of its own, the OSD only sends its boot message, which carries the
+ * cluster fsid from its own disk.
+ * `memoryBytes`: what the in-memory OSD may hold (4 GiB by default).
  */
-/** `memoryBytes`: what the in-memory OSD may hold (4 GiB by default). */
 export async function startCeph(memoryBytes = 4 * 2 ** 30): Promise<RunningCeph> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await startCephOnce(memoryBytes);
-    } catch (error) {
-      if (attempt >= 3) throw error;
-    }
-  }
-}
-
-async function startCephOnce(memoryBytes: number): Promise<RunningCeph> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'receiver-ceph-'));
+  await sweepStaleClusters();
+  const dir = await mkdtemp(path.join(os.tmpdir(), CLUSTER_DIR_PREFIX));
+  await claimClusterDir(dir);
   for (const sub of ['run', 'log', 'mon/mon.a', 'osd/osd.0', 'rgw']) {
     await mkdir(path.join(dir, sub), { recursive: true });
   }
@@ -169,30 +186,46 @@ async function startCephOnce(memoryBytes: number): Promise<RunningCeph> {
       conf,
     );
     await run('ceph-mon', ['--mkfs', '-i', 'a', '--monmap', `${dir}/monmap`], conf);
-    children.push(daemon('ceph-mon', ['-i', 'a'], conf));
+    const mon = daemon('ceph-mon', ['-i', 'a'], conf);
+    children.push(mon);
     const osdUuid = randomUUID();
     const osdId = (
-      await waitFor('the Ceph monitor', START_TIMEOUT_MS, () => run('ceph', ['osd', 'new', osdUuid], conf))
+      await waitFor(
+        'the Ceph monitor',
+        START_TIMEOUT_MS,
+        () => run('ceph', ['osd', 'new', osdUuid], conf),
+        mon,
+      )
     ).trim();
+    await run('ceph', ['osd', 'crush', 'add', `osd.${osdId}`, '1', 'host=localhost', 'root=default'], conf);
     await run('ceph-osd', ['-i', osdId, '--mkfs', '--osd-uuid', osdUuid], conf);
-    children.push(daemon('ceph-osd', ['-i', osdId], conf));
-    await waitFor('the Ceph OSD', OSD_BOOT_TIMEOUT_MS, async () =>
-      /1 up/.test(await run('ceph', ['osd', 'stat'], conf)) ? true : undefined,
+    const osd = daemon('ceph-osd', ['-i', osdId], conf);
+    children.push(osd);
+    await waitFor(
+      'the Ceph OSD',
+      START_TIMEOUT_MS,
+      async () => (/1 up/.test(await run('ceph', ['osd', 'stat'], conf)) ? true : undefined),
+      osd,
     );
-    children.push(daemon('radosgw', ['-n', 'client.rgw.a'], conf));
-    await waitFor('the RADOS Gateway user', START_TIMEOUT_MS, () =>
-      run(
-        'radosgw-admin',
-        [
-          'user',
-          'create',
-          '--uid=test',
-          '--display-name=test',
-          `--access-key=${ACCESS_KEY}`,
-          `--secret=${SECRET_KEY}`,
-        ],
-        conf,
-      ),
+    const gateway = daemon('radosgw', ['-n', 'client.rgw.a'], conf);
+    children.push(gateway);
+    await waitFor(
+      'the RADOS Gateway user',
+      START_TIMEOUT_MS,
+      () =>
+        run(
+          'radosgw-admin',
+          [
+            'user',
+            'create',
+            '--uid=test',
+            '--display-name=test',
+            `--access-key=${ACCESS_KEY}`,
+            `--secret=${SECRET_KEY}`,
+          ],
+          conf,
+        ),
+      gateway,
     );
   } catch (error) {
     // The daemons' own words on why, before their folder goes.
@@ -213,12 +246,12 @@ async function startCephOnce(memoryBytes: number): Promise<RunningCeph> {
     AWS_ACCESS_KEY_ID: ACCESS_KEY,
     AWS_SECRET_ACCESS_KEY: SECRET_KEY,
   };
-  const client = () =>
+  const client = (keys: S3Keys = { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY }) =>
     new S3Client({
       endpoint,
       region: env.S3_REGION,
       forcePathStyle: true,
-      credentials: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY },
+      credentials: keys,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
@@ -227,6 +260,7 @@ async function startCephOnce(memoryBytes: number): Promise<RunningCeph> {
     endpoint,
     env,
     client,
+    admin: (args) => run('radosgw-admin', args, conf),
     async createBucket(name) {
       // The gateway answers S3 some seconds after it starts.
       await waitFor('the RADOS Gateway', START_TIMEOUT_MS, async () => {
