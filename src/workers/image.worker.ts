@@ -68,7 +68,6 @@ const api = {
 
   async make(request: MakeRequest): Promise<MakeResult> {
     const { path } = request;
-    if (request.barcodes === true) endWarmUp();
     let file: Blob;
     try {
       file = request.file instanceof Blob ? request.file : await openInFolder(request.file);
@@ -115,6 +114,7 @@ const api = {
     try {
       decoded = await decode(file, formatOf(header));
     } catch (error) {
+      endWarmUp();
       const problem = aboutFile(path, reason(error));
       return {
         ...base,
@@ -125,6 +125,8 @@ const api = {
         problems: copying ? [problem] : [],
       };
     }
+    // The reader warmed up on its card while the image decoded (see endWarmUp).
+    endWarmUp();
     let barcodes: BarcodeReading | undefined;
     if (reading) {
       try {

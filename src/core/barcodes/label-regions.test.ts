@@ -65,4 +65,31 @@ describe('labelRegions', () => {
     expect(regions[0] && inside(regions[0], 80, 252)).toBe(true);
     expect(labelRegions(rgba, WIDTH, HEIGHT, { maxRegions: 1 })).toHaveLength(1);
   });
+
+  it('grows a region into the less busy blocks beside it, as many blocks out as asked, and no further', () => {
+    // Bars on every other pixel in the middle, on every eighth for two blocks each side (a code's edges, sampled
+    // small, are less busy than its middle).
+    const code = (x: number, y: number) =>
+      y >= 96 && y < 128 && x >= 96 && x < 224
+        ? (x < 112 || x >= 208 ? x % 8 === 4 : x % 2 === 0)
+          ? 10
+          : 250
+        : undefined;
+    const rgba = sheet(code);
+    const strict = { density: 0.25, margin: 0 };
+    const [tight] = labelRegions(rgba, WIDTH, HEIGHT, strict);
+    expect(tight).toEqual({ x: 112, y: 96, width: 96, height: 32 });
+    expect(labelRegions(rgba, WIDTH, HEIGHT, { ...strict, growBlocks: 1 })[0]).toEqual({
+      x: 104,
+      y: 96,
+      width: 112,
+      height: 32,
+    });
+    expect(labelRegions(rgba, WIDTH, HEIGHT, { ...strict, growBlocks: 4 })[0]).toEqual({
+      x: 96,
+      y: 96,
+      width: 128,
+      height: 32,
+    });
+  });
 });

@@ -28,6 +28,12 @@ export interface RegionOptions {
   readonly maxRegions?: number;
   /** Blocks of margin around each region, so the quiet zone and a turned label's corners are read too. */
   readonly margin?: number;
+  /**
+   * A region also takes in the blocks around it busy at this looser density, up to {@link growBlocks} blocks
+   * out: the edges of a code, sampled small, are less busy than its middle.
+   */
+  readonly growDensity?: number;
+  readonly growBlocks?: number;
 }
 
 const DEFAULTS: Required<RegionOptions> = {
@@ -37,6 +43,8 @@ const DEFAULTS: Required<RegionOptions> = {
   minBlocks: 3,
   maxRegions: 8,
   margin: 2,
+  growDensity: 0.12,
+  growBlocks: 0,
 };
 
 /** Luminance (0–255) of row `y` of RGBA pixels read four bytes at a time (little-endian: R is the low byte). */
@@ -200,6 +208,32 @@ function merge(boxes: Box[]): Box[] {
   return out;
 }
 
+/** `kept` grown `times` blocks into the neighbouring blocks that are `loose`ly busy. */
+function grow(kept: Uint8Array, loose: Uint8Array, columns: number, rows: number, times: number): Uint8Array {
+  let current = kept;
+  for (let time = 0; time < times; time += 1) {
+    const next = current.slice();
+    for (let y = 0; y < rows; y += 1) {
+      for (let x = 0; x < columns; x += 1) {
+        const at = y * columns + x;
+        if (current[at] === 1 || loose[at] === 0) continue;
+        let near = false;
+        for (let dy = -1; dy <= 1 && !near; dy += 1) {
+          for (let dx = -1; dx <= 1 && !near; dx += 1) {
+            const nx = x + dx;
+            const ny = y + dy;
+            if (nx >= 0 && ny >= 0 && nx < columns && ny < rows && current[ny * columns + nx] === 1)
+              near = true;
+          }
+        }
+        if (near) next[at] = 1;
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
 /** The places of an RGBA image (`width` × `height`) where a barcode may be, largest first. */
 export function labelRegions(
   rgba: Uint8ClampedArray | Uint8Array,
@@ -207,12 +241,22 @@ export function labelRegions(
   height: number,
   options: RegionOptions = {},
 ): Region[] {
-  const { block, step, density, minBlocks, maxRegions, margin } = { ...DEFAULTS, ...options };
+  const { block, step, density, minBlocks, maxRegions, margin, growDensity, growBlocks } = {
+    ...DEFAULTS,
+    ...options,
+  };
   const { steps, columns, rows } = blockSteps(rgba, width, height, block, step);
   const needed = density * 2 * block * block;
   const busy = new Uint8Array(steps.length);
   for (let i = 0; i < steps.length; i += 1) busy[i] = (steps[i] ?? 0) >= needed ? 1 : 0;
-  const found = components(thick(busy, columns, rows), columns, rows)
+  let kept = thick(busy, columns, rows);
+  if (growBlocks > 0) {
+    const looseNeeded = growDensity * 2 * block * block;
+    const loose = new Uint8Array(steps.length);
+    for (let i = 0; i < steps.length; i += 1) loose[i] = (steps[i] ?? 0) >= looseNeeded ? 1 : 0;
+    kept = grow(kept, loose, columns, rows, growBlocks);
+  }
+  const found = components(kept, columns, rows)
     .filter((box) => box.busy >= minBlocks)
     .sort((a, b) => b.busy - a.busy)
     .slice(0, maxRegions)

@@ -4,6 +4,7 @@
  * the decode that makes its copies (see claim). What was read goes to the folder worker, and the check runs
  * again, so the comparisons with the names appear in the Check step's findings and report.
  */
+import { untrack } from 'svelte';
 import { notOpenedProblem } from '#core/barcodes/readable';
 import type { BarcodeReading } from '#core/barcodes/types';
 import { formatCount, plural } from '#core/format';
@@ -78,6 +79,12 @@ export class BarcodesState {
       if (check.phase === 'done') this.refresh();
     });
     this.#announcer = announcer;
+    // The workers load and compile their reader as soon as reading is on, before any folder is picked: a folder
+    // with one large sheet is scanned and checked in a fraction of a second, well before they are ready. The pool
+    // stops them after a minute left idle, and starts them again when a folder is picked.
+    $effect(() => {
+      if (this.enabled) untrack(() => this.warm());
+    });
   }
 
   /** Whether the target reads identifiers from names (BioImage Archive files have none). */

@@ -4,14 +4,14 @@
  *
  * What was measured on generated 60-MP sheets (a busy sheet, 226 px per cm): ZXing trying hard over the full
  * 60 MP took 4–8 s, over the sheet drawn at 16 MP one to two seconds. So an image over 12 MP is searched on a
- * 4-MP copy for places dense with sharp steps (core/barcodes/label-regions.ts), and only those are read, at full
+ * 1-MP copy for places dense with sharp steps (core/barcodes/label-regions.ts), and only those are read, at full
  * resolution (a 1-cm label and its margin is under 1 MP): tens of milliseconds each. When no place gives a
  * barcode, and for smaller images, the whole image is read at 16 MP at most. Reading tries hard and turned a
  * quarter (a linear code standing on its side); a whole image with none is tried once more with a fixed
  * threshold, which is what reads the NHM's small Data Matrix labels on pinned insects. The reader is compiled as
- * the worker starts, and warmed up on a card of real labels until its first image comes (see warmUp).
+ * the worker starts, and warmed up on a card of real labels until its first image is decoded (see warmUp).
  */
-import { labelRegions, type Region } from '#core/barcodes/label-regions';
+import { labelRegions, type Region, type RegionOptions } from '#core/barcodes/label-regions';
 import type { FoundBarcode } from '#core/barcodes/types';
 import { prepareZXingModule, readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
@@ -41,9 +41,22 @@ const OPTIONS: ReaderOptions = {
 
 /** Images are read whole at most this large (the fallback when no region of a large image gives a barcode). */
 export const READ_PIXELS = 16_000_000;
-/** Larger images are searched on a copy of this size first, and only the regions found are read. */
-const LOCATE_PIXELS = 4_000_000;
-const LOCATE_ABOVE = 3 * LOCATE_PIXELS;
+/** Images above this size are searched on a small copy first, and only the regions found are read. */
+const LOCATE_ABOVE = 12_000_000;
+/**
+ * The size of that copy. At 1 MP a 1-cm label on a 60-MP sheet is about 30 pixels high: its bars, sampled, are
+ * a dense run of steps, where a stem's edge is one step a row. Searching a 4-MP copy cost more than the decode's
+ * half again (the copy, then the search over it); at 1 MP both are a few tens of milliseconds.
+ */
+const LOCATE_PIXELS = 1_000_000;
+/**
+ * How the 1-MP copy is searched: blocks of 6 pixels (under 0.3 cm on a 60-MP sheet), busy when a quarter of their
+ * pixel pairs are steps, which a code sampled this small passes and a stem's edge does not; a region then takes
+ * in the blocks up to two out that are busy at the usual 12 %, where a code's edges and a turned symbol's
+ * corners lie. Measured on the generated 24- and 60-MP sheets: every label found, in one or two regions of under
+ * 1 MP at full size, where the 4-MP search gave seven or eight regions.
+ */
+const SEARCH: RegionOptions = { block: 6, density: 0.25, growDensity: 0.12, growBlocks: 2 };
 /** A region is read at full resolution up to this size, drawn smaller beyond. */
 const CROP_PIXELS = 4_000_000;
 
@@ -69,9 +82,11 @@ export function prepareBarcodeReader(): Promise<unknown> {
 }
 
 /**
- * The worker has an image to read: the warm-up card is read no more. Its reads took more CPU than they saved
- * on the image after them (the engine's optimizing compiles run either way), and while the image decodes they
- * only compete with it for a core; its read warms the reader up for the next image.
+ * The worker's image is decoded: the warm-up card is read no more. The decode runs on the browser's decoding
+ * thread while this one waits, so the card is read meanwhile. When the card was left as the image came, it had
+ * not been read once in the bench (the worker starts as the folder is picked, and one sheet is soon checked), and
+ * the first crop read of the 60-MP sheet took 15 times as long as the same read again. Reading the image warms
+ * the reader up for the next one.
  */
 export function endWarmUp(): void {
   warming = false;
@@ -85,13 +100,15 @@ const WARM_UP_ROUNDS = 3;
 const CARD_FORMATS = ['Code128', 'DataMatrix', 'QRCode', 'Code39', 'EAN13'] as const;
 
 /**
- * Reads a card of real labels while the worker has nothing else to do (the folder is scanned and checked). The
+ * Reads a card of real labels while the worker has nothing else to do (the folder is scanned and checked, its
+ * first image decodes), and searches it for labels as a large image is searched (its code is JavaScript, which
+ * the engine also optimizes only after a while: a cold search of the 1-MP copy took as long as the copy). The
  * card (warm-up-labels.png, 640 × 360, black on white) holds a Code 128, a Data Matrix turned 30°, a QR code, a
  * Code 39 and an EAN-13, written once with zxing-wasm's writer. The engine compiles each WASM function on its
  * first call, and its optimized code only once the function has run a while: measured, a worker's first sheet
- * took about three times as long to read as its next. Each read is one task, and none starts once an image has
- * come (see endWarmUp), so an image waits for at most one read of the card, never for the card. Each read looks
- * for one kind only, so that read is short: the card's first read of all kinds took 90 ms of CPU (its code
+ * took about three times as long to read as its next. Each read is one task, and none starts once an image is
+ * decoded (see endWarmUp), so its reading waits for at most one read of the card, never for the card. Each read
+ * looks for one kind only, so that read is short: the card's first read of all kinds took 90 ms of CPU (its code
  * compiled as it ran), a later one 6–11 ms, one kind 2–4 ms; an image that came during a read of all kinds in
  * the bench waited 2.5 s for it on a loaded machine.
  */
@@ -100,6 +117,9 @@ async function warmUp(): Promise<void> {
   try {
     const { data } = pixels(card, READ_PIXELS);
     for (let round = 0; round < WARM_UP_ROUNDS; round += 1) {
+      await nextTask();
+      if (!warming) return;
+      labelRegions(data.data, data.width, data.height, SEARCH);
       for (const options of [OPTIONS, { ...OPTIONS, binarizer: 'FixedThreshold' as const }]) {
         for (const format of CARD_FORMATS) {
           await nextTask();
@@ -141,8 +161,7 @@ function pixels(
   const drawing = fits ? context : readableContext(width, height);
   drawing.fillStyle = '#ffffff';
   drawing.fillRect(0, 0, width, height);
-  // The copy that is only searched is sampled, not filtered: cheaper, and bars keep their sharp steps.
-  drawing.imageSmoothingEnabled = limit !== LOCATE_PIXELS;
+  drawing.imageSmoothingEnabled = true;
   drawing.imageSmoothingQuality = 'high';
   drawing.drawImage(image, source.x, source.y, source.width, source.height, 0, 0, width, height);
   return { data: drawing.getImageData(0, 0, width, height), scale };
@@ -173,25 +192,30 @@ async function readWhole(image: ImageBitmap): Promise<Placed[]> {
   return placed(results, whole, scale);
 }
 
-/** The regions of a large image where labels may be, found on a small copy, each read at full resolution. */
-async function readRegions(image: ImageBitmap): Promise<Placed[]> {
-  // An opaque image's pixels are copied out of it rather than drawn (see frame-pixels.ts).
-  const frame = FramePixels.of(image);
-  if (frame) {
-    try {
-      return await readRegionsThrough(image, frame);
-    } catch {
-      // The frame refused a copy: the image is drawn instead, as one without a frame is.
-    } finally {
-      frame.close();
-    }
+/**
+ * The copy of a large image that is searched for labels: sampled (nearest pixel, no filtering, so bars keep their
+ * sharp steps) by createImageBitmap, which reads only the pixels it keeps, then drawn at its own size.
+ */
+async function searchCopy(image: ImageBitmap): Promise<{ readonly data: ImageData; readonly scale: number }> {
+  const scale = Math.min(1, Math.sqrt(LOCATE_PIXELS / (image.width * image.height)));
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  const small = await createImageBitmap(image, {
+    resizeWidth: width,
+    resizeHeight: height,
+    resizeQuality: 'pixelated',
+  });
+  try {
+    return { data: pixels(small, width * height).data, scale: width / image.width };
+  } finally {
+    small.close();
   }
-  return readRegionsThrough(image, undefined);
 }
 
-async function readRegionsThrough(image: ImageBitmap, frame: FramePixels | undefined): Promise<Placed[]> {
-  const small = frame ? await frame.sampled(LOCATE_PIXELS) : pixels(image, LOCATE_PIXELS);
-  const regions = labelRegions(small.data.data, small.data.width, small.data.height);
+/** The regions of a large image where labels may be, found on a small copy, each read at full resolution. */
+async function readRegions(image: ImageBitmap): Promise<Placed[]> {
+  const small = await searchCopy(image);
+  const regions = labelRegions(small.data.data, small.data.width, small.data.height, SEARCH);
   const crops = regions.map((region) => {
     const x = Math.floor(region.x / small.scale);
     const y = Math.floor(region.y / small.scale);
@@ -202,6 +226,26 @@ async function readRegionsThrough(image: ImageBitmap, frame: FramePixels | undef
       height: Math.min(image.height, Math.ceil((region.y + region.height) / small.scale)) - y,
     };
   });
+  if (crops.length === 0) return [];
+  // An opaque image's crops are copied out of it rather than drawn (see frame-pixels.ts).
+  const frame = FramePixels.of(image);
+  if (frame) {
+    try {
+      return await readCrops(image, crops, frame);
+    } catch {
+      // The frame refused a copy: the image is drawn instead, as one without a frame is.
+    } finally {
+      frame.close();
+    }
+  }
+  return readCrops(image, crops, undefined);
+}
+
+async function readCrops(
+  image: ImageBitmap,
+  crops: readonly Region[],
+  frame: FramePixels | undefined,
+): Promise<Placed[]> {
   const scaled = (crop: Region) => Math.min(1, Math.sqrt(CROP_PIXELS / (crop.width * crop.height)));
   // One canvas as large as the largest crop drawn serves them all: a new canvas per crop cost more than drawing it.
   const drawn = frame ? crops.filter((crop) => scaled(crop) < 1) : crops;

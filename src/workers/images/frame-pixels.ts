@@ -1,11 +1,10 @@
 /**
  * The pixels of a decoded image read through a VideoFrame of it (`copyTo`), without drawing it on a canvas. A
  * VideoFrame made from an ImageBitmap shares its pixels (about 1 ms to make), and a rectangle is copied out of
- * it. Measured in Chromium on the 60-MP bench sheet (CPU of the worker, on a loaded machine): the 4-MP search
- * copy 90–120 ms sampled row by row here against 130–200 ms drawn and read back, and a 1-MP crop a few ms against
- * 14 ms. Only opaque frames are read this way (a decoded JPEG is BGRX): a transparent image must be drawn on
- * white first. Pixels are copied in the frame's own order and turned into RGBX here: asking `copyTo` for RGBA
- * cost about 80 µs a call whatever the size, ten times the copy of a row.
+ * it. Measured in Chromium on the 60-MP bench sheet (CPU of the worker, on a loaded machine): a 1-MP crop a few
+ * ms against 14 ms drawn and read back. Only opaque frames are read this way (a decoded JPEG is BGRX): a
+ * transparent image must be drawn on white first. Pixels are copied in the frame's own order and turned into
+ * RGBX here: asking `copyTo` for RGBA cost about 80 µs a call whatever the size.
  */
 import type { Region } from '#core/barcodes/label-regions';
 
@@ -55,34 +54,5 @@ export class FramePixels {
       for (let i = 0; i < pixels.length; i += 1) pixels[i] = swapRedBlue(pixels[i] as number);
     }
     return new ImageData(data, at.width, at.height);
-  }
-
-  /**
-   * The whole image sampled (nearest pixel, no filtering, so bars keep their sharp steps) down to at most
-   * `limit` pixels, as RGBX; `scale` is its size against the image's. Only the rows sampled are copied.
-   */
-  async sampled(limit: number): Promise<{ readonly data: ImageData; readonly scale: number }> {
-    const { width: fullWidth, height: fullHeight } = this.#frame.visibleRect as DOMRectReadOnly;
-    const scale = Math.min(1, Math.sqrt(limit / (fullWidth * fullHeight)));
-    const width = Math.max(1, Math.round(fullWidth * scale));
-    const height = Math.max(1, Math.round(fullHeight * scale));
-    const columns = new Uint32Array(width);
-    for (let x = 0; x < width; x += 1) {
-      columns[x] = Math.min(fullWidth - 1, Math.floor(((x + 0.5) * fullWidth) / width));
-    }
-    const row = new Uint8Array(fullWidth * 4);
-    const rowPixels = new Uint32Array(row.buffer);
-    const out = new Uint8ClampedArray(width * height * 4);
-    const outPixels = new Uint32Array(out.buffer);
-    const rect = { x: 0, y: 0, width: fullWidth, height: 1 };
-    for (let y = 0; y < height; y += 1) {
-      rect.y = Math.min(fullHeight - 1, Math.floor(((y + 0.5) * fullHeight) / height));
-      await this.#frame.copyTo(row, { rect });
-      for (let x = 0, at = y * width; x < width; x += 1, at += 1) {
-        const p = rowPixels[columns[x] as number] as number;
-        outPixels[at] = this.#bgr ? swapRedBlue(p) : p;
-      }
-    }
-    return { data: new ImageData(out, width, height), scale };
   }
 }
