@@ -194,7 +194,9 @@ export const inputScenario: Scenario = {
         progress(label, `profiled run: ${picked.diagnosis}`);
       }
       if (tracing) {
-        const picked = await appSide('traced run (not counted): app', (page) => startTrace(page, label));
+        const picked = await appSide('traced run (not counted): app', (page) =>
+          startTrace(page, label, env.appDir),
+        );
         progress(label, `traced run: ${picked.diagnosis}`);
       }
       return {

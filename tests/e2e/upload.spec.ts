@@ -1,3 +1,4 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BIG_FILE, DATA_FILES, throttleUploads, writeFixtureFolder } from './fixture-tree.ts';
 import { expect, listFiles, seedPickerWithFixture, test } from './test.ts';
@@ -183,4 +184,40 @@ test('a file changed after the scan is not uploaded; it fails with a sentence an
       .map((f) => f.path)
       .sort(),
   );
+});
+
+test('Start upload on 2,500 files hands them to the run a slice at a time: each arrives once and the batch completes', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  test.setTimeout(300_000);
+  const FILES = 2500;
+  const folder = path.join(scratch, 'many small');
+  for (let d = 0; d < 5; d++) {
+    await mkdir(path.join(folder, `plate ${d}`), { recursive: true });
+    await Promise.all(
+      Array.from({ length: FILES / 5 }, (_, f) =>
+        writeFile(path.join(folder, `plate ${d}`, `plate ${d} well ${f}.txt`), `plate ${d} well ${f}\n`),
+      ),
+    );
+  }
+  await page.goto(receiver.url);
+  await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await expect(page.getByRole('region', { name: 'Check', exact: true })).toContainText(
+    'Checked against Custom pattern: 2,500 ok',
+    { timeout: 60_000 },
+  );
+
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  const step = page.getByRole('region', { name: 'Upload', exact: true });
+  await expect
+    .poll(async () => (await step.innerText()).replace(/\s+/g, ' '), { timeout: 240_000 })
+    .toContain('complete: every file is in batch');
+  const batch = await page.getByLabel('Batch name').inputValue();
+  const stored = await listFiles(path.join(receiver.uploadDir, batch, 'data'));
+  expect(stored).toHaveLength(FILES);
+  expect(new Set(stored).size).toBe(FILES);
+  expect(receiver.log.filter((line) => line.includes(`${batch}/data/`))).toHaveLength(FILES);
 });

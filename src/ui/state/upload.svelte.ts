@@ -13,6 +13,7 @@ import { RECEIVER_EXTENSIONS, storedPathFor } from '#core/protocol';
 import { supports, type TusCapabilities } from '#core/tus-capabilities';
 import type { FileDigests } from '#core/digest';
 import type { BatchJournal, FileChange, SavedBatch } from '../../platform/batch-journal';
+import { yieldToPage } from '../../platform/pick-folder';
 import type { CompletionView } from './completion-view';
 import { discoverTus } from '../../upload/tus-discovery';
 import { UploadRun } from '../../upload/upload-run';
@@ -42,6 +43,8 @@ export interface BatchContext {
 }
 
 const TICK_MS = 250;
+/** Rows handed to the run per task: 1,000 cost the page a few milliseconds. */
+const FEED_SLICE = 1000;
 
 export class UploadState {
   readonly #form = new UploadForm();
@@ -57,6 +60,10 @@ export class UploadState {
   /** Files queued while the server is being asked what it supports, before the run exists. */
   #starting: UploadJob[] | null = null;
   #startCount = 0;
+  /** Rows queued for upload, not yet handed to the run (see #feedSlice). */
+  #feed: number[] = [];
+  /** The run settled while rows were still being handed over; said once they are. */
+  #settledMeanwhile = false;
   /** The run was paused because the browser went offline (not by the user), so coming online resumes it. */
   #offlinePaused = false;
   /** Files that arrived, counted when a run settles (not per file), so the file lists refresh once. */
@@ -280,6 +287,8 @@ export class UploadState {
     this.#run?.cancel();
     this.#run = null;
     this.#starting = null;
+    this.#feed = [];
+    this.#settledMeanwhile = false;
     this.#notice.clear();
     this.#journal.clear();
     this.#folder.markCancelled();
@@ -300,7 +309,8 @@ export class UploadState {
 
   /**
    * Queues rows for upload: into the running batch when there is one (its settings are locked while it runs),
-   * else into a new run that takes the settings as they are now, such as a corrected access token.
+   * else into a new run that takes the settings as they are now, such as a corrected access token. The rows are
+   * handed over a slice a task (see #feed), so Start upload on 100,000 files never holds the page.
    */
   #send(ids: readonly number[]): void {
     if (!this.#folder.source) return;
@@ -311,6 +321,19 @@ export class UploadState {
         return;
       }
     }
+    const feeding = this.#feed.length > 0;
+    for (const id of ids) this.#feed.push(id);
+    if (!feeding) this.#feedSlice();
+  }
+
+  /**
+   * Hands the next slice of queued rows to the run, or starts a run with it; the rest follow one slice a task,
+   * once the run exists (while the server is asked what it supports, the feed waits: the run then starts with
+   * one slice, not all).
+   */
+  #feedSlice(): void {
+    if (this.#starting) return;
+    const ids = this.#feed.splice(0, FEED_SLICE);
     const jobs: UploadJob[] = [];
     for (const id of ids) {
       const row = this.#folder.queueForUpload(id);
@@ -327,15 +350,22 @@ export class UploadState {
         ...this.#journal.takeResume(id),
       });
     }
-    if (jobs.length === 0) return;
-    if (this.#starting) {
-      this.#starting.push(...jobs);
-    } else if (this.#run && this.active) {
-      this.#run.send(jobs);
-    } else {
-      this.#begin(jobs);
+    if (jobs.length > 0) {
+      this.#settledMeanwhile = false;
+      if (this.#run && this.active) this.#run.send(jobs);
+      else this.#begin(jobs);
+      this.#tick();
     }
-    this.#tick();
+    if (this.#feed.length > 0) this.#feedLater();
+    else if (this.#settledMeanwhile) this.#settled();
+  }
+
+  #feedLater(): void {
+    const feed = this.#feed;
+    void yieldToPage().then(() => {
+      // Cancelled meanwhile (the feed was emptied), or fed already by a run that just started.
+      if (feed === this.#feed && feed.length > 0) this.#feedSlice();
+    });
   }
 
   /** Asks the server what it supports, once per run, then starts the run with what it said. */
@@ -397,7 +427,10 @@ export class UploadState {
       },
     );
     this.#run.start();
-    this.#announcer.say(`Upload started: ${plural(jobs.length, 'file')} to ${this.#form.endpoint}.`);
+    this.#announcer.say(
+      `Upload started: ${plural(jobs.length + this.#feed.length, 'file')} to ${this.#form.endpoint}.`,
+    );
+    if (this.#feed.length > 0) this.#feedLater();
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }
@@ -450,6 +483,12 @@ export class UploadState {
   }
 
   #settled(): void {
+    // Rows are still being handed over: the run settles again once they are in.
+    if (this.#feed.length > 0) {
+      this.#settledMeanwhile = true;
+      return;
+    }
+    this.#settledMeanwhile = false;
     this.#tick();
     this.#arrivalCount = this.#arrivals.size;
     this.#batchChanged();
