@@ -36,7 +36,7 @@ const headers = (token: string): Record<string, string> =>
  */
 export async function completeBatch(
   target: CompletionTarget,
-  body: Blob,
+  body: Uint8Array<ArrayBuffer>,
   supported: boolean,
   onWaiting: (status: number) => void = () => undefined,
 ): Promise<CompletionOutcome> {

@@ -16,7 +16,7 @@ const HANDOFF_POLL_LIMIT = 300;
 export interface BatchToComplete {
   readonly target: CompletionTarget;
   /** The completion's JSON (see Arrivals.manifest): the files that arrived with their checksums, for the receiver to check. */
-  readonly body: Blob;
+  readonly body: Uint8Array<ArrayBuffer>;
   /** How many files it lists. */
   readonly files: number;
   /** Whether the server lists the batch-complete extension. */
