@@ -91,7 +91,8 @@ export function answerLikeTus(
     .writeHead(status, {
       ...headers,
       'Content-Type': 'text/plain;charset=UTF-8',
-      ...(body ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}),
+      // Also for an empty body: without a length, Node sends the answer chunked, its end in a write of its own.
+      'Content-Length': String(Buffer.byteLength(body)),
       ...(closing ? { Connection: 'close' } : {}),
     })
     .end(body);

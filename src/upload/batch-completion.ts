@@ -5,12 +5,7 @@
  * sent again with growing pauses and the same completion id, so a receiver that restarts meanwhile still bags
  * and hands the batch on once.
  */
-import {
-  completionPath,
-  type CompletionRefusal,
-  type CompletionRequest,
-  type CompletionState,
-} from '#core/protocol';
+import { completionPath, type CompletionRefusal, type CompletionState } from '#core/protocol';
 
 export type CompletionOutcome =
   | { kind: 'complete'; state: CompletionState }
@@ -35,17 +30,17 @@ const headers = (token: string): Record<string, string> =>
   token ? { Authorization: `Bearer ${token}` } : {};
 
 /**
- * Declares the batch complete where the server lists batch-complete (`supported`, from its OPTIONS answer);
- * `onWaiting` hears each time the receiver does not answer and a retry is coming.
+ * Declares the batch complete where the server lists batch-complete (`supported`, from its OPTIONS answer) with
+ * `body`, a CompletionRequest's JSON (see manifest-body.ts); `onWaiting` hears each time the receiver does not
+ * answer and a retry is coming.
  */
 export async function completeBatch(
   target: CompletionTarget,
-  request: CompletionRequest,
+  body: Uint8Array<ArrayBuffer>,
   supported: boolean,
   onWaiting: (status: number) => void = () => undefined,
 ): Promise<CompletionOutcome> {
   if (!supported) return { kind: 'unsupported' };
-  const body = JSON.stringify(request);
   for (let attempt = 0; ; attempt += 1) {
     let status = 0;
     try {

@@ -77,6 +77,11 @@ describe('a file sent whole in its creation request', () => {
       'upload-verified': 'sha-256, md5',
     });
     expect(whole.headers.get('access-control-expose-headers')).toContain('Upload-Stored-Path');
+    // Its empty body has a length, so the answer is not sent chunked (its end in a write of its own).
+    expect([whole.headers.get('content-length'), whole.headers.get('transfer-encoding')]).toEqual([
+      '0',
+      null,
+    ]);
     for (const created of [started, whole]) {
       expect(created.headers.get('location')).toMatch(/^\/files\/[0-9a-f]{32}$/);
     }

@@ -1,5 +1,6 @@
 /** Where each uploaded file went, by path, and what it was checked with, for the file lists and the completion. */
-import type { ManifestEntry } from '#core/protocol';
+import type { CompletionRequest } from '#core/protocol';
+import { completionBody, manifestEntryJson } from '../../upload/manifest-body';
 import { packColumn, type ArrivalsText } from '../../workers/folder-bridge';
 import type { FileRow } from './file-row';
 
@@ -12,8 +13,16 @@ export interface Arrived {
   readonly verified: string;
 }
 
+/** A file's manifest entry, written as it arrived, and the name and size it was written for. */
+interface Entry {
+  readonly name: string;
+  readonly bytes: number;
+  readonly json: string;
+}
+
 export class Arrivals {
   readonly #byPath = new Map<string, Arrived>();
+  readonly #entries = new Map<string, Entry>();
 
   get size(): number {
     return this.#byPath.size;
@@ -23,12 +32,16 @@ export class Arrivals {
     return this.#byPath.get(path);
   }
 
-  set(path: string, arrived: Arrived): void {
-    this.#byPath.set(path, arrived);
+  /** A file arrived, sent under `name`; its manifest entry is written now, so completing the batch only joins them. */
+  set(row: Readonly<Pick<FileRow, 'path' | 'size'>>, arrived: Arrived, name: string): void {
+    this.#byPath.set(row.path, arrived);
+    if (arrived.sha256) this.#entries.set(row.path, this.#entry(row.path, name, row.size, arrived));
+    else this.#entries.delete(row.path);
   }
 
   clear(): void {
     this.#byPath.clear();
+    this.#entries.clear();
   }
 
   /** Packed for the folder worker (see ArrivalsText). */
@@ -45,24 +58,31 @@ export class Arrivals {
   }
 
   /**
-   * The files of `rows` that arrived, with their checksums, as the batch completion lists them under the names
-   * they were uploaded under (`uploadName`).
+   * The completion's body: the files of `rows` that arrived, with their checksums, listed under the names they
+   * were uploaded under (`uploadName`), and `fields`; with how many files it lists.
    */
-  manifest(rows: readonly Readonly<FileRow>[], uploadName: (path: string) => string): ManifestEntry[] {
-    const files: ManifestEntry[] = [];
+  manifest(
+    rows: readonly Readonly<FileRow>[],
+    uploadName: (path: string) => string,
+    fields: Omit<CompletionRequest, 'files'>,
+  ): { body: Uint8Array<ArrayBuffer>; files: number } {
+    const entries: string[] = [];
     for (const row of rows) {
       const arrival = row.status === 'done' ? this.#byPath.get(row.path) : undefined;
       // A file that arrived before a reload without its checksum kept is bagged with what the receiver holds.
       if (!arrival?.sha256) continue;
-      const path = uploadName(row.path);
-      files.push({
-        path,
-        ...(path === row.path ? {} : { originalPath: row.path }),
-        bytes: row.size,
-        sha256: arrival.sha256,
-        ...(arrival.md5 ? { md5: arrival.md5 } : {}),
-      });
+      const name = uploadName(row.path);
+      const kept = this.#entries.get(row.path);
+      entries.push(
+        kept && kept.name === name && kept.bytes === row.size
+          ? kept.json
+          : this.#entry(row.path, name, row.size, arrival).json,
+      );
     }
-    return files;
+    return { body: completionBody(entries, fields), files: entries.length };
+  }
+
+  #entry(path: string, name: string, bytes: number, arrived: Arrived): Entry {
+    return { name, bytes, json: manifestEntryJson(name, path, bytes, arrived.sha256, arrived.md5) };
   }
 }

@@ -5,7 +5,7 @@
  */
 import { handoffUnderway } from '#core/completion-text';
 import { plural } from '#core/format';
-import type { CompletionState, ManifestEntry } from '#core/protocol';
+import type { CompletionState } from '#core/protocol';
 import { completeBatch, completionState, type CompletionTarget } from '../../upload/batch-completion';
 import { completionView, type CompletionView } from './completion-view';
 
@@ -15,12 +15,10 @@ const HANDOFF_POLL_LIMIT = 300;
 
 export interface BatchToComplete {
   readonly target: CompletionTarget;
-  /** The files that arrived with their checksums, for the receiver to check. */
-  readonly files: readonly ManifestEntry[];
-  /** The target profile's name, for the bag. */
-  readonly profile: string;
-  /** Files given up. */
-  readonly leftOut: number;
+  /** The completion's JSON (see Arrivals.manifest): the files that arrived with their checksums, for the receiver to check. */
+  readonly body: Uint8Array<ArrayBuffer>;
+  /** How many files it lists. */
+  readonly files: number;
   /** Whether the server lists the batch-complete extension. */
   readonly completes: () => Promise<boolean>;
 }
@@ -55,26 +53,21 @@ export class BatchCompletionState {
     });
   }
 
-  async #complete({ target, files, profile, leftOut, completes }: BatchToComplete): Promise<void> {
+  async #complete({ target, body, files, completes }: BatchToComplete): Promise<void> {
     const round = ++this.#round;
     this.#view = {
       phase: 'completing',
-      sentences: [`Completing batch ${target.batch}: the receiver checks ${plural(files.length, 'file')}…`],
+      sentences: [`Completing batch ${target.batch}: the receiver checks ${plural(files, 'file')}…`],
     };
-    const outcome = await completeBatch(
-      target,
-      { completionId: crypto.randomUUID(), target: profile, leftOut, files: [...files] },
-      await completes(),
-      () => {
-        if (round !== this.#round) return;
-        this.#view = {
-          phase: 'completing',
-          sentences: [
-            `The receiver at ${target.endpoint} does not answer; completing batch ${target.batch} is tried again, waiting a little longer each time.`,
-          ],
-        };
-      },
-    );
+    const outcome = await completeBatch(target, body, await completes(), () => {
+      if (round !== this.#round) return;
+      this.#view = {
+        phase: 'completing',
+        sentences: [
+          `The receiver at ${target.endpoint} does not answer; completing batch ${target.batch} is tried again, waiting a little longer each time.`,
+        ],
+      };
+    });
     if (round !== this.#round) return;
     // Shown in the step's own live region, so the status line keeps saying how the upload ended.
     this.#view = completionView(outcome, target.endpoint);

@@ -218,11 +218,11 @@ export class UploadState {
       if (!record || record.size !== row.size || record.lastModified !== row.lastModified) continue;
       if (record.arrived) {
         arrived.push(row.id);
-        this.#arrivals.set(row.path, {
-          ...record.arrived,
-          sha256: record.sha256 ?? '',
-          md5: record.md5 ?? '',
-        });
+        this.#arrivals.set(
+          row,
+          { ...record.arrived, sha256: record.sha256 ?? '', md5: record.md5 ?? '' },
+          this.#folder.names.of(row.path),
+        );
       } else {
         this.#journal.continueUpload(row.id, record);
       }
@@ -454,15 +454,16 @@ export class UploadState {
 
   #arrived(row: Readonly<FileRow> | undefined, arrival: Arrival): void {
     if (!row) return;
-    const expected = storedPathFor(this.#form.batch, this.#folder.names.of(row.path));
+    const name = this.#folder.names.of(row.path);
+    const expected = storedPathFor(this.#form.batch, name);
     // '' where the server does not say (a plain tus server): the lists say so rather than guess.
     const storedPath = arrival.storedPath ?? '';
     const arrived = { storedPath, uploadUrl: arrival.uploadUrl ?? '', verified: arrival.verified };
-    this.#arrivals.set(row.path, {
-      ...arrived,
-      sha256: arrival.digests?.sha256 ?? '',
-      md5: arrival.digests?.md5 ?? '',
-    });
+    this.#arrivals.set(
+      row,
+      { ...arrived, sha256: arrival.digests?.sha256 ?? '', md5: arrival.digests?.md5 ?? '' },
+      name,
+    );
     this.#journal.update(row, { ...arrival.digests, uploadUrl: undefined, arrived });
     this.#notice.arrived();
     this.#folder.markUploaded(
@@ -509,14 +510,21 @@ export class UploadState {
 
   /** Declares the batch complete with the files that arrived and their checksums; `leftOut` were given up. */
   #complete(leftOut: number): void {
-    const files = this.#arrivals.manifest(this.#folder.rows, (path) => this.#folder.names.of(path));
     const profile = this.#context().target;
     const target = this.#form.target;
+    const { body, files } = this.#arrivals.manifest(
+      this.#folder.rows,
+      (path) => this.#folder.names.of(path),
+      {
+        completionId: crypto.randomUUID(),
+        target: profileList.find((p) => p.id === profile)?.label ?? profile,
+        leftOut,
+      },
+    );
     this.#completion.start({
       target,
+      body,
       files,
-      profile: profileList.find((p) => p.id === profile)?.label ?? profile,
-      leftOut,
       // A batch resumed after a reload may not have asked the server yet.
       completes: async () =>
         supports(
