@@ -1,6 +1,8 @@
 /** Sending a batch and completing it as the page does, for the receiver on disk and on object storage. */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { completionPath, type CompletionRequest, type CompletionState } from '#core/protocol';
 import { sha256, tusUpload } from './helpers.ts';
 
@@ -61,3 +63,35 @@ export const recordingHook = (logFile: string): string =>
 
 export const linesOf = async (logFile: string): Promise<string[]> =>
   (await readFile(logFile, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
+
+/** A stand-in for the downstream service: keeps every POST's body and signature. */
+export async function startWebhookReceiver(): Promise<{
+  url: string;
+  received: { body: string; signature: string | undefined }[];
+  stop(): Promise<void>;
+}> {
+  const received: { body: string; signature: string | undefined }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const signature = req.headers['x-hub-signature-256'];
+      received.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: typeof signature === 'string' ? signature : undefined,
+      });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/batches`,
+    received,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Polls `condition` every 200 ms until it holds. */
+export async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 200));
+}

@@ -11,8 +11,6 @@ import { DetailedError } from 'tus-js-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { Upload } from '@tus/server';
@@ -42,6 +40,8 @@ import {
   recordingHook,
   send,
   settledState,
+  startWebhookReceiver,
+  waitUntil,
 } from './completion-helpers.ts';
 import {
   createUpload,
@@ -156,10 +156,6 @@ async function bagProblems(store: ObjectStorage, batch: string): Promise<string[
   const dir = path.join(await scratch(), batch);
   await downloadPrefix(s3, BUCKET, `${store.prefix}${batch}/`, dir);
   return validateBag(dir);
-}
-
-async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
 describe('the receiver on S3 (Ceph RADOS Gateway)', () => {
@@ -611,33 +607,6 @@ describe('the receiver on S3 (Ceph RADOS Gateway)', () => {
     expect(await bagProblems(store, 'k3')).toEqual([]);
   }, 120_000);
 });
-
-/** A stand-in for the downstream service: keeps every POST's body and signature. */
-async function startWebhookReceiver(): Promise<{
-  url: string;
-  received: { body: string; signature: string | undefined }[];
-  stop(): Promise<void>;
-}> {
-  const received: { body: string; signature: string | undefined }[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const signature = req.headers['x-hub-signature-256'];
-      received.push({
-        body: Buffer.concat(chunks).toString('utf8'),
-        signature: typeof signature === 'string' ? signature : undefined,
-      });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/batches`,
-    received,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** A PATCH of `length` bytes at `offset` whose body the test writes and then cuts off, as a sender that goes away. */
 async function cutOffPatch(url: URL, offset: number, length: number, sent: Buffer): Promise<void> {
