@@ -64,8 +64,11 @@ export const LOCK_DRAIN_TIMEOUT_MS = 3000;
 
 export interface DirectPatchParts {
   readonly store: PatchStore;
-  /** The same locker as tus's, so that a PATCH here and a request to tus never write one upload at once. */
-  readonly locker: Locker;
+  /**
+   * The same locks as tus's, so that a PATCH here and a request to tus never write one upload at once; by request
+   * where the lock watches whether the request's body still moves.
+   */
+  readonly locker: Locker | ((req: IncomingMessage) => Locker);
   /** How long a request asked to give up its upload's lock may go on before it stops reading. */
   readonly lockDrainTimeout: number;
   readonly maxFileSize: number | undefined;
@@ -99,10 +102,11 @@ export async function receiveDirectPatch(
   const stop = new AbortController();
   try {
     await hooks.onIncomingRequest(request, patch.id);
-    const lock = parts.locker.newLock(patch.id);
+    const locker = typeof parts.locker === 'function' ? parts.locker(req) : parts.locker;
+    const lock = locker.newLock(patch.id);
     await lock.lock(stop.signal, () => {
-      // Another request wants this upload (its sender came back on a new connection): this one stops reading
-      // after a while, keeping what it wrote, as tus's own PATCH does.
+      // The lock wants this request to stop (another request wants the upload, or this one's sender went silent):
+      // it stops reading after a while, keeping what it wrote, as tus's own PATCH does.
       setTimeout(() => stop.abort(), parts.lockDrainTimeout).unref();
     });
     let upload;

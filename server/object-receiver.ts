@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERRORS, Server, type Upload } from '@tus/server';
+import { ERRORS, Server, type Locker, type Upload } from '@tus/server';
 import {
   CHECKSUM_MISMATCH,
   DISK_FULL,
@@ -14,16 +14,12 @@ import {
   UPLOAD_CHECKSUM_HEADER,
   VERIFIED_HEADER,
   TUS_DATA_TYPE,
+  UPLOAD_LOCKED,
 } from '#core/protocol';
 import { createBatchCompletion } from './batch-complete.ts';
 import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
 import { algorithmsOf, digestLabel, readAnnouncements } from './digests.ts';
-import {
-  LOCK_DRAIN_TIMEOUT_MS,
-  readDirectPatch,
-  receiveDirectPatch,
-  type DirectPatchParts,
-} from './direct-patch.ts';
+import { readDirectPatch, receiveDirectPatch, type DirectPatchParts } from './direct-patch.ts';
 import { describeDuration } from './durations.ts';
 import { PlacementError } from './placement.ts';
 import type { Receiver, ReceiverOptions } from './receiver.ts';
@@ -43,7 +39,8 @@ import {
 import { objectBags, placedKey } from './s3-bags.ts';
 import { placeObject, type ObjectPlacement } from './s3-placement.ts';
 import { ObjectStore } from './s3-store.ts';
-import { MemoryState, RedisState, type SharedState } from './shared-state.ts';
+import { bodyMoving, nodeRequestOf } from './request-moving.ts';
+import { MemoryState, RedisState, UploadLocked, type SharedState } from './shared-state.ts';
 import { describeBytes } from './sizes.ts';
 import { tusHeadersFor } from './whole-file-post.ts';
 
@@ -57,6 +54,8 @@ export type ObjectStorage = {
   forcePathStyle?: boolean | undefined;
   /** The Redis that several receivers on one bucket share their locks and running digests through. */
   redisUrl?: string | undefined;
+  /** How long an upload stays locked by a request whose body stopped moving, or by a killed receiver. */
+  lockLeaseMs?: number | undefined;
 };
 
 const EXPOSED_HEADERS = [
@@ -72,6 +71,15 @@ const HANDOFF_SWEEP_INTERVAL = 60_000;
 const ANSWER_KEPT_MS = 60 * 60_000;
 /** Verifying needs no read of the object, but placing a large one is a copy inside the store. */
 const FINISH_LOCK_WAIT_MS = 10 * 60_000;
+/**
+ * How long a request told to stop by its lock goes on: at once, since the lock only tells a request whose body
+ * stopped moving for a lease, or whose lease lapsed (tus takes 0 for its default of 3 s).
+ */
+const STOP_AT_ONCE_MS = 1;
+/** A lock that is always free: a HEAD reads an upload's offset while a PATCH writes it, as tus 1.0 allows. */
+const UNLOCKED: Locker = {
+  newLock: () => ({ lock: () => Promise.resolve(), unlock: () => Promise.resolve() }),
+};
 
 type Answer = { headers: Record<string, string> };
 
@@ -92,9 +100,14 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
   let closed = false;
 
   const started = (async () => {
+    const lease = { leaseMs: storage.lockLeaseMs };
     const state: SharedState = storage.redisUrl
-      ? await RedisState.connect(storage.redisUrl, `specimen-receiver:${storage.bucket}/${storage.prefix}:`)
-      : new MemoryState();
+      ? await RedisState.connect(
+          storage.redisUrl,
+          `specimen-receiver:${storage.bucket}/${storage.prefix}:`,
+          lease,
+        )
+      : new MemoryState(lease);
     const store = new ObjectStore({
       bucket: storage.bucket,
       prefix: storage.prefix,
@@ -102,6 +115,12 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
         ...(storage.endpoint ? { endpoint: storage.endpoint } : {}),
         ...(storage.region ? { region: storage.region } : {}),
         ...(storage.forcePathStyle ? { forcePathStyle: true } : {}),
+        // Without "Expect: 100-continue" the SDK keeps its connections open; with it, each part of 2 MiB or more
+        // goes on a connection it closes ("Connection: close"), and Ceph's gateway then answers an early refusal
+        // (a full quota) and closes without reading the rest of the part, so the reset could reach the receiver
+        // before the answer: a 500 "socket hang up" instead of the 507 sentence. On a kept connection the gateway
+        // reads the rest of the part and the answer always arrives.
+        expectContinueHeader: false,
       },
       state,
       maxFileSize: options.maxFileSize,
@@ -268,7 +287,8 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       onUploadFinish(req, upload) {
         return finishOnce(store, state, upload, req.headers.get(REPR_DIGEST_HEADER));
       },
-      onResponseError(_req, error) {
+      async onResponseError(_req, error) {
+        if (error instanceof UploadLocked) return refusal(UPLOAD_LOCKED, await lockedSentence(store, error.id));
         if (options.maxFileSize && 'body' in error && error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body) {
           return refusal(
             413,
@@ -287,8 +307,13 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
     const tus = new Server({
       path: TUS_PATH,
       datastore: store,
-      locker: state.locker,
-      lockDrainTimeout: LOCK_DRAIN_TIMEOUT_MS,
+      // The node request's body tells whether a lock's holder is still alive.
+      locker: (req: Request) => {
+        if (req.method === 'HEAD') return UNLOCKED;
+        const node = nodeRequestOf(req);
+        return state.uploadLocker(node && bodyMoving(node));
+      },
+      lockDrainTimeout: STOP_AT_ONCE_MS,
       relativeLocation: true,
       allowedHeaders: [REPR_DIGEST_HEADER, ...CHECKSUM_CORS.allowedHeaders],
       exposedHeaders: EXPOSED_HEADERS,
@@ -310,8 +335,8 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
     const headers = tusHeadersFor(EXPOSED_HEADERS);
     const patches: DirectPatchParts = {
       store,
-      locker: state.locker,
-      lockDrainTimeout: LOCK_DRAIN_TIMEOUT_MS,
+      locker: (req) => state.uploadLocker(bodyMoving(req)),
+      lockDrainTimeout: STOP_AT_ONCE_MS,
       maxFileSize: options.maxFileSize,
       hooks,
       headers: (req) => headers(allowedOrigin(req)),
@@ -358,6 +383,18 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
         .catch(() => undefined);
     },
   };
+}
+
+/** The refusal of a request to an upload that another request is writing to, naming its file when it can. */
+async function lockedSentence(store: ObjectStore, id: string): Promise<string> {
+  const name = await store.getUpload(id).then(
+    (upload) => {
+      const { batch, relativePath } = readMetadata(upload);
+      return quote(`${batch}/${relativePath}`);
+    },
+    () => 'this upload',
+  );
+  return `Another request is writing to ${name} now; the upload goes on when it ends: try again in a few seconds.`;
 }
 
 /** The upload (its object's key) an address's last part names, if it names one. */

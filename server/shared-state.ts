@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ERRORS, type Lock, type Locker, type RequestRelease } from '@tus/server';
 import { createClient } from 'redis';
+import { UPLOAD_LOCKED } from '#core/protocol';
 
 /**
  * What the receivers behind one address share: short records (an upload's running digests, a finished upload's
@@ -19,25 +20,84 @@ export interface SharedState {
   exclusive<T>(key: string, waitMs: number, work: () => Promise<T>): Promise<T>;
   /** Runs `work` while holding the lock `key` if it is free now; undefined, without running it, if it is held. */
   ifFree<T>(key: string, work: () => Promise<T>): Promise<T | undefined>;
-  /** The lock tus takes around each request that writes to an upload. */
-  readonly locker: Locker;
+  /**
+   * The lock around a request that writes to an upload. One that finds the upload locked is refused at once with
+   * UploadLocked (tus clients try again); the holder keeps the lock only while `moving` says its request still
+   * moves bytes, and is told to stop (tus's release request) once it has not for a lease.
+   */
+  uploadLocker(moving?: () => boolean): Locker;
   close(): Promise<void>;
 }
 
-/** How long a lock outlives its holder when the holder dies without releasing it; renewed while held. */
-const LOCK_LEASE_MS = 15_000;
+/** How a lock's lease is set: its length, and so how long a silent request or a killed holder keeps an upload. */
+export type LeaseOptions = { leaseMs?: number | undefined };
+
+/** How long a lock outlives the last sign of life of its holder (a killed receiver, a silent request). */
+export const LOCK_LEASE_MS = 15_000;
 const LOCK_RETRY_MS = 50;
-const UPLOAD_LOCK_WAIT_MS = 30_000;
+
+/** A request refused because another one holds its upload's lock: tus's error shape, reworded by the receiver. */
+export class UploadLocked extends Error {
+  readonly status_code = UPLOAD_LOCKED;
+  readonly body: string;
+
+  constructor(readonly id: string) {
+    super(`upload ${id} is locked by another request`);
+    this.body =
+      'Another request is writing to this upload now; the upload goes on when it ends: try again in a few seconds.';
+  }
+}
+
+/**
+ * Leases on lock keys: taken only when free (or lapsed), renewed and given back only with the token that took
+ * them, so that a holder whose lease lapsed never extends or removes the lease of the request that came next.
+ */
+interface Leases {
+  take(key: string, token: string, ms: number): Promise<boolean>;
+  /** False when the key no longer holds `token`: the lease lapsed and may be another request's. */
+  renew(key: string, token: string, ms: number): Promise<boolean>;
+  give(key: string, token: string): Promise<void>;
+}
+
+/** The locks of a state, whatever keeps their leases. */
+class LeasedLocks {
+  constructor(
+    readonly leases: Leases,
+    readonly leaseMs: number,
+  ) {}
+
+  uploadLocker(moving?: () => boolean): Locker {
+    return {
+      newLock: (id) =>
+        new LeasedLock(this.leases, `upload:${id}`, this.leaseMs, { refuse: () => new UploadLocked(id), moving }),
+    };
+  }
+
+  exclusive<T>(key: string, waitMs: number, work: () => Promise<T>): Promise<T> {
+    return withLock(new LeasedLock(this.leases, `lock:${key}`, this.leaseMs, { waitMs }), work);
+  }
+
+  async ifFree<T>(key: string, work: () => Promise<T>): Promise<T | undefined> {
+    const lock = new LeasedLock(this.leases, `lock:${key}`, this.leaseMs, {});
+    if (!(await lock.acquire(new AbortController().signal, undefined))) return undefined;
+    try {
+      return await work();
+    } finally {
+      await lock.unlock();
+    }
+  }
+}
 
 type Entry = { value: string; until: number };
 
 export class MemoryState implements SharedState {
   readonly #entries = new Map<string, Entry>();
   readonly #lists = new Map<string, string[]>();
-  readonly #held = new Map<string, RequestRelease | undefined>();
-  readonly locker: Locker = {
-    newLock: (id) => new PolledLock(this.#try(`upload:${id}`), UPLOAD_LOCK_WAIT_MS),
-  };
+  readonly #locks: LeasedLocks;
+
+  constructor(options: LeaseOptions = {}) {
+    this.#locks = new LeasedLocks(new MemoryLeases(), options.leaseMs ?? LOCK_LEASE_MS);
+  }
 
   get(key: string): Promise<string | undefined> {
     const entry = this.#entries.get(key);
@@ -66,72 +126,65 @@ export class MemoryState implements SharedState {
   }
 
   exclusive<T>(key: string, waitMs: number, work: () => Promise<T>): Promise<T> {
-    return withLock(new PolledLock(this.#try(`lock:${key}`), waitMs), work);
+    return this.#locks.exclusive(key, waitMs, work);
   }
 
   ifFree<T>(key: string, work: () => Promise<T>): Promise<T | undefined> {
-    return ifFree(this.#try(`lock:${key}`), work);
+    return this.#locks.ifFree(key, work);
+  }
+
+  uploadLocker(moving?: () => boolean): Locker {
+    return this.#locks.uploadLocker(moving);
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
 
-  #try(key: string): LockAttempts {
-    return {
-      acquire: (release) => {
-        if (this.#held.has(key)) return Promise.resolve(false);
-        this.#held.set(key, release);
-        return Promise.resolve(true);
-      },
-      askHolder: async () => {
-        await this.#held.get(key)?.();
-      },
-      release: () => {
-        this.#held.delete(key);
-        return Promise.resolve();
-      },
-    };
+class MemoryLeases implements Leases {
+  readonly #held = new Map<string, { token: string; until: number }>();
+
+  take(key: string, token: string, ms: number): Promise<boolean> {
+    const held = this.#held.get(key);
+    if (held && held.until > Date.now()) return Promise.resolve(false);
+    this.#held.set(key, { token, until: Date.now() + ms });
+    return Promise.resolve(true);
+  }
+
+  renew(key: string, token: string, ms: number): Promise<boolean> {
+    const held = this.#held.get(key);
+    if (held?.token !== token || held.until <= Date.now()) return Promise.resolve(false);
+    held.until = Date.now() + ms;
+    return Promise.resolve(true);
+  }
+
+  give(key: string, token: string): Promise<void> {
+    if (this.#held.get(key)?.token === token) this.#held.delete(key);
+    return Promise.resolve();
   }
 }
 
 const redisClient = (url: string) => createClient({ url });
 type Redis = ReturnType<typeof redisClient>;
-/** The connection that listens for release requests; after subscribing it is only closed. */
-type Subscriber = { quit(): Promise<unknown> };
 
-/**
- * State in Redis. A lock is a key set only when absent, with a lease renewed while held, so that a receiver killed
- * while it holds one stops blocking the upload after LOCK_LEASE_MS. A request that finds an upload locked asks the
- * holder, through a channel every instance listens on, to let go (tus's rule: the newer request on an upload wins
- * over one whose client has likely gone), then waits for it.
- */
+/** State in Redis: a lock is a key set only when absent, with a lease (see LeasedLock). */
 export class RedisState implements SharedState {
   readonly #client: Redis;
-  readonly #subscriber: Subscriber;
   readonly #prefix: string;
-  /** Release requests for the locks this instance holds, by lock key. */
-  readonly #holders = new Map<string, RequestRelease>();
-  readonly locker: Locker = {
-    newLock: (id) => new PolledLock(this.#try(`upload:${id}`), UPLOAD_LOCK_WAIT_MS),
-  };
+  readonly #locks: LeasedLocks;
 
-  private constructor(client: Redis, subscriber: Subscriber, prefix: string) {
+  private constructor(client: Redis, prefix: string, leaseMs: number) {
     this.#client = client;
-    this.#subscriber = subscriber;
     this.#prefix = prefix;
+    this.#locks = new LeasedLocks(new RedisLeases(client, prefix), leaseMs);
   }
 
-  static async connect(url: string, prefix: string): Promise<RedisState> {
+  static async connect(url: string, prefix: string, options: LeaseOptions = {}): Promise<RedisState> {
     const client = redisClient(url);
     client.on('error', () => undefined);
     await client.connect();
-    const subscriber = client.duplicate();
-    subscriber.on('error', () => undefined);
-    await subscriber.connect();
-    const state = new RedisState(client, subscriber, prefix);
-    await subscriber.subscribe(`${prefix}release`, (key) => void state.#holders.get(key)?.());
-    return state;
+    return new RedisState(client, prefix, options.leaseMs ?? LOCK_LEASE_MS);
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -155,92 +208,122 @@ export class RedisState implements SharedState {
   }
 
   exclusive<T>(key: string, waitMs: number, work: () => Promise<T>): Promise<T> {
-    return withLock(new PolledLock(this.#try(`lock:${key}`), waitMs), work);
+    return this.#locks.exclusive(key, waitMs, work);
   }
 
   ifFree<T>(key: string, work: () => Promise<T>): Promise<T | undefined> {
-    return ifFree(this.#try(`lock:${key}`), work);
+    return this.#locks.ifFree(key, work);
+  }
+
+  uploadLocker(moving?: () => boolean): Locker {
+    return this.#locks.uploadLocker(moving);
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.#subscriber.quit(), this.#client.quit()]);
-  }
-
-  #try(name: string): LockAttempts {
-    const key = `${this.#prefix}${name}`;
-    const token = randomUUID();
-    let renew: NodeJS.Timeout | undefined;
-    return {
-      acquire: async (release) => {
-        const taken = await this.#client.set(key, token, { NX: true, PX: LOCK_LEASE_MS });
-        if (taken !== 'OK') return false;
-        if (release) this.#holders.set(key, release);
-        renew = setInterval(() => {
-          void this.#client.pExpire(key, LOCK_LEASE_MS).catch(() => undefined);
-        }, LOCK_LEASE_MS / 3).unref();
-        return true;
-      },
-      askHolder: async () => {
-        await this.#client.publish(`${this.#prefix}release`, key);
-      },
-      release: async () => {
-        clearInterval(renew);
-        this.#holders.delete(key);
-        // Only the holder's own token is removed: a lease that ran out may belong to another request by now.
-        const current = await this.#client.get(key);
-        if (current === token) await this.#client.del(key);
-      },
-    };
+    await this.#client.quit().catch(() => undefined);
   }
 }
 
-/** The three steps of a lock, in memory or in Redis. */
-interface LockAttempts {
-  acquire(release: RequestRelease | undefined): Promise<boolean>;
-  /** Asks the current holder to let go. */
-  askHolder(): Promise<void>;
-  release(): Promise<void>;
-}
+/** Extends a lease only while the key holds the caller's token. */
+const RENEW_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+/** Removes a key only while it holds the caller's token. */
+const GIVE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-/** A tus Lock that tries again until the holder lets go, up to `waitMs`, then refuses with tus's lock timeout. */
-class PolledLock implements Lock {
+class RedisLeases implements Leases {
   constructor(
-    readonly attempts: LockAttempts,
-    readonly waitMs: number,
+    readonly client: Redis,
+    readonly prefix: string,
   ) {}
 
-  async lock(signal: AbortSignal, requestRelease?: RequestRelease): Promise<void> {
-    const until = Date.now() + this.waitMs;
-    let asked = false;
-    while (!(await this.attempts.acquire(requestRelease))) {
-      if (signal.aborted || Date.now() > until) throw ERRORS.ERR_LOCK_TIMEOUT;
-      if (!asked && requestRelease) {
-        asked = true;
-        await this.attempts.askHolder();
-      }
+  async take(key: string, token: string, ms: number): Promise<boolean> {
+    return (await this.client.set(this.prefix + key, token, { NX: true, PX: ms })) === 'OK';
+  }
+
+  async renew(key: string, token: string, ms: number): Promise<boolean> {
+    const renewed = await this.client.eval(RENEW_SCRIPT, {
+      keys: [this.prefix + key],
+      arguments: [token, String(ms)],
+    });
+    return renewed === 1;
+  }
+
+  async give(key: string, token: string): Promise<void> {
+    await this.client.eval(GIVE_SCRIPT, { keys: [this.prefix + key], arguments: [token] });
+  }
+}
+
+type LockRule = {
+  /** How long to try again while the lock is held; without it, none. */
+  waitMs?: number;
+  /** What a request that does not get the lock is refused with; tus's lock timeout without it. */
+  refuse?: () => Error;
+  /** Whether the holder's request moved bytes since last asked; without it, the holder is alive while it holds. */
+  moving?: (() => boolean) | undefined;
+};
+
+/**
+ * A tus Lock on a lease, renewed a few times per lease while its holder shows signs of life. A holder whose request
+ * moved no bytes for a lease, or whose lease lapsed anyway (another request may hold it now), is asked to stop
+ * (tus's release request); a killed holder's lease lapses by itself.
+ */
+class LeasedLock implements Lock {
+  readonly #token = randomUUID();
+  #renewal: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly leases: Leases,
+    readonly key: string,
+    readonly leaseMs: number,
+    readonly rule: LockRule,
+  ) {}
+
+  async lock(signal: AbortSignal, stop?: RequestRelease): Promise<void> {
+    if (!(await this.acquire(signal, stop))) throw this.rule.refuse?.() ?? ERRORS.ERR_LOCK_TIMEOUT;
+  }
+
+  /** True once held; false when still held by another after `waitMs` (or at once, without it). */
+  async acquire(signal: AbortSignal, stop: RequestRelease | undefined): Promise<boolean> {
+    const until = Date.now() + (this.rule.waitMs ?? 0);
+    while (!(await this.leases.take(this.key, this.#token, this.leaseMs))) {
+      if (signal.aborted || Date.now() >= until) return false;
       await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
     }
+    this.#keep(stop);
+    return true;
   }
 
   unlock(): Promise<void> {
-    return this.attempts.release();
+    clearInterval(this.#renewal);
+    return this.leases.give(this.key, this.#token);
+  }
+
+  #keep(stop: RequestRelease | undefined): void {
+    const { moving } = this.rule;
+    let lastSign = Date.now();
+    const end = () => {
+      clearInterval(this.#renewal);
+      void stop?.();
+    };
+    this.#renewal = setInterval(
+      () => {
+        if (!moving || moving()) lastSign = Date.now();
+        // Not renewed: the lease lapses within two thirds of a lease, by when the request has stopped.
+        if (Date.now() - lastSign >= this.leaseMs) return end();
+        this.leases.renew(this.key, this.#token, this.leaseMs).then(
+          (renewed) => renewed || end(),
+          () => undefined,
+        );
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    ).unref();
   }
 }
 
-async function withLock<T>(lock: PolledLock, work: () => Promise<T>): Promise<T> {
+async function withLock<T>(lock: LeasedLock, work: () => Promise<T>): Promise<T> {
   await lock.lock(new AbortController().signal);
   try {
     return await work();
   } finally {
     await lock.unlock();
-  }
-}
-
-async function ifFree<T>(attempts: LockAttempts, work: () => Promise<T>): Promise<T | undefined> {
-  if (!(await attempts.acquire(undefined))) return undefined;
-  try {
-    return await work();
-  } finally {
-    await attempts.release();
   }
 }

@@ -40,6 +40,11 @@ export const CHECKSUM_ALGORITHM_HEADER = 'Tus-Checksum-Algorithm';
 export const CHECKSUM_MISMATCH = 460;
 /** HTTP 507 Insufficient Storage: the receiver's disk (or quota) cannot take the file. */
 export const DISK_FULL = 507;
+/**
+ * HTTP 423 Locked: another request is writing to the upload now. tus clients (tus-js-client, Uppy) try again after
+ * their retry delays, and the upload goes on from where that request ended.
+ */
+export const UPLOAD_LOCKED = 423;
 
 /**
  * Names the receiver adds to the `Tus-Extension` list of its OPTIONS answer for what it offers beyond tus 1.0.
