@@ -288,7 +288,8 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
         return finishOnce(store, state, upload, req.headers.get(REPR_DIGEST_HEADER));
       },
       async onResponseError(_req, error) {
-        if (error instanceof UploadLocked) return refusal(UPLOAD_LOCKED, await lockedSentence(store, error.id));
+        if (error instanceof UploadLocked)
+          return refusal(UPLOAD_LOCKED, await lockedSentence(store, error.id));
         if (options.maxFileSize && 'body' in error && error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body) {
           return refusal(
             413,

@@ -69,7 +69,10 @@ class LeasedLocks {
   uploadLocker(moving?: () => boolean): Locker {
     return {
       newLock: (id) =>
-        new LeasedLock(this.leases, `upload:${id}`, this.leaseMs, { refuse: () => new UploadLocked(id), moving }),
+        new LeasedLock(this.leases, `upload:${id}`, this.leaseMs, {
+          refuse: () => new UploadLocked(id),
+          moving,
+        }),
     };
   }
 

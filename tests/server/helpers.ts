@@ -193,7 +193,7 @@ export function serveFresh(): (
 }
 
 /** A PATCH of `length` bytes at `offset`, left open for the test to write to. */
-export const openPatch = (url: URL, offset: number, length: number) => {
+export const openPatch = (url: URL, offset: number, length: number, headers: Record<string, string> = {}) => {
   const request = http.request(url, {
     method: 'PATCH',
     headers: {
@@ -201,6 +201,7 @@ export const openPatch = (url: URL, offset: number, length: number) => {
       'Upload-Offset': String(offset),
       'Content-Length': String(length),
       'Content-Type': 'application/offset+octet-stream',
+      ...headers,
     },
   });
   const answered = new Promise<http.IncomingMessage | undefined>((resolve) => {

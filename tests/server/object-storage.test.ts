@@ -1,14 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { createClient } from 'redis';
+import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DetailedError } from 'tus-js-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,20 +9,13 @@ import { Readable } from 'node:stream';
 import { Upload } from '@tus/server';
 import { completionPath, REQUEST_SIZE_HEADER, VERIFIED_HEADER, type CompletionState } from '#core/protocol';
 import { readCapabilities } from '#core/tus-capabilities';
-import { startServer } from '../../server/app-server.ts';
 import type { CompletionSettings } from '../../server/batch-complete.ts';
 import { signWebhook } from '../../server/handoff.ts';
 import type { ObjectStorage } from '../../server/object-receiver.ts';
 import { ObjectStore, partSizeFor } from '../../server/s3-store.ts';
 import { RedisState } from '../../server/shared-state.ts';
 import { startReceiverProcess } from '../e2e/receiver-process.ts';
-import {
-  downloadPrefix,
-  startCeph,
-  startRedis,
-  type RunningCeph,
-  type RunningRedis,
-} from '../support/object-store.ts';
+import { downloadPrefix } from '../support/object-store.ts';
 import { validateBag } from './bagit-validator.ts';
 import {
   complete,
@@ -47,109 +33,31 @@ import {
   createUpload,
   directAndTusUploads,
   newUpload,
-  makeTempDir,
   openPatch,
   patchUpload,
   sha256,
   tusUpload,
   uploadUrl,
 } from './helpers.ts';
+import {
+  BUCKET,
+  ceph,
+  headOffset,
+  keysUnder,
+  MiB,
+  objectBytes,
+  receiverOn,
+  redis,
+  s3,
+  scratch,
+  started,
+  storage,
+  unfinishedUploads,
+  useObjectStorage,
+  type Receiver,
+} from './object-storage-harness.ts';
 
-const BUCKET = 'specimens';
-const MiB = 2 ** 20;
-
-let ceph: RunningCeph;
-let redis: RunningRedis;
-let s3: S3Client;
-/** What beforeAll started, stopped in afterAll even when starting the rest failed. */
-const started: (() => Promise<void>)[] = [];
-let prefixes = 0;
-
-beforeAll(async () => {
-  [ceph, redis] = await Promise.all([
-    startCeph().then((running) => (started.push(running.stop), running)),
-    startRedis().then((running) => (started.push(running.stop), running)),
-  ]);
-  await ceph.createBucket(BUCKET);
-  s3 = ceph.client();
-  started.push(() => Promise.resolve(s3.destroy()));
-  // The receiver takes its S3 keys from the SDK's usual chain.
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: ceph.env.AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: ceph.env.AWS_SECRET_ACCESS_KEY,
-  });
-}, 300_000);
-afterAll(async () => {
-  await Promise.all(started.splice(0).map((stop) => stop()));
-}, 60_000);
-
-type Receiver = Awaited<ReturnType<typeof startServer>> & { endpoint: string; logs: string[] };
-const receivers: Receiver[] = [];
-afterEach(async () => {
-  for (const receiver of receivers.splice(0)) await receiver.close();
-});
-
-/** A fresh prefix for each test, so their objects do not meet. */
-function storage(shared = false): ObjectStorage {
-  prefixes += 1;
-  return {
-    bucket: BUCKET,
-    prefix: `site-${prefixes}/`,
-    endpoint: ceph.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    ...(shared ? { redisUrl: redis.url } : {}),
-  };
-}
-
-async function receiverOn(
-  store: ObjectStorage,
-  options: { partialExpiry?: number; completion?: CompletionSettings } = {},
-): Promise<Receiver> {
-  const logs: string[] = [];
-  const server = await startServer({
-    uploadDir: '/nonexistent-receiver-upload-dir',
-    port: 0,
-    storage: store,
-    log: (line) => logs.push(line),
-    ...options,
-  });
-  const receiver = { ...server, endpoint: new URL('files/', server.url).href, logs };
-  receivers.push(receiver);
-  return receiver;
-}
-
-async function keysUnder(prefix: string): Promise<string[]> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-  return (listed.Contents ?? []).map((object) => object.Key ?? '').sort();
-}
-
-async function objectBytes(key: string): Promise<Buffer> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  return Buffer.from((await object.Body?.transformToByteArray()) ?? []);
-}
-
-async function unfinishedUploads(prefix: string): Promise<number> {
-  const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
-  return listed.Uploads?.length ?? 0;
-}
-
-/** True while some receiver holds an upload's lock in Redis. */
-async function redisHasLock(): Promise<boolean> {
-  const client = createClient({ url: redis.url });
-  await client.connect();
-  try {
-    return (await client.keys('*:upload:*')).length > 0;
-  } finally {
-    await client.quit();
-  }
-}
-
-async function scratch(): Promise<string> {
-  const temp = await makeTempDir();
-  started.push(temp.remove);
-  return temp.dir;
-}
+useObjectStorage();
 
 /** The bag of `batch` as it is in the bucket, copied to a folder, checked by the tests' BagIt validator. */
 async function bagProblems(store: ObjectStorage, batch: string): Promise<string[]> {
@@ -383,62 +291,6 @@ describe('the receiver on S3 (Ceph RADOS Gateway)', () => {
     expect([...a.logs, ...b.logs].filter((line) => line.includes('b5/data/big.bin'))).toHaveLength(1);
   });
 
-  it('never runs two requests on one upload at once across receivers: the later one takes over once the first is stopped', async () => {
-    const store = storage(true);
-    const [a, b] = [await receiverOn(store), await receiverOn(store)];
-    const data = randomBytes(6 * MiB);
-    const created = await createUpload(
-      a.endpoint,
-      { batch: 'b6', relativePath: 'locked.bin' },
-      { length: data.length },
-    );
-    const path = new URL(uploadUrl(created, a)).pathname;
-    // A PATCH on A whose sender sends 1 MiB and then nothing more, as a client whose network went away.
-    let stall: (() => void) | undefined;
-    const stalled = fetch(new URL(path, a.url), {
-      method: 'PATCH',
-      headers: {
-        'Tus-Resumable': '1.0.0',
-        'Upload-Offset': '0',
-        'Content-Type': 'application/offset+octet-stream',
-      },
-      body: new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(new Uint8Array(data.subarray(0, MiB)));
-          stall = () => controller.close();
-        },
-      }),
-      duplex: 'half',
-    } as RequestInit).then(
-      (response) => ({ status: response.status, offset: response.headers.get('upload-offset') }),
-      () => ({ status: 'dropped', offset: null }),
-    );
-    await waitUntil(redisHasLock);
-    // The whole file through B: it asks A, through Redis, to let go, and runs once A has. What A had taken by
-    // then is kept (tus keeps what arrived), so B's request at offset 0 writes nothing unless A had taken nothing.
-    const takeover = await patchUpload(new URL(path, b.url), data, { offset: 0 });
-    expect([204, 409]).toContain(takeover.status);
-    stall?.();
-    const first = await stalled;
-    const offsetOn = async (receiver: Receiver) =>
-      Number(
-        (
-          await fetch(new URL(path, receiver.url), { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } })
-        ).headers.get('upload-offset'),
-      );
-    const kept = await offsetOn(a);
-    // The first request was stopped with what it had taken: at most its 1 MiB, never the whole file.
-    expect(kept).toBeLessThanOrEqual(takeover.status === 204 ? data.length : MiB);
-    if (first.status === 204) expect(Number(first.offset)).toBeLessThanOrEqual(MiB);
-    if (kept < data.length) {
-      expect(takeover.status).toBe(409);
-      const rest = await patchUpload(new URL(path, b.url), data.subarray(kept), { offset: kept });
-      expect(rest.status).toBe(204);
-    }
-    expect(await offsetOn(b)).toBe(data.length);
-    expect(sha256(await objectBytes(`${store.prefix}b6/data/locked.bin`))).toBe(sha256(data));
-  });
-
   it('places an upload whose receiver died after its last byte, before placing it, when another receiver is asked', async () => {
     const store = storage(true);
     // The bytes all in, as the dead receiver's store left them: no receiver hooks ran.
@@ -614,11 +466,6 @@ async function cutOffPatch(url: URL, offset: number, length: number, sent: Buffe
   // Handed to the kernel before the socket closes, so the receiver reads all of it before the end.
   await new Promise((resolve) => request.write(sent, resolve));
   request.destroy();
-}
-
-async function headOffset(url: URL): Promise<string | null> {
-  const head = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
-  return head.headers.get('upload-offset');
 }
 
 describe("the receiver's own PATCH on S3 (parts streamed from memory)", () => {

@@ -119,7 +119,10 @@ describe.each(kinds)("an upload's lock %s", (_kind, open) => {
 describe("an upload's lock in Redis, after its receiver was killed", () => {
   it('lapses after the lease: the holder stops renewing it, and nobody releases it', async () => {
     const [a, b] = await (kinds[1] as (typeof kinds)[number])[1]();
-    await a.uploadLocker(() => true).newLock('u5').lock(signal(), () => undefined);
+    await a
+      .uploadLocker(() => true)
+      .newLock('u5')
+      .lock(signal(), () => undefined);
     // Its connection gone, as when its process is killed: nothing renews or releases the lock any more.
     await a.close();
     expect(await free(b, 'u5')).toBe(false);
