@@ -7,6 +7,8 @@ import { createClient } from 'redis';
  * answer) and locks. In memory for one instance; in Redis (REDIS_URL) for several.
  */
 export interface SharedState {
+  /** Other instances see it (Redis): what only this process can hold, such as Node's running hashes, is not enough. */
+  readonly shared: boolean;
   get(key: string): Promise<string | undefined>;
   /** Sets `key`, kept for `ttlMs`. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
@@ -32,6 +34,7 @@ const UPLOAD_LOCK_WAIT_MS = 30_000;
 type Entry = { value: string; until: number };
 
 export class MemoryState implements SharedState {
+  readonly shared: boolean = false;
   readonly #entries = new Map<string, Entry>();
   readonly #lists = new Map<string, string[]>();
   readonly #held = new Map<string, RequestRelease | undefined>();
@@ -107,6 +110,7 @@ type Subscriber = { quit(): Promise<unknown> };
  * over one whose client has likely gone), then waits for it.
  */
 export class RedisState implements SharedState {
+  readonly shared = true;
   readonly #client: Redis;
   readonly #subscriber: Subscriber;
   readonly #prefix: string;
