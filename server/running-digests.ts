@@ -1,107 +1,261 @@
-import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { createMD5, createSHA256 } from 'hash-wasm';
 import { nodeHashName, type DigestAlgorithm } from './digests.ts';
 import type { SharedState } from './shared-state.ts';
 
-/** The hashes of one upload on this instance, `offset` bytes in, and the session named in the shared record. */
-type Running = { token: string; offset: number; hashes: Map<DigestAlgorithm, Hash>; touched: number };
+/** How often the checkpoints of uploads left alone for longer than they are kept are dropped, on one instance. */
+const SWEEP_INTERVAL_MS = 60_000;
 
-/** A write's share of an upload's running digests: each byte it keeps passes through `update`. */
+/** A hash's state at some point: a copy of Node's own hash (this process only), or hash-wasm's saved bytes. */
+type HashState = Hash | Uint8Array;
+
+/** The digests of an upload's first `offset` bytes, to be taken up again by whichever write continues there. */
+type Checkpoint = { offset: number; hashes: Map<DigestAlgorithm, HashState> };
+
+interface RunningHash {
+  update(chunk: Buffer): void;
+  state(): HashState;
+  /** The digest of what it saw; the hash is not used after. */
+  hex(): string;
+}
+
+/** How hashes start, from nothing or from a saved state. */
+type HashKind = (algorithm: DigestAlgorithm, from: HashState | undefined) => Promise<RunningHash>;
+
+/** Node's own hashes: no cost beyond hashing, but their state lives in this process only. */
+const nodeHashes: HashKind = (algorithm, from) => {
+  const hash = from instanceof Uint8Array || !from ? createHash(nodeHashName(algorithm)) : from.copy();
+  return Promise.resolve({
+    update: (chunk) => void hash.update(chunk),
+    state: () => hash.copy(),
+    hex: () => hash.digest('hex'),
+  });
+};
+
+/** hash-wasm's hashes, whose state (about a hundred bytes) is saved and loaded anywhere; about 4x Node's CPU. */
+const savedHashes: HashKind = async (algorithm, from) => {
+  const hasher = await (algorithm === 'md5' ? createMD5() : createSHA256());
+  if (from instanceof Uint8Array) hasher.load(from);
+  return {
+    update: (chunk) => void hasher.update(chunk),
+    state: () => hasher.save(),
+    hex: () => hasher.digest('hex'),
+  };
+};
+
+/** Where an upload's checkpoints are kept, oldest first. */
+interface Checkpoints {
+  get(id: string): Promise<Checkpoint[]>;
+  set(id: string, checkpoints: readonly Checkpoint[]): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+/** In the state the instances share (Redis), hash-wasm's states in base64. */
+class SharedCheckpoints implements Checkpoints {
+  constructor(
+    readonly state: SharedState,
+    readonly keptMs: number,
+  ) {}
+
+  async get(id: string): Promise<Checkpoint[]> {
+    const text = await this.state.get(recordKey(id));
+    if (text === undefined) return [];
+    const saved = JSON.parse(text) as { offset: number; hashes: Record<string, string> }[];
+    return saved.map(({ offset, hashes }) => ({
+      offset,
+      hashes: new Map(
+        Object.entries(hashes).map(([algorithm, state]) => [
+          algorithm as DigestAlgorithm,
+          new Uint8Array(Buffer.from(state, 'base64')),
+        ]),
+      ),
+    }));
+  }
+
+  set(id: string, checkpoints: readonly Checkpoint[]): Promise<void> {
+    const saved = checkpoints.map(({ offset, hashes }) => ({
+      offset,
+      hashes: Object.fromEntries(
+        [...hashes].map(([algorithm, state]) => [
+          algorithm,
+          Buffer.from(state as Uint8Array).toString('base64'),
+        ]),
+      ),
+    }));
+    return this.state.set(recordKey(id), JSON.stringify(saved), this.keptMs);
+  }
+
+  delete(id: string): Promise<void> {
+    return this.state.delete(recordKey(id));
+  }
+}
+
+/** In this process, for a receiver that runs alone. */
+class LocalCheckpoints implements Checkpoints {
+  readonly #uploads = new Map<string, { checkpoints: readonly Checkpoint[]; until: number }>();
+  #swept = 0;
+
+  constructor(readonly keptMs: number) {}
+
+  get(id: string): Promise<Checkpoint[]> {
+    const kept = this.#uploads.get(id);
+    return Promise.resolve(kept && kept.until >= Date.now() ? [...kept.checkpoints] : []);
+  }
+
+  set(id: string, checkpoints: readonly Checkpoint[]): Promise<void> {
+    const now = Date.now();
+    if (now - this.#swept > SWEEP_INTERVAL_MS) {
+      this.#swept = now;
+      for (const [other, kept] of this.#uploads) if (kept.until < now) this.#uploads.delete(other);
+    }
+    this.#uploads.set(id, { checkpoints, until: now + this.keptMs });
+    return Promise.resolve();
+  }
+
+  delete(id: string): Promise<void> {
+    this.#uploads.delete(id);
+    return Promise.resolve();
+  }
+}
+
+/** A write's share of an upload's running digests (see PartDigests, where offsets count from the write's start). */
 export interface DigestRun {
   update(chunk: Buffer): void;
-  /** The write kept every byte it passed to `update`, and the upload is now `offset` bytes in. */
-  end(offset: number): void;
-  /** The write failed: what was hashed may not match what was kept. */
-  drop(): void;
+  /** Saves the digests at `offset`, which must be what they saw; S3 may hold that offset once this resolves. */
+  checkpoint(offset: number): Promise<void>;
+  /** S3 holds the upload up to `offset`: in parts, or (`asPart` false) its last bytes set aside. */
+  kept(offset: number, asPart: boolean): void;
+  /** Resolves once what the write saved is stored. */
+  settled(): Promise<void>;
 }
 
 /**
- * The whole-file digests of uploads, computed with Node's own hashes as the bytes pass this instance (WebAssembly
- * hashes, whose state can be saved, cost several times more CPU). Node cannot hand a running hash to another
- * instance, so an upload's digests live on the instance that took its requests, and a record in the shared state
- * names the session that wrote last: every write names itself there before it keeps a byte, so a session is only
- * continued, or its digests used, when no other instance wrote in between. When one did (a balancer that spreads
- * an upload's requests, an instance that died), the upload gets no running digests, and the finished object is
- * read once instead (ObjectStore.digestsOf).
+ * The whole-file digests of uploads, computed as the bytes pass, with no second read of the object, whichever
+ * instances take an upload's requests. Before S3 may hold an offset (a part or the bytes set aside finished), the
+ * digests of the bytes up to there are saved as a checkpoint; the write that continues at the offset HEAD reports
+ * (on this instance or another, after the one before was killed in the middle of a request) takes them up there.
+ * An upload keeps the checkpoints from its last finished part on: when the next request takes the bytes set aside
+ * out of the bucket, the offset goes back to that part's end, and a request cut off right there continues from it.
+ *
+ * Several instances (shared state in Redis) hash with hash-wasm, whose state can be saved and loaded; one instance
+ * alone keeps Node's own hashes (copies of them as checkpoints), which cost a fifth of the CPU.
+ *
+ * When no checkpoint matches a write's offset (the shared state lost it, or failed to store one), nobody hashes from
+ * there on, and the finished object is read from the last checkpoint below (see digestsAt).
  */
 export class RunningDigests {
-  readonly #state: SharedState;
-  /** How long an upload's digests are kept, on this instance and in the record, after its last write. */
-  readonly #keptMs: number;
-  readonly #running = new Map<string, Running>();
+  readonly #hashes: HashKind;
+  readonly #checkpoints: Checkpoints;
 
   constructor(state: SharedState, keptMs: number) {
-    this.#state = state;
-    this.#keptMs = keptMs;
+    this.#hashes = state.shared ? savedHashes : nodeHashes;
+    this.#checkpoints = state.shared ? new SharedCheckpoints(state, keptMs) : new LocalCheckpoints(keptMs);
   }
 
   /**
-   * The digests a write of `id` at `offset` continues, or undefined when this instance has none that saw every byte
-   * before `offset`. Called under the upload's lock, before the write keeps anything.
+   * The digests a write of `id` at `offset` continues, or undefined when no checkpoint is at `offset`. Called under
+   * the upload's lock, before the write keeps anything.
    */
   async begin(
     id: string,
     offset: number,
     algorithms: readonly DigestAlgorithm[],
   ): Promise<DigestRun | undefined> {
-    this.#sweep();
-    let running = this.#running.get(id);
-    if (offset === 0) {
-      running = fresh(algorithms);
-      await this.#state.set(recordKey(id), running.token, this.#keptMs);
-    } else if (running?.offset !== offset || (await this.#state.get(recordKey(id))) !== running.token) {
-      running = undefined;
-      // No session of any instance may go on past this write, which nobody hashes.
-      await this.#state.delete(recordKey(id));
+    const found = offset === 0 ? [] : await this.#checkpoints.get(id);
+    // Those beyond were saved by a write that died before S3 held their bytes; what it sent comes again.
+    const kept = found.filter((checkpoint) => checkpoint.offset <= offset);
+    const from = offset === 0 ? { offset, hashes: new Map() } : matching(kept, offset, algorithms);
+    if (!from) {
+      if (kept.length < found.length) await this.#checkpoints.set(id, kept);
+      return undefined;
     }
-    this.#running.delete(id);
-    if (!running) return undefined;
-    const session = running;
-    session.touched = Date.now();
-    this.#running.set(id, session);
+    const hashes = await this.#start(from, algorithms, this.#hashes);
+    let seen = offset;
+    let checkpoints = kept;
+    let writes: Promise<void> = Promise.resolve();
+    const store = () => {
+      const now = checkpoints;
+      writes = writes.catch(() => undefined).then(() => this.#checkpoints.set(id, now));
+      return writes;
+    };
+    if (offset === 0) await store();
     return {
       update: (chunk) => {
-        for (const hash of session.hashes.values()) hash.update(chunk);
+        for (const [, hash] of hashes) hash.update(chunk);
+        seen += chunk.length;
       },
-      end: (at) => {
-        session.offset = at;
-        session.touched = Date.now();
+      checkpoint: (at) => {
+        if (at !== seen) return Promise.reject(new Error(`digests of ${seen} bytes saved as ${at}`));
+        const state = new Map([...hashes].map(([algorithm, hash]) => [algorithm, hash.state()]));
+        checkpoints = [...checkpoints, { offset: at, hashes: state }];
+        return store();
       },
-      drop: () => {
-        if (this.#running.get(id) === session) this.#running.delete(id);
+      kept: (at, asPart) => {
+        // Below a finished part S3 never goes back; the bytes set aside may still be taken out again.
+        if (asPart) checkpoints = checkpoints.filter((checkpoint) => checkpoint.offset >= at);
+        // Failing to forget checkpoints below S3's offset leaves only older true ones.
+        store().catch(() => undefined);
       },
+      settled: () => writes.catch(() => undefined),
     };
   }
 
-  /** The hexadecimal digests of `id` at `size` bytes, when this instance hashed all of them; else undefined. */
-  async digestsAt(id: string, size: number): Promise<Map<DigestAlgorithm, string> | undefined> {
-    const running = this.#running.get(id);
-    if (running?.offset !== size || (await this.#state.get(recordKey(id))) !== running.token)
-      return undefined;
-    // Copies, so that asking again (a placement that failed and is tried again) gets the same answer.
-    return new Map([...running.hashes].map(([algorithm, hash]) => [algorithm, hash.copy().digest('hex')]));
+  /**
+   * The hexadecimal digests of `id` at `size` bytes: from its checkpoint at `size`, or, when it has none, from the
+   * last one below (or the start) and the bytes after it, read from `rest`.
+   */
+  async digestsAt(
+    id: string,
+    size: number,
+    algorithms: readonly DigestAlgorithm[],
+    rest: (from: number) => Promise<AsyncIterable<Buffer>>,
+  ): Promise<Map<DigestAlgorithm, string>> {
+    const usable = (await this.#checkpoints.get(id)).filter(
+      (checkpoint) => checkpoint.offset <= size && matching([checkpoint], checkpoint.offset, algorithms),
+    );
+    const from = usable.reduce<Checkpoint>(
+      (last, checkpoint) => (checkpoint.offset > last.offset ? checkpoint : last),
+      {
+        offset: 0,
+        hashes: new Map(),
+      },
+    );
+    // Reading the whole object, nothing needs saving: Node's hashes are faster.
+    const hashes = await this.#start(from, algorithms, from.offset === 0 ? nodeHashes : this.#hashes);
+    if (from.offset < size) {
+      for await (const chunk of await rest(from.offset)) for (const [, hash] of hashes) hash.update(chunk);
+    }
+    return new Map([...hashes].map(([algorithm, hash]) => [algorithm, hash.hex()]));
   }
 
-  async forget(id: string): Promise<void> {
-    this.#running.delete(id);
-    await this.#state.delete(recordKey(id));
+  forget(id: string): Promise<void> {
+    return this.#checkpoints.delete(id);
   }
 
-  /** Drops the digests of uploads left alone for longer than they are kept. */
-  #sweep(): void {
-    const before = Date.now() - this.#keptMs;
-    for (const [id, running] of this.#running) if (running.touched < before) this.#running.delete(id);
+  async #start(
+    from: Checkpoint,
+    algorithms: readonly DigestAlgorithm[],
+    kind: HashKind,
+  ): Promise<Map<DigestAlgorithm, RunningHash>> {
+    const hashes = await Promise.all(
+      algorithms.map((algorithm) => kind(algorithm, from.hashes.get(algorithm))),
+    );
+    return new Map(algorithms.map((algorithm, index) => [algorithm, hashes[index] as RunningHash]));
   }
 }
 
-function fresh(algorithms: readonly DigestAlgorithm[]): Running {
-  return {
-    token: randomUUID(),
-    offset: 0,
-    hashes: new Map(algorithms.map((algorithm) => [algorithm, createHash(nodeHashName(algorithm))])),
-    touched: Date.now(),
-  };
+/** The checkpoint at `offset` with every one of `algorithms`, if there is one. */
+function matching(
+  checkpoints: readonly Checkpoint[],
+  offset: number,
+  algorithms: readonly DigestAlgorithm[],
+): Checkpoint | undefined {
+  return checkpoints.find(
+    (checkpoint) =>
+      checkpoint.offset === offset && algorithms.every((algorithm) => checkpoint.hashes.has(algorithm)),
+  );
 }
 
 function recordKey(id: string): string {
-  return `hashed-by:${id}`;
+  return `digests:${id}`;
 }

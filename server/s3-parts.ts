@@ -29,6 +29,20 @@ export type PartPlan = {
 export type SentPart = { PartNumber: number; ETag: string };
 
 /**
+ * The running digests of the body's bytes, told where S3's parts end, so that the digests saved for each offset S3
+ * may hold are there before S3 holds it (see RunningDigests). Offsets count from the start of the plan (of
+ * `carried`, which the digests already saw).
+ */
+export interface PartDigests {
+  /** The body's bytes, in order, as they are laid into parts. */
+  update(chunk: Buffer): void;
+  /** Saves the digests of every byte up to `end`; a part ending there is finished on S3 only once this resolves. */
+  checkpoint(end: number): Promise<void>;
+  /** S3 holds every byte up to `end`: in parts, or (`asPart` false) the last ones set aside. */
+  kept(end: number, asPart: boolean): void;
+}
+
+/**
  * Buffers of one part's size, used again once their part is on S3: a request's bytes are copied into them as they
  * arrive, so the socket's chunks die young, and what stays in memory while S3 takes it is a few large buffers
  * rather than thousands of chunks that the garbage collector has to walk.
@@ -62,14 +76,14 @@ export class PartBuffers {
  * holds is always the upload's beginning, whatever fails or dies, and the next request (on any instance) finds the
  * offset in S3's list of parts, as @tus/s3-store does.
  *
- * `onKept` sees each byte of the body in order. Resolves to the body's bytes kept and the parts sent; rejects with
+ * `digests` see each byte of the body in order, and a part's last byte waits until they are saved at its end. Resolves to the body's bytes kept and the parts sent; rejects with
  * the first failure from S3, after the parts before it are on S3 and those after it stopped.
  */
 export async function sendParts(
   body: AsyncIterable<Buffer>,
   plan: PartPlan,
   target: PartTarget,
-  onKept: ((chunk: Buffer) => void) | undefined,
+  digests: PartDigests | undefined,
 ): Promise<{ bytes: number; parts: SentPart[] }> {
   const { minPartSize, buffers, partSize } = plan;
   const carried = plan.carried?.length ?? 0;
@@ -89,6 +103,7 @@ export async function sendParts(
       (etag) => {
         sent.push({ PartNumber: part.number, ETag: etag });
         buffers.give(part.buffer);
+        digests?.kept(part.first + length, true);
       },
       (error: unknown) => {
         if (!part.abandoned) failure ??= { error };
@@ -96,23 +111,26 @@ export async function sendParts(
     );
     going.push(part);
   };
-  const take = async (chunk: Buffer) => {
+  /** Lays `chunk` into parts; `hashed` when the digests have not seen it yet (they saw `carried`). */
+  const take = async (chunk: Buffer, hashed: boolean) => {
     let at = 0;
     while (at < chunk.length && !failure) {
       if (!current) {
         // Room for one more part on its way; the request waits meanwhile.
         while (going.length >= plan.inFlight) await (going.shift() as OutgoingPart).settled;
         if (failure) return;
-        current = new OutgoingPart(nextNumber, buffers.take(partSize));
+        current = new OutgoingPart(nextNumber, laidOut, buffers.take(partSize));
         // A part's length is known where it starts when the body's is: the rest of the body, up to a part.
         const length = total === undefined ? undefined : Math.min(partSize, total - laidOut);
         if (length !== undefined && (length >= minPartSize || isLast(laidOut + length)))
           send(current, length);
       }
       const copied = current.push(chunk, at);
+      if (hashed) digests?.update(chunk.subarray(at, at + copied));
       at += copied;
       laidOut += copied;
       if (current.size === (current.length ?? partSize)) {
+        current.whole(digests?.checkpoint(laidOut));
         if (!current.started) send(current, partSize);
         current = undefined;
         nextNumber += 1;
@@ -120,12 +138,11 @@ export async function sendParts(
     }
   };
 
-  if (plan.carried && plan.carried.length > 0) await take(plan.carried);
+  if (plan.carried && plan.carried.length > 0) await take(plan.carried, false);
   try {
     for await (const chunk of body) {
       if (failure) break;
-      onKept?.(chunk);
-      await take(chunk);
+      await take(chunk, true);
     }
   } catch {
     // The sender went away: what arrived is kept, as tus keeps it.
@@ -136,13 +153,17 @@ export async function sendParts(
   await Promise.allSettled(going.map((part) => part.settled));
   if (!failure && left && left.size > 0) {
     try {
-      if (left.size >= minPartSize || isLast(laidOut)) {
-        const again = new OutgoingPart(left.number, left.buffer, left.size);
+      await digests?.checkpoint(laidOut);
+      const asPart = left.size >= minPartSize || isLast(laidOut);
+      if (asPart) {
+        const again = new OutgoingPart(left.number, left.first, left.buffer, left.size);
+        again.whole(undefined);
         again.start(left.size, target, undefined);
         sent.push({ PartNumber: left.number, ETag: await again.done });
       } else {
         await target.putIncomplete(left.buffer.subarray(0, left.size));
       }
+      digests?.kept(laidOut, asPart);
       // A buffer whose upload was stopped halfway is left to the garbage collector, not written again.
       if (!left.abandoned) buffers.give(left.buffer);
     } catch (error) {
@@ -158,6 +179,9 @@ export async function sendParts(
 class OutgoingPart {
   readonly #stop = new AbortController();
   #stream: PartStream | undefined;
+  /** Resolves once every byte of the part is in and its digests are saved. */
+  readonly #whole: Promise<void>;
+  #isWhole: (checkpoint: Promise<void> | undefined) => void = () => undefined;
   length: number | undefined;
   /** Stopped on purpose: its request ended short, and its bytes go again another way. */
   abandoned = false;
@@ -167,11 +191,20 @@ class OutgoingPart {
 
   constructor(
     readonly number: number,
+    /** Where the part starts, counted from the start of the plan. */
+    readonly first: number,
     readonly buffer: Buffer,
     /** Bytes of the part in `buffer` so far. */
     public size = 0,
   ) {
     this.done.catch(() => undefined);
+    this.#whole = new Promise<void>((resolve) => (this.#isWhole = resolve));
+    this.#whole.catch(() => undefined);
+  }
+
+  /** Every byte of the part is in; its last one goes to S3 once `checkpoint` (the digests saved) resolves. */
+  whole(checkpoint: Promise<void> | undefined): void {
+    this.#isWhole(checkpoint);
   }
 
   get started(): boolean {
@@ -184,7 +217,7 @@ class OutgoingPart {
     this.#stream = stream;
     this.done = target.uploadPart(this.number, stream, length, this.#stop.signal);
     this.settled = this.done.catch(() => undefined);
-    (before ?? Promise.resolve('')).then(
+    Promise.all([before, this.#whole]).then(
       () => stream.release(),
       () => this.#stop.abort(),
     );

@@ -2,7 +2,6 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline as pipelineTo } from 'node:stream/promises';
@@ -19,7 +18,7 @@ import {
 import { S3Store } from '@tus/s3-store';
 import { ERRORS, Upload } from '@tus/server';
 import { checksumRefusal, ChunkCheck, CHECKSUM_EXTENSION, type ChunkChecksum } from './chunk-checksum.ts';
-import { nodeHashName, type DigestAlgorithm } from './digests.ts';
+import type { DigestAlgorithm } from './digests.ts';
 import { RunningDigests } from './running-digests.ts';
 import { PartBuffers, sendParts, type PartTarget } from './s3-parts.ts';
 import type { SharedState } from './shared-state.ts';
@@ -72,9 +71,9 @@ export function partSizeFor(maxFileSize: number | undefined): number {
  * - a request's body goes to S3 as parts straight from memory while it arrives (see sendParts), where
  *   @tus/s3-store writes each part to a temp file and reads it back; the layout in the bucket is @tus/s3-store's, so
  *   its reading of an upload (HEAD, the offset, completion, expiry) is unchanged;
- * - the bytes are hashed as they pass (SHA-256, and MD5 when the creation announced one) with Node's own hashes, on
- *   the instance that takes the upload's requests (see RunningDigests); where another instance wrote part of it,
- *   the finished object is read once instead;
+ * - the bytes are hashed as they pass (SHA-256, and MD5 when the creation announced one), their digests saved
+ *   wherever S3's parts end, so that any instance continues them and the object is never read again (see
+ *   RunningDigests);
  * - unfinished uploads expire only below the receiver's own prefix, never another application's in the bucket;
  * - a finished upload, whose objects are gone once placed, is still found for an hour;
  * - tus's checksum extension: a body announced with an Upload-Checksum (see expectChecksum) is kept in a temp file
@@ -191,28 +190,26 @@ export class ObjectStore extends S3Store {
       },
     };
     const start = offset - (carried?.length ?? 0);
-    let sent;
-    try {
-      sent = await sendParts(
-        body,
-        {
-          firstPart: (parts.at(-1)?.PartNumber ?? 0) + 1,
-          // An upload whose length is still open gets the usual parts, not the 5 TiB S3Store would plan for.
-          partSize: file.size === undefined ? this.#buffers.partSize : this.calcOptimalPartSize(file.size),
-          minPartSize: this.minPartSize,
-          carried,
-          untilEnd: file.size === undefined ? undefined : file.size - start,
-          bodyLength: length,
-          inFlight: PARTS_IN_FLIGHT,
-          buffers: this.#buffers,
-        },
-        target,
-        digests && ((chunk) => digests.update(chunk)),
-      );
-    } catch (error) {
-      digests?.drop();
-      throw error;
-    }
+    const sent = await sendParts(
+      body,
+      {
+        firstPart: (parts.at(-1)?.PartNumber ?? 0) + 1,
+        // An upload whose length is still open gets the usual parts, not the 5 TiB S3Store would plan for.
+        partSize: file.size === undefined ? this.#buffers.partSize : this.calcOptimalPartSize(file.size),
+        minPartSize: this.minPartSize,
+        carried,
+        untilEnd: file.size === undefined ? undefined : file.size - start,
+        bodyLength: length,
+        inFlight: PARTS_IN_FLIGHT,
+        buffers: this.#buffers,
+      },
+      target,
+      digests && {
+        update: (chunk) => digests.update(chunk),
+        checkpoint: (end) => digests.checkpoint(start + end),
+        kept: (end, asPart) => digests.kept(start + end, asPart),
+      },
+    ).finally(() => digests?.settled());
     const newOffset = offset + sent.bytes;
     if (file.size === newOffset) {
       await this.finishMultipartUpload(metadata, [
@@ -221,7 +218,6 @@ export class ObjectStore extends S3Store {
       ]);
       await this.clearCache(id);
     }
-    digests?.end(newOffset);
     return newOffset;
   }
 
@@ -232,15 +228,32 @@ export class ObjectStore extends S3Store {
   }
 
   /**
-   * The hexadecimal digests of a finished upload of `size` bytes: those computed as its bytes passed this instance,
-   * or, when another instance took some of them, from one read of its object.
+   * The hexadecimal digests of a finished upload of `size` bytes, computed as its bytes passed (see RunningDigests);
+   * only when the saved digests stop short of `size` (the shared state lost them) are the bytes after them read.
    */
   async digestsOf(upload: Upload, size: number): Promise<Map<DigestAlgorithm, string>> {
-    const running = await this.#digests.digestsAt(upload.id, size);
-    if (running) return running;
-    return this.#hashObject(upload.id, algorithmsFor(upload)).catch((error: unknown) => {
-      throw new Error(`cannot read ${upload.id} to verify it: ${String(error)}`);
-    });
+    return this.#digests
+      .digestsAt(upload.id, size, algorithmsFor(upload), (from) => this.#readObject(upload.id, from, size))
+      .catch((error: unknown) => {
+        throw new Error(`cannot read ${upload.id} to verify it: ${String(error)}`);
+      });
+  }
+
+  /**
+   * Bytes `from` to `size` of a finished upload's object. Only the bytes after the last saved digests are read: the
+   * parts of an unfinished multipart upload cannot be read, so this waits until the object is whole, and a range of
+   * it costs S3 no more than the whole.
+   */
+  async #readObject(id: string, from: number, size: number): Promise<AsyncIterable<Buffer>> {
+    const object = await this.client.send(
+      new GetObjectCommand({
+        Bucket: this.#bucketName,
+        Key: id,
+        ...(from > 0 ? { Range: `bytes=${from}-${size - 1}` } : {}),
+      }),
+    );
+    if (!object.Body) throw ERRORS.FILE_NOT_FOUND;
+    return object.Body as Readable;
   }
 
   /** Removes every object of an upload (finished or not) and its saved digests. */
@@ -322,19 +335,6 @@ export class ObjectStore extends S3Store {
       keyMarker = listed.NextKeyMarker;
       uploadIdMarker = listed.NextUploadIdMarker;
     }
-  }
-
-  async #hashObject(
-    id: string,
-    algorithms: readonly DigestAlgorithm[],
-  ): Promise<Map<DigestAlgorithm, string>> {
-    const hashes = algorithms.map((algorithm) => [algorithm, createHash(nodeHashName(algorithm))] as const);
-    const object = await this.client.send(new GetObjectCommand({ Bucket: this.#bucketName, Key: id }));
-    if (!object.Body) throw ERRORS.FILE_NOT_FOUND;
-    for await (const chunk of object.Body as Readable) {
-      for (const [, hash] of hashes) hash.update(chunk as Buffer);
-    }
-    return new Map(hashes.map(([algorithm, hash]) => [algorithm, hash.digest('hex')]));
   }
 }
 

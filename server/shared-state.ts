@@ -8,6 +8,8 @@ import { UPLOAD_LOCKED } from '#core/protocol';
  * answer) and locks. In memory for one instance; in Redis (REDIS_URL) for several.
  */
 export interface SharedState {
+  /** Other instances see it (Redis): what only this process can hold, such as Node's running hashes, is not enough. */
+  readonly shared: boolean;
   get(key: string): Promise<string | undefined>;
   /** Sets `key`, kept for `ttlMs`. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
@@ -94,6 +96,7 @@ class LeasedLocks {
 type Entry = { value: string; until: number };
 
 export class MemoryState implements SharedState {
+  readonly shared: boolean = false;
   readonly #entries = new Map<string, Entry>();
   readonly #lists = new Map<string, string[]>();
   readonly #locks: LeasedLocks;
@@ -173,6 +176,7 @@ type Redis = ReturnType<typeof redisClient>;
 
 /** State in Redis: a lock is a key set only when absent, with a lease (see LeasedLock). */
 export class RedisState implements SharedState {
+  readonly shared = true;
   readonly #client: Redis;
   readonly #prefix: string;
   readonly #locks: LeasedLocks;

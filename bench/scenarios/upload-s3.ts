@@ -1,7 +1,8 @@
 /**
  * upload-1gib-s3: the 1 GiB OPFS file uploaded by the app to a receiver on S3 (a one-node in-memory Ceph RADOS
  * Gateway, started here), against a raw multipart upload of a 1 GiB file from Node to the same gateway. Raw and
- * app alternate; the bucket is emptied between runs.
+ * app alternate; the bucket is emptied between runs. BENCH_S3_REDIS=1 gives the receiver a Redis (REDIS_URL), as
+ * when several run behind one address: its running digests are then hash-wasm's, saved in Redis at each part.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -18,7 +19,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { PAYLOAD_DIR } from '#core/protocol';
 import { partSizeFor } from '../../server/s3-store.ts';
-import { startCeph, type RunningCeph } from '../../tests/support/object-store.ts';
+import { startCeph, startRedis, type RunningCeph } from '../../tests/support/object-store.ts';
 import {
   AppProblem,
   openApp,
@@ -44,6 +45,7 @@ const BUCKET = 'bench';
  */
 const PART_SIZE = partSizeFor(undefined);
 const RAW_PARALLEL = 4;
+const WITH_REDIS = process.env.BENCH_S3_REDIS === '1';
 
 export const uploadS3Scenario: Scenario = {
   label: 'upload-1gib-s3',
@@ -53,7 +55,7 @@ export const uploadS3Scenario: Scenario = {
       unit: 'MB/s',
       bar: { on: 'ratio', op: '≥', limit: 0.8 },
       decimals: 1,
-      aggregation: `1 GiB OPFS file, target Custom pattern (SHA-256), Start upload pressed once the app's SHA-256 is done; app: bytes / (click → "Upload complete"), to the receiver with STORAGE=s3:// on a one-node in-memory Ceph RADOS Gateway (verified as the parts pass, placed by a copy inside the store); baseline: a multipart upload of a 1 GiB file (random bytes, same size) from Node with @aws-sdk/client-s3 to the same gateway, ${PART_SIZE / 2 ** 20} MiB parts, ${RAW_PARALLEL} at once; MB = 10^6 bytes; median of ${RUNS} runs each, alternating`,
+      aggregation: `1 GiB OPFS file, target Custom pattern (SHA-256), Start upload pressed once the app's SHA-256 is done; app: bytes / (click → "Upload complete"), to the receiver with STORAGE=s3:// on a one-node in-memory Ceph RADOS Gateway${WITH_REDIS ? ' and a Redis (REDIS_URL)' : ''} (verified as the parts pass, placed by a copy inside the store); baseline: a multipart upload of a 1 GiB file (random bytes, same size) from Node with @aws-sdk/client-s3 to the same gateway, ${PART_SIZE / 2 ** 20} MiB parts, ${RAW_PARALLEL} at once; MB = 10^6 bytes; median of ${RUNS} runs each, alternating`,
     },
   ],
   async run(env) {
@@ -61,6 +63,7 @@ export const uploadS3Scenario: Scenario = {
     const ceph = await step(label, 'start a one-node in-memory Ceph with its RADOS Gateway', () =>
       startCeph(8 * 2 ** 30),
     ).then(([running]) => running);
+    const redis = WITH_REDIS ? await startRedis() : undefined;
     const scratch = await mkdtemp(path.join(tmpdir(), 'bench-s3-'));
     let receiver: BenchReceiver | undefined;
     const s3 = ceph.client();
@@ -72,7 +75,7 @@ export const uploadS3Scenario: Scenario = {
           uploadDir: path.join(scratch, 'uploads'),
           rawDir: path.join(scratch, 'raw'),
           staticDir: env.appDir,
-          env: { ...ceph.env, STORAGE: `s3://${BUCKET}/app` },
+          env: { ...ceph.env, STORAGE: `s3://${BUCKET}/app`, ...(redis ? { REDIS_URL: redis.url } : {}) },
         },
         (line) => env.warn(label, `receiver: ${line}`),
       );
@@ -140,6 +143,7 @@ export const uploadS3Scenario: Scenario = {
       await receiver?.close().catch(() => undefined);
       s3.destroy();
       await stopQuietly(ceph);
+      await redis?.stop();
       await rm(scratch, { recursive: true, force: true });
     }
   },

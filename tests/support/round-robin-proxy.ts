@@ -9,16 +9,18 @@ import type { AddressInfo } from 'node:net';
 
 export interface RoundRobinProxy {
   readonly url: string;
-  /** Which upstream (its index) took each request, oldest first, with the method and path. */
-  readonly routed: readonly { upstream: number; method: string; path: string }[];
+  /** Which upstream (its index) took each request, oldest first, with the method, path and query ('' or '?…'). */
+  readonly routed: readonly Routed[];
   stop(): Promise<void>;
 }
+
+type Routed = { upstream: number; method: string; path: string; query: string };
 
 /** As nginx's fail_timeout. */
 const DOWN_FOR_MS = 10_000;
 
 export async function startRoundRobinProxy(upstreams: readonly string[]): Promise<RoundRobinProxy> {
-  const routed: { upstream: number; method: string; path: string }[] = [];
+  const routed: Routed[] = [];
   const downUntil = upstreams.map(() => 0);
   let next = 0;
   const pick = (): number => {
@@ -49,7 +51,12 @@ export async function startRoundRobinProxy(upstreams: readonly string[]): Promis
     upstream.on('socket', (socket) =>
       socket.once('connect', () => {
         connected = true;
-        routed.push({ upstream: index, method: req.method ?? '', path: target.pathname });
+        routed.push({
+          upstream: index,
+          method: req.method ?? '',
+          path: target.pathname,
+          query: target.search,
+        });
         req.pipe(upstream);
       }),
     );

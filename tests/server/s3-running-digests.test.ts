@@ -1,0 +1,244 @@
+/**
+ * Issue #18's "no second read of the object" across receivers: two receivers on one bucket and one Redis, each
+ * upload's requests spread over both (or its first receiver killed in the middle of a request), every S3 request
+ * they send seen by a proxy in front of the gateway, so that a read of an uploaded object would show.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { createClient } from 'redis';
+import type { DetailedError } from 'tus-js-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { VERIFIED_HEADER } from '#core/protocol';
+import { startServer } from '../../server/app-server.ts';
+import type { ObjectStorage } from '../../server/object-receiver.ts';
+import { startReceiverProcess } from '../e2e/receiver-process.ts';
+import { startCeph, startRedis, type RunningCeph, type RunningRedis } from '../support/object-store.ts';
+import { startRoundRobinProxy, type RoundRobinProxy } from '../support/round-robin-proxy.ts';
+import { waitUntil } from './completion-helpers.ts';
+import {
+  createUpload,
+  makeTempDir,
+  openPatch,
+  patchUpload,
+  sha256,
+  tusUpload,
+  uploadUrl,
+} from './helpers.ts';
+
+const BUCKET = 'digests';
+const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
+const MiB = 2 ** 20;
+
+let ceph: RunningCeph;
+let redis: RunningRedis;
+let s3: S3Client;
+/** The receivers' S3 endpoint: the gateway behind a proxy that notes each request. */
+let gateway: RoundRobinProxy;
+const started: (() => Promise<void>)[] = [];
+let prefixes = 0;
+
+beforeAll(async () => {
+  [ceph, redis] = await Promise.all([
+    startCeph().then((running) => (started.push(running.stop), running)),
+    startRedis().then((running) => (started.push(running.stop), running)),
+  ]);
+  await ceph.createBucket(BUCKET);
+  s3 = ceph.client();
+  started.push(() => Promise.resolve(s3.destroy()));
+  gateway = await startRoundRobinProxy([ceph.endpoint]);
+  started.push(gateway.stop);
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: ceph.env.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: ceph.env.AWS_SECRET_ACCESS_KEY,
+  });
+}, 300_000);
+afterAll(async () => {
+  await Promise.all(started.splice(0).map((stop) => stop()));
+}, 60_000);
+
+const stopAfterEach: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stopAfterEach.splice(0).reverse()) await stop();
+});
+
+const s3Endpoint = () => gateway.url.replace(/\/$/, '');
+
+/** A fresh prefix for each test, shared through Redis. */
+function storage(): ObjectStorage {
+  prefixes += 1;
+  return {
+    bucket: BUCKET,
+    prefix: `site-${prefixes}/`,
+    endpoint: s3Endpoint(),
+    region: 'us-east-1',
+    forcePathStyle: true,
+    redisUrl: redis.url,
+  };
+}
+
+async function receiverOn(store: ObjectStorage): Promise<{ url: string; endpoint: string }> {
+  const server = await startServer({
+    uploadDir: '/nonexistent-receiver-upload-dir',
+    port: 0,
+    storage: store,
+    log: () => undefined,
+  });
+  stopAfterEach.push(() => server.close());
+  return { url: server.url, endpoint: new URL('files/', server.url).href };
+}
+
+/**
+ * GETs of uploads' objects under `prefix` (not of their lists of parts, info or bytes set aside): reads of what was
+ * uploaded, by any receiver.
+ */
+function objectReads(prefix: string): number {
+  const upload = new RegExp(`^/${BUCKET}/${prefix}\\.partial/[^/.]+$`);
+  return gateway.routed.filter(
+    (request) => request.method === 'GET' && upload.test(request.path) && !request.query.includes('uploadId'),
+  ).length;
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (listed.Contents ?? []).map((object) => object.Key ?? '').sort();
+}
+
+async function objectBytes(key: string): Promise<Buffer> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+}
+
+/** The parts S3 holds of the one unfinished upload under `prefix`. */
+async function partsOnS3(prefix: string): Promise<number> {
+  const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
+  const upload = listed.Uploads?.[0];
+  if (!upload) return 0;
+  const parts = await s3.send(
+    new ListPartsCommand({ Bucket: BUCKET, Key: upload.Key, UploadId: upload.UploadId }),
+  );
+  return parts.Parts?.length ?? 0;
+}
+
+async function headOffset(url: URL): Promise<number> {
+  const head = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
+  return Number(head.headers.get('upload-offset'));
+}
+
+/** Two receivers on `store` behind a round-robin proxy, as behind nginx; its tus endpoint and what it routed. */
+async function balanced(store: ObjectStorage): Promise<{ endpoint: string; front: RoundRobinProxy }> {
+  const [a, b] = [await receiverOn(store), await receiverOn(store)];
+  const front = await startRoundRobinProxy([a.url, b.url]);
+  stopAfterEach.push(front.stop);
+  return { endpoint: new URL('files/', front.url).href, front };
+}
+
+describe('running digests across receivers sharing Redis (Ceph RADOS Gateway)', () => {
+  it('verifies a file whose requests alternate between two receivers without reading its object', async () => {
+    const store = storage();
+    const { endpoint, front } = await balanced(store);
+    const data = randomBytes(13 * MiB + 1234);
+    // 3 MiB requests: each under S3's smallest part, set aside, and taken up by the next request elsewhere. Both
+    // digests announced: a wrong one would refuse the file.
+    const result = await tusUpload(
+      endpoint,
+      data,
+      { batch: 'r1', relativePath: 'alternating.bin', sha256: sha256(data), md5: md5(data) },
+      { chunkSize: 3 * MiB },
+    );
+    expect(result.storedPath).toBe('r1/data/alternating.bin');
+    const patches = front.routed.filter((request) => request.method === 'PATCH');
+    expect(patches.map((request) => request.upstream)).toEqual([1, 0, 1, 0, 1]);
+    expect(sha256(await objectBytes(`${store.prefix}r1/data/alternating.bin`))).toBe(sha256(data));
+    expect(objectReads(store.prefix)).toBe(0);
+  });
+
+  it('refuses a file damaged on its way with 460 and removes it, its requests on two receivers, reading nothing', async () => {
+    const store = storage();
+    const { endpoint } = await balanced(store);
+    const sent = randomBytes(13 * MiB);
+    const damaged = Buffer.from(sent);
+    damaged[10 * MiB] = (damaged[10 * MiB] ?? 0) ^ 0xff;
+    const failure = await tusUpload(
+      endpoint,
+      damaged,
+      { batch: 'r2', relativePath: 'damaged.bin', sha256: sha256(sent) },
+      { chunkSize: 3 * MiB },
+    ).then(
+      () => undefined,
+      (error: unknown) => error as DetailedError,
+    );
+    expect(failure?.originalResponse?.getStatus()).toBe(460);
+    expect(failure?.originalResponse?.getBody()).toContain(
+      '"r2/damaged.bin" arrived with other bytes than were sent',
+    );
+    expect(await keysUnder(store.prefix)).toEqual([]);
+    expect(objectReads(store.prefix)).toBe(0);
+  });
+
+  it('continues on another receiver after the first is killed in the middle of a request, reading nothing', async () => {
+    const store = storage();
+    const temp = await makeTempDir();
+    stopAfterEach.push(temp.remove);
+    const killed = await startReceiverProcess(path.join(temp.dir, 'unused'), {
+      ...ceph.env,
+      S3_ENDPOINT: s3Endpoint(),
+      STORAGE: `s3://${BUCKET}/${store.prefix}`,
+      REDIS_URL: redis.url,
+    });
+    stopAfterEach.push(() => killed.stop());
+    const other = await receiverOn(store);
+    const data = randomBytes(20 * MiB);
+    const created = await createUpload(
+      `${killed.url}files/`,
+      { batch: 'r3', relativePath: 'killed.bin', sha256: sha256(data) },
+      { length: data.length },
+    );
+    const url = uploadUrl(created, killed);
+    const { request } = openPatch(url, 0, data.length);
+    request.on('error', () => undefined);
+    // 12 MiB of 20: the first part (8 MiB) finishes on S3, the second is on its way when the receiver dies.
+    await new Promise((resolve) => request.write(data.subarray(0, 12 * MiB), resolve));
+    // Watched in the bucket: a HEAD on a receiver would ask the one writing to let go of the upload.
+    await waitUntil(async () => (await partsOnS3(store.prefix)) === 1);
+    await killed.kill();
+    request.destroy();
+    const onOther = new URL(url.pathname, other.url);
+    expect(await headOffset(onOther)).toBe(8 * MiB);
+    // Waits for the dead receiver's lock to lapse.
+    const rest = await patchUpload(onOther, data.subarray(8 * MiB), { offset: 8 * MiB });
+    expect(rest.status).toBe(204);
+    expect(rest.headers.get(VERIFIED_HEADER)).toBe('sha-256');
+    expect(sha256(await objectBytes(`${store.prefix}r3/data/killed.bin`))).toBe(sha256(data));
+    expect(objectReads(store.prefix)).toBe(0);
+  }, 120_000);
+
+  it('reads the object once, to verify it, when Redis lost its saved digests', async () => {
+    const store = storage();
+    const [a, b] = [await receiverOn(store), await receiverOn(store)];
+    const data = randomBytes(11 * MiB);
+    const created = await createUpload(
+      a.endpoint,
+      { batch: 'r4', relativePath: 'forgotten.bin', sha256: sha256(data) },
+      { length: data.length },
+    );
+    const { pathname } = uploadUrl(created, a);
+    expect((await patchUpload(new URL(pathname, a.url), data.subarray(0, 8 * MiB))).status).toBe(204);
+    const client = createClient({ url: redis.url });
+    await client.connect();
+    const saved = await client.keys(`*${store.prefix}:digests:*`);
+    expect(saved).toHaveLength(1);
+    await client.del(saved);
+    await client.quit();
+    const last = await patchUpload(new URL(pathname, b.url), data.subarray(8 * MiB), { offset: 8 * MiB });
+    expect(last.status).toBe(204);
+    expect(last.headers.get(VERIFIED_HEADER)).toBe('sha-256');
+    expect(objectReads(store.prefix)).toBe(1);
+  });
+});
