@@ -2,7 +2,8 @@
  * barcodes-60mp: a generated 60-megapixel herbarium sheet (42 cm high, a 1-cm Code 128 label and a 1-cm Data
  * Matrix turned 30°) in OPFS. The app reads its barcodes by itself after the check (Symbiota), in its image
  * worker: open, decode, read; its `barcodes` measure, against one decode of the same file (createImageBitmap)
- * in a worker of the same page; alternating runs. BENCH_TRACE=dir adds one traced app run, not counted (trace.ts).
+ * in a worker of the same page; alternating runs. BENCH_TRACE=dir adds one traced baseline decode and one traced
+ * app run, not counted (trace.ts), so the decode's CPU can be compared on both sides.
  */
 import type { Page } from '@playwright/test';
 import { drawSheet } from '../../tests/e2e/barcode-sheets.ts';
@@ -107,6 +108,12 @@ export const barcodesScenario: Scenario = {
         );
       }
       if (tracing) {
+        const stopTrace = await startTrace(page, `${LABEL}-baseline`);
+        const [decoded] = await step(LABEL, 'traced run (not counted): baseline decode', () =>
+          inWorker(page, decodeInWorker, { root: ROOT, name: NAME }),
+        );
+        console.log(await stopTrace());
+        progress(LABEL, `traced run: baseline ${formatMs(decoded)}`);
         const [traced] = await step(LABEL, 'traced run (not counted): app', () =>
           appRun(page, env.url, true),
         );

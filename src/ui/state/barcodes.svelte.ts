@@ -50,6 +50,8 @@ export class BarcodesState {
   #pool: ImagePool | null = null;
   readonly #workers = new ImagePool(poolSize(), { barcodes: true });
   #autoStarted = false;
+  /** Told when a run ends, done or cancelled. */
+  readonly #endListeners: (() => void)[] = [];
   readonly #folder: FolderState;
   readonly #check: CheckState;
   readonly #announcer: Announcer;
@@ -85,6 +87,11 @@ export class BarcodesState {
     $effect(() => {
       if (this.enabled) untrack(() => this.warm());
     });
+  }
+
+  /** `listener` is told when a run ends, done or cancelled. */
+  onEnd(listener: () => void): void {
+    this.#endListeners.push(listener);
   }
 
   /** Whether the target reads identifiers from names (BioImage Archive files have none). */
@@ -236,6 +243,7 @@ export class BarcodesState {
       start: started,
       detail: { images: progress.done, found: progress.found },
     });
+    for (const listener of this.#endListeners) listener();
     await this.flush();
     const without = progress.done - progress.found - progress.failed;
     if (background && !cancelled && progress.failed === 0) return;

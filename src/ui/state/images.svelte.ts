@@ -116,6 +116,10 @@ export class ImagesState {
     });
     this.#announcer = announcer;
     this.#barcodes = barcodes;
+    // Or once the barcodes are read, when reading held them back (see warm).
+    barcodes?.onEnd(() => {
+      if (check.phase === 'done') this.warm();
+    });
   }
 
   get policy(): ImagePolicy {
@@ -247,9 +251,13 @@ export class ImagesState {
     pool?.cancel();
   }
 
-  /** Starts the image workers when copies are about to be asked for (the Prepare step shows a policy). */
+  /**
+   * Starts the image workers when copies are about to be asked for (the Prepare step shows a policy), unless the
+   * barcodes are being read: a worker starting beside the reader (loading and compiling its script, 70–150 ms of
+   * CPU) took a core from the reader's decode on a two-core machine, and the copies are asked for after.
+   */
   warm(): void {
-    if (this.enabled) this.#workers.warm();
+    if (this.enabled && this.#barcodes?.ahead !== true) this.#workers.warm();
   }
 
   /** Forgets the copies (a new folder, or before making them anew): they leave the upload and the originals return. */

@@ -9,6 +9,8 @@
 import type { Region } from '#core/barcodes/label-regions';
 
 const OPAQUE: ReadonlySet<VideoPixelFormat> = new Set<VideoPixelFormat>(['RGBX', 'BGRX']);
+/** Read as they are when the pixels are known to be opaque (a copy of an opaque image made by createImageBitmap is BGRA). */
+const WITH_ALPHA: ReadonlySet<VideoPixelFormat> = new Set<VideoPixelFormat>(['RGBA', 'BGRA']);
 
 /** BGRX → RGBX, four bytes at a time (little-endian: the first byte is the lowest). */
 const swapRedBlue = (p: number) => (p & 0xff00ff00) | ((p >>> 16) & 0xff) | ((p & 0xff) << 16);
@@ -20,11 +22,14 @@ export class FramePixels {
 
   private constructor(frame: VideoFrame) {
     this.#frame = frame;
-    this.#bgr = frame.format === 'BGRX';
+    this.#bgr = frame.format === 'BGRX' || frame.format === 'BGRA';
   }
 
-  /** A reader of `image`'s pixels, or undefined where the browser has no VideoFrame or the image is not opaque. */
-  static of(image: ImageBitmap): FramePixels | undefined {
+  /**
+   * A reader of `image`'s pixels, or undefined where the browser has no VideoFrame or the image is not opaque;
+   * `opaque`: the caller knows its pixels are (a copy of an opaque image), whatever the frame's format says.
+   */
+  static of(image: ImageBitmap, opaque = false): FramePixels | undefined {
     if (typeof VideoFrame === 'undefined') return undefined;
     let frame: VideoFrame;
     try {
@@ -34,7 +39,8 @@ export class FramePixels {
     }
     const { format, visibleRect } = frame;
     const whole = visibleRect?.width === image.width && visibleRect.height === image.height;
-    if (format === null || !OPAQUE.has(format) || !whole) {
+    const readable = format !== null && (OPAQUE.has(format) || (opaque && WITH_ALPHA.has(format)));
+    if (!readable || !whole) {
       frame.close();
       return undefined;
     }
@@ -45,7 +51,7 @@ export class FramePixels {
     this.#frame.close();
   }
 
-  /** The rectangle `at` at full resolution, as RGBX. */
+  /** The rectangle `at` at full resolution, as RGBX (or RGBA, opaque). */
   async crop(at: Region): Promise<ImageData> {
     const data = new Uint8ClampedArray(at.width * at.height * 4);
     await this.#frame.copyTo(data, { rect: at });
