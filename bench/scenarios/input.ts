@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { AppProblem, openApp } from '../app.ts';
+import { AppProblem, clickReady, openApp } from '../app.ts';
 import type { BenchWindow } from '../browser.ts';
 import {
   bareChangedAt,
@@ -52,7 +52,7 @@ export async function pickThroughInput(page: Page, dir: string, files: number): 
     document.addEventListener('change', () => (state.__inputChangedAt ||= performance.now()), true);
   });
   const chooser = page.waitForEvent('filechooser');
-  await page.getByRole('button', { name: 'Choose folder' }).click();
+  await clickReady(page, 'Choose folder');
   const started = Date.now();
   // Playwright lists the folder before Chromium makes its Files: minutes for 100,000 files on a loaded machine.
   await (await chooser).setFiles(dir, { timeout: TIMEOUT });

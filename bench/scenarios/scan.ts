@@ -54,7 +54,7 @@ export const scanScenario: Scenario = {
         run === 'profiled'
           ? await startProfile(page, env.appDir, env.receiver)
           : run === 'traced'
-            ? await startTrace(page, label)
+            ? await startTrace(page, label, env.appDir)
             : null;
       const [scan] = await step(label, `${tag}: app scan`, () =>
         scanWithApp(page, ROOT, FILES, SCAN_TIMEOUT),

@@ -221,6 +221,7 @@ const api = {
     const summary = summarise(
       result,
       checked.map((f) => f.path),
+      files.map((f) => f.path),
     );
     return Comlink.transfer({ summary, recordColumns, recordProblems }, [summary.fileStatus.buffer]);
   },

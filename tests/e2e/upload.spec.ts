@@ -37,6 +37,11 @@ test('a folder picked with showDirectoryPicker is scanned in a worker and arrive
   await expectBatchArrived(page, receiver);
   await expect(table.getByRole('row', { name: /large-sheet\.tif/ })).toContainText('Uploaded');
   await expect(page.getByRole('status')).toHaveText(/Upload complete: 7 files/);
+  // The 7 sent and the 2 skipped leave nothing waiting (counted from the rows that no longer wait).
+  await expect(page.getByRole('region', { name: 'Upload', exact: true })).toContainText(
+    'Nothing to upload: every file is skipped or already uploaded.',
+  );
+  await expect(page.getByRole('button', { name: 'Start upload' })).toBeDisabled();
 });
 
 test('a folder chosen through the webkitdirectory input arrives byte-identical', async ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarise } from '#core/validation/check-summary';
+import { admits, STATUS_CODES, summarise } from '#core/validation/check-summary';
 import { validate } from '#core/validation/validate';
 import { getProfile } from '#core/profiles/registry';
 
@@ -41,5 +41,37 @@ describe('summarise', () => {
     expect(summary.settingsProblems).toHaveLength(1);
     expect(summary.settingsProblems[0]).toMatch(/capture/i);
     expect(summary.counts.skipped).toBe(files.length);
+  });
+});
+
+describe('admitted', () => {
+  it('counts the files the upload takes, with files with errors kept out and let in', () => {
+    const summary = summarise(
+      validate(files, 'symbiota', symbiota),
+      files.map((f) => f.path),
+    );
+    // The empty file is an error; .DS_Store is skipped by the check yet a row the upload may take.
+    expect(summary.admitted).toEqual({ withoutErrors: 3, withErrors: 4 });
+  });
+
+  it('keeps a name the receiver cannot take out even with errors let in, judged by its own path', () => {
+    const named = [...files, { path: 'a\\b/WIS-L-0009999.jpg', size: 10, lastModified: 0 }];
+    const checked = named.map((f) => f.path.replace('\\', '_'));
+    const summary = summarise(
+      validate(
+        named.map((f, i) => ({ ...f, path: checked[i] ?? '' })),
+        'symbiota',
+        symbiota,
+      ),
+      checked,
+      named.map((f) => f.path),
+    );
+    // Checked as a_b/..., it passes the check, yet its own path holds a backslash: it goes in neither count.
+    expect([...summary.fileStatus].at(-1)).toBe(0);
+    expect(summary.admitted).toEqual({ withoutErrors: 3, withErrors: 4 });
+    expect(admits('a\\b/WIS-L-0009999.jpg', 0, true)).toBe(false);
+    expect(admits('a/empty.jpg', STATUS_CODES.indexOf('error'), false)).toBe(false);
+    expect(admits('a/empty.jpg', STATUS_CODES.indexOf('error'), true)).toBe(true);
+    expect(admits('copy.jpg', undefined, false)).toBe(true);
   });
 });

@@ -512,19 +512,14 @@ export class UploadState {
   #complete(leftOut: number): void {
     const profile = this.#context().target;
     const target = this.#form.target;
-    const { body, files } = this.#arrivals.manifest(
-      this.#folder.rows,
-      (path) => this.#folder.names.of(path),
-      {
-        completionId: crypto.randomUUID(),
-        target: profileList.find((p) => p.id === profile)?.label ?? profile,
-        leftOut,
-      },
-    );
     this.#completion.start({
       target,
-      body,
-      files,
+      manifest: () =>
+        this.#arrivals.manifest(this.#folder.rows, (path) => this.#folder.names.of(path), {
+          completionId: crypto.randomUUID(),
+          target: profileList.find((p) => p.id === profile)?.label ?? profile,
+          leftOut,
+        }),
       // A batch resumed after a reload may not have asked the server yet.
       completes: async () =>
         supports(
