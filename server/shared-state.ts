@@ -34,6 +34,8 @@ export interface SharedState {
 /** How a lock's lease is set: its length, and so how long a silent request or a killed holder keeps an upload. */
 export type LeaseOptions = { leaseMs?: number | undefined };
 
+/** How many leases a holder told to stop keeps its lock for while its request winds down. */
+const STOPPING_LEASES = 4;
 /** How long a lock outlives the last sign of life of its holder (a killed receiver, a silent request). */
 export const LOCK_LEASE_MS = 15_000;
 const LOCK_RETRY_MS = 50;
@@ -270,8 +272,9 @@ type LockRule = {
 
 /**
  * A tus Lock on a lease, renewed a few times per lease while its holder shows signs of life. A holder whose request
- * moved no bytes for a lease, or whose lease lapsed anyway (another request may hold it now), is asked to stop
- * (tus's release request); a killed holder's lease lapses by itself.
+ * moved no bytes for a lease is asked to stop (tus's release request) and keeps the lease while it winds down; one
+ * whose lease lapsed anyway (another request may hold it now) is asked to stop at once; a killed holder's lease
+ * lapses by itself.
  */
 class LeasedLock implements Lock {
   readonly #token = randomUUID();
@@ -307,6 +310,7 @@ class LeasedLock implements Lock {
   #keep(stop: RequestRelease | undefined): void {
     const { moving } = this.rule;
     let lastSign = Date.now();
+    let toldAt = 0;
     const end = () => {
       clearInterval(this.#renewal);
       void stop?.();
@@ -314,8 +318,16 @@ class LeasedLock implements Lock {
     this.#renewal = setInterval(
       () => {
         if (!moving || moving()) lastSign = Date.now();
-        // Not renewed: the lease lapses within two thirds of a lease, by when the request has stopped.
-        if (Date.now() - lastSign >= this.leaseMs) return end();
+        if (!toldAt && Date.now() - lastSign >= this.leaseMs) {
+          toldAt = Date.now();
+          void stop?.();
+        }
+        // Told to stop, the holder keeps its lease until its request has ended (unlock), so that a write to the
+        // store still under way cannot overlap the next request's; one that does not end soon lets it lapse.
+        if (toldAt && Date.now() - toldAt >= this.leaseMs * STOPPING_LEASES) {
+          clearInterval(this.#renewal);
+          return;
+        }
         this.leases.renew(this.key, this.#token, this.leaseMs).then(
           (renewed) => renewed || end(),
           () => undefined,

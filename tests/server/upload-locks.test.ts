@@ -98,6 +98,28 @@ describe.each(kinds)("an upload's lock %s", (_kind, open) => {
     expect(await free(b, 'u3')).toBe(true);
   });
 
+  it('keeps the lock of a request told to stop until that request has ended, so its last write cannot overlap the next', async () => {
+    const [a, b] = await open();
+    let told = false;
+    let asked = 0;
+    const winding = a
+      .uploadLocker(() => {
+        asked += 1;
+        return false;
+      })
+      .newLock('u6');
+    await winding.lock(signal(), () => {
+      told = true;
+    });
+    await waitUntil(() => Promise.resolve(told));
+    // A lease and more has passed since it was told, and it has not ended: the upload is still its own.
+    const since = asked;
+    await waitUntil(() => Promise.resolve(asked >= since + 4));
+    expect(await free(b, 'u6')).toBe(false);
+    await winding.unlock();
+    expect(await free(b, 'u6')).toBe(true);
+  });
+
   it('tells a request whose body stopped moving to stop, and its lease lapses; its late unlock frees nothing of the next', async () => {
     const [a, b] = await open();
     let told = false;
