@@ -4,95 +4,50 @@
  * they send seen by a proxy in front of the gateway, so that a read of an uploaded object would show.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  ListPartsCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
 import { createClient } from 'redis';
 import type { DetailedError } from 'tus-js-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { UPLOAD_LOCKED, VERIFIED_HEADER } from '#core/protocol';
-import { startServer } from '../../server/app-server.ts';
 import type { ObjectStorage } from '../../server/object-receiver.ts';
 import { startReceiverProcess } from '../e2e/receiver-process.ts';
-import { startCeph, startRedis, type RunningCeph, type RunningRedis } from '../support/object-store.ts';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../support/round-robin-proxy.ts';
 import { waitUntil } from './completion-helpers.ts';
+import { createUpload, openPatch, patchUpload, sha256, tusUpload, uploadUrl } from './helpers.ts';
 import {
-  createUpload,
-  makeTempDir,
-  openPatch,
-  patchUpload,
-  sha256,
-  tusUpload,
-  uploadUrl,
-} from './helpers.ts';
+  BUCKET,
+  MiB,
+  ceph,
+  headOffset,
+  keysUnder,
+  objectBytes,
+  receiverOn,
+  redis,
+  s3,
+  scratch,
+  started,
+  storage as storageOn,
+  useObjectStorage,
+} from './object-storage-harness.ts';
 
-const BUCKET = 'digests';
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
-const MiB = 2 ** 20;
 
-let ceph: RunningCeph;
-let redis: RunningRedis;
-let s3: S3Client;
+useObjectStorage();
 /** The receivers' S3 endpoint: the gateway behind a proxy that notes each request. */
 let gateway: RoundRobinProxy;
-const started: (() => Promise<void>)[] = [];
-let prefixes = 0;
-
 beforeAll(async () => {
-  [ceph, redis] = await Promise.all([
-    startCeph().then((running) => (started.push(running.stop), running)),
-    startRedis().then((running) => (started.push(running.stop), running)),
-  ]);
-  await ceph.createBucket(BUCKET);
-  s3 = ceph.client();
-  started.push(() => Promise.resolve(s3.destroy()));
   gateway = await startRoundRobinProxy([ceph.endpoint]);
   started.push(gateway.stop);
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: ceph.env.AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: ceph.env.AWS_SECRET_ACCESS_KEY,
-  });
-}, 300_000);
-afterAll(async () => {
-  await Promise.all(started.splice(0).map((stop) => stop()));
-}, 60_000);
+});
 
 const stopAfterEach: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const stop of stopAfterEach.splice(0).reverse()) await stop();
 });
 
-const s3Endpoint = () => gateway.url.replace(/\/$/, '');
-
-/** A fresh prefix for each test, shared through Redis. */
-function storage(): ObjectStorage {
-  prefixes += 1;
-  return {
-    bucket: BUCKET,
-    prefix: `site-${prefixes}/`,
-    endpoint: s3Endpoint(),
-    region: 'us-east-1',
-    forcePathStyle: true,
-    redisUrl: redis.url,
-  };
-}
-
-async function receiverOn(store: ObjectStorage): Promise<{ url: string; endpoint: string }> {
-  const server = await startServer({
-    uploadDir: '/nonexistent-receiver-upload-dir',
-    port: 0,
-    storage: store,
-    log: () => undefined,
-  });
-  stopAfterEach.push(() => server.close());
-  return { url: server.url, endpoint: new URL('files/', server.url).href };
-}
+/** A fresh prefix for each test, shared through Redis, its S3 requests seen by the gateway's proxy. */
+const storage = (): ObjectStorage => storageOn(true, { endpoint: gateway.url.replace(/\/$/, '') });
 
 /**
  * GETs of uploads' objects under `prefix` (not of their lists of parts, info or bytes set aside): reads of what was
@@ -105,16 +60,6 @@ function objectReads(prefix: string): number {
   ).length;
 }
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
-  return (listed.Contents ?? []).map((object) => object.Key ?? '').sort();
-}
-
-async function objectBytes(key: string): Promise<Buffer> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
-  return Buffer.from((await object.Body?.transformToByteArray()) ?? []);
-}
-
 /** The parts S3 holds of the one unfinished upload under `prefix`. */
 async function partsOnS3(prefix: string): Promise<number> {
   const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
@@ -124,11 +69,6 @@ async function partsOnS3(prefix: string): Promise<number> {
     new ListPartsCommand({ Bucket: BUCKET, Key: upload.Key, UploadId: upload.UploadId }),
   );
   return parts.Parts?.length ?? 0;
-}
-
-async function headOffset(url: URL): Promise<number> {
-  const head = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } });
-  return Number(head.headers.get('upload-offset'));
 }
 
 /** Two receivers on `store` behind a round-robin proxy, as behind nginx; its tus endpoint and what it routed. */
@@ -184,11 +124,10 @@ describe('running digests across receivers sharing Redis (Ceph RADOS Gateway)', 
 
   it('continues on another receiver after the first is killed in the middle of a request, reading nothing', async () => {
     const store = storage();
-    const temp = await makeTempDir();
-    stopAfterEach.push(temp.remove);
-    const killed = await startReceiverProcess(path.join(temp.dir, 'unused'), {
+    const dir = await scratch();
+    const killed = await startReceiverProcess(path.join(dir, 'unused'), {
       ...ceph.env,
-      S3_ENDPOINT: s3Endpoint(),
+      S3_ENDPOINT: store.endpoint,
       STORAGE: `s3://${BUCKET}/${store.prefix}`,
       REDIS_URL: redis.url,
     });
@@ -210,7 +149,7 @@ describe('running digests across receivers sharing Redis (Ceph RADOS Gateway)', 
     await killed.kill();
     request.destroy();
     const onOther = new URL(url.pathname, other.url);
-    expect(await headOffset(onOther)).toBe(8 * MiB);
+    expect(await headOffset(onOther)).toBe(String(8 * MiB));
     // Refused with 423 until the dead receiver's lock lapses (its lease), and sent again meanwhile as a tus client does.
     const sendRest = () => patchUpload(onOther, data.subarray(8 * MiB), { offset: 8 * MiB });
     let rest = await sendRest();
