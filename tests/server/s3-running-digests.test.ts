@@ -47,7 +47,8 @@ afterEach(async () => {
 });
 
 /** A fresh prefix for each test, shared through Redis, its S3 requests seen by the gateway's proxy. */
-const storage = (): ObjectStorage => storageOn(true, { endpoint: gateway.url.replace(/\/$/, '') });
+const gatewayEndpoint = () => gateway.url.replace(/\/$/, '');
+const storage = (): ObjectStorage => storageOn(true, { endpoint: gatewayEndpoint() });
 
 /**
  * GETs of uploads' objects under `prefix` (not of their lists of parts, info or bytes set aside): reads of what was
@@ -127,7 +128,7 @@ describe('running digests across receivers sharing Redis (Ceph RADOS Gateway)', 
     const dir = await scratch();
     const killed = await startReceiverProcess(path.join(dir, 'unused'), {
       ...ceph.env,
-      S3_ENDPOINT: store.endpoint,
+      S3_ENDPOINT: gatewayEndpoint(),
       STORAGE: `s3://${BUCKET}/${store.prefix}`,
       REDIS_URL: redis.url,
     });
