@@ -211,14 +211,12 @@ export class RunningDigests {
     rest: (from: number) => Promise<AsyncIterable<Buffer>>,
   ): Promise<Map<DigestAlgorithm, string>> {
     const usable = (await this.#checkpoints.get(id)).filter(
-      (checkpoint) => checkpoint.offset <= size && matching([checkpoint], checkpoint.offset, algorithms),
+      (checkpoint) => checkpoint.offset <= size && covers(checkpoint, algorithms),
     );
-    const from = usable.reduce<Checkpoint>(
+    const start: Checkpoint = { offset: 0, hashes: new Map() };
+    const from = usable.reduce(
       (last, checkpoint) => (checkpoint.offset > last.offset ? checkpoint : last),
-      {
-        offset: 0,
-        hashes: new Map(),
-      },
+      start,
     );
     // Reading the whole object, nothing needs saving: Node's hashes are faster.
     const hashes = await this.#start(from, algorithms, from.offset === 0 ? nodeHashes : this.#hashes);
@@ -250,10 +248,12 @@ function matching(
   offset: number,
   algorithms: readonly DigestAlgorithm[],
 ): Checkpoint | undefined {
-  return checkpoints.find(
-    (checkpoint) =>
-      checkpoint.offset === offset && algorithms.every((algorithm) => checkpoint.hashes.has(algorithm)),
-  );
+  return checkpoints.find((checkpoint) => checkpoint.offset === offset && covers(checkpoint, algorithms));
+}
+
+/** Whether `checkpoint` holds a state for every one of `algorithms`. */
+function covers(checkpoint: Checkpoint, algorithms: readonly DigestAlgorithm[]): boolean {
+  return algorithms.every((algorithm) => checkpoint.hashes.has(algorithm));
 }
 
 function recordKey(id: string): string {

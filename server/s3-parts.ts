@@ -76,8 +76,9 @@ export class PartBuffers {
  * holds is always the upload's beginning, whatever fails or dies, and the next request (on any instance) finds the
  * offset in S3's list of parts, as @tus/s3-store does.
  *
- * `digests` see each byte of the body in order, and a part's last byte waits until they are saved at its end. Resolves to the body's bytes kept and the parts sent; rejects with
- * the first failure from S3, after the parts before it are on S3 and those after it stopped.
+ * `digests` see each byte of the body in order, and a part's last byte waits until they are saved at its end.
+ * Resolves to the body's bytes kept and the parts sent; rejects with the first failure from S3, after the parts
+ * before it are on S3 and those after it stopped.
  */
 export async function sendParts(
   body: AsyncIterable<Buffer>,
