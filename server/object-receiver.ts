@@ -40,7 +40,7 @@ import { objectBags, placedKey } from './s3-bags.ts';
 import { placeObject, type ObjectPlacement } from './s3-placement.ts';
 import { ObjectStore } from './s3-store.ts';
 import { bodyMoving, nodeRequestOf } from './request-moving.ts';
-import { MemoryState, RedisState, UploadLocked, type SharedState } from './shared-state.ts';
+import { lockedSentence, MemoryState, RedisState, UploadLocked, type SharedState } from './shared-state.ts';
 import { describeBytes } from './sizes.ts';
 import { tusHeadersFor } from './whole-file-post.ts';
 
@@ -289,7 +289,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
       },
       async onResponseError(_req, error) {
         if (error instanceof UploadLocked)
-          return refusal(UPLOAD_LOCKED, await lockedSentence(store, error.id));
+          return refusal(UPLOAD_LOCKED, await lockedRefusal(store, error.id));
         if (options.maxFileSize && 'body' in error && error.body === ERRORS.ERR_MAX_SIZE_EXCEEDED.body) {
           return refusal(
             413,
@@ -387,7 +387,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
 }
 
 /** The refusal of a request to an upload that another request is writing to, naming its file when it can. */
-async function lockedSentence(store: ObjectStore, id: string): Promise<string> {
+async function lockedRefusal(store: ObjectStore, id: string): Promise<string> {
   const name = await store.getUpload(id).then(
     (upload) => {
       const { batch, relativePath } = readMetadata(upload);
@@ -395,7 +395,7 @@ async function lockedSentence(store: ObjectStore, id: string): Promise<string> {
     },
     () => 'this upload',
   );
-  return `Another request is writing to ${name} now; the upload goes on when it ends: try again in a few seconds.`;
+  return lockedSentence(name);
 }
 
 /** The upload (its object's key) an address's last part names, if it names one. */

@@ -40,15 +40,17 @@ const STOPPING_LEASES = 4;
 export const LOCK_LEASE_MS = 15_000;
 const LOCK_RETRY_MS = 50;
 
+/** The refusal of a request to an upload (`name`: its quoted file, or "this upload") that another one writes to. */
+export const lockedSentence = (name: string): string =>
+  `Another request is writing to ${name} now; the upload goes on when it ends: try again in a few seconds.`;
+
 /** A request refused because another one holds its upload's lock: tus's error shape, reworded by the receiver. */
 export class UploadLocked extends Error {
   readonly status_code = UPLOAD_LOCKED;
-  readonly body: string;
+  readonly body = lockedSentence('this upload');
 
   constructor(readonly id: string) {
     super(`upload ${id} is locked by another request`);
-    this.body =
-      'Another request is writing to this upload now; the upload goes on when it ends: try again in a few seconds.';
   }
 }
 
