@@ -36,7 +36,7 @@ const headers = (token: string): Record<string, string> =>
  */
 export async function completeBatch(
   target: CompletionTarget,
-  body: Uint8Array<ArrayBuffer>,
+  body: Blob,
   supported: boolean,
   onWaiting: (status: number) => void = () => undefined,
 ): Promise<CompletionOutcome> {

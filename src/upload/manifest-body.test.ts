@@ -3,7 +3,7 @@ import type { CompletionRequest } from '#core/protocol';
 import { completionBody, manifestEntryJson } from './manifest-body';
 
 describe('completionBody', () => {
-  it('reads back as the request it stands for, entries in the order given', () => {
+  it('reads back as the request it stands for, entries in the order given', async () => {
     const entries = [
       manifestEntryJson('a/1.jpg', 'a/1.jpg', 10, 'ab'.repeat(32), ''),
       manifestEntryJson('B123.jpg', 'IMG "0001".jpg', 20, 'cd'.repeat(32), 'ef'.repeat(16)),
@@ -24,11 +24,12 @@ describe('completionBody', () => {
         },
       ],
     };
-    expect(JSON.parse(new TextDecoder().decode(body))).toEqual(expected);
+    expect(JSON.parse(await body.text())).toEqual(expected);
+    expect(body.type).toBe('application/json');
   });
 
-  it('is valid JSON with no files', () => {
-    expect(JSON.parse(new TextDecoder().decode(completionBody([], { completionId: 'id-2' })))).toEqual({
+  it('is valid JSON with no files', async () => {
+    expect(JSON.parse(await completionBody([], { completionId: 'id-2' }).text())).toEqual({
       completionId: 'id-2',
       files: [],
     });

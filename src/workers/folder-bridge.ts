@@ -8,7 +8,7 @@ import type { BarcodeReading } from '#core/barcodes/types';
 import type { FileDigests } from '#core/digest';
 import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
-import type { FactSlice } from '../platform/pick-folder';
+import type { ListFacts } from '../platform/pick-folder';
 import type { FindingPage, FindingQuery } from '#core/validation/finding-view';
 import type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
 import { coreShare } from './core-share';
@@ -106,11 +106,12 @@ export class FolderWorker {
     });
   }
 
-  /** Hands the worker one slice of a folder input's facts (see absorbFileList), in three copies. */
-  absorb(slice: FactSlice): void {
-    const { sizes, modified } = slice;
+  /** Hands the worker a folder input's facts from `from` up to `to` (see absorbFileList), in three copies. */
+  absorb(facts: ListFacts, from: number, to: number): void {
+    const sizes = facts.sizes.slice(from, to);
+    const modified = facts.modified.slice(from, to);
     const call = this.#api.absorb(
-      slice.paths.join('\u0000'),
+      facts.paths.slice(from, to).join('\u0000'),
       Comlink.transfer(sizes, [sizes.buffer]),
       Comlink.transfer(modified, [modified.buffer]),
     );

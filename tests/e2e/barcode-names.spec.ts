@@ -9,7 +9,6 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import Papa from 'papaparse';
-import type { CompletionRequest } from '../../src/core/protocol.ts';
 import { drawSheet, type Sheet } from './barcode-sheets.ts';
 import { fixtureBytes } from './fixture-tree.ts';
 import { creationsOf } from './receiver-faults.ts';
@@ -90,8 +89,8 @@ const RENAMED: Readonly<Record<string, string>> = {
 };
 
 /**
- * Draws the camera folder (NAMES; `alter` may change it), notes each file's SHA-256, records the completions the
- * page sends, and opens it under Symbiota until all its barcodes are read.
+ * Draws the camera folder (NAMES; `alter` may change it), notes each file's SHA-256, and opens it under Symbiota
+ * until all its barcodes are read.
  */
 async function readCameraFolder(
   page: Page,
@@ -104,18 +103,39 @@ async function readCameraFolder(
   await alter?.(folder);
   const before = new Map<string, string>();
   for (const name of Object.keys(NAMES)) before.set(name, await sha256File(path.join(folder, name)));
-  const completions: CompletionRequest[] = [];
-  page.on('request', (request) => {
-    if (request.method() === 'POST' && request.url().endsWith('/complete')) {
-      completions.push(request.postDataJSON() as CompletionRequest);
-    }
-  });
   await openSymbiota(page, url, folder);
   const panel = page.getByRole('region', { name: 'Barcodes' });
   await expect(panel.locator('.figures')).toContainText('4 of 4 images read · 4 with a barcode', {
     timeout: 120_000,
   });
-  return { folder, before, completions, panel };
+  return { folder, before, panel };
+}
+
+/**
+ * The bag the receiver made of the batch once it accepted the page's completion: each file by the path it was
+ * sent under, with its SHA-256 (manifest-sha256.txt) and, for a file sent under another name, the path the
+ * completion gave as its own (original-paths.tsv, which only the completion's `originalPath` fills); sorted.
+ */
+async function bagged(uploadDir: string, batch: string) {
+  const bag = path.join(uploadDir, batch);
+  const lines = async (name: string) =>
+    (await readFile(path.join(bag, name), 'utf8')).split('\n').filter((line) => line !== '');
+  const originals = new Map(
+    (await lines('original-paths.tsv')).slice(1).map((row) => row.split('\t') as [string, string]),
+  );
+  return (await lines('manifest-sha256.txt'))
+    .map((line) => {
+      const [sha256 = '', file = ''] = line.split('  ');
+      return [file.slice('data/'.length), sha256, originals.get(file)];
+    })
+    .sort();
+}
+
+/** What `bagged` should read: every file of the folder under its upload name, with its SHA-256 and own name. */
+function expectedBag(before: ReadonlyMap<string, string>) {
+  return [...before]
+    .map(([name, sha256]) => [RENAMED[name] ?? name, sha256, name in RENAMED ? name : undefined])
+    .sort();
 }
 
 test('one click uploads camera-named images under their barcodes: the receiver holds <barcode>.jpg, _a, _b byte for byte, and the completion, the receipt and the rename list name both', async ({
@@ -124,7 +144,7 @@ test('one click uploads camera-named images under their barcodes: the receiver h
   scratch,
 }) => {
   test.setTimeout(300_000);
-  const { folder, before, completions, panel } = await readCameraFolder(page, receiver.url, scratch);
+  const { folder, before, panel } = await readCameraFolder(page, receiver.url, scratch);
   await expect(panel).toContainText('3 images have no identifier in the name but a barcode on the label.');
   await panel.getByRole('button', { name: 'Upload under barcode names' }).click();
   await expect(panel).toContainText('3 images are uploaded under the name its barcode gives.');
@@ -164,14 +184,8 @@ test('one click uploads camera-named images under their barcodes: the receiver h
   }
   expect((await listFiles(folder)).sort()).toEqual(Object.keys(NAMES).sort());
 
-  // The completion sent to the receiver names both.
-  expect(completions.length).toBeGreaterThan(0);
-  const sent = completions.at(-1)?.files.map((f) => [f.path, f.originalPath]);
-  expect(sent?.sort()).toEqual(
-    Object.keys(NAMES)
-      .map((name) => [uploadName(name), name in RENAMED ? name : undefined])
-      .sort(),
-  );
+  // The completion the receiver bagged names both.
+  expect(await bagged(receiver.uploadDir, batch)).toEqual(expectedBag(before));
 
   const receipt = await downloadCsv(page, scratch, 'Download receipt');
   expect(receipt.meta.fields?.slice(0, 3)).toEqual(['path', 'original_path', 'bytes']);
@@ -188,7 +202,7 @@ test('a batch sent under barcode names and reloaded in the middle goes on under 
   scratch,
 }) => {
   test.setTimeout(300_000);
-  const { folder, before, completions, panel } = await readCameraFolder(page, receiver.url, scratch, (at) =>
+  const { folder, before, panel } = await readCameraFolder(page, receiver.url, scratch, (at) =>
     // Bytes after the JPEG's end (which decoders ignore) make one renamed image larger than one request
     // (32 MiB), so it is half sent, with its upload's address known, when the page goes.
     appendFile(path.join(at, 'day1/IMG_0001.JPG'), fixtureBytes(17, 40 * 1024 * 1024)),
@@ -216,12 +230,7 @@ test('a batch sent under barcode names and reloaded in the middle goes on under 
     expect(receiver.requests.filter(creationsOf(uploadName(name))), name).toHaveLength(1);
     if (name in RENAMED) expect(receiver.requests.filter(creationsOf(name)), name).toHaveLength(0);
   }
-  const sent = completions.at(-1)?.files.map((f) => [f.path, f.originalPath]);
-  expect(sent?.sort()).toEqual(
-    Object.keys(NAMES)
-      .map((name) => [uploadName(name), name in RENAMED ? name : undefined])
-      .sort(),
-  );
+  expect(await bagged(receiver.uploadDir, batch)).toEqual(expectedBag(before));
 });
 
 test('reading barcodes shows its progress, can be cancelled, and reads what is left when asked again', async ({

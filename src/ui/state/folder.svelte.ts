@@ -20,7 +20,7 @@ import {
   absorbFileList,
   filesNotListed,
   yieldToPage,
-  type FactSlice,
+  type ListFacts,
   type PickedFolder,
 } from '../../platform/pick-folder';
 import { FolderWorker, type AbsorbedScan } from '../../workers/folder-bridge';
@@ -285,14 +285,11 @@ export class FolderState {
         this.#name = folder.name;
         this.#source = null;
         this.#announcer.say(`Scanning ${this.#name}…`);
-        const read = new ReadFacts();
-        const files = await absorbFileList(
+        const { files, facts } = await absorbFileList(
           folder.list,
-          (slice) => {
-            // Before the worker's copy: its sizes and dates are transferred, so gone from here.
-            read.add(slice);
-            worker.absorb(slice);
-            this.#progress = { ...NO_PROGRESS, files: read.count };
+          (read, from, to) => {
+            worker.absorb(read, from, to);
+            this.#progress = { ...NO_PROGRESS, files: to };
           },
           abort.signal,
         );
@@ -301,7 +298,7 @@ export class FolderState {
         // The input's FileList is emptied for the next pick; a rescan (Include hidden files) reads these.
         this.#picked = { kind: 'list', name: folder.name, list: [...files.values()] };
         const walked = await worker.scanAbsorbed(abort.signal, includeHidden, files);
-        await this.#placeRead(read, walked, abort.signal);
+        await this.#placeRead(facts, walked, abort.signal);
       } else {
         this.#name = folder.name;
         this.#source = filesSource(folder.name, folder.files);
@@ -492,7 +489,7 @@ export class FolderState {
    * Makes the rows of a folder input's files from the facts the page read, in the order the worker walked them,
    * a slice at a time: no file crosses back from the worker.
    */
-  async #placeRead(read: ReadFacts, walked: AbsorbedScan, signal: AbortSignal): Promise<void> {
+  async #placeRead(read: ListFacts, walked: AbsorbedScan, signal: AbortSignal): Promise<void> {
     const { order, skips } = walked;
     let skip = 0;
     for (let k = 0; k < order.length;) {
@@ -500,7 +497,9 @@ export class FolderState {
       do {
         const at = order[k] as number;
         const skipped = skips[skip]?.[0] === k ? skips[skip++]?.[1] : undefined;
-        this.#place(newRow(k, read.facts(at), read.kinds[at] as FileKind, skipped));
+        const path = read.paths[at] ?? '';
+        const facts = { path, size: read.sizes[at] ?? 0, lastModified: read.modified[at] ?? 0 };
+        this.#place(newRow(k, facts, fileKind(path), skipped));
         k += 1;
       } while (k < order.length && performance.now() - sliceStart < PLACE_BUDGET_MS);
       // After the last slice too: the ready folder's first render (the Prepare step's panels, 27 ms of CPU in a
@@ -515,35 +514,6 @@ export class FolderState {
 
 /** How long one slice of placing a folder input's rows may keep the main thread. */
 const PLACE_BUDGET_MS = 20;
-
-/** The facts of a folder input's files as the page read them (see absorbFileList), by position. */
-class ReadFacts {
-  readonly #paths: string[] = [];
-  readonly #sizes: number[] = [];
-  readonly #modified: number[] = [];
-  readonly kinds: FileKind[] = [];
-
-  get count(): number {
-    return this.#paths.length;
-  }
-
-  add(slice: FactSlice): void {
-    slice.paths.forEach((path, i) => {
-      this.#paths.push(path);
-      this.#sizes.push(slice.sizes[i] ?? 0);
-      this.#modified.push(slice.modified[i] ?? 0);
-      this.kinds.push(fileKind(path));
-    });
-  }
-
-  facts(at: number): ScanEntry {
-    return {
-      path: this.#paths[at] ?? '',
-      size: this.#sizes[at] ?? 0,
-      lastModified: this.#modified[at] ?? 0,
-    };
-  }
-}
 
 function newRow(id: number, facts: ScanEntry, kind: FileKind, skip: string | undefined): FileRow {
   return {

@@ -65,7 +65,7 @@ export class Arrivals {
     rows: readonly Readonly<FileRow>[],
     uploadName: (path: string) => string,
     fields: Omit<CompletionRequest, 'files'>,
-  ): { body: Uint8Array<ArrayBuffer>; files: number } {
+  ): { body: Blob; files: number } {
     const entries: string[] = [];
     for (const row of rows) {
       const arrival = row.status === 'done' ? this.#byPath.get(row.path) : undefined;

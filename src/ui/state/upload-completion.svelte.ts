@@ -20,7 +20,7 @@ export interface BatchToComplete {
    * The completion's JSON (see Arrivals.manifest): the files that arrived with their checksums, for the receiver
    * to check; with how many files it lists.
    */
-  readonly manifest: () => { body: Uint8Array<ArrayBuffer>; files: number };
+  readonly manifest: () => { body: Blob; files: number };
   /** Whether the server lists the batch-complete extension. */
   readonly completes: () => Promise<boolean>;
 }
