@@ -61,7 +61,7 @@ const SEARCH: RegionOptions = { block: 6, density: 0.25, growDensity: 0.12, grow
 const CROP_PIXELS = 4_000_000;
 
 let prepared: Promise<unknown> | undefined;
-/** Cleared when the worker takes its first image: from then on the card is read no more. */
+/** Cleared when the worker is given its first image: from then on the card is read no more. */
 let warming = true;
 
 /**
@@ -82,11 +82,11 @@ export function prepareBarcodeReader(): Promise<unknown> {
 }
 
 /**
- * The worker's image is decoded: the warm-up card is read no more. The decode runs on the browser's decoding
- * thread while this one waits, so the card is read meanwhile. When the card was left as the image came, it had
- * not been read once in the bench (the worker starts as the folder is picked, and one sheet is soon checked), and
- * the first crop read of the 60-MP sheet took 15 times as long as the same read again. Reading the image warms
- * the reader up for the next one.
+ * An image came: the warm-up card is read no more. It used to be read on while the image decoded, but the decode
+ * begins only once the browser has read the file through this thread's tasks, and each of those waited for a read
+ * of the card: in a bench trace the decode began 730 ms after the header was read, where it takes 10–50 ms when
+ * the worker is idle. The worker starts as reading is turned on, so the card has been read by then unless the
+ * folder came within a second; reading the image warms the reader up for the next one.
  */
 export function endWarmUp(): void {
   warming = false;
@@ -100,14 +100,14 @@ const WARM_UP_ROUNDS = 3;
 const CARD_FORMATS = ['Code128', 'DataMatrix', 'QRCode', 'Code39', 'EAN13'] as const;
 
 /**
- * Reads a card of real labels while the worker has nothing else to do (the folder is scanned and checked, its
- * first image decodes), and searches it for labels as a large image is searched (its code is JavaScript, which
+ * Reads a card of real labels while the worker has nothing else to do (the folder is picked, scanned and
+ * checked), and searches it for labels as a large image is searched (its code is JavaScript, which
  * the engine also optimizes only after a while: a cold search of the 1-MP copy took as long as the copy). The
  * card (warm-up-labels.png, 640 × 360, black on white) holds a Code 128, a Data Matrix turned 30°, a QR code, a
  * Code 39 and an EAN-13, written once with zxing-wasm's writer. The engine compiles each WASM function on its
  * first call, and its optimized code only once the function has run a while: measured, a worker's first sheet
- * took about three times as long to read as its next. Each read is one task, and none starts once an image is
- * decoded (see endWarmUp), so its reading waits for at most one read of the card, never for the card. Each read
+ * took about three times as long to read as its next. Each read is one task, and none starts once an image has
+ * come (see endWarmUp), so the image waits for at most one read of the card, never for the card. Each read
  * looks for one kind only, so that read is short: the card's first read of all kinds took 90 ms of CPU (its code
  * compiled as it ran), a later one 6–11 ms, one kind 2–4 ms; an image that came during a read of all kinds in
  * the bench waited 2.5 s for it on a loaded machine.
