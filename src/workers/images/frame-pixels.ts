@@ -4,7 +4,8 @@
  * it. Measured in Chromium on the 60-MP bench sheet (CPU of the worker, on a loaded machine): a 1-MP crop a few
  * ms against 14 ms drawn and read back. Only opaque frames are read this way (a decoded JPEG is BGRX): a
  * transparent image must be drawn on white first. Pixels are copied in the frame's own order and turned into
- * RGBX here: asking `copyTo` for RGBA cost about 80 µs a call whatever the size.
+ * RGBX here when the reader needs them so (asking `copyTo` for RGBA cost about 80 µs a call whatever the size);
+ * the search for labels takes them as they are.
  */
 import type { Region } from '#core/barcodes/label-regions';
 
@@ -51,10 +52,21 @@ export class FramePixels {
     this.#frame.close();
   }
 
-  /** The rectangle `at` at full resolution, as RGBX (or RGBA, opaque). */
-  async crop(at: Region): Promise<ImageData> {
+  /** The order of the bytes `copy` gives: 'bgra' when blue comes first. */
+  get order(): 'rgba' | 'bgra' {
+    return this.#bgr ? 'bgra' : 'rgba';
+  }
+
+  /** The rectangle `at` at full resolution, four bytes a pixel in the frame's own order (see order). */
+  async copy(at: Region): Promise<Uint8ClampedArray<ArrayBuffer>> {
     const data = new Uint8ClampedArray(at.width * at.height * 4);
     await this.#frame.copyTo(data, { rect: at });
+    return data;
+  }
+
+  /** The rectangle `at` at full resolution, as RGBX (or RGBA, opaque). */
+  async crop(at: Region): Promise<ImageData> {
+    const data = await this.copy(at);
     if (this.#bgr) {
       const pixels = new Uint32Array(data.buffer);
       for (let i = 0; i < pixels.length; i += 1) pixels[i] = swapRedBlue(pixels[i] as number);
