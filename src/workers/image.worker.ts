@@ -67,6 +67,7 @@ const api = {
   },
 
   async make(request: MakeRequest): Promise<MakeResult> {
+    endWarmUp();
     const { path } = request;
     let file: Blob;
     try {
@@ -115,7 +116,6 @@ const api = {
     try {
       decoded = await decode(file, formatOf(header));
     } catch (error) {
-      endWarmUp();
       const problem = aboutFile(path, reason(error));
       return {
         ...base,
@@ -126,8 +126,6 @@ const api = {
         problems: copying ? [problem] : [],
       };
     }
-    // The reader warmed up on its card while the image decoded (see endWarmUp).
-    endWarmUp();
     let barcodes: BarcodeReading | undefined;
     if (reading) {
       try {

@@ -92,4 +92,17 @@ describe('labelRegions', () => {
       height: 32,
     });
   });
+
+  it('weighs the bytes of BGRA pixels as blue first when told so', () => {
+    // Black bars on red paper: red weighs enough for the bars to be sharp steps, blue does not.
+    const bgra = new Uint8ClampedArray(WIDTH * HEIGHT * 4);
+    for (let y = 0; y < HEIGHT; y += 1) {
+      for (let x = 0; x < WIDTH; x += 1) {
+        bgra.set(bars(x, y, 40, 240) === 10 ? [0, 0, 0, 255] : [0, 0, 255, 255], (y * WIDTH + x) * 4);
+      }
+    }
+    const [region] = labelRegions(bgra, WIDTH, HEIGHT, { order: 'bgra' });
+    expect(region && inside(region, 80, 252)).toBe(true);
+    expect(labelRegions(bgra, WIDTH, HEIGHT)).toEqual([]);
+  });
 });

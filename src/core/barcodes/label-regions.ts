@@ -34,6 +34,8 @@ export interface RegionOptions {
    */
   readonly growDensity?: number;
   readonly growBlocks?: number;
+  /** The pixels' byte order: 'bgra' when blue comes first (a video frame's pixels copied as they are). */
+  readonly order?: 'rgba' | 'bgra';
 }
 
 const DEFAULTS: Required<RegionOptions> = {
@@ -45,13 +47,24 @@ const DEFAULTS: Required<RegionOptions> = {
   margin: 2,
   growDensity: 0.12,
   growBlocks: 0,
+  order: 'rgba',
 };
 
-/** Luminance (0–255) of row `y` of RGBA pixels read four bytes at a time (little-endian: R is the low byte). */
-function luminanceRow(pixels: Uint32Array, width: number, y: number, out: Int16Array): void {
+/**
+ * Luminance (0–255) of row `y` of pixels read four bytes at a time (little-endian: the first byte is the low
+ * one), `low` and `high` the weights of the first and third bytes (red's 77 and blue's 29 in RGBA).
+ */
+function luminanceRow(
+  pixels: Uint32Array,
+  width: number,
+  y: number,
+  out: Int16Array,
+  low: number,
+  high: number,
+): void {
   for (let x = 0, at = y * width; x < width; x += 1, at += 1) {
     const p = pixels[at] as number;
-    out[x] = ((p & 0xff) * 77 + ((p >>> 8) & 0xff) * 150 + ((p >>> 16) & 0xff) * 29) >> 8;
+    out[x] = ((p & 0xff) * low + ((p >>> 8) & 0xff) * 150 + ((p >>> 16) & 0xff) * high) >> 8;
   }
 }
 
@@ -66,7 +79,9 @@ function blockSteps(
   height: number,
   block: number,
   step: number,
+  order: 'rgba' | 'bgra',
 ) {
+  const [low, high] = order === 'rgba' ? [77, 29] : [29, 77];
   const columns = Math.ceil(width / block);
   const rows = Math.ceil(height / block);
   const steps = new Uint16Array(columns * rows);
@@ -74,10 +89,10 @@ function blockSteps(
   const pixels = new Uint32Array(aligned.buffer, aligned.byteOffset, width * height);
   let here = new Int16Array(width);
   let below = new Int16Array(width);
-  if (height > 0) luminanceRow(pixels, width, 0, here);
+  if (height > 0) luminanceRow(pixels, width, 0, here, low, high);
   for (let y = 0; y < height; y += 1) {
     const hasBelow = y + 1 < height;
-    if (hasBelow) luminanceRow(pixels, width, y + 1, below);
+    if (hasBelow) luminanceRow(pixels, width, y + 1, below, low, high);
     const blockRow = Math.floor(y / block) * columns;
     for (let column = 0; column < columns; column += 1) {
       const end = Math.min(width, (column + 1) * block);
@@ -234,18 +249,18 @@ function grow(kept: Uint8Array, loose: Uint8Array, columns: number, rows: number
   return current;
 }
 
-/** The places of an RGBA image (`width` × `height`) where a barcode may be, largest first. */
+/** The places of an RGBA (or BGRA) image (`width` × `height`) where a barcode may be, largest first. */
 export function labelRegions(
   rgba: Uint8ClampedArray | Uint8Array,
   width: number,
   height: number,
   options: RegionOptions = {},
 ): Region[] {
-  const { block, step, density, minBlocks, maxRegions, margin, growDensity, growBlocks } = {
+  const { block, step, density, minBlocks, maxRegions, margin, growDensity, growBlocks, order } = {
     ...DEFAULTS,
     ...options,
   };
-  const { steps, columns, rows } = blockSteps(rgba, width, height, block, step);
+  const { steps, columns, rows } = blockSteps(rgba, width, height, block, step, order);
   const needed = density * 2 * block * block;
   const busy = new Uint8Array(steps.length);
   for (let i = 0; i < steps.length; i += 1) busy[i] = (steps[i] ?? 0) >= needed ? 1 : 0;

@@ -31,6 +31,8 @@ export class ChecksumState {
   #autoStartedFor = '';
   /** Cancelled by the user: no pass begins by itself again until another folder is picked. */
   #stoppedByUser = false;
+  /** No pass begins by itself while set (see hold). */
+  #held = false;
   readonly #meter = new ProgressMeter();
   readonly #folder: FolderState;
   readonly #check: CheckState;
@@ -118,7 +120,7 @@ export class ChecksumState {
     await this.count();
     const request = this.#request();
     const set = `${this.#check.revision}\u0000${request.includeErrors}\u0000${request.md5}`;
-    if (this.#stoppedByUser || this.#phase === 'running' || this.#done >= this.#files) return;
+    if (this.#held || this.#stoppedByUser || this.#phase === 'running' || this.#done >= this.#files) return;
     if (set === this.#autoStartedFor) return;
     this.#autoStartedFor = set;
     await this.start(true);
@@ -157,6 +159,18 @@ export class ChecksumState {
     // The upload set may have changed while the pass ran (errors let in, another check): count it again, and a
     // pass begins by itself for a set it has not begun for.
     this.#refreshIfChecked();
+  }
+
+  /**
+   * No pass begins by itself while `on` (the folder's barcodes are being read); the held one begins when it
+   * clears. Hashing a sheet while the reader decoded it took the second core from the decode (and the folder
+   * worker from the file list), and the checksums are wanted only at the upload, so they wait the second or so
+   * the barcodes take. A pass pressed for begins at once.
+   */
+  hold(on: boolean): void {
+    const released = this.#held && !on;
+    this.#held = on;
+    if (released) this.#refreshIfChecked();
   }
 
   /** Refreshes once the folder is scanned and checked (the upload set is the check's). */

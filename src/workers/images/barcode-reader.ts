@@ -7,9 +7,10 @@
  * 1-MP copy for places dense with sharp steps (core/barcodes/label-regions.ts), and only those are read, at full
  * resolution (a 1-cm label and its margin is under 1 MP): tens of milliseconds each. When no place gives a
  * barcode, and for smaller images, the whole image is read at 16 MP at most. Reading tries hard and turned a
- * quarter (a linear code standing on its side); a whole image with none is tried once more with a fixed
- * threshold, which is what reads the NHM's small Data Matrix labels on pinned insects. The reader is compiled as
- * the worker starts, and warmed up on a card of real labels until its first image is decoded (see warmUp).
+ * quarter (a linear code standing on its side; a region only when it gives nothing upright); a whole image with
+ * none is tried once more with a fixed threshold, which is what reads the NHM's small Data Matrix labels on
+ * pinned insects. The reader is compiled as the worker starts, and warmed up on a card of real labels until its
+ * first image comes (see warmUp).
  */
 import { labelRegions, type Region, type RegionOptions } from '#core/barcodes/label-regions';
 import type { FoundBarcode } from '#core/barcodes/types';
@@ -39,6 +40,13 @@ const OPTIONS: ReaderOptions = {
   maxNumberOfSymbols: 16,
 };
 
+/**
+ * A label's region is read upright first, and turned a quarter too only when that finds nothing there: trying
+ * the turn took two thirds of a crop's read (Chromium, the bench sheet's two crops: 21 and 14 ms with it, 7 and
+ * 5 without). A region holding an upright code beside a linear code on its side would give the upright one alone.
+ */
+const UPRIGHT: ReaderOptions = { ...OPTIONS, tryRotate: false };
+
 /** Images are read whole at most this large (the fallback when no region of a large image gives a barcode). */
 export const READ_PIXELS = 16_000_000;
 /** Images above this size are searched on a small copy first, and only the regions found are read. */
@@ -61,7 +69,7 @@ const SEARCH: RegionOptions = { block: 6, density: 0.25, growDensity: 0.12, grow
 const CROP_PIXELS = 4_000_000;
 
 let prepared: Promise<unknown> | undefined;
-/** Cleared when the worker takes its first image: from then on the card is read no more. */
+/** Cleared when the worker is given its first image: from then on the card is read no more. */
 let warming = true;
 
 /**
@@ -82,11 +90,11 @@ export function prepareBarcodeReader(): Promise<unknown> {
 }
 
 /**
- * The worker's image is decoded: the warm-up card is read no more. The decode runs on the browser's decoding
- * thread while this one waits, so the card is read meanwhile. When the card was left as the image came, it had
- * not been read once in the bench (the worker starts as the folder is picked, and one sheet is soon checked), and
- * the first crop read of the 60-MP sheet took 15 times as long as the same read again. Reading the image warms
- * the reader up for the next one.
+ * An image came: the warm-up card is read no more. It used to be read on while the image decoded, but the decode
+ * begins only once the browser has read the file through this thread's tasks, and each of those waited for a read
+ * of the card: in a bench trace the decode began 730 ms after the header was read, where it takes 10–50 ms when
+ * the worker is idle. The worker starts as reading is turned on, so the card has been read by then unless the
+ * folder came within a second; reading the image warms the reader up for the next one.
  */
 export function endWarmUp(): void {
   warming = false;
@@ -100,37 +108,57 @@ const WARM_UP_ROUNDS = 3;
 const CARD_FORMATS = ['Code128', 'DataMatrix', 'QRCode', 'Code39', 'EAN13'] as const;
 
 /**
- * Reads a card of real labels while the worker has nothing else to do (the folder is scanned and checked, its
- * first image decodes), and searches it for labels as a large image is searched (its code is JavaScript, which
+ * Reads a card of real labels while the worker has nothing else to do (the folder is picked, scanned and
+ * checked), and searches it for labels as a large image is searched (its code is JavaScript, which
  * the engine also optimizes only after a while: a cold search of the 1-MP copy took as long as the copy). The
  * card (warm-up-labels.png, 640 × 360, black on white) holds a Code 128, a Data Matrix turned 30°, a QR code, a
  * Code 39 and an EAN-13, written once with zxing-wasm's writer. The engine compiles each WASM function on its
  * first call, and its optimized code only once the function has run a while: measured, a worker's first sheet
- * took about three times as long to read as its next. Each read is one task, and none starts once an image is
- * decoded (see endWarmUp), so its reading waits for at most one read of the card, never for the card. Each read
+ * took about three times as long to read as its next. Each read is one task, and none starts once an image has
+ * come (see endWarmUp), so the image waits for at most one read of the card, never for the card. Each read
  * looks for one kind only, so that read is short: the card's first read of all kinds took 90 ms of CPU (its code
  * compiled as it ran), a later one 6–11 ms, one kind 2–4 ms; an image that came during a read of all kinds in
  * the bench waited 2.5 s for it on a loaded machine.
  */
 async function warmUp(): Promise<void> {
   const card = await createImageBitmap(await (await fetch(warmUpUrl)).blob());
+  const { data } = pixels(card, READ_PIXELS);
+  card.close();
+  // The card on white, as a frame's pixels are read.
+  const drawn = await createImageBitmap(data);
+  const frame = FramePixels.of(drawn, true);
   try {
-    const { data } = pixels(card, READ_PIXELS);
+    const reads = (options: ReaderOptions) =>
+      CARD_FORMATS.map((format) => () => readBarcodes(data, { ...options, formats: [format] }));
+    const steps = [
+      () => searchCard(data, frame),
+      ...reads(OPTIONS),
+      ...reads({ ...OPTIONS, binarizer: 'FixedThreshold' }),
+    ];
     for (let round = 0; round < WARM_UP_ROUNDS; round += 1) {
-      await nextTask();
-      if (!warming) return;
-      labelRegions(data.data, data.width, data.height, SEARCH);
-      for (const options of [OPTIONS, { ...OPTIONS, binarizer: 'FixedThreshold' as const }]) {
-        for (const format of CARD_FORMATS) {
-          await nextTask();
-          if (!warming) return;
-          await readBarcodes(data, { ...options, formats: [format] });
-        }
+      for (const step of steps) {
+        await nextTask();
+        if (!warming) return;
+        await step();
       }
     }
   } finally {
-    card.close();
+    frame?.close();
+    drawn.close();
   }
+}
+
+/**
+ * Searches the card as a large image's copy is searched: its pixels copied out of a frame as they are, searched
+ * in that byte order, and copied again as RGBX as a crop is. Each of these loops over every pixel, and the engine
+ * optimizes a loop only once it has run a while: the search of the sheet's 1-MP copy took 20–27 ms of the worker
+ * in bench traces, and 6 ms when the search had been run warm.
+ */
+async function searchCard(data: ImageData, frame: FramePixels | undefined): Promise<void> {
+  const whole = { x: 0, y: 0, width: data.width, height: data.height };
+  const copy = frame ? await frame.copy(whole) : data.data;
+  labelRegions(copy, data.width, data.height, { ...SEARCH, order: frame?.order ?? 'rgba' });
+  await frame?.crop(whole);
 }
 
 /** A 2D context that reads its pixels back often, on white (a transparent PNG reads as on paper). */
@@ -192,16 +220,24 @@ async function readWhole(image: ImageBitmap): Promise<Placed[]> {
   return placed(results, whole, scale);
 }
 
+interface SearchCopy {
+  readonly data: Uint8ClampedArray;
+  readonly width: number;
+  readonly height: number;
+  readonly order: 'rgba' | 'bgra';
+  /** The copy's size against the image's. */
+  readonly scale: number;
+}
+
 /**
  * The copy of a large image that is searched for labels: sampled (nearest pixel, no filtering, so bars keep their
  * sharp steps) by createImageBitmap, which reads only the pixels it keeps. The copy of an opaque image (`opaque`)
  * is copied out of a VideoFrame of it, others are drawn on white: drawing it on a new canvas and reading it back
- * took 35–60 ms of the worker on a loaded machine, between the decode and the answer, the copy about 20.
+ * took 35–60 ms of the worker on a loaded machine, between the decode and the answer, the copy about 20. The
+ * copied pixels stay in the frame's byte order (`order`): turning a 1-MP copy's BGRX into RGBX cost the worker
+ * 5–15 ms, and the search weighs the bytes either way.
  */
-async function searchCopy(
-  image: ImageBitmap,
-  opaque: boolean,
-): Promise<{ readonly data: ImageData; readonly scale: number }> {
+async function searchCopy(image: ImageBitmap, opaque: boolean): Promise<SearchCopy> {
   const scale = Math.min(1, Math.sqrt(LOCATE_PIXELS / (image.width * image.height)));
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));
@@ -215,12 +251,14 @@ async function searchCopy(
   try {
     if (frame) {
       try {
-        return { data: await frame.crop({ x: 0, y: 0, width, height }), scale: scaled };
+        const data = await frame.copy({ x: 0, y: 0, width, height });
+        return { data, width, height, order: frame.order, scale: scaled };
       } catch {
         // The frame refused a copy: the copy is drawn instead.
       }
     }
-    return { data: pixels(small, width * height).data, scale: scaled };
+    const { data } = pixels(small, width * height);
+    return { data: data.data, width, height, order: 'rgba', scale: scaled };
   } finally {
     frame?.close();
     small.close();
@@ -240,7 +278,7 @@ async function readRegions(image: ImageBitmap): Promise<Placed[]> {
 
 async function readRegionsOf(image: ImageBitmap, frame: FramePixels | undefined): Promise<Placed[]> {
   const small = await searchCopy(image, frame !== undefined);
-  const regions = labelRegions(small.data.data, small.data.width, small.data.height, SEARCH);
+  const regions = labelRegions(small.data, small.width, small.height, { ...SEARCH, order: small.order });
   const crops = regions.map((region) => {
     const x = Math.floor(region.x / small.scale);
     const y = Math.floor(region.y / small.scale);
@@ -284,7 +322,10 @@ async function readCrops(
       frame && scaled(at) === 1
         ? { data: await frame.crop(at), scale: 1 }
         : pixels(image, CROP_PIXELS, at, context);
-    found.push(...placed(await readBarcodes(data, OPTIONS), at, scale));
+    let read = placed(await readBarcodes(data, UPRIGHT), at, scale);
+    // A linear code standing on its side is read only turned.
+    if (read.length === 0) read = placed(await readBarcodes(data, OPTIONS), at, scale);
+    found.push(...read);
   }
   return found;
 }
