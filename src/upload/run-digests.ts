@@ -8,7 +8,7 @@
  * for the CPU. The checksum pass leaves the run's files alone meanwhile.
  */
 import { readReturnedDigests, reprDigest, type FileDigests, type SentDigests } from '#core/digest';
-import { FAST_DIGEST, REPR_DIGEST_HEADER, VERIFIED_HEADER, WANT_REPR_DIGEST_HEADER } from '#core/protocol';
+import { FAST_DIGEST, REPR_DIGEST_HEADER, WANT_REPR_DIGEST_HEADER } from '#core/protocol';
 import type { TransferPlan } from '#core/tus-capabilities';
 import { DigestFailure } from './tus-errors';
 import type { EngineFile, HttpRequest } from './uppy-engine';
@@ -113,18 +113,16 @@ export class RunDigests {
 
   /**
    * The SHA-256 (and MD5) of a file proven by XXH3-128 that arrived: the receiver's, when it says it verified the
-   * XXH3-128 and hands them back (`header` reads the final response), else hashed on the page now; null when the
-   * file cannot be read any more. Kept by the folder worker either way.
+   * XXH3-128 (`verified`, its Upload-Verified) and hands them back (`returned`, the Repr-Digest of its answer), else
+   * hashed on the page now; null when the file cannot be read any more. Kept by the folder worker either way.
    */
-  async arrived(id: number, header: (name: string) => string | null): Promise<FileDigests | null> {
+  async arrived(id: number, verified: string, returned: string | null): Promise<FileDigests | null> {
     const fast = this.#fast.get(id);
     if (!fast) return this.of(id);
-    const checked = (header(VERIFIED_HEADER) ?? '').split(',').map((name) => name.trim());
-    const returned = checked.includes(FAST_DIGEST)
-      ? readReturnedDigests(header(REPR_DIGEST_HEADER), this.#md5)
-      : null;
-    let digests = returned;
-    if (returned) this.#source.adopt(fast.job, returned);
+    const checked = verified.split(',').map((name) => name.trim());
+    const receivers = checked.includes(FAST_DIGEST) ? readReturnedDigests(returned, this.#md5) : null;
+    let digests = receivers;
+    if (receivers) this.#source.adopt(fast.job, receivers);
     else digests = await this.#source.digest(fast.job, fast.file).catch(() => null);
     this.release([id]);
     if (digests) this.#knew(id, digests);

@@ -10,7 +10,7 @@
 import type Uppy from '@uppy/core';
 import { BodyLimit } from '#core/body-limit';
 import type { FileDigests } from '#core/digest';
-import { CHECKSUM_MISMATCH, STORED_PATH_HEADER, VERIFIED_HEADER } from '#core/protocol';
+import { CHECKSUM_MISMATCH, REPR_DIGEST_HEADER, STORED_PATH_HEADER, VERIFIED_HEADER } from '#core/protocol';
 import { checkedInTransit } from '#core/filelists/common';
 import { requestSizeFor, sizeRefusal, transferPlan, type TransferPlan } from '#core/tus-capabilities';
 import {
@@ -145,15 +145,17 @@ export class UploadRun {
     this.#uppy.on('upload-success', (file, response) => {
       if (!file) return;
       const xhr = (response.body as { xhr?: XMLHttpRequest } | undefined)?.xhr;
+      // Read now: Uppy aborts the finished request right after this event, and its headers go with it.
       const header = (name: string) => responseHeader(xhr, name, this.#plan.reprDigest);
       const stored = header(STORED_PATH_HEADER);
+      const verified = header(VERIFIED_HEADER) ?? checkedInTransit(this.#plan.chunkChecksum);
       const id = file.meta.jobId;
       const arrived = (digests: FileDigests | null) => {
         const arrival: Arrival = {
           storedPath: stored ? decodeURIComponent(stored) : null,
           uploadUrl: response.uploadURL ?? null,
           digests,
-          verified: header(VERIFIED_HEADER) ?? checkedInTransit(this.#plan.chunkChecksum),
+          verified,
         };
         this.#finish(file, () => {
           this.#queue.markDone(id);
@@ -163,7 +165,7 @@ export class UploadRun {
       // A file proven by XXH3-128 gets its SHA-256 from the answer (or, from another server, hashed now).
       if (!this.#digests.isFast(id)) arrived(this.#digests.of(id));
       else
-        void this.#digests.arrived(id, header).then((digests) => {
+        void this.#digests.arrived(id, verified, header(REPR_DIGEST_HEADER)).then((digests) => {
           if (!this.#stopped) arrived(digests);
         });
     });
