@@ -37,6 +37,14 @@ export interface ChecksumOutcome extends ChecksumProgress {
 
 const FAILURES_KEPT = 100;
 
+/** The receiver's checksums of a file whose bytes it verified by XXH3-128 (see ChecksumStore.adopt). */
+export interface AdoptedChecksums {
+  readonly path: string;
+  readonly size: number;
+  readonly lastModified: number;
+  readonly digests: FileDigests;
+}
+
 /** What a file the upload sends is hashed with: SHA-256 (and MD5), or XXH3-128 alone (see FAST_DIGEST). */
 export type DigestKind = 'sha-256' | 'sha-256+md5' | 'xxh3-128';
 

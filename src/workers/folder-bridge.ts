@@ -10,7 +10,7 @@ import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
 import type { FactSlice } from '../platform/pick-folder';
 import type { FindingPage, FindingQuery } from '#core/validation/finding-view';
-import type { ChecksumOutcome, ChecksumProgress, DigestKind } from './checksum-run';
+import type { AdoptedChecksums, ChecksumOutcome, ChecksumProgress, DigestKind } from './checksum-run';
 import { coreShare } from './core-share';
 import type { AbsorbedScan } from './memory-tree';
 import type { ListDownload, ListPreview } from './file-lists';
@@ -70,6 +70,7 @@ export class FolderWorker {
   readonly #api = Comlink.wrap<FolderWorkerApi>(this.#worker);
   #failure: Promise<never>;
   #digestBatch: DigestRequest[] = [];
+  #adopted: AdoptedChecksums[] = [];
   /** The core claims of the heavy calls under way, given back when each ends or the worker is stopped. */
   readonly #claims = new Set<() => void>();
 
@@ -224,9 +225,18 @@ export class FolderWorker {
     return Promise.race([this.#api.releaseChecksums(paths), this.#failure]);
   }
 
-  /** Keeps the receiver's checksums of a file whose bytes it verified, and lets go of the file. */
-  adoptChecksums(path: string, facts: Omit<FileFacts, 'path'>, digests: FileDigests): Promise<void> {
-    return Promise.race([this.#api.adoptChecksums(path, facts, digests), this.#failure]);
+  /**
+   * Keeps the receiver's checksums of a file whose bytes it verified, and lets go of the file. Those of one turn of
+   * the event loop go in one message, as digest()'s do.
+   */
+  adoptChecksums(file: FileFacts, digests: FileDigests): void {
+    this.#adopted.push({ path: file.path, size: file.size, lastModified: file.lastModified, digests });
+    if (this.#adopted.length > 1) return;
+    setTimeout(() => {
+      const adopted = this.#adopted;
+      this.#adopted = [];
+      Promise.race([this.#api.adoptChecksums(adopted), this.#failure]).catch(() => undefined);
+    }, 0);
   }
 
   #digest(path: string, file: File, kind: DigestKind): Promise<SentDigests> {

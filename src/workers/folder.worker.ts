@@ -26,7 +26,13 @@ import { expectedContentTypes } from '#core/validation/magic';
 import { lastExtension } from '#core/validation/path-parts';
 import { validate } from '#core/validation/validate';
 import { askingSource, filesSource, handleSource, type FolderSource } from '../platform/folder-source';
-import { ChecksumStore, type ChecksumOutcome, type ChecksumProgress, type DigestKind } from './checksum-run';
+import {
+  ChecksumStore,
+  type AdoptedChecksums,
+  type ChecksumOutcome,
+  type ChecksumProgress,
+  type DigestKind,
+} from './checksum-run';
 import { readRecordList } from './delimited-reader';
 import {
   arrivalsFrom,
@@ -309,9 +315,10 @@ const api = {
     checksums.release(paths);
   },
 
-  /** Keeps the receiver's checksums of a file whose bytes it verified. */
-  adoptChecksums(path: string, facts: { size: number; lastModified: number }, digests: FileDigests): void {
-    checksums.adopt(path, facts, digests);
+  /** Keeps the receiver's checksums of files whose bytes it verified. */
+  adoptChecksums(adopted: readonly AdoptedChecksums[]): void {
+    for (const { path, size, lastModified, digests } of adopted)
+      checksums.adopt(path, { size, lastModified }, digests);
   },
 
   cancelChecksums(): void {

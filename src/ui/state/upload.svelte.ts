@@ -413,7 +413,7 @@ export class UploadState {
           worker ? worker.fastDigest(job.path, file) : Promise.reject(new Error('No folder is open.')),
         hold: (jobs) => void worker?.holdChecksums(jobs.map((job) => job.path)).catch(() => undefined),
         release: (jobs) => void worker?.releaseChecksums(jobs.map((job) => job.path)).catch(() => undefined),
-        adopt: (job, digests) => void worker?.adoptChecksums(job.path, job, digests).catch(() => undefined),
+        adopt: (job, digests) => worker?.adoptChecksums(job, digests),
       },
       {
         onFileDone: (id, arrival) => this.#arrived(rows[id], arrival),
