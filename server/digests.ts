@@ -1,17 +1,36 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { createXXHash128, type IHasher } from 'hash-wasm';
 
-import { REPR_DIGEST_HEADER } from '#core/protocol';
+import { FAST_DIGEST, REPR_DIGEST_HEADER } from '#core/protocol';
 
-/** Algorithm names as RFC 9530 registers them, in the order `Upload-Verified` lists them. */
+type AlgorithmFacts = {
+  /** node:crypto's name for it; none for XXH3-128, which hash-wasm computes. */
+  node?: string;
+  bytes: number;
+  label: string;
+  /** The tus metadata key it may be announced under at creation. */
+  metadataKey?: string;
+  described: string;
+};
+
+/**
+ * Algorithm names as RFC 9530 registers them (XXH3-128, which it does not, under the receiver's own key), in the
+ * order `Upload-Verified` lists them.
+ */
 const ALGORITHMS = {
   'sha-256': { node: 'sha256', bytes: 32, label: 'SHA-256', metadataKey: 'sha256', described: 'a SHA-256' },
   md5: { node: 'md5', bytes: 16, label: 'MD5', metadataKey: 'md5', described: 'an MD5' },
-} as const;
+  [FAST_DIGEST]: { bytes: 16, label: 'XXH3-128', described: 'an XXH3-128' },
+} as const satisfies Record<string, AlgorithmFacts>;
 
 export type DigestAlgorithm = keyof typeof ALGORITHMS;
 const ALGORITHM_NAMES = Object.keys(ALGORITHMS) as DigestAlgorithm[];
 const isAlgorithm = (key: string): key is DigestAlgorithm => Object.hasOwn(ALGORITHMS, key);
+const facts = (algorithm: DigestAlgorithm): AlgorithmFacts => ALGORITHMS[algorithm];
+
+/** The digests the receiver hands back on a finish (RFC 9530's Repr-Digest in a response) when the sender asks. */
+export const RETURNED_ALGORITHMS: readonly DigestAlgorithm[] = ['sha-256', 'md5'];
 
 /** A digest the sender announced for the whole file, in lower-case hexadecimal. */
 export type Announcement = { algorithm: DigestAlgorithm; hex: string };
@@ -21,7 +40,43 @@ export type AnnouncementResult = { ok: true; announced: Announcement[] } | { ok:
 
 export const digestLabel = (algorithm: DigestAlgorithm): string => ALGORITHMS[algorithm].label;
 /** The name node:crypto knows the algorithm by. */
-export const nodeHashName = (algorithm: DigestAlgorithm): string => ALGORITHMS[algorithm].node;
+export const nodeHashName = (algorithm: DigestAlgorithm): string | undefined => facts(algorithm).node;
+
+/** A hash fed as bytes pass; `hex()` ends it. */
+export interface DigestHash {
+  update(chunk: Buffer): void;
+  hex(): string;
+}
+
+/** Idle XXH3-128 hashers (WASM instances), so 5,000 small uploads do not make 5,000 of them. */
+const idleFastHashers: IHasher[] = [];
+const MAX_IDLE_FAST_HASHERS = 16;
+
+/** A new hash of `algorithm`: node:crypto's, or hash-wasm's XXH3-128 (which Node lacks). */
+export async function startDigest(algorithm: DigestAlgorithm): Promise<DigestHash> {
+  const node = nodeHashName(algorithm);
+  if (node !== undefined) {
+    const hash = createHash(node);
+    return { update: (chunk) => void hash.update(chunk), hex: () => hash.digest('hex') };
+  }
+  const hasher = (idleFastHashers.pop() ?? (await createXXHash128())).init();
+  return {
+    update: (chunk) => void hasher.update(chunk),
+    hex: () => {
+      const hex = hasher.digest('hex');
+      if (idleFastHashers.length < MAX_IDLE_FAST_HASHERS) idleFastHashers.push(hasher);
+      return hex;
+    },
+  };
+}
+
+/** A hash of each of `algorithms`. */
+export async function startDigests(
+  algorithms: readonly DigestAlgorithm[],
+): Promise<Map<DigestAlgorithm, DigestHash>> {
+  const hashes = await Promise.all(algorithms.map(startDigest));
+  return new Map(algorithms.map((algorithm, i) => [algorithm, hashes[i] as DigestHash]));
+}
 
 /** The hexadecimal `sha256` and `md5` of tus Upload-Metadata; `name` is the quoted `<batch>/<path>`. */
 export function readMetadataDigests(
@@ -30,7 +85,8 @@ export function readMetadataDigests(
 ): AnnouncementResult {
   const announced: Announcement[] = [];
   for (const algorithm of ALGORITHM_NAMES) {
-    const { metadataKey, bytes, label, described } = ALGORITHMS[algorithm];
+    const { metadataKey, bytes, label, described } = facts(algorithm);
+    if (metadataKey === undefined) continue;
     const value = metadata?.[metadataKey];
     if (value === undefined || value === null) continue;
     if (!new RegExp(`^[0-9a-f]{${bytes * 2}}$`, 'i').test(value)) {
@@ -98,16 +154,51 @@ export function algorithmsOf(announced: readonly Announcement[]): DigestAlgorith
   return ALGORITHM_NAMES.filter((algorithm) => announced.some((a) => a.algorithm === algorithm));
 }
 
+/**
+ * The algorithms to hash an upload's bytes with: those `announced`, and, when the sender wants digests back and
+ * announced no SHA-256, the ones it wants and XXH3-128, which it sends at the end instead of a SHA-256 of its own.
+ */
+export function algorithmsToHash(
+  announced: readonly DigestAlgorithm[],
+  wanted: readonly DigestAlgorithm[],
+): DigestAlgorithm[] {
+  const fast = wanted.length > 0 && !announced.includes('sha-256');
+  return ALGORITHM_NAMES.filter(
+    (algorithm) =>
+      announced.includes(algorithm) || (fast && (wanted.includes(algorithm) || algorithm === FAST_DIGEST)),
+  );
+}
+
 /** Hexadecimal digests of a stored file, all computed in one read of it. */
 export async function digestFile(
   file: string,
   algorithms: readonly DigestAlgorithm[],
 ): Promise<Map<DigestAlgorithm, string>> {
-  const hashes = algorithms.map((algorithm) => [algorithm, createHash(ALGORITHMS[algorithm].node)] as const);
+  const hashes = await startDigests(algorithms);
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    for (const [, hash] of hashes) hash.update(chunk as Buffer);
+    for (const hash of hashes.values()) hash.update(chunk as Buffer);
   }
-  return new Map(hashes.map(([algorithm, hash]) => [algorithm, hash.digest('hex')]));
+  return new Map([...hashes].map(([algorithm, hash]) => [algorithm, hash.hex()]));
+}
+
+/**
+ * The algorithms a sender names in a `Want-Repr-Digest` request header (RFC 9530 §4) that the receiver hands back,
+ * those with a preference above 0; none when the header is missing or malformed.
+ */
+export function readWantedDigests(header: string | null | undefined): DigestAlgorithm[] {
+  const members = header ? parseDictionary(header) : undefined;
+  if (!members) return [];
+  return RETURNED_ALGORITHMS.filter((algorithm) => {
+    const preference = members.get(algorithm);
+    return preference !== undefined && /^\d+$/.test(preference) && Number(preference) > 0;
+  });
+}
+
+/** A `Repr-Digest` field of hexadecimal digests, e.g. `sha-256=:<base64>:, md5=:<base64>:`. */
+export function reprDigestOf(digests: ReadonlyMap<DigestAlgorithm, string>): string {
+  return [...digests]
+    .map(([algorithm, hex]) => `${algorithm}=:${Buffer.from(hex, 'hex').toString('base64')}:`)
+    .join(', ');
 }
 
 /** Padding may be left out (RFC 8941 asks parsers to accept that). */

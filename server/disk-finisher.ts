@@ -5,15 +5,19 @@ import {
   CHECKSUM_MISMATCH,
   DISK_FULL,
   PAYLOAD_DIR,
+  REPR_DIGEST_HEADER,
   STORED_PATH_HEADER,
   storedPathFor,
   VERIFIED_HEADER,
 } from '#core/protocol';
 import {
   algorithmsOf,
+  algorithmsToHash,
   digestFile,
   digestLabel,
   readAnnouncements,
+  readWantedDigests,
+  reprDigestOf,
   type Announcement,
   type DigestAlgorithm,
 } from './digests.ts';
@@ -29,6 +33,7 @@ import {
   readMetadata,
   refusal,
   storedName,
+  WANTED_DIGESTS_KEY,
 } from './receiver-requests.ts';
 import type { SpaceGuard } from './space-guard.ts';
 
@@ -56,15 +61,19 @@ export class DiskFinisher {
     this.#parts = parts;
   }
 
-  /** Returns the metadata to keep for a new upload and the algorithms to hash its bytes with, or throws a refusal. */
+  /**
+   * Returns the metadata to keep for a new upload and the algorithms to hash its bytes with, or throws a refusal.
+   * `digest` and `wanted` are the creation's Repr-Digest and Want-Repr-Digest.
+   */
   async admit(
     upload: Upload,
     digest: string | null,
+    wanted: string | null,
   ): Promise<{ metadata: Record<string, string | null>; algorithms: DigestAlgorithm[] }> {
-    const { batch, relativePath, metadata, announced } = admission(upload, digest);
+    const { batch, relativePath, metadata, announced } = admission(upload, digest, wanted);
     if (upload.size !== undefined)
       await this.#parts.space.ensure(`${batch}/${relativePath}`, upload.size, false);
-    return { metadata, algorithms: algorithmsOf(announced) };
+    return { metadata, algorithms: algorithmsToHash(algorithmsOf(announced), readWantedDigests(wanted)) };
   }
 
   /** Verifies and places a finished upload once: a retried final PATCH may arrive while the first is at it. */
@@ -90,7 +99,8 @@ export class DiskFinisher {
       quote(`${batch}/${relativePath}`),
     );
     if (!announced.ok) throw refusal(400, announced.message);
-    const verified = await this.#verify(upload, source, announced.announced);
+    const wanted = readWantedDigests(upload.metadata?.[WANTED_DIGESTS_KEY]);
+    const { verified, digests } = await this.#verify(upload, source, announced.announced, wanted);
     let placement: Placement;
     try {
       placement = await placeFile(source, uploadDir, batch, relativePath);
@@ -106,27 +116,43 @@ export class DiskFinisher {
     }
     await store.discard(upload.id);
     store.finished(upload);
-    this.#recordPlaced(batch, relativePath, placement, announced.announced, verified);
+    this.#recordPlaced(batch, relativePath, placement, verified.length > 0 ? digests : new Map());
     logAt(logLine(placement, upload.size ?? upload.offset, storedPathFor(batch, relativePath), verified));
+    const returned = new Map(
+      wanted.flatMap((algorithm) => {
+        const hex = digests.get(algorithm);
+        return hex === undefined ? [] : [[algorithm, hex] as const];
+      }),
+    );
     return {
       headers: {
         [STORED_PATH_HEADER]: placement.storedPath.split('/').map(encodeURIComponent).join('/'),
         ...(verified.length > 0 ? { [VERIFIED_HEADER]: verified.join(', ') } : {}),
+        ...(returned.size > 0 ? { [REPR_DIGEST_HEADER]: reprDigestOf(returned) } : {}),
       },
     };
   }
 
-  /** Checks every announced digest in one read of the file; on a mismatch drops it and refuses with 460. */
-  async #verify(upload: Upload, source: string, announced: Announcement[]): Promise<DigestAlgorithm[]> {
+  /**
+   * Checks every announced digest, and takes the `wanted` ones, in at most one read of the file; on a mismatch drops
+   * it and refuses with 460.
+   */
+  async #verify(
+    upload: Upload,
+    source: string,
+    announced: Announcement[],
+    wanted: readonly DigestAlgorithm[],
+  ): Promise<{ verified: DigestAlgorithm[]; digests: Map<DigestAlgorithm, string> }> {
     const { store, logAt } = this.#parts;
-    const algorithms = algorithmsOf(announced);
-    if (algorithms.length === 0) return [];
+    const verified = algorithmsOf(announced);
+    const algorithms = [...new Set([...verified, ...wanted])];
+    if (algorithms.length === 0) return { verified, digests: new Map() };
     // Digests computed as the bytes were written; whatever is missing is read from the file.
     const arrived = store.takeDigests(upload.id, upload.size ?? upload.offset, algorithms);
     const missing = algorithms.filter((algorithm) => !arrived.has(algorithm));
     if (missing.length > 0) for (const [a, hex] of await digestFile(source, missing)) arrived.set(a, hex);
     const wrong = announced.find((digest) => arrived.get(digest.algorithm) !== digest.hex);
-    if (!wrong) return algorithms;
+    if (!wrong) return { verified, digests: arrived };
     const label = digestLabel(wrong.algorithm);
     const actual = arrived.get(wrong.algorithm);
     const stored = storedName(upload);
@@ -139,17 +165,18 @@ export class DiskFinisher {
     );
   }
 
-  /** Notes the digests checked on arrival, so completing the batch does not read the file again. */
+  /**
+   * Notes the digests of a file whose bytes were verified on arrival (those announced, or the receiver's own of bytes
+   * proven the sender's by another digest), so completing the batch does not read the file again.
+   */
   #recordPlaced(
     batch: string,
     relativePath: string,
     placement: Placement,
-    announced: readonly Announcement[],
-    verified: readonly DigestAlgorithm[],
+    verifiedDigests: ReadonlyMap<DigestAlgorithm, string>,
   ): void {
     const file = path.join(this.#parts.uploadDir, ...placement.storedPath.split('/'));
-    const digest = (algorithm: DigestAlgorithm) =>
-      verified.includes(algorithm) ? announced.find((a) => a.algorithm === algorithm)?.hex : undefined;
+    const digest = (algorithm: DigestAlgorithm) => verifiedDigests.get(algorithm);
     try {
       const { size, mtimeMs } = statSync(file);
       this.#parts.placed.record(batch, {

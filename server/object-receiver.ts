@@ -190,7 +190,9 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
     if (!announced.ok) throw refusal(400, announced.message);
     const size = upload.size ?? upload.offset;
     const digests = await store.digestsOf(upload, size);
-    const wrong = announced.announced.find((digest) => digests.get(digest.algorithm) !== digest.hex);
+    // It hashes SHA-256 and MD5 only, and does not ask for XXH3-128 (no Want-Repr-Digest): other digests are ignored.
+    const checked = announced.announced.filter((digest) => digests.has(digest.algorithm));
+    const wrong = checked.find((digest) => digests.get(digest.algorithm) !== digest.hex);
     if (wrong) {
       const label = digestLabel(wrong.algorithm);
       const actual = digests.get(wrong.algorithm);
@@ -202,7 +204,7 @@ export function createObjectReceiver(options: ReceiverOptions, storage: ObjectSt
         `${quote(name)} arrived with other bytes than were sent (its ${label} is ${actual}, the sender announced ${wrong.hex}), so it was not stored; send it again.`,
       );
     }
-    const verified = algorithmsOf(announced.announced);
+    const verified = algorithmsOf(checked);
     const sha256 = digests.get('sha-256') ?? '';
     let placement;
     try {

@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
@@ -7,8 +6,16 @@ import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, Upload } from '@tus/server';
 import { checksumRefusal, ChunkCheck, CHECKSUM_EXTENSION, type ChunkChecksum } from './chunk-checksum.ts';
-import { nodeHashName, type DigestAlgorithm } from './digests.ts';
+import {
+  algorithmsToHash,
+  readMetadataDigests,
+  readWantedDigests,
+  startDigests,
+  type DigestAlgorithm,
+  type DigestHash,
+} from './digests.ts';
 import { isDiskFull } from './disk-space.ts';
+import { WANTED_DIGESTS_KEY } from './receiver-requests.ts';
 
 const FINISHED_KEPT_MS = 60_000;
 
@@ -43,7 +50,7 @@ export function removeInterrupted(directory: string): number {
 /** The digests of an upload's bytes from its start up to `offset`, fed as they are written. */
 interface Running {
   offset: number;
-  readonly hashes: ReadonlyMap<DigestAlgorithm, Hash>;
+  readonly hashes: ReadonlyMap<DigestAlgorithm, DigestHash>;
 }
 
 /**
@@ -51,7 +58,8 @@ interface Running {
  * - a write failing because the disk is full keeps its errno: FileStore answers every failed write with the same
  *   500, and the receiver wants to say 507 and what to do. What was written before the failure stays, so the
  *   upload can resume once there is space;
- * - the bytes are hashed as they are written (SHA-256, and MD5 when the creation announced one), so verifying a
+ * - the bytes are hashed as they are written (SHA-256, MD5 when the creation announced one, and what a sender that
+ *   wants digests back asks for, with XXH3-128; see algorithmsToHash), so verifying a
  *   finished upload does not read it again; a write that fails, or an upload continued after a restart, loses
  *   that and is read again at the end instead;
  * - a finished upload is still found for a minute after its partial is removed;
@@ -82,7 +90,14 @@ export class PartialStore extends FileStore {
 
   override async create(upload: Upload): Promise<Upload> {
     const created = await super.create(upload);
-    this.#hash(upload.id, upload.metadata?.['md5'] ? ['sha-256', 'md5'] : ['sha-256']);
+    const announced = readMetadataDigests(upload.metadata, upload.id);
+    const wanted = readWantedDigests(upload.metadata?.[WANTED_DIGESTS_KEY]);
+    const algorithms = algorithmsToHash(
+      announced.ok ? announced.announced.map((a) => a.algorithm) : [],
+      wanted,
+    );
+    // SHA-256 always: a Repr-Digest sent with the last request is checked without reading the file again.
+    await this.#hash(upload.id, algorithms.includes('sha-256') ? algorithms : ['sha-256', ...algorithms]);
     return created;
   }
 
@@ -102,9 +117,9 @@ export class PartialStore extends FileStore {
    * info file, and tus cannot find it: it is placed or discarded before its creation request is answered, so no
    * client knows its id before it is finished.
    */
-  writeWhole(readable: Readable, id: string, algorithms: readonly DigestAlgorithm[]): Promise<number> {
+  async writeWhole(readable: Readable, id: string, algorithms: readonly DigestAlgorithm[]): Promise<number> {
     this.#whole.add(id);
-    this.#hash(id, algorithms);
+    await this.#hash(id, algorithms);
     return this.#write(readable, id, 0, 'wx');
   }
 
@@ -112,11 +127,15 @@ export class PartialStore extends FileStore {
    * Writes a new upload whose whole body has arrived (at most AT_ONCE_LIMIT bytes) to a new data file, hashing it
    * with `algorithms`; like writeWhole otherwise.
    */
-  writeWholeAtOnce(chunks: readonly Buffer[], id: string, algorithms: readonly DigestAlgorithm[]): number {
+  async writeWholeAtOnce(
+    chunks: readonly Buffer[],
+    id: string,
+    algorithms: readonly DigestAlgorithm[],
+  ): Promise<number> {
     const file = this.#dataFile(id);
+    const hashes = await startDigests(algorithms);
     this.#whole.add(id);
     this.#atOnce.add(id);
-    const hashes = new Map(algorithms.map((a) => [a, createHash(nodeHashName(a))]));
     let size = 0;
     for (const chunk of chunks) {
       for (const hash of hashes.values()) hash.update(chunk);
@@ -160,11 +179,8 @@ export class PartialStore extends FileStore {
     return file;
   }
 
-  #hash(id: string, algorithms: readonly DigestAlgorithm[]): void {
-    this.#running.set(id, {
-      offset: 0,
-      hashes: new Map(algorithms.map((a) => [a, createHash(nodeHashName(a))])),
-    });
+  async #hash(id: string, algorithms: readonly DigestAlgorithm[]): Promise<void> {
+    this.#running.set(id, { offset: 0, hashes: await startDigests(algorithms) });
   }
 
   async #write(
@@ -230,7 +246,7 @@ export class PartialStore extends FileStore {
     if (running?.offset !== size) return out;
     for (const algorithm of algorithms) {
       const hash = running.hashes.get(algorithm);
-      if (hash) out.set(algorithm, hash.digest('hex'));
+      if (hash) out.set(algorithm, hash.hex());
     }
     return out;
   }

@@ -13,6 +13,8 @@ export const TOKEN_REFUSED = 'The access token is missing or wrong.';
 /** What @tus/server expects to be thrown from a hook to answer with a status and body. */
 /** Where the receivers keep a Repr-Digest sent with the creation, for the check when the upload finishes. */
 export const CREATION_DIGEST_KEY = 'reprDigestAtCreation';
+/** Where the receivers keep a creation's Want-Repr-Digest: the digests to hand back when the upload finishes. */
+export const WANTED_DIGESTS_KEY = 'wantReprDigest';
 
 export type TusRefusal = { status_code: number; body: string };
 export const refusal = (status_code: number, body: string): TusRefusal => ({ status_code, body });
@@ -115,11 +117,12 @@ export function logLine(
 
 /**
  * What a receiver keeps of a new upload: its batch and path made safe, the sender's metadata with a Repr-Digest
- * sent with the creation kept for the finish, and the digests announced; throws a 400 refusal for a malformed one.
+ * and a Want-Repr-Digest sent with the creation kept for the finish, and the digests announced; throws a 400 refusal for a malformed one.
  */
 export function admission(
   upload: Upload,
   digest: string | null,
+  wanted: string | null = null,
 ): {
   batch: string;
   relativePath: string;
@@ -129,11 +132,21 @@ export function admission(
   const { batch, relativePath } = readMetadata(upload);
   const announced = readAnnouncements(upload.metadata, [digest], quote(`${batch}/${relativePath}`));
   if (!announced.ok) throw refusal(400, announced.message);
-  const { [CREATION_DIGEST_KEY]: _notTheSenders, ...sent } = upload.metadata ?? {};
+  const {
+    [CREATION_DIGEST_KEY]: _notTheSenders,
+    [WANTED_DIGESTS_KEY]: _norThis,
+    ...sent
+  } = upload.metadata ?? {};
   return {
     batch,
     relativePath,
-    metadata: { ...sent, batch, relativePath, ...(digest === null ? {} : { [CREATION_DIGEST_KEY]: digest }) },
+    metadata: {
+      ...sent,
+      batch,
+      relativePath,
+      ...(digest === null ? {} : { [CREATION_DIGEST_KEY]: digest }),
+      ...(wanted === null ? {} : { [WANTED_DIGESTS_KEY]: wanted }),
+    },
     announced: announced.announced,
   };
 }

@@ -10,6 +10,8 @@ import {
   UPLOAD_CHECKSUM_HEADER,
   VERIFIED_HEADER,
   TUS_DATA_TYPE,
+  WANT_REPR_DIGEST_HEADER,
+  RECEIVER_WANTS_DIGESTS,
 } from '#core/protocol';
 import { createBatchCompletion, type CompletionSettings } from './batch-complete.ts';
 import { announceChecksumAlgorithms, CHECKSUM_CORS, takeChecksumHeader } from './chunk-checksum.ts';
@@ -68,8 +70,17 @@ export type Receiver = {
   close(): Promise<void>;
 };
 
-/** Response headers a page on another site may read, besides those of tus. */
-const EXPOSED_HEADERS = [STORED_PATH_HEADER, VERIFIED_HEADER, ...CHECKSUM_CORS.exposedHeaders];
+/**
+ * Response headers a page on another site may read, besides those of tus: with the digests the receiver verifies and
+ * those it hands back (see WANT_REPR_DIGEST_HEADER).
+ */
+const EXPOSED_HEADERS = [
+  STORED_PATH_HEADER,
+  VERIFIED_HEADER,
+  WANT_REPR_DIGEST_HEADER,
+  REPR_DIGEST_HEADER,
+  ...CHECKSUM_CORS.exposedHeaders,
+];
 const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
 
 export function createReceiver(options: ReceiverOptions): Receiver {
@@ -127,7 +138,7 @@ function createDiskReceiver(options: ReceiverOptions): Receiver {
     path: TUS_PATH,
     datastore: store,
     relativeLocation: true,
-    allowedHeaders: [REPR_DIGEST_HEADER, ...CHECKSUM_CORS.allowedHeaders],
+    allowedHeaders: [REPR_DIGEST_HEADER, WANT_REPR_DIGEST_HEADER, ...CHECKSUM_CORS.allowedHeaders],
     exposedHeaders: EXPOSED_HEADERS,
     ...(origins.allowed ? { allowedOrigins: (origin: string) => origins.allowed?.has(origin) ?? false } : {}),
     ...(maxFileSize ? { maxSize: maxFileSize } : {}),
@@ -145,7 +156,10 @@ function createDiskReceiver(options: ReceiverOptions): Receiver {
         return;
       }
       if (batches.handles(req, res)) return;
-      if (req.method === 'OPTIONS') announceChecksumAlgorithms(res);
+      if (req.method === 'OPTIONS') {
+        announceChecksumAlgorithms(res);
+        res.setHeader(WANT_REPR_DIGEST_HEADER, RECEIVER_WANTS_DIGESTS);
+      }
       const whole = readWholeFilePost(req, wholeFileLimit);
       const patch = whole ? undefined : readDirectPatch(req);
       const handling = whole
@@ -219,7 +233,11 @@ function tusHooks(
       if (req.headers.get('content-type') === TUS_DATA_TYPE) {
         expectChecksum(req.headers.get(UPLOAD_CHECKSUM_HEADER), upload.id);
       }
-      const { metadata } = await finisher.admit(upload, req.headers.get(REPR_DIGEST_HEADER));
+      const { metadata } = await finisher.admit(
+        upload,
+        req.headers.get(REPR_DIGEST_HEADER),
+        req.headers.get(WANT_REPR_DIGEST_HEADER),
+      );
       return { metadata };
     },
     onUploadFinish(req, upload) {

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createMD5, createSHA256 } from 'hash-wasm';
+import { createMD5, createSHA256, createXXHash128 } from 'hash-wasm';
+import { FAST_DIGEST } from '#core/protocol';
 import { nodeHashName, type DigestAlgorithm } from './digests.ts';
 import type { SharedState } from './shared-state.ts';
 
@@ -22,9 +23,11 @@ interface RunningHash {
 /** How hashes start, from nothing or from a saved state. */
 type HashKind = (algorithm: DigestAlgorithm, from: HashState | undefined) => Promise<RunningHash>;
 
-/** Node's own hashes: no cost beyond hashing, but their state lives in this process only. */
+/** Node's own hashes: no cost beyond hashing, but their state lives in this process only. XXH3-128 is hash-wasm's. */
 const nodeHashes: HashKind = (algorithm, from) => {
-  const hash = from instanceof Uint8Array || !from ? createHash(nodeHashName(algorithm)) : from.copy();
+  const name = nodeHashName(algorithm);
+  if (name === undefined) return savedHashes(algorithm, from);
+  const hash = from instanceof Uint8Array || !from ? createHash(name) : from.copy();
   return Promise.resolve({
     update: (chunk) => void hash.update(chunk),
     state: () => hash.copy(),
@@ -32,9 +35,16 @@ const nodeHashes: HashKind = (algorithm, from) => {
   });
 };
 
-/** hash-wasm's hashes, whose state (about a hundred bytes) is saved and loaded anywhere; about 4x Node's CPU. */
+/**
+ * hash-wasm's hashes, whose state (about a hundred bytes; XXH3-128's 580) is saved and loaded anywhere; SHA-256 and
+ * MD5 cost about 4x Node's CPU.
+ */
 const savedHashes: HashKind = async (algorithm, from) => {
-  const hasher = await (algorithm === 'md5' ? createMD5() : createSHA256());
+  const hasher = await (algorithm === 'md5'
+    ? createMD5()
+    : algorithm === FAST_DIGEST
+      ? createXXHash128()
+      : createSHA256());
   if (from instanceof Uint8Array) hasher.load(from);
   return {
     update: (chunk) => void hasher.update(chunk),
@@ -186,7 +196,7 @@ export class RunningDigests {
       },
       checkpoint: (at) => {
         if (at !== seen) return Promise.reject(new Error(`digests of ${seen} bytes saved as ${at}`));
-        const state = new Map([...hashes].map(([algorithm, hash]) => [algorithm, hash.state()]));
+        const state = new Map([...hashes].map(([algorithm, hash]) => [algorithm, hash.state()] as const));
         checkpoints = [...checkpoints, { offset: at, hashes: state }];
         return store();
       },

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { ERRORS, Upload } from '@tus/server';
-import { REPR_DIGEST_HEADER, TUS_PATH } from '#core/protocol';
+import { REPR_DIGEST_HEADER, TUS_PATH, WANT_REPR_DIGEST_HEADER } from '#core/protocol';
 import { isDiskFull } from './disk-space.ts';
 import type { DiskFinisher } from './disk-finisher.ts';
 import { AT_ONCE_LIMIT, type PartialStore } from './partial-store.ts';
@@ -37,13 +37,16 @@ export async function receiveWholeFile(
   const upload = new Upload({ id, size: post.size, offset: 0, metadata: post.metadata });
   let stage: 'checking' | 'writing' | 'finishing' = 'checking';
   try {
-    const digest = req.headers[REPR_DIGEST_HEADER.toLowerCase()];
-    const admitted = await finisher.admit(upload, typeof digest === 'string' ? digest : null);
+    const admitted = await finisher.admit(
+      upload,
+      singleHeader(req, REPR_DIGEST_HEADER),
+      singleHeader(req, WANT_REPR_DIGEST_HEADER),
+    );
     upload.metadata = admitted.metadata;
     stage = 'writing';
     upload.offset =
       post.size <= AT_ONCE_LIMIT
-        ? store.writeWholeAtOnce(await bodyChunksOf(req), upload.id, admitted.algorithms)
+        ? await store.writeWholeAtOnce(await bodyChunksOf(req), upload.id, admitted.algorithms)
         : await store.writeWhole(bodyOf(req), upload.id, admitted.algorithms);
     stage = 'finishing';
     // The creation's Repr-Digest is checked from the metadata.
@@ -66,4 +69,9 @@ export async function receiveWholeFile(
     // Like tus, which closes the connection after a failed write, since the rest of the body is left unread.
     answerLikeTus(res, failure.status_code, headers, failure.body, stage === 'writing');
   }
+}
+
+function singleHeader(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name.toLowerCase()];
+  return typeof value === 'string' ? value : null;
 }

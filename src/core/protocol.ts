@@ -22,6 +22,20 @@ export const METADATA = {
 
 /** Request header with digests of the whole file (RFC 9530), e.g. `sha-256=:<base64>:, md5=:<base64>:`. */
 export const REPR_DIGEST_HEADER = 'Repr-Digest';
+/**
+ * RFC 9530 §4's integrity preferences. In our receiver's OPTIONS answer: the digests it verifies, the one it would
+ * rather have first, e.g. `xxh3-128=9, sha-256=5`. On a creation request: the digests the sender wants back on the
+ * final response (as `Repr-Digest`), e.g. `sha-256=5, md5=5`.
+ */
+export const WANT_REPR_DIGEST_HEADER = 'Want-Repr-Digest';
+/**
+ * XXH3's 128-bit digest (not in RFC 9530's registry, so under this key): not cryptographic, but enough to prove
+ * that the bytes that arrived are the bytes sent, as rsync verifies transfers, at over ten times SHA-256's speed.
+ * A sender that has no SHA-256 of a file yet sends this instead and takes the receiver's SHA-256 back.
+ */
+export const FAST_DIGEST = 'xxh3-128';
+/** What our receiver's OPTIONS answer says in {@link WANT_REPR_DIGEST_HEADER}. */
+export const RECEIVER_WANTS_DIGESTS = `${FAST_DIGEST}=9, sha-256=5`;
 /** Response header on a finish whose digests were checked: what was checked, e.g. `sha-256, md5`. */
 export const VERIFIED_HEADER = 'Upload-Verified';
 /** Response header on the final upload response: where the file is stored, relative to the upload folder (`<batch>/data/<path>`, see storedPathFor), each segment URI-encoded. */

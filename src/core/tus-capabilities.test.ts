@@ -33,6 +33,7 @@ describe('readCapabilities', () => {
       reprDigest: false,
       chunkChecksum: null,
       verifies: false,
+      fastDigest: false,
     });
   });
 
@@ -55,6 +56,7 @@ describe('readCapabilities', () => {
       reprDigest: true,
       chunkChecksum: null,
       verifies: true,
+      fastDigest: false,
     });
   });
 
@@ -87,6 +89,7 @@ describe("tus's checksum extension", () => {
       reprDigest: false,
       chunkChecksum: 'sha1',
       verifies: true,
+      fastDigest: false,
     });
   });
 
@@ -110,7 +113,34 @@ describe("tus's checksum extension", () => {
       reprDigest: true,
       chunkChecksum: null,
       verifies: true,
+      fastDigest: false,
     });
+  });
+});
+
+describe("our receiver's Want-Repr-Digest", () => {
+  const caps = (extensions: string, want?: string) =>
+    readCapabilities(
+      answer({
+        'Tus-Version': '1.0.0',
+        'Tus-Extension': extensions,
+        ...(want ? { 'Want-Repr-Digest': want } : {}),
+      }),
+    );
+
+  it('proves files by XXH3-128 to a receiver that checks whole files and asks for it', () => {
+    const ours = caps('creation,creation-with-upload,repr-digest', 'xxh3-128=9, sha-256=5');
+    expect(ours?.wantedDigests).toEqual(['xxh3-128', 'sha-256']);
+    expect(ours && transferPlan(ours).fastDigest).toBe(true);
+  });
+
+  it('keeps to SHA-256 where it is not asked for, asked with preference 0, or the whole-file check is missing', () => {
+    expect(transferPlan(PLAIN_TUS).fastDigest).toBe(false);
+    const notAsked = caps('creation,repr-digest', 'sha-256=5');
+    const refused = caps('creation,repr-digest', 'XXH3-128=0, sha-256=5');
+    const noCheck = caps('creation,checksum', 'xxh3-128=9');
+    for (const c of [notAsked, refused, noCheck]) expect(c && transferPlan(c).fastDigest).toBe(false);
+    expect(refused?.wantedDigests).toEqual(['sha-256']);
   });
 });
 
@@ -147,6 +177,7 @@ describe('plain tus 1.0, assumed when the server did not say', () => {
       reprDigest: false,
       chunkChecksum: null,
       verifies: false,
+      fastDigest: false,
     });
     expect(speaksTus1(PLAIN_TUS)).toBe(true);
   });

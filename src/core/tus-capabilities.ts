@@ -7,8 +7,10 @@
 import {
   CHECKSUM_ALGORITHM_HEADER,
   CHECKSUM_EXTENSION,
+  FAST_DIGEST,
   RECEIVER_EXTENSIONS,
   REQUEST_SIZE_HEADER,
+  WANT_REPR_DIGEST_HEADER,
 } from '#core/protocol';
 
 export interface TusCapabilities {
@@ -23,6 +25,8 @@ export interface TusCapabilities {
   readonly checksumAlgorithms: readonly string[];
   /** The PATCH body size the server prefers (our receiver's `request-size` extension), or null. */
   readonly requestSize: number | null;
+  /** The digest algorithms its `Want-Repr-Digest` asks for (RFC 9530 §4), in lower case; none when it names none. */
+  readonly wantedDigests: readonly string[];
 }
 
 /** The safest assumption about a server that did not say: creation, then the data in PATCH requests. */
@@ -33,6 +37,7 @@ export const PLAIN_TUS: TusCapabilities = {
   maxSize: null,
   checksumAlgorithms: [],
   requestSize: null,
+  wantedDigests: [],
 };
 
 /** The capabilities in an OPTIONS answer's headers, or null when it carries no `Tus-Version` (not tus, or hidden). */
@@ -49,7 +54,16 @@ export function readCapabilities(header: (name: string) => string | null): TusCa
     requestSize: extensions.has(RECEIVER_EXTENSIONS.requestSize)
       ? byteCount(header(REQUEST_SIZE_HEADER))
       : null,
+    wantedDigests: wanted(header(WANT_REPR_DIGEST_HEADER)),
   };
+}
+
+/** The keys of an RFC 9530 preference list (`xxh3-128=9, sha-256=5`) with a preference above 0. */
+function wanted(value: string | null): string[] {
+  return list(value).flatMap((member) => {
+    const match = /^([a-z0-9*][a-z0-9_\-.*]*)=(\d+)$/i.exec(member);
+    return match?.[1] && Number(match[2]) > 0 ? [match[1].toLowerCase()] : [];
+  });
 }
 
 /** A header's positive whole number of bytes, or null when it is missing or anything else. */
@@ -76,6 +90,11 @@ export interface TransferPlan {
   readonly chunkChecksum: ChunkChecksumAlgorithm | null;
   /** The server checks the digests it is sent, so an arrival it confirms is verified. */
   readonly verifies: boolean;
+  /**
+   * The server verifies an XXH3-128 and hands back its own SHA-256 (our receiver): a file whose SHA-256 is not known
+   * yet as it is sent is proven by XXH3-128 alone, rather than hashed with SHA-256 during the transfer.
+   */
+  readonly fastDigest: boolean;
 }
 
 /** The tus checksum algorithms a browser can compute (WebCrypto's digests), in the page's order of preference. */
@@ -105,6 +124,7 @@ export function transferPlan(capabilities: TusCapabilities): TransferPlan {
     reprDigest,
     chunkChecksum,
     verifies: reprDigest || chunkChecksum !== null,
+    fastDigest: reprDigest && capabilities.wantedDigests.includes(FAST_DIGEST),
   };
 }
 

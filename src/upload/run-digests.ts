@@ -1,9 +1,14 @@
 /**
  * The checksum pipeline that feeds an upload run: each file's digests are asked of the folder worker (known
  * from the background pass) or computed as the file is sent, and put on the request that completes its upload.
+ *
+ * To a receiver that verifies XXH3-128 and hands its own SHA-256 back (TransferPlan.fastDigest), a file whose
+ * SHA-256 is not known yet is hashed with XXH3-128 alone, and takes the receiver's SHA-256 (and MD5) of the bytes
+ * that XXH3-128 proved identical, as rsync verifies transfers: SHA-256 on the page would compete with the transfer
+ * for the CPU. The checksum pass leaves the run's files alone meanwhile.
  */
-import { reprDigest, type FileDigests } from '#core/digest';
-import { REPR_DIGEST_HEADER } from '#core/protocol';
+import { readReturnedDigests, reprDigest, type FileDigests, type SentDigests } from '#core/digest';
+import { FAST_DIGEST, REPR_DIGEST_HEADER, WANT_REPR_DIGEST_HEADER } from '#core/protocol';
 import type { TransferPlan } from '#core/tus-capabilities';
 import { DigestFailure } from './tus-errors';
 import type { EngineFile, HttpRequest } from './uppy-engine';
@@ -13,16 +18,44 @@ export class RunDigests {
   readonly #source: DigestSource;
   readonly #listener: UploadListener;
   readonly #plan: TransferPlan;
+  readonly #md5: boolean;
   /** Each file's checksums while it is in the window; the request that completes its upload carries them. */
-  readonly #digests = new Map<number, Promise<FileDigests>>();
+  readonly #digests = new Map<number, Promise<SentDigests>>();
   readonly #digestsKnown = new Map<number, FileDigests>();
   /** Files whose creation request announces their checksums as metadata (known before, and not resumed). */
   readonly #announced = new Set<number>();
+  /** Files in the window proven by XXH3-128 alone, whose SHA-256 comes back with their arrival. */
+  readonly #fast = new Map<number, { job: UploadJob; file: File }>();
+  /** Files of the run the checksum pass leaves alone (only with a fast digest). */
+  readonly #held = new Map<number, UploadJob>();
 
-  constructor(source: DigestSource, listener: UploadListener, plan: TransferPlan) {
+  constructor(source: DigestSource, listener: UploadListener, plan: TransferPlan, md5: boolean) {
     this.#source = source;
     this.#listener = listener;
     this.#plan = plan;
+    this.#md5 = md5;
+  }
+
+  /** The run is to send these files: with a fast digest, the checksum pass leaves them to it. */
+  hold(jobs: readonly UploadJob[]): void {
+    if (!this.#plan.fastDigest || jobs.length === 0) return;
+    for (const job of jobs) this.#held.set(job.id, job);
+    this.#source.hold(jobs);
+  }
+
+  /** The run let go of these files (failed, or the run stopped): the checksum pass may hash them. */
+  release(ids: readonly number[]): void {
+    const jobs = ids.flatMap((id) => {
+      const job = this.#held.get(id);
+      this.#held.delete(id);
+      return job ? [job] : [];
+    });
+    if (jobs.length > 0) this.#source.release(jobs);
+  }
+
+  /** Every file the run still holds. */
+  releaseAll(): void {
+    this.release([...this.#held.keys()]);
   }
 
   async known(jobs: readonly UploadJob[]): Promise<Map<number, FileDigests>> {
@@ -41,11 +74,17 @@ export class RunDigests {
 
   /** Starts hashing a file now, so its digests are ready by the time its last request goes out. */
   start(job: UploadJob, file: File, known: FileDigests | undefined): void {
-    const digests = known ? Promise.resolve(known) : this.#source.digest(job, file);
+    // A file resumed after a reload proves its bytes unchanged by the SHA-256 it had: that one is computed.
+    const fast = !known && this.#plan.fastDigest && job.resumeSha256 === undefined;
+    if (fast) this.#fast.set(job.id, { job, file });
+    const digests: Promise<SentDigests> = fast
+      ? this.#source.fastDigest(job, file).then((xxh3) => ({ xxh3 }))
+      : known
+        ? Promise.resolve(known)
+        : this.#source.digest(job, file);
     const wrapped = digests.then(
       (d) => {
-        this.#digestsKnown.set(job.id, d);
-        this.#listener.onDigests?.(job.id, d);
+        if ('sha256' in d) this.#knew(job.id, d);
         return d;
       },
       (error: unknown) => {
@@ -56,9 +95,38 @@ export class RunDigests {
     this.#digests.set(job.id, wrapped);
   }
 
-  /** The file's digests once hashed; null when they failed or were never started. */
+  #knew(id: number, digests: FileDigests): void {
+    this.#digestsKnown.set(id, digests);
+    this.#listener.onDigests?.(id, digests);
+  }
+
+  /** The file's SHA-256 (and MD5) once hashed; null when they failed, were never started, or are not computed. */
   async settled(id: number): Promise<FileDigests | null> {
-    return (await this.#digests.get(id)?.catch(() => null)) ?? null;
+    const digests = await this.#digests.get(id)?.catch(() => null);
+    return digests && 'sha256' in digests ? digests : null;
+  }
+
+  /** The file is proven by XXH3-128 alone, and its SHA-256 comes with its arrival (see arrived). */
+  isFast(id: number): boolean {
+    return this.#fast.has(id);
+  }
+
+  /**
+   * The SHA-256 (and MD5) of a file proven by XXH3-128 that arrived: the receiver's, when it says it verified the
+   * XXH3-128 (`verified`, its Upload-Verified) and hands them back (`returned`, the Repr-Digest of its answer), else
+   * hashed on the page now; null when the file cannot be read any more. Kept by the folder worker either way.
+   */
+  async arrived(id: number, verified: string, returned: string | null): Promise<FileDigests | null> {
+    const fast = this.#fast.get(id);
+    if (!fast) return this.of(id);
+    const checked = verified.split(',').map((name) => name.trim());
+    const receivers = checked.includes(FAST_DIGEST) ? readReturnedDigests(returned, this.#md5) : null;
+    let digests = receivers;
+    if (receivers) this.#source.adopt(fast.job, receivers);
+    else digests = await this.#source.digest(fast.job, fast.file).catch(() => null);
+    this.release([id]);
+    if (digests) this.#knew(id, digests);
+    return digests;
   }
 
   /** The file's digests, if already computed. */
@@ -81,6 +149,10 @@ export class RunDigests {
     if (!this.#plan.reprDigest) return;
     const size = file.size ?? 0;
     const method = req.getMethod();
+    // Asks for the receiver's own digests back on the final response (RFC 9530 §4).
+    if (method === 'POST' && this.#fast.has(file.meta.jobId)) {
+      req.setHeader(WANT_REPR_DIGEST_HEADER, this.#md5 ? 'sha-256=5, md5=5' : 'sha-256=5');
+    }
     const completes =
       method === 'POST'
         ? size === 0 ||
@@ -97,5 +169,6 @@ export class RunDigests {
     this.#digests.delete(id);
     this.#digestsKnown.delete(id);
     this.#announced.delete(id);
+    this.#fast.delete(id);
   }
 }

@@ -10,7 +10,7 @@
 import type Uppy from '@uppy/core';
 import { BodyLimit } from '#core/body-limit';
 import type { FileDigests } from '#core/digest';
-import { CHECKSUM_MISMATCH, STORED_PATH_HEADER, VERIFIED_HEADER } from '#core/protocol';
+import { CHECKSUM_MISMATCH, REPR_DIGEST_HEADER, STORED_PATH_HEADER, VERIFIED_HEADER } from '#core/protocol';
 import { checkedInTransit } from '#core/filelists/common';
 import { requestSizeFor, sizeRefusal, transferPlan, type TransferPlan } from '#core/tus-capabilities';
 import {
@@ -116,7 +116,7 @@ export class UploadRun {
     );
     this.#open = open;
     this.#listener = listener;
-    this.#digests = new RunDigests(checksums, listener, this.#plan);
+    this.#digests = new RunDigests(checksums, listener, this.#plan, this.#settings.md5);
     this.#addresses = new ResumeAddresses(listener);
     this.#failures = new RequestFailures(
       settings.endpoint,
@@ -145,20 +145,29 @@ export class UploadRun {
     this.#uppy.on('upload-success', (file, response) => {
       if (!file) return;
       const xhr = (response.body as { xhr?: XMLHttpRequest } | undefined)?.xhr;
-      const stored = responseHeader(xhr, STORED_PATH_HEADER, this.#plan.reprDigest);
+      // Read now: Uppy aborts the finished request right after this event, and its headers go with it.
+      const header = (name: string) => responseHeader(xhr, name, this.#plan.reprDigest);
+      const stored = header(STORED_PATH_HEADER);
+      const verified = header(VERIFIED_HEADER) ?? checkedInTransit(this.#plan.chunkChecksum);
       const id = file.meta.jobId;
-      const arrival: Arrival = {
-        storedPath: stored ? decodeURIComponent(stored) : null,
-        uploadUrl: response.uploadURL ?? null,
-        digests: this.#digests.of(id),
-        verified:
-          responseHeader(xhr, VERIFIED_HEADER, this.#plan.reprDigest) ??
-          checkedInTransit(this.#plan.chunkChecksum),
+      const arrived = (digests: FileDigests | null) => {
+        const arrival: Arrival = {
+          storedPath: stored ? decodeURIComponent(stored) : null,
+          uploadUrl: response.uploadURL ?? null,
+          digests,
+          verified,
+        };
+        this.#finish(file, () => {
+          this.#queue.markDone(id);
+          this.#listener.onFileDone(id, arrival);
+        });
       };
-      this.#finish(file, () => {
-        this.#queue.markDone(id);
-        this.#listener.onFileDone(id, arrival);
-      });
+      // A file proven by XXH3-128 gets its SHA-256 from the answer (or, from another server, hashed now).
+      if (!this.#digests.isFast(id)) arrived(this.#digests.of(id));
+      else
+        void this.#digests.arrived(id, verified, header(REPR_DIGEST_HEADER)).then((digests) => {
+          if (!this.#stopped) arrived(digests);
+        });
     });
     this.#uppy.on('upload-error', (file, error, response) => {
       if (!file || this.#stopped) return;
@@ -175,6 +184,7 @@ export class UploadRun {
         const path = file.meta.relativePath;
         this.#finish(file, () => {
           this.#queue.markFailed(id);
+          this.#digests.release([id]);
           if (limited !== undefined)
             this.#listener.onFileFailed(
               id,
@@ -209,6 +219,7 @@ export class UploadRun {
           });
       this.#finish(file, () => {
         this.#queue.markFailed(id);
+        this.#digests.release([id]);
         this.#listener.onFileFailed(id, message, digestFailure ? 'unreadable now' : failureCause(status));
       });
     });
@@ -235,6 +246,7 @@ export class UploadRun {
   cancel(): number[] {
     if (this.#stopped) return [];
     this.#stopped = true;
+    this.#digests.releaseAll();
     const wasActive = this.#queue.cancelAll();
     this.#uppy.cancelAll();
     this.#sent.clear();
@@ -252,6 +264,7 @@ export class UploadRun {
 
   #register(jobs: readonly UploadJob[]): void {
     for (const job of jobs) this.#jobs.set(job.id, job);
+    this.#digests.hold(jobs);
     // Uppy's file id folds case: the key keeps case-only twins (same size and date) out of the window together.
     this.#queue.add(
       jobs.map((j) => ({
@@ -501,6 +514,7 @@ export class UploadRun {
 
   #failLocally(job: UploadJob, message: string, cause: string): void {
     this.#queue.markFailed(job.id);
+    this.#digests.release([job.id]);
     this.#listener.onFileFailed(job.id, message, cause);
   }
 }

@@ -34,6 +34,13 @@ export interface DigestSource {
   known(jobs: readonly UploadJob[]): Promise<(FileDigests | null)[]>;
   /** Streams the file through the hashes; rejects with a sentence naming the file. */
   digest(job: UploadJob, file: File): Promise<FileDigests>;
+  /** The file's XXH3-128 alone (for a receiver that verifies it, see FAST_DIGEST), streamed as digest() does. */
+  fastDigest(job: UploadJob, file: File): Promise<string>;
+  /** The run proves these files by XXH3-128: the checksum pass leaves them alone until they are released. */
+  hold(jobs: readonly UploadJob[]): void;
+  release(jobs: readonly UploadJob[]): void;
+  /** The receiver's checksums of a file whose bytes it verified by XXH3-128; the file is released. */
+  adopt(job: UploadJob, digests: FileDigests): void;
 }
 
 export interface UploadSettings {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { xxhash128 } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
 import { ChecksumStore } from './checksum-run';
 
@@ -115,5 +116,38 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
     expect(await sent).toEqual({ sha256: sha256('label') });
     expect((await pass).cancelled).toBe(true);
     expect(forUpload.reads.count).toBe(1);
+  });
+
+  it('a file an upload run takes is proven by XXH3-128 alone, and the pass stops hashing it and skips it', async () => {
+    const store = new ChecksumStore();
+    const inPass = heldFile('herbarium');
+    const skipped = heldFile('sheet');
+    const files = new Map([
+      ['a.txt', inPass.held],
+      ['b.txt', skipped.held],
+    ]);
+    const source = { name: 'f', open: (path: string) => Promise.resolve(files.get(path) as File) };
+    const facts = [
+      { path: 'a.txt', size: inPass.held.size, lastModified: 1000 },
+      { path: 'b.txt', size: skipped.held.size, lastModified: 1000 },
+    ];
+    const pass = store.compute(facts.slice(0, 1), source, false, () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    store.hold(['a.txt', 'b.txt']);
+    const sent = file('herbarium');
+    expect(await store.fastDigest('a.txt', sent)).toBe(await xxhash128('herbarium'));
+    const outcome = await pass;
+    expect(outcome).toMatchObject({ cancelled: false, failed: 0, doneFiles: 1 });
+    expect(store.knownFor(facts[0] as (typeof facts)[0], false)).toBeUndefined();
+    // A later pass leaves the held file alone: it reads nothing.
+    expect((await store.compute(facts.slice(1), source, false, () => undefined)).failed).toBe(0);
+    expect(skipped.reads.count).toBe(0);
+    // The receiver's SHA-256 of the verified bytes is kept, and the file let go.
+    store.adopt('a.txt', { size: sent.size, lastModified: 1000 }, { sha256: sha256('herbarium') });
+    expect(store.knownFor(facts[0] as (typeof facts)[0], false)).toEqual({ sha256: sha256('herbarium') });
+    store.release(['b.txt']);
+    skipped.release();
+    await store.compute(facts, source, false, () => undefined);
+    expect(store.knownFor(facts[1] as (typeof facts)[1], false)).toEqual({ sha256: sha256('sheet') });
   });
 });

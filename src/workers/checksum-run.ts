@@ -8,11 +8,13 @@ import type { Checksums } from '#core/filelists/context';
 import { aboutFile } from '#core/format';
 import type { ScannedFile } from '#core/validation/types';
 import type { FolderSource } from '../platform/folder-source';
-import { hashBlob } from './hash-stream';
+import { fastHashBlob, hashBlob } from './hash-stream';
 
 /** Several files at a time: small files are dominated by opening them, large ones by hashing. */
 const CONCURRENCY = 3;
 const PROGRESS_EVERY_MS = 200;
+/** Files from this size on are hashed for the upload one at a time, in the order asked. */
+const IN_TURN_FROM = 1024 * 1024;
 
 export interface ChecksumProgress {
   readonly files: number;
@@ -35,6 +37,17 @@ export interface ChecksumOutcome extends ChecksumProgress {
 
 const FAILURES_KEPT = 100;
 
+/** The receiver's checksums of a file whose bytes it verified by XXH3-128 (see ChecksumStore.adopt). */
+export interface AdoptedChecksums {
+  readonly path: string;
+  readonly size: number;
+  readonly lastModified: number;
+  readonly digests: FileDigests;
+}
+
+/** What a file the upload sends is hashed with: SHA-256 (and MD5), or XXH3-128 alone (see FAST_DIGEST). */
+export type DigestKind = 'sha-256' | 'sha-256+md5' | 'xxh3-128';
+
 interface Kept extends Checksums {
   readonly size: number;
   readonly lastModified: number;
@@ -47,11 +60,38 @@ export class ChecksumStore {
   #digests: Promise<unknown> = Promise.resolve();
   /** Hashes under way, by path: the upload and the checksum pass never hash the same file twice at once. */
   readonly #underWay = new Map<string, UnderWay>();
+  /**
+   * Files an upload run proves by XXH3-128 and takes the receiver's SHA-256 of (see FAST_DIGEST): the pass leaves
+   * them alone while the run holds them, or it would spend the CPU the transfer needs on a SHA-256 nobody waits for.
+   */
+  readonly #held = new Set<string>();
+  /** The pass's read of each file it is hashing, to stop when an upload run takes the file. */
+  readonly #passReads = new Map<string, AbortController>();
 
   forget(): void {
     this.cancel();
     this.#byPath.clear();
     this.#underWay.clear();
+    this.#held.clear();
+  }
+
+  /** An upload run takes these files: the pass skips them, and stops hashing any of them it is reading. */
+  hold(paths: readonly string[]): void {
+    for (const path of paths) {
+      this.#held.add(path);
+      this.#passReads.get(path)?.abort();
+    }
+  }
+
+  /** The run let go of these files (they failed, or it stopped): the pass may hash them again. */
+  release(paths: readonly string[]): void {
+    for (const path of paths) this.#held.delete(path);
+  }
+
+  /** Keeps the checksums the receiver computed of a file whose bytes it verified, and lets go of the file. */
+  adopt(path: string, facts: { size: number; lastModified: number }, digests: FileDigests): void {
+    this.#byPath.set(path, { ...digests, size: facts.size, lastModified: facts.lastModified });
+    this.#held.delete(path);
   }
 
   cancel(): void {
@@ -99,6 +139,25 @@ export class ChecksumStore {
     return next;
   }
 
+  /**
+   * The XXH3-128 of a file the upload is sending; rejects with a sentence. A large one waits its turn with
+   * digest()'s requests; small ones are read at once, side by side: one after the other, 5,000 of them kept the
+   * upload waiting on each read.
+   */
+  fastDigest(path: string, file: File): Promise<string> {
+    const hash = async () => {
+      try {
+        return await fastHashBlob(file, {});
+      } catch (error) {
+        throw new Error(sentence({ path }, error), { cause: error });
+      }
+    };
+    if (file.size < IN_TURN_FROM) return hash();
+    const next = this.#digests.then(hash);
+    this.#digests = next.catch(() => undefined);
+    return next;
+  }
+
   /** Files of `files` that still lack a SHA-256, or an MD5 when `md5` is asked for. */
   missing(files: readonly ScannedFile[], md5: boolean): ScannedFile[] {
     const known = this.known(files);
@@ -140,18 +199,27 @@ export class ChecksumStore {
     const lane = async (): Promise<void> => {
       while (next < todo.length && !abort.signal.aborted) {
         const file = todo[next++] as ScannedFile;
+        const read = new AbortController();
         try {
-          await this.#hashOne(file, source, md5, abort.signal, (bytes) => {
-            inFlight.set(file.path, bytes);
-            report();
-          });
+          // An upload run took it: it comes back with the receiver's SHA-256.
+          if (!this.#held.has(file.path)) {
+            this.#passReads.set(file.path, read);
+            const signal = AbortSignal.any([abort.signal, read.signal]);
+            await this.#hashOne(file, source, md5, signal, (bytes) => {
+              inFlight.set(file.path, bytes);
+              report();
+            });
+          }
         } catch (error) {
           if (abort.signal.aborted) break;
-          progress.failed += 1;
-          if (failures.length < FAILURES_KEPT)
-            failures.push({ path: file.path, message: sentence(file, error) });
+          if (!read.signal.aborted) {
+            progress.failed += 1;
+            if (failures.length < FAILURES_KEPT)
+              failures.push({ path: file.path, message: sentence(file, error) });
+          }
         } finally {
           inFlight.delete(file.path);
+          if (this.#passReads.get(file.path) === read) this.#passReads.delete(file.path);
         }
         progress.doneFiles += 1;
         progress.doneBytes += file.size;
@@ -217,7 +285,7 @@ function fits(underWay: UnderWay, file: ScannedFile, md5: boolean): boolean {
 
 class ChangedSinceScan extends Error {}
 
-function sentence(file: ScannedFile, error: unknown): string {
+function sentence(file: Pick<ScannedFile, 'path'>, error: unknown): string {
   if (error instanceof ChangedSinceScan) {
     return `${file.path} changed after the folder was scanned, so its checksum would not match what was checked; choose the folder again to rescan it.`;
   }

@@ -5,12 +5,12 @@
  */
 import * as Comlink from 'comlink';
 import type { BarcodeReading } from '#core/barcodes/types';
-import type { FileDigests } from '#core/digest';
+import type { FileDigests, SentDigests } from '#core/digest';
 import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
 import type { ListFacts } from '../platform/pick-folder';
 import type { FindingPage, FindingQuery } from '#core/validation/finding-view';
-import type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
+import type { AdoptedChecksums, ChecksumOutcome, ChecksumProgress, DigestKind } from './checksum-run';
 import { coreShare } from './core-share';
 import type { AbsorbedScan } from './memory-tree';
 import type { ListDownload, ListPreview } from './file-lists';
@@ -52,8 +52,8 @@ const BATCHED_BELOW = 1024 * 1024;
 interface DigestRequest {
   readonly path: string;
   readonly file: File;
-  readonly md5: boolean;
-  resolve(digests: FileDigests): void;
+  readonly kind: DigestKind;
+  resolve(digests: SentDigests): void;
   reject(error: unknown): void;
 }
 
@@ -70,6 +70,7 @@ export class FolderWorker {
   readonly #api = Comlink.wrap<FolderWorkerApi>(this.#worker);
   #failure: Promise<never>;
   #digestBatch: DigestRequest[] = [];
+  #adopted: AdoptedChecksums[] = [];
   /** The core claims of the heavy calls under way, given back when each ends or the worker is stopped. */
   readonly #claims = new Set<() => void>();
 
@@ -203,9 +204,45 @@ export class FolderWorker {
    * The checksums of a file the upload sends. Small files asked for in the same turn of the event loop go to
    * the worker in one message, so 5,000 small files cost a hundred round trips rather than 5,000.
    */
-  digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
+  async digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
+    const digests = await this.#digest(path, file, md5 ? 'sha-256+md5' : 'sha-256');
+    if ('xxh3' in digests) throw new Error(`${path} got an XXH3-128 where its SHA-256 was asked for.`);
+    return digests;
+  }
+
+  /** The XXH3-128 of a file the upload sends to a receiver that verifies it (see FAST_DIGEST); batched as digest(). */
+  async fastDigest(path: string, file: File): Promise<string> {
+    const digests = await this.#digest(path, file, 'xxh3-128');
+    if (!('xxh3' in digests)) throw new Error(`${path} got a SHA-256 where its XXH3-128 was asked for.`);
+    return digests.xxh3;
+  }
+
+  /** An upload run proves these files by XXH3-128: the checksum pass leaves them alone while it holds them. */
+  holdChecksums(paths: readonly string[]): Promise<void> {
+    return Promise.race([this.#api.holdChecksums(paths), this.#failure]);
+  }
+
+  releaseChecksums(paths: readonly string[]): Promise<void> {
+    return Promise.race([this.#api.releaseChecksums(paths), this.#failure]);
+  }
+
+  /**
+   * Keeps the receiver's checksums of a file whose bytes it verified, and lets go of the file. Those of one turn of
+   * the event loop go in one message, as digest()'s do.
+   */
+  adoptChecksums(file: FileFacts, digests: FileDigests): void {
+    this.#adopted.push({ path: file.path, size: file.size, lastModified: file.lastModified, digests });
+    if (this.#adopted.length > 1) return;
+    setTimeout(() => {
+      const adopted = this.#adopted;
+      this.#adopted = [];
+      Promise.race([this.#api.adoptChecksums(adopted), this.#failure]).catch(() => undefined);
+    }, 0);
+  }
+
+  #digest(path: string, file: File, kind: DigestKind): Promise<SentDigests> {
     return new Promise((resolve, reject) => {
-      const item = { path, file, md5, resolve, reject };
+      const item = { path, file, kind, resolve, reject };
       if (file.size >= BATCHED_BELOW) {
         this.#sendDigests([item]);
         return;
@@ -222,11 +259,10 @@ export class FolderWorker {
   }
 
   #sendDigests(items: readonly DigestRequest[]): void {
-    for (const md5 of [false, true]) {
-      const group = items.filter((item) => item.md5 === md5);
-      if (group.length === 0) continue;
+    for (const kind of new Set(items.map((item) => item.kind))) {
+      const group = items.filter((item) => item.kind === kind);
       const request = group.map(({ path, file }) => ({ path, file }));
-      this.#holdingCore(Promise.race([this.#api.digest(request, md5), this.#failure])).then(
+      this.#holdingCore(Promise.race([this.#api.digest(request, kind), this.#failure])).then(
         (results) =>
           group.forEach((item, i) => {
             const result = results[i];

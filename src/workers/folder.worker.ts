@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 import { planRenames, type Rename } from '#core/barcodes/renames';
 import { UploadNames } from '#core/barcodes/upload-names';
 import type { BarcodeReading } from '#core/barcodes/types';
-import type { FileDigests } from '#core/digest';
+import type { FileDigests, SentDigests } from '#core/digest';
 import { listContext } from '#core/filelists/context';
 import { buildList } from '#core/filelists/registry';
 import type { BagName, FileListKind } from '#core/filelists/types';
@@ -26,7 +26,13 @@ import { expectedContentTypes } from '#core/validation/magic';
 import { lastExtension } from '#core/validation/path-parts';
 import { validate } from '#core/validation/validate';
 import { askingSource, filesSource, handleSource, type FolderSource } from '../platform/folder-source';
-import { ChecksumStore, type ChecksumOutcome, type ChecksumProgress } from './checksum-run';
+import {
+  ChecksumStore,
+  type AdoptedChecksums,
+  type ChecksumOutcome,
+  type ChecksumProgress,
+  type DigestKind,
+} from './checksum-run';
 import { readRecordList } from './delimited-reader';
 import {
   arrivalsFrom,
@@ -285,12 +291,34 @@ const api = {
    * The checksums of files the upload sends, computed now unless known, in order: each is its digests or the
    * sentence saying why it could not be read.
    */
-  digest(items: readonly { readonly path: string; readonly file: File }[], md5: boolean) {
+  digest(
+    items: readonly { readonly path: string; readonly file: File }[],
+    kind: DigestKind,
+  ): Promise<(SentDigests | string)[]> {
     return Promise.all(
-      items.map(({ path, file }) =>
-        checksums.digest(path, file, md5).catch((error: unknown) => (error as Error).message),
-      ),
+      items.map(({ path, file }) => {
+        const digests: Promise<SentDigests> =
+          kind === 'xxh3-128'
+            ? checksums.fastDigest(path, file).then((xxh3) => ({ xxh3 }))
+            : checksums.digest(path, file, kind === 'sha-256+md5');
+        return digests.catch((error: unknown) => (error as Error).message);
+      }),
     );
+  },
+
+  /** An upload run proves these files by XXH3-128: the checksum pass leaves them alone while it holds them. */
+  holdChecksums(paths: readonly string[]): void {
+    checksums.hold(paths);
+  },
+
+  releaseChecksums(paths: readonly string[]): void {
+    checksums.release(paths);
+  },
+
+  /** Keeps the receiver's checksums of files whose bytes it verified. */
+  adoptChecksums(adopted: readonly AdoptedChecksums[]): void {
+    for (const { path, size, lastModified, digests } of adopted)
+      checksums.adopt(path, { size, lastModified }, digests);
   },
 
   cancelChecksums(): void {

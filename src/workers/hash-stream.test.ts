@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createMD5, createSHA256 } from 'hash-wasm';
+import { createMD5, createSHA256, xxhash128 } from 'hash-wasm';
 import { describe, expect, it, vi } from 'vitest';
-import { hashBlob } from './hash-stream';
+import { fastHashBlob, hashBlob } from './hash-stream';
 import type { HashSource } from './hash-stream';
 
 // The real hash-wasm, with its factories counted, to see that hashers are reused rather than re-created.
@@ -166,6 +166,20 @@ describe('hashBlob digests', () => {
     const chunks = [seededBytes(10, 1), seededBytes(0, 2), seededBytes(70_000, 3)];
     const expected = await nodeDigests(new Blob(chunks));
     expect(await hashBlob(controlledSource(chunks), { md5: true })).toEqual(expected);
+  });
+});
+
+describe('fastHashBlob', () => {
+  it.each([0, 3, 9 * MiB])('is the XXH3-128 of %i bytes, read as a stream', async (size) => {
+    const bytes = seededBytes(size, size + 5);
+    expect(await fastHashBlob(byteSource(bytes), {})).toBe(await xxhash128(bytes));
+    expect(await fastHashBlob(new Blob([bytes]), {})).toBe(await xxhash128(bytes));
+  });
+
+  it('says so when the file changed size, as hashBlob does', async () => {
+    await expect(fastHashBlob(byteSource(seededBytes(5000, 12), 3000), {})).rejects.toThrow(
+      'it changed while being read (3,000 bytes when chosen, 5,000 read); check the file and compute checksums again.',
+    );
   });
 });
 

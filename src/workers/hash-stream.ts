@@ -6,7 +6,7 @@
  * Chromium's default reader hands over each chunk in a new ArrayBuffer: for a 1 GiB file that cost the worker
  * 4–6 s of CPU, more than hashing it (about 3 s); read into the same buffer, 0.4 s.
  */
-import { createMD5, createSHA256 } from 'hash-wasm';
+import { createMD5, createSHA256, createXXHash128 } from 'hash-wasm';
 import type { IHasher } from 'hash-wasm';
 import { formatCount } from '#core/format';
 
@@ -82,6 +82,7 @@ function hasherPool(create: () => Promise<IHasher>): HasherPool {
 
 const sha256Pool = hasherPool(createSHA256);
 const md5Pool = hasherPool(createMD5);
+const xxh3Pool = hasherPool(createXXHash128);
 
 /**
  * The SHA-256 (and, when `options.md5`, MD5) of the blob's bytes as lower-case hex, read as a stream.
@@ -97,16 +98,7 @@ export async function hashBlob(blob: HashSource, options: HashOptions): Promise<
   let md5: IHasher | undefined;
   try {
     if (options.md5) md5 = await md5Pool.acquire();
-    const hashers = md5 === undefined ? [sha256] : [sha256, md5];
-    for (let read = 1; ; read += 1) {
-      try {
-        await streamInto(blob, hashers, options);
-        break;
-      } catch (error) {
-        if (!(error instanceof ReadStalled) || read === READS) throw error;
-        for (const hasher of hashers) hasher.init();
-      }
-    }
+    await readInto(blob, md5 === undefined ? [sha256] : [sha256, md5], options);
     const sha256Hex = sha256.digest('hex');
     return md5 === undefined ? { sha256: sha256Hex } : { sha256: sha256Hex, md5: md5.digest('hex') };
   } finally {
@@ -115,11 +107,39 @@ export async function hashBlob(blob: HashSource, options: HashOptions): Promise<
   }
 }
 
+/**
+ * The XXH3-128 of the blob's bytes as lower-case hex (FAST_DIGEST: over ten times SHA-256's speed), read and failing
+ * as hashBlob does.
+ */
+export async function fastHashBlob(blob: HashSource, options: Omit<HashOptions, 'md5'>): Promise<string> {
+  throwIfAborted(options.signal);
+  const xxh3 = await xxh3Pool.acquire();
+  try {
+    await readInto(blob, [xxh3], options);
+    return xxh3.digest('hex');
+  } finally {
+    xxh3Pool.release(xxh3);
+  }
+}
+
+/** Feeds the whole blob to the hashers, reading it again from the start after a read that stalled. */
+async function readInto(blob: HashSource, hashers: readonly IHasher[], options: Omit<HashOptions, 'md5'>) {
+  for (let read = 1; ; read += 1) {
+    try {
+      await streamInto(blob, hashers, options);
+      return;
+    } catch (error) {
+      if (!(error instanceof ReadStalled) || read === READS) throw error;
+      for (const hasher of hashers) hasher.init();
+    }
+  }
+}
+
 /** Feeds every chunk of the blob to every hasher, reporting progress and stopping on abort. */
 async function streamInto(
   blob: HashSource,
   hashers: readonly IHasher[],
-  options: HashOptions,
+  options: Omit<HashOptions, 'md5'>,
 ): Promise<void> {
   const { signal, onBytes, stallMs = STALL_MS } = options;
   throwIfAborted(signal);

@@ -60,3 +60,47 @@ test('checksums are computed in the background after the check; Cancel stops the
     await expect(manifest.getByRole('row', { name: new RegExp(`plate-${i + 1}\\.bin`) })).toContainText(sum);
   }
 });
+
+test('Start upload pressed while the checksums are computed: files not hashed yet are proven by XXH3-128, and the lists hold the receiver’s SHA-256 of them', async ({
+  page,
+  receiver,
+  scratch,
+}) => {
+  const folder = path.join(scratch, 'sheets');
+  await mkdir(folder);
+  const sums = new Map<string, string>();
+  for (let i = 1; i <= 4 + 10; i += 1) {
+    const name = i <= 4 ? `sheet-${i}.bin` : `label-${i}.txt`;
+    const bytes = randomBytes(i <= 4 ? SIZE : 10_000);
+    sums.set(name, createHash('sha256').update(bytes).digest('hex'));
+    await writeFile(path.join(folder, name), bytes);
+  }
+  await page.goto(receiver.url);
+  await page.getByLabel('Target').selectOption({ label: 'Custom pattern' });
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  const panel = page.getByRole('region', { name: 'Checksums' });
+  await expect(panel).toContainText('Computed in the background while you review');
+  await page.getByRole('button', { name: 'Start upload' }).click();
+  await expect(page.getByRole('status')).toContainText(`Upload complete: ${sums.size} files`, {
+    timeout: 90_000,
+  });
+
+  // Each file was verified: by the SHA-256 the page had computed, or by the XXH3-128 it sent instead.
+  const placed = receiver.log.filter((line) => /\/data\/\S+ {2}\d+ bytes/.test(line));
+  expect(placed).toHaveLength(sums.size);
+  for (const line of placed) expect(line).toMatch(/\(verified (sha-256|xxh3-128)\)/);
+  expect(placed.some((line) => line.includes('(verified xxh3-128)'))).toBe(true);
+  expect(receiver.log.join('\n')).not.toContain('REFUSED');
+  const manifest = page
+    .getByRole('region', { name: 'File lists' })
+    .getByRole('table', { name: 'Preview of Manifest' });
+  await expect(manifest).toContainText('yes, by XXH3-128');
+  await expect(page.getByRole('region', { name: 'File lists' })).toContainText(
+    "the checksum columns hold the receiver's SHA-256",
+  );
+  for (const [name, sum] of sums) {
+    await expect(manifest.getByRole('row', { name: new RegExp(name.replace('.', '\\.')) })).toContainText(
+      sum,
+    );
+  }
+});

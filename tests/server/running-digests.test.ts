@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { xxhash128 } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
 import type { DigestAlgorithm } from '../../server/digests.ts';
 import { RunningDigests, type DigestRun } from '../../server/running-digests.ts';
@@ -61,6 +62,31 @@ describe('running digests saved where parts end', () => {
     const object = objectReader(data);
     const digests = await b.digestsAt('u', 3000, ['sha-256', 'md5'], object.rest);
     expect(Object.fromEntries(digests)).toEqual({ 'sha-256': hex('sha256', data), md5: hex('md5', data) });
+    expect(object.reads).toEqual([]);
+  });
+
+  it.each([
+    ['shared by instances (saved hash-wasm states)', true],
+    ['of one instance', false],
+  ])('carry XXH3-128 from part to part too, %s', async (_, shared) => {
+    const state = shared ? new SharedMemory() : new MemoryState();
+    const [a, b] = [new RunningDigests(state, KEPT_MS), new RunningDigests(state, KEPT_MS)];
+    const data = randomBytes(3000);
+    const algorithms: DigestAlgorithm[] = ['sha-256', 'xxh3-128'];
+    const first = await a.begin('u', 0, algorithms);
+    if (!first) throw new Error('no digests at offset 0');
+    await hashPart(first, data, 0, 1000);
+    // One instance alone keeps its checkpoints to itself.
+    const other = shared ? b : a;
+    const second = await other.begin('u', 1000, algorithms);
+    if (!second) throw new Error('no digests saved at 1000');
+    await hashPart(second, data, 1000, 3000);
+    const object = objectReader(data);
+    const digests = await other.digestsAt('u', 3000, algorithms, object.rest);
+    expect(Object.fromEntries(digests)).toEqual({
+      'sha-256': hex('sha256', data),
+      'xxh3-128': await xxhash128(data),
+    });
     expect(object.reads).toEqual([]);
   });
 

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  arrivalNotes,
   baseUrlProblem,
+  BY_FAST_DIGEST,
   identifiersWithoutRecord,
   leadingCharacter,
   publicUrl,
   storedPathOf,
+  verifiedColumn,
 } from '#core/filelists/common';
 import type { ListContext, ListFile } from '#core/filelists/types';
 import type { RecordLink } from '#core/validation/types';
@@ -81,4 +84,17 @@ describe('leadingCharacter', () => {
     ['\tx', 'a tab'],
     ['\rx', 'a carriage return'],
   ])('shows %j as %s', (value, shown) => expect(leadingCharacter(value)).toBe(shown));
+});
+
+describe('verifiedColumn and arrivalNotes for a file verified by XXH3-128', () => {
+  const fast = { path: 'a.jpg', storedPath: 'b/data/a.jpg', verified: 'xxh3-128' };
+
+  it('says yes, by XXH3-128, and a note says whose checksums the columns hold', () => {
+    expect(verifiedColumn(fast)).toBe(BY_FAST_DIGEST);
+    expect(verifiedColumn({ ...fast, verified: 'sha-256' })).toBe('yes');
+    expect(verifiedColumn({ ...fast, verified: '' })).toBe('not verified by the receiver');
+    expect(arrivalNotes([fast, { ...fast, path: 'c.jpg' }])).toEqual([
+      "The receiver verified 2 files by XXH3-128 (verified: yes, by XXH3-128), sent because the upload began before the app had computed their SHA-256: the checksum columns hold the receiver's SHA-256 (and MD5) of bytes proven identical to the files sent by XXH3-128, as rsync verifies transfers.",
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 /** What several file lists share: where a file will be, its public address, and the notes every list carries. */
 import { plural } from '#core/format';
 import type { ListContext, ListFile, ListProblem } from '#core/filelists/types';
-import { storedPathFor } from '#core/protocol';
+import { FAST_DIGEST, storedPathFor } from '#core/protocol';
 
 /**
  * Where the receiver places (or placed) a file: `<batch>/data/<path>` until the upload says otherwise (no batch
@@ -24,6 +24,8 @@ export function storedPathColumn(file: Pick<ListFile, 'path' | 'storedPath'>, ba
 }
 
 const IN_TRANSIT = 'upload-checksum ';
+/** The verified column of a file the receiver verified by XXH3-128, whose checksums are the receiver's. */
+export const BY_FAST_DIGEST = 'yes, by XXH3-128';
 
 /**
  * What an arrival's `verified` holds when the server checked each request's body (tus's checksum extension, with
@@ -34,6 +36,7 @@ export const checkedInTransit = (algorithm: string | null): string =>
 
 /**
  * The verified column: 'yes' when the receiver says it checked the SHA-256 (and the MD5, where one was sent),
+ * {@link BY_FAST_DIGEST} when it checked the XXH3-128 sent instead (and the checksums are its own),
  * `in transit (Upload-Checksum <algorithm>)` when it checked each request's bytes but not the whole file,
  * {@link NOT_VERIFIED} for any other arrival, '' for a file that has not arrived.
  */
@@ -43,6 +46,7 @@ export function verifiedColumn(file: Pick<ListFile, 'storedPath' | 'verified' | 
   const sha = said.includes('sha-256');
   const md5 = file.md5 === undefined || said.includes('md5');
   if (sha && md5) return 'yes';
+  if (said.includes(FAST_DIGEST)) return BY_FAST_DIGEST;
   const inTransit = said.find((part) => part.startsWith(IN_TRANSIT));
   return inTransit ? `in transit (Upload-Checksum ${inTransit.slice(IN_TRANSIT.length)})` : NOT_VERIFIED;
 }
@@ -54,7 +58,13 @@ export function arrivalNotes(
   const unverified = files.filter((file) => verifiedColumn(file) === NOT_VERIFIED).length;
   const unplaced = files.filter((file) => file.storedPath === '').length;
   const inTransit = files.filter((file) => verifiedColumn(file).startsWith('in transit')).length;
+  const fast = files.filter((file) => verifiedColumn(file) === BY_FAST_DIGEST).length;
   return [
+    ...(fast > 0
+      ? [
+          `The receiver verified ${plural(fast, 'file')} by XXH3-128 (verified: ${BY_FAST_DIGEST}), sent because the upload began before the app had computed ${fast === 1 ? 'its' : 'their'} SHA-256: the checksum columns hold the receiver's SHA-256 (and MD5) of bytes proven identical to the files sent by XXH3-128, as rsync verifies transfers.`,
+        ]
+      : []),
     ...(inTransit > 0
       ? [
           `The receiver checked the bytes of ${plural(inTransit, 'file')} request by request as ${inTransit === 1 ? 'it' : 'they'} arrived (tus Upload-Checksum; verified: in transit), but not the whole ${inTransit === 1 ? 'file' : 'files'}: the sha256 column travelled as tus metadata, so compare it with the stored files to be sure.`,

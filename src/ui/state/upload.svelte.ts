@@ -409,6 +409,11 @@ export class UploadState {
           worker
             ? worker.digest(job.path, file, context.md5)
             : Promise.reject(new Error('No folder is open.')),
+        fastDigest: (job, file) =>
+          worker ? worker.fastDigest(job.path, file) : Promise.reject(new Error('No folder is open.')),
+        hold: (jobs) => void worker?.holdChecksums(jobs.map((job) => job.path)).catch(() => undefined),
+        release: (jobs) => void worker?.releaseChecksums(jobs.map((job) => job.path)).catch(() => undefined),
+        adopt: (job, digests) => worker?.adoptChecksums(job, digests),
       },
       {
         onFileDone: (id, arrival) => this.#arrived(rows[id], arrival),
