@@ -50,7 +50,7 @@ export const uploadBigScenario: Scenario = {
       unit: 'MB/s',
       bar: { on: 'ratio', op: '≥', limit: 0.9 },
       decimals: 1,
-      aggregation: `as upload-1gib, but Start upload pressed as soon as the check is done, so the SHA-256 is computed during the transfer (on the same two cores) and sent on the last request; same baseline`,
+      aggregation: `as upload-1gib, but Start upload pressed as soon as the check is done, so the XXH3-128 the receiver asks for is computed during the transfer (on the same two cores) and sent on the last request, and the receiver's SHA-256 comes back; same baseline`,
     },
     {
       name: 'upload-1gib-heap',
