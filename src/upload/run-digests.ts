@@ -14,6 +14,9 @@ import { DigestFailure } from './tus-errors';
 import type { EngineFile, HttpRequest } from './uppy-engine';
 import type { DigestSource, UploadJob, UploadListener } from './upload-types';
 
+/** Files from this size are proven by XXH3-128 where the receiver asks for it (see RunDigests.provesFast). */
+const FAST_DIGEST_FROM_BYTES = 4 * 1024 * 1024;
+
 export class RunDigests {
   readonly #source: DigestSource;
   readonly #listener: UploadListener;
@@ -36,11 +39,23 @@ export class RunDigests {
     this.#md5 = md5;
   }
 
-  /** The run is to send these files: with a fast digest, the checksum pass leaves them to it. */
+  /** The run is to send these files: those it proves by a fast digest, the checksum pass leaves to it. */
   hold(jobs: readonly UploadJob[]): void {
-    if (!this.#plan.fastDigest || jobs.length === 0) return;
-    for (const job of jobs) this.#held.set(job.id, job);
-    this.#source.hold(jobs);
+    const fast = jobs.filter((job) => this.#provesFast(job));
+    if (fast.length === 0) return;
+    for (const job of fast) this.#held.set(job.id, job);
+    this.#source.hold(fast);
+  }
+
+  /**
+   * A file is proven by XXH3-128 when the receiver asks for it, the file is not a resume checked by its old SHA-256,
+   * and it is large enough for its hash to compete with the transfer. Small files stay with the checksum pass,
+   * which hashes them in bulk ahead of the upload: asked for one at a time as the window refills, their XXH3-128
+   * kept the requests waiting (5,000 files of 10 KB: no request open for 13.2 s of 30 s, against 8.6 s of 24 s
+   * with the pass's SHA-256; 0.71 of the raw PUTs, and 20,000 files from disk 0.57 against 0.94).
+   */
+  #provesFast(job: UploadJob): boolean {
+    return this.#plan.fastDigest && job.resumeSha256 === undefined && job.size >= FAST_DIGEST_FROM_BYTES;
   }
 
   /** The run let go of these files (failed, or the run stopped): the checksum pass may hash them. */
@@ -74,8 +89,7 @@ export class RunDigests {
 
   /** Starts hashing a file now, so its digests are ready by the time its last request goes out. */
   start(job: UploadJob, file: File, known: FileDigests | undefined): void {
-    // A file resumed after a reload proves its bytes unchanged by the SHA-256 it had: that one is computed.
-    const fast = !known && this.#plan.fastDigest && job.resumeSha256 === undefined;
+    const fast = !known && this.#provesFast(job);
     if (fast) this.#fast.set(job.id, { job, file });
     const digests: Promise<SentDigests> = fast
       ? this.#source.fastDigest(job, file).then((xxh3) => ({ xxh3 }))
