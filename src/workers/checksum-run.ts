@@ -13,8 +13,6 @@ import { fastHashBlob, hashBlob } from './hash-stream';
 /** Several files at a time: small files are dominated by opening them, large ones by hashing. */
 const CONCURRENCY = 3;
 const PROGRESS_EVERY_MS = 200;
-/** Files from this size on are hashed for the upload one at a time, in the order asked. */
-const IN_TURN_FROM = 1024 * 1024;
 
 export interface ChecksumProgress {
   readonly files: number;
@@ -140,20 +138,17 @@ export class ChecksumStore {
   }
 
   /**
-   * The XXH3-128 of a file the upload is sending; rejects with a sentence. A large one waits its turn with
-   * digest()'s requests; small ones are read at once, side by side: one after the other, 5,000 of them kept the
-   * upload waiting on each read.
+   * The XXH3-128 of a file the upload is sending (one of 4 MiB or more, see RunDigests), in its turn with
+   * digest()'s requests; rejects with a sentence.
    */
   fastDigest(path: string, file: File): Promise<string> {
-    const hash = async () => {
+    const next = this.#digests.then(async () => {
       try {
         return await fastHashBlob(file, {});
       } catch (error) {
         throw new Error(sentence({ path }, error), { cause: error });
       }
-    };
-    if (file.size < IN_TURN_FROM) return hash();
-    const next = this.#digests.then(hash);
+    });
     this.#digests = next.catch(() => undefined);
     return next;
   }
