@@ -36,6 +36,8 @@ export const WANT_REPR_DIGEST_HEADER = 'Want-Repr-Digest';
 export const FAST_DIGEST = 'xxh3-128';
 /** What our receiver's OPTIONS answer says in {@link WANT_REPR_DIGEST_HEADER}. */
 export const RECEIVER_WANTS_DIGESTS = `${FAST_DIGEST}=9, sha-256=5`;
+/** What a creation's {@link WANT_REPR_DIGEST_HEADER} asks back: the SHA-256, and the MD5 where the target uses it. */
+export const digestsWantedBack = (md5: boolean): string => (md5 ? 'sha-256=5, md5=5' : 'sha-256=5');
 /** Response header on a finish whose digests were checked: what was checked, e.g. `sha-256, md5`. */
 export const VERIFIED_HEADER = 'Upload-Verified';
 /** Response header on the final upload response: where the file is stored, relative to the upload folder (`<batch>/data/<path>`, see storedPathFor), each segment URI-encoded. */

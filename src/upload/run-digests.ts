@@ -8,7 +8,7 @@
  * for the CPU. The checksum pass leaves the run's files alone meanwhile.
  */
 import { readReturnedDigests, reprDigest, type FileDigests, type SentDigests } from '#core/digest';
-import { FAST_DIGEST, REPR_DIGEST_HEADER, WANT_REPR_DIGEST_HEADER } from '#core/protocol';
+import { digestsWantedBack, FAST_DIGEST, REPR_DIGEST_HEADER, WANT_REPR_DIGEST_HEADER } from '#core/protocol';
 import type { TransferPlan } from '#core/tus-capabilities';
 import { DigestFailure } from './tus-errors';
 import type { EngineFile, HttpRequest } from './uppy-engine';
@@ -165,7 +165,7 @@ export class RunDigests {
     const method = req.getMethod();
     // Asks for the receiver's own digests back on the final response (RFC 9530 §4).
     if (method === 'POST' && this.#fast.has(file.meta.jobId)) {
-      req.setHeader(WANT_REPR_DIGEST_HEADER, this.#md5 ? 'sha-256=5, md5=5' : 'sha-256=5');
+      req.setHeader(WANT_REPR_DIGEST_HEADER, digestsWantedBack(this.#md5));
     }
     const completes =
       method === 'POST'
