@@ -334,11 +334,17 @@ export class UploadRun {
       do {
         this.#refillAgain = false;
         if (this.#stopped || this.#paused) break;
-        const { taken, descriptors, known } = await this.#takePrepared(
-          this.#settings.window - this.#inWindow.size,
-        );
+        // A full window takes nothing now: the next file to finish refills it. Waiting here for the staged files
+        // instead once let a refill asked for meanwhile be dropped, and the upload stood still.
+        const free = this.#settings.window - this.#inWindow.size;
+        if (free <= 0) break;
+        const { taken, descriptors, known } = await this.#takePrepared(free);
         if (this.#stopped) return;
-        if (taken === 0) break;
+        // Nothing left to take, unless files were queued or finished while this one was being taken.
+        if (taken === 0) {
+          if (this.#refillAgain) continue;
+          break;
+        }
         const resumes = await this.#addresses.resumable(
           descriptors.map((d) => d.job),
           this.#digests,
