@@ -57,6 +57,45 @@ describe('ChecksumStore.digest, for files the upload sends', () => {
   });
 });
 
+describe('ChecksumStore.compute, the checksum pass', () => {
+  it('hashes small files in groups, each right, and a file that cannot be opened fails alone with its name', async () => {
+    const store = new ChecksumStore();
+    const texts = Array.from({ length: 150 }, (_, i) => `sheet ${i}`);
+    const files = new Map(texts.map((text, i) => [`f${i}.jpg`, file(text)]));
+    files.delete('f70.jpg');
+    const source = {
+      name: 'f',
+      open: (path: string) => {
+        const found = files.get(path);
+        return found
+          ? Promise.resolve(found)
+          : Promise.reject(new DOMException(`"${path}" is not in the picked folder.`, 'NotFoundError'));
+      },
+    };
+    const facts = texts.map((text, i) => ({ path: `f${i}.jpg`, size: text.length, lastModified: 1000 }));
+    const outcome = await store.compute(facts, source, true, () => undefined);
+    expect(outcome).toMatchObject({ files: 150, doneFiles: 150, failed: 1, cancelled: false });
+    expect(outcome.failures).toEqual([
+      {
+        path: 'f70.jpg',
+        message: 'f70.jpg is no longer in the folder; choose the folder again to rescan it.',
+      },
+    ]);
+    texts.forEach((text, i) => {
+      const kept = store.knownFor(facts[i] as (typeof facts)[0], true);
+      expect(kept).toEqual(i === 70 ? undefined : { sha256: sha256(text), md5: md5(text) });
+    });
+  });
+
+  it('answers an upload asking for several files at once, kept, under way or new, each with its own', async () => {
+    const store = new ChecksumStore();
+    await store.digest('kept.txt', file('kept'), false);
+    const items = ['kept', 'new one', 'another'].map((text) => ({ path: `${text}.txt`, file: file(text) }));
+    const results = await Promise.all(store.digestAll(items, false));
+    expect(results).toEqual(['kept', 'new one', 'another'].map((text) => ({ sha256: sha256(text) })));
+  });
+});
+
 describe('ChecksumStore: the checksum pass and the upload share a hash under way', () => {
   /** A file whose bytes come only once `release()` is called, and which counts how often it is read. */
   function heldFile(text: string) {
@@ -120,7 +159,9 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
 
   it('a file an upload run takes is proven by XXH3-128 alone, and the pass stops hashing it and skips it', async () => {
     const store = new ChecksumStore();
-    const inPass = heldFile('herbarium');
+    // Large enough to be read on its own (small files are read in groups, too quickly to be worth stopping).
+    const herbarium = 'herbarium'.repeat(120_000);
+    const inPass = heldFile(herbarium);
     const skipped = heldFile('sheet');
     const files = new Map([
       ['a.txt', inPass.held],
@@ -134,8 +175,8 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
     const pass = store.compute(facts.slice(0, 1), source, false, () => undefined);
     await new Promise((resolve) => setTimeout(resolve, 10));
     store.hold(['a.txt', 'b.txt']);
-    const sent = file('herbarium');
-    expect(await store.fastDigest('a.txt', sent)).toBe(await xxhash128('herbarium'));
+    const sent = file(herbarium);
+    expect(await store.fastDigest('a.txt', sent)).toBe(await xxhash128(herbarium));
     const outcome = await pass;
     expect(outcome).toMatchObject({ cancelled: false, failed: 0, doneFiles: 1 });
     expect(store.knownFor(facts[0] as (typeof facts)[0], false)).toBeUndefined();
@@ -143,8 +184,8 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
     expect((await store.compute(facts.slice(1), source, false, () => undefined)).failed).toBe(0);
     expect(skipped.reads.count).toBe(0);
     // The receiver's SHA-256 of the verified bytes is kept, and the file let go.
-    store.adopt('a.txt', { size: sent.size, lastModified: 1000 }, { sha256: sha256('herbarium') });
-    expect(store.knownFor(facts[0] as (typeof facts)[0], false)).toEqual({ sha256: sha256('herbarium') });
+    store.adopt('a.txt', { size: sent.size, lastModified: 1000 }, { sha256: sha256(herbarium) });
+    expect(store.knownFor(facts[0] as (typeof facts)[0], false)).toEqual({ sha256: sha256(herbarium) });
     store.release(['b.txt']);
     skipped.release();
     await store.compute(facts, source, false, () => undefined);

@@ -8,10 +8,14 @@ import type { Checksums } from '#core/filelists/context';
 import { aboutFile } from '#core/format';
 import type { ScannedFile } from '#core/validation/types';
 import type { FolderSource } from '../platform/folder-source';
-import { fastHashBlob, hashBlob } from './hash-stream';
+import { fastHashBlob, hashBlob, hashBlobsTogether } from './hash-stream';
 
 /** Several files at a time: small files are dominated by opening them, large ones by hashing. */
 const CONCURRENCY = 3;
+/** Files under this size are hashed in groups read together (see hashBlobsTogether), of up to so many files and bytes. */
+const TOGETHER_BELOW = 1024 * 1024;
+const TOGETHER_FILES = 64;
+const TOGETHER_BYTES = 4 * 1024 * 1024;
 const PROGRESS_EVERY_MS = 200;
 
 export interface ChecksumProgress {
@@ -120,21 +124,36 @@ export class ChecksumStore {
     return { sha256: kept.sha256, ...(md5 && kept.md5 !== undefined ? { md5: kept.md5 } : {}) };
   }
 
-  /**
-   * The checksums of a file the upload is sending (a web copy too): kept ones when they fit, else streamed now.
-   * Requests are served one at a time, in the order asked, so the file the upload needs first is hashed first.
-   */
+  /** The checksums of one file the upload is sending, as digestAll. */
   digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
-    const facts = { path, size: file.size, lastModified: file.lastModified };
-    const next = this.#digests.then(async () => {
-      try {
-        return await this.#sumsOf(facts, md5, () => hashBlob(file, { md5 }));
-      } catch (error) {
-        throw new Error(sentence(facts, error), { cause: error });
-      }
-    });
-    this.#digests = next.catch(() => undefined);
-    return next;
+    return this.digestAll([{ path, file }], md5)[0] as Promise<FileDigests>;
+  }
+
+  /**
+   * The checksums of files the upload is sending (web copies too), each kept ones when they fit, else computed now,
+   * small ones read together (see hashBlobsTogether). Requests are served one batch at a time, in the order asked,
+   * so the files the upload needs first are hashed first.
+   */
+  digestAll(
+    items: readonly { readonly path: string; readonly file: File }[],
+    md5: boolean,
+  ): Promise<FileDigests>[] {
+    const facts = items.map(({ path, file }) => ({ path, size: file.size, lastModified: file.lastModified }));
+    const files = new Map(items.map(({ path, file }) => [path, file]));
+    const all = this.#digests.then(() =>
+      this.#sumsOfAll(facts, md5, (todo) =>
+        hashBlobsTogether(
+          todo.map((fact) => files.get(fact.path) as File),
+          { md5 },
+        ),
+      ).map((sums, i) =>
+        sums.catch((error: unknown) => {
+          throw new Error(sentence(facts[i] as ScannedFile, error), { cause: error });
+        }),
+      ),
+    );
+    this.#digests = all.then((each) => Promise.allSettled(each));
+    return items.map((_, i) => all.then((each) => each[i] as Promise<FileDigests>));
   }
 
   /**
@@ -190,35 +209,46 @@ export class ChecksumStore {
       for (const bytes of inFlight.values()) partial += bytes;
       onProgress({ ...progress, doneBytes: progress.doneBytes + partial });
     };
+    const failed = (file: ScannedFile, error: unknown): void => {
+      progress.failed += 1;
+      if (failures.length < FAILURES_KEPT) failures.push({ path: file.path, message: sentence(file, error) });
+    };
+    const done = (file: ScannedFile): void => {
+      progress.doneFiles += 1;
+      progress.doneBytes += file.size;
+      report();
+    };
     let next = 0;
+    /** The next files to hash: small ones a group read together, else one. */
+    const take = (): ScannedFile[] => {
+      const group: ScannedFile[] = [];
+      let bytes = 0;
+      for (let file = todo[next]; file && group.length < TOGETHER_FILES; file = todo[next]) {
+        if (file.size >= TOGETHER_BELOW ? group.length > 0 : bytes + file.size > TOGETHER_BYTES) break;
+        group.push(file);
+        bytes += file.size;
+        next += 1;
+        if (file.size >= TOGETHER_BELOW) break;
+      }
+      return group;
+    };
     const lane = async (): Promise<void> => {
       while (next < todo.length && !abort.signal.aborted) {
-        const file = todo[next++] as ScannedFile;
-        const read = new AbortController();
-        try {
-          // An upload run took it: it comes back with the receiver's SHA-256.
-          if (!this.#held.has(file.path)) {
-            this.#passReads.set(file.path, read);
-            const signal = AbortSignal.any([abort.signal, read.signal]);
-            await this.#hashOne(file, source, md5, signal, (bytes) => {
-              inFlight.set(file.path, bytes);
-              report();
-            });
-          }
-        } catch (error) {
-          if (abort.signal.aborted) break;
-          if (!read.signal.aborted) {
-            progress.failed += 1;
-            if (failures.length < FAILURES_KEPT)
-              failures.push({ path: file.path, message: sentence(file, error) });
-          }
-        } finally {
-          inFlight.delete(file.path);
-          if (this.#passReads.get(file.path) === read) this.#passReads.delete(file.path);
+        const group = take();
+        // An upload run took them: they come back with the receiver's SHA-256.
+        const free = group.filter((file) => !this.#held.has(file.path));
+        const one = free.length === 1 && (free[0] as ScannedFile).size >= TOGETHER_BELOW;
+        if (one)
+          await this.#hashBig(free[0] as ScannedFile, source, md5, abort.signal, inFlight, report, failed);
+        else if (free.length > 0) {
+          const sums = await this.#hashSmall(free, source, md5, abort.signal);
+          sums.forEach((result, i) => {
+            if (result.status === 'rejected' && !abort.signal.aborted)
+              failed(free[i] as ScannedFile, result.reason);
+          });
         }
-        progress.doneFiles += 1;
-        progress.doneBytes += file.size;
-        report();
+        if (abort.signal.aborted) break;
+        group.forEach(done);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, lane));
@@ -227,18 +257,96 @@ export class ChecksumStore {
     return { ...progress, cancelled: abort.signal.aborted, failures };
   }
 
-  async #hashOne(
+  /** Hashes a large file in its own read, which stops when an upload run takes the file (see hold). */
+  async #hashBig(
     file: ScannedFile,
     source: FolderSource,
     md5: boolean,
-    signal: AbortSignal,
-    onBytes: (bytes: number) => void,
+    passSignal: AbortSignal,
+    inFlight: Map<string, number>,
+    report: () => void,
+    failed: (file: ScannedFile, error: unknown) => void,
   ): Promise<void> {
-    await this.#sumsOf(file, md5, async () => {
-      const blob = await source.open(file.path);
-      if (blob.size !== file.size || blob.lastModified !== file.lastModified) throw new ChangedSinceScan();
-      return hashBlob(blob, { md5, signal, onBytes });
+    const read = new AbortController();
+    this.#passReads.set(file.path, read);
+    const signal = AbortSignal.any([passSignal, read.signal]);
+    try {
+      await this.#sumsOf(file, md5, async () => {
+        const blob = await source.open(file.path);
+        if (changedSinceScan(blob, file)) throw new ChangedSinceScan();
+        return hashBlob(blob, {
+          md5,
+          signal,
+          onBytes: (bytes) => {
+            inFlight.set(file.path, bytes);
+            report();
+          },
+        });
+      });
+    } catch (error) {
+      if (!signal.aborted) failed(file, error);
+    } finally {
+      inFlight.delete(file.path);
+      if (this.#passReads.get(file.path) === read) this.#passReads.delete(file.path);
+    }
+  }
+
+  /** Hashes small files together: opened at once (one message for a folder input's), read in one go. */
+  #hashSmall(
+    files: readonly ScannedFile[],
+    source: FolderSource,
+    md5: boolean,
+    signal: AbortSignal,
+  ): Promise<PromiseSettledResult<FileDigests>[]> {
+    return Promise.allSettled(
+      this.#sumsOfAll(files, md5, (todo) => {
+        const opened = todo.map(async (file) => {
+          const blob = await source.open(file.path);
+          if (changedSinceScan(blob, file)) throw new ChangedSinceScan();
+          return blob;
+        });
+        // Those that opened are read together; each of the others fails with the reason it did not open.
+        const each = Promise.allSettled(opened).then((results) => {
+          const blobs = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+          const sums = hashBlobsTogether(blobs, { md5, signal });
+          let at = 0;
+          return results.map((result) =>
+            result.status === 'fulfilled'
+              ? (sums[at++] as Promise<FileDigests>)
+              : Promise.reject(result.reason),
+          );
+        });
+        return todo.map((_, i) => each.then((all) => all[i] as Promise<FileDigests>));
+      }),
+    );
+  }
+
+  /**
+   * The checksums of several files, as #sumsOf gives each; the ones neither kept nor under way are computed by one
+   * call of `hashAll`, which answers for each of them in order.
+   */
+  #sumsOfAll(
+    files: readonly ScannedFile[],
+    md5: boolean,
+    hashAll: (todo: readonly ScannedFile[]) => Promise<FileDigests>[],
+  ): Promise<FileDigests>[] {
+    const todo = files.filter((file) => !this.knownFor(file, md5) && !this.#fitsUnderWay(file, md5));
+    const place = new Map(todo.map((file, i) => [file, i]));
+    let hashed: Promise<FileDigests>[] | undefined;
+    const hashedAt = (i: number) => (hashed ??= hashAll(todo))[i] as Promise<FileDigests>;
+    return files.map((file) => {
+      const i = place.get(file);
+      return this.#sumsOf(
+        file,
+        md5,
+        () => (i === undefined ? hashAll([file])[0] : hashedAt(i)) as Promise<FileDigests>,
+      );
     });
+  }
+
+  #fitsUnderWay(file: ScannedFile, md5: boolean): boolean {
+    const underWay = this.#underWay.get(file.path);
+    return underWay !== undefined && fits(underWay, file, md5);
   }
 
   /**
@@ -279,6 +387,10 @@ function fits(underWay: UnderWay, file: ScannedFile, md5: boolean): boolean {
 }
 
 class ChangedSinceScan extends Error {}
+
+function changedSinceScan(blob: Blob & { lastModified: number }, file: ScannedFile): boolean {
+  return blob.size !== file.size || blob.lastModified !== file.lastModified;
+}
 
 function sentence(file: Pick<ScannedFile, 'path'>, error: unknown): string {
   if (error instanceof ChangedSinceScan) {

@@ -295,15 +295,11 @@ const api = {
     items: readonly { readonly path: string; readonly file: File }[],
     kind: DigestKind,
   ): Promise<(SentDigests | string)[]> {
-    return Promise.all(
-      items.map(({ path, file }) => {
-        const digests: Promise<SentDigests> =
-          kind === 'xxh3-128'
-            ? checksums.fastDigest(path, file).then((xxh3) => ({ xxh3 }))
-            : checksums.digest(path, file, kind === 'sha-256+md5');
-        return digests.catch((error: unknown) => (error as Error).message);
-      }),
-    );
+    const digests: Promise<SentDigests>[] =
+      kind === 'xxh3-128'
+        ? items.map(({ path, file }) => checksums.fastDigest(path, file).then((xxh3) => ({ xxh3 })))
+        : checksums.digestAll(items, kind === 'sha-256+md5');
+    return Promise.all(digests.map((d) => d.catch((error: unknown) => (error as Error).message)));
   },
 
   /** An upload run proves these files by XXH3-128: the checksum pass leaves them alone while it holds them. */

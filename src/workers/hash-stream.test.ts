@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createMD5, createSHA256, xxhash128 } from 'hash-wasm';
 import { describe, expect, it, vi } from 'vitest';
-import { fastHashBlob, hashBlob } from './hash-stream';
+import { fastHashBlob, hashBlob, hashBlobsTogether } from './hash-stream';
 import type { HashSource } from './hash-stream';
 
 // The real hash-wasm, with its factories counted, to see that hashers are reused rather than re-created.
@@ -227,6 +227,26 @@ describe('hashBlob concurrency and hasher reuse', () => {
     await expect(hashBlob(failing, { md5: true })).rejects.toThrow(READ_FAILED);
     const blob = new Blob([seededBytes(2000, 2)]);
     expect(await hashBlob(blob, { md5: true })).toEqual(await nodeDigests(blob));
+  });
+});
+
+describe('hashBlobsTogether', () => {
+  it('gives each of several small files read in one go its own digests', async () => {
+    const blobs = [5000, 0, 1, 70_001].map((size, i) => new Blob([seededBytes(size, 200 + i)]));
+    const results = await Promise.all(hashBlobsTogether(blobs, { md5: true }));
+    expect(results).toEqual(await Promise.all(blobs.map(nodeDigests)));
+    const sha256Only = await Promise.all(hashBlobsTogether(blobs, { md5: false }));
+    expect(sha256Only).toEqual(results.map(({ sha256 }) => ({ sha256 })));
+  });
+
+  it('reads each on its own when they cannot be read together, so only the unreadable one fails', async () => {
+    const first = new Blob([seededBytes(3000, 11)]);
+    const failing = controlledSource([seededBytes(1000, 12)], { failWith: new TypeError('gone') });
+    const last = new Blob([seededBytes(4000, 13)]);
+    const [a, b, c] = hashBlobsTogether([first, failing as unknown as Blob, last], { md5: false });
+    expect(await a).toEqual({ sha256: (await nodeDigests(first)).sha256 });
+    await expect(b).rejects.toThrow(READ_FAILED);
+    expect(await c).toEqual({ sha256: (await nodeDigests(last)).sha256 });
   });
 });
 
