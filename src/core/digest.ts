@@ -18,6 +18,15 @@ export interface FileDigests {
  */
 export type SentDigests = FileDigests | { readonly xxh3: string };
 
+/**
+ * A file the upload sends, hashed for it: its checksums, and its bytes when they were read whole to compute them,
+ * so that the request sends those bytes rather than reading the file a second time (null when it was streamed).
+ */
+export interface HashedFile {
+  readonly digests: FileDigests;
+  readonly bytes: Uint8Array<ArrayBuffer> | null;
+}
+
 export function reprDigest(digests: SentDigests): string {
   if ('xxh3' in digests) return `${FAST_DIGEST}=:${hexToBase64(digests.xxh3)}:`;
   const fields = [`sha-256=:${hexToBase64(digests.sha256)}:`];

@@ -31,6 +31,9 @@ export class RunDigests {
   readonly #fast = new Map<number, { job: UploadJob; file: File }>();
   /** Files of the run the checksum pass leaves alone (only with a fast digest). */
   readonly #held = new Map<number, UploadJob>();
+  /** The bytes of each file in the window that was read whole for its checksums, by the File the engine reads. */
+  readonly #bytes = new Map<Blob, Promise<Uint8Array<ArrayBuffer> | null>>();
+  readonly #fileOf = new Map<number, Blob>();
 
   constructor(source: DigestSource, listener: UploadListener, plan: TransferPlan, md5: boolean) {
     this.#source = source;
@@ -95,7 +98,7 @@ export class RunDigests {
       ? this.#source.fastDigest(job, file).then((xxh3) => ({ xxh3 }))
       : known
         ? Promise.resolve(known)
-        : this.#source.digest(job, file);
+        : this.#read(job, file);
     const wrapped = digests.then(
       (d) => {
         if ('sha256' in d) this.#knew(job.id, d);
@@ -107,6 +110,28 @@ export class RunDigests {
     );
     wrapped.catch(() => undefined);
     this.#digests.set(job.id, wrapped);
+  }
+
+  /** Hashes the file, and keeps its bytes for the request when they were read whole (see bytesOf). */
+  #read(job: UploadJob, file: File): Promise<FileDigests> {
+    const hashed = this.#source.digest(job, file);
+    this.#fileOf.set(job.id, file);
+    this.#bytes.set(
+      file,
+      hashed.then(
+        ({ bytes }) => (bytes?.byteLength === file.size ? bytes : null),
+        () => null,
+      ),
+    );
+    return hashed.then(({ digests }) => digests);
+  }
+
+  /**
+   * The bytes of a file of the window that were read whole and hashed, to send instead of reading the file again;
+   * undefined when it is not read so (null once that read gave none).
+   */
+  bytesOf(file: Blob): Promise<Uint8Array<ArrayBuffer> | null> | undefined {
+    return this.#bytes.get(file);
   }
 
   #knew(id: number, digests: FileDigests): void {
@@ -137,7 +162,11 @@ export class RunDigests {
     const receivers = checked.includes(FAST_DIGEST) ? readReturnedDigests(returned, this.#md5) : null;
     let digests = receivers;
     if (receivers) this.#source.adopt(fast.job, receivers);
-    else digests = await this.#source.digest(fast.job, fast.file).catch(() => null);
+    else
+      digests = await this.#source.digest(fast.job, fast.file).then(
+        (h) => h.digests,
+        () => null,
+      );
     this.release([id]);
     if (digests) this.#knew(id, digests);
     return digests;
@@ -184,5 +213,8 @@ export class RunDigests {
     this.#digestsKnown.delete(id);
     this.#announced.delete(id);
     this.#fast.delete(id);
+    const file = this.#fileOf.get(id);
+    if (file) this.#bytes.delete(file);
+    this.#fileOf.delete(id);
   }
 }

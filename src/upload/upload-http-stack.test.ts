@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponse, HttpStack } from 'tus-js-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  BytesBody,
   PROGRESS_FROM_BYTES,
   RequestStalled,
   STALL_MS,
@@ -40,7 +41,7 @@ function recordingStack() {
   return { seen, stack };
 }
 
-async function send(body: Blob | null) {
+async function send(body: Blob | BytesBody | null) {
   const { seen, stack } = recordingStack();
   const request = new UploadHttpStack(stack).createRequest('PATCH', '/files/x');
   request.setHeader('Upload-Offset', '0');
@@ -70,6 +71,14 @@ describe('UploadHttpStack', () => {
     expect(response.getStatus()).toBe(204);
     expect(request.getUnderlyingObject()).toBe(entry);
   });
+
+  it('sends a body in memory as its bytes, and measures it by them', async () => {
+    const bytes = new TextEncoder().encode('specimen');
+    const { entry, request } = await send(new BytesBody(bytes));
+    expect(entry?.body).toBe(bytes);
+    expect((request as WatchedRequest).bodySize).toBe(8);
+    expect((await send(new BytesBody(new Uint8Array(PROGRESS_FROM_BYTES)))).entry?.progress).toBe(true);
+  });
 });
 
 describe('Upload-Checksum, for a server that takes tus checksums', () => {
@@ -83,6 +92,15 @@ describe('Upload-Checksum, for a server that takes tus checksums', () => {
       .createRequest('POST', '/files/')
       .send(new Blob(['abc']));
     expect(seen[1]?.headers['Upload-Checksum']).toBe('sha256 ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=');
+  });
+
+  it('is the digest of the bytes of a body in memory, not of the buffer they lie in', async () => {
+    const { seen, stack } = recordingStack();
+    const buffer = new TextEncoder().encode('xxabcxx').buffer;
+    await new UploadHttpStack(stack, undefined, 'sha1')
+      .createRequest('PATCH', '/files/x')
+      .send(new BytesBody(new Uint8Array(buffer, 2, 3)));
+    expect(seen[0]?.headers['Upload-Checksum']).toBe('sha1 qZk+NkcGgWq6PiVxeFDCbJzQ2J0=');
   });
 
   it('is left out without a body, with an empty one, or when the server takes none', async () => {

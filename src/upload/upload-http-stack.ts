@@ -6,7 +6,8 @@
  * - a request that shows no sign of life for {@link STALL_MS} is given up, and tus tries it again with its
  *   backoff. A connection that went silent (a proxy, a sleeping laptop's network, a receiver that never
  *   answers) would otherwise hold its file, and the batch, for good: the XHR stack answers only load and error.
- * - where the server takes tus's checksum extension, a request with a body carries its `Upload-Checksum`.
+ * - where the server takes tus's checksum extension, a request with a body carries its `Upload-Checksum`;
+ * - a body may be bytes in memory (a {@link BytesBody}) as well as a Blob.
  */
 import { DefaultHttpStack, type HttpRequest, type HttpResponse, type HttpStack } from 'tus-js-client';
 import { UPLOAD_CHECKSUM_HEADER } from '#core/protocol';
@@ -20,6 +21,20 @@ export const PROGRESS_FROM_BYTES = 1024 * 1024;
  * it verifies after a restart; a small body gives no progress, so it has this long in all.
  */
 export const STALL_MS = 120_000;
+
+/**
+ * A request body already in memory: a small file the upload read whole for its checksums, sent as those bytes
+ * rather than read from the disk again. tus-js-client only asks its `size`.
+ */
+export class BytesBody {
+  constructor(readonly bytes: Uint8Array<ArrayBuffer>) {}
+
+  get size(): number {
+    return this.bytes.byteLength;
+  }
+}
+
+type Body = Blob | BytesBody | null;
 
 export class UploadHttpStack implements HttpStack {
   readonly #inner: HttpStack;
@@ -95,7 +110,7 @@ export class WatchedRequest implements HttpRequest {
     this.#onProgress = handler;
   }
 
-  send(body: Blob | null = null): Promise<HttpResponse> {
+  send(body: Body = null): Promise<HttpResponse> {
     const algorithm = this.#checksum;
     if (algorithm === null || body === null || body.size === 0) return this.#send(body);
     return uploadChecksum(algorithm, body).then((checksum) => {
@@ -107,7 +122,7 @@ export class WatchedRequest implements HttpRequest {
     });
   }
 
-  #send(body: Blob | null): Promise<HttpResponse> {
+  #send(body: Body): Promise<HttpResponse> {
     let lastSign = Date.now();
     this.bodySize = body?.size ?? 0;
     this.sentAt = lastSign;
@@ -133,7 +148,7 @@ export class WatchedRequest implements HttpRequest {
         }, ms);
       };
       watch(STALL_MS);
-      this.#inner.send(body).then(
+      this.#inner.send(body instanceof BytesBody ? body.bytes : body).then(
         (response) => {
           clearTimeout(this.#timer);
           if (response.getStatus() > 0) this.#onAnswer(Date.now());
@@ -161,10 +176,12 @@ export class WatchedRequest implements HttpRequest {
 }
 
 /** The `Upload-Checksum` value of `body`: the tus algorithm name and the base64 digest. */
-export async function uploadChecksum(algorithm: ChunkChecksumAlgorithm, body: Blob): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest(WEB_CRYPTO_DIGESTS[algorithm], await body.arrayBuffer()),
-  );
+export async function uploadChecksum(
+  algorithm: ChunkChecksumAlgorithm,
+  body: Blob | BytesBody,
+): Promise<string> {
+  const bytes = body instanceof BytesBody ? body.bytes : await body.arrayBuffer();
+  const digest = new Uint8Array(await crypto.subtle.digest(WEB_CRYPTO_DIGESTS[algorithm], bytes));
   let binary = '';
   for (const byte of digest) binary += String.fromCharCode(byte);
   return `${algorithm} ${btoa(binary)}`;

@@ -94,6 +94,66 @@ describe('ChecksumStore.compute, the checksum pass', () => {
     const results = await Promise.all(store.digestAll(items, false));
     expect(results).toEqual(['kept', 'new one', 'another'].map((text) => ({ sha256: sha256(text) })));
   });
+
+  it('hands the upload the bytes it read of small files, to send them rather than read them again', async () => {
+    const store = new ChecksumStore();
+    await store.digest('kept.txt', file('kept'), false);
+    const items = ['kept', 'new one', 'another'].map((text) => ({ path: `${text}.txt`, file: file(text) }));
+    const results = await Promise.all(store.readAll(items, false));
+    expect(results.map((r) => r.digests)).toEqual(
+      ['kept', 'new one', 'another'].map((text) => ({ sha256: sha256(text) })),
+    );
+    // A kept checksum needs no read, so it comes without bytes.
+    expect(results.map((r) => r.bytes && new TextDecoder().decode(r.bytes))).toEqual([
+      null,
+      'new one',
+      'another',
+    ]);
+    // What is kept is the checksums alone.
+    expect(store.knownFor({ path: 'new one.txt', size: 7, lastModified: 1000 }, false)).toEqual({
+      sha256: sha256('new one'),
+    });
+    const [withMd5] = await Promise.all(store.readAll(items.slice(1, 2), true));
+    expect(withMd5?.digests).toEqual({ sha256: sha256('new one'), md5: md5('new one') });
+  });
+
+  it('streams a file of a megabyte or more, and never holds it whole', async () => {
+    const store = new ChecksumStore();
+    const big = 'x'.repeat(1024 * 1024);
+    const [result] = await Promise.all(store.readAll([{ path: 'big.txt', file: file(big) }], false));
+    expect(result).toEqual({ digests: { sha256: sha256(big) }, bytes: null });
+  });
+});
+
+describe('ChecksumStore: the checksum pass waits while an upload runs', () => {
+  const texts = ['one', 'two', 'three'];
+  const facts = texts.map((text) => ({ path: `${text}.txt`, size: text.length, lastModified: 1000 }));
+  const source = { name: 'f', open: (path: string) => Promise.resolve(file(path.replace('.txt', ''))) };
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it('reads nothing while paused, and hashes every file once it goes on', async () => {
+    const store = new ChecksumStore();
+    store.pause(true);
+    let settled = false;
+    const pass = store.compute(facts, source, false, () => undefined).finally(() => (settled = true));
+    await tick();
+    expect(settled).toBe(false);
+    expect(facts.map((f) => store.knownFor(f, false))).toEqual([undefined, undefined, undefined]);
+    store.pause(false);
+    expect((await pass).doneFiles).toBe(3);
+    expect(facts.map((f) => store.knownFor(f, false))).toEqual(
+      texts.map((text) => ({ sha256: sha256(text) })),
+    );
+  });
+
+  it('ends at once when cancelled while paused', async () => {
+    const store = new ChecksumStore();
+    store.pause(true);
+    const pass = store.compute(facts, source, false, () => undefined);
+    await tick();
+    store.cancel();
+    expect(await pass).toMatchObject({ cancelled: true, doneFiles: 0 });
+  });
 });
 
 describe('ChecksumStore: the checksum pass and the upload share a hash under way', () => {

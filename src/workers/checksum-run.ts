@@ -3,7 +3,7 @@
  * target uses it) a few at a time, so reading the next file overlaps hashing the last. Results are kept by path
  * with the size and date they were computed for; a rescan starts afresh.
  */
-import type { FileDigests } from '#core/digest';
+import type { FileDigests, HashedFile } from '#core/digest';
 import type { Checksums } from '#core/filelists/context';
 import { aboutFile } from '#core/format';
 import type { ScannedFile } from '#core/validation/types';
@@ -69,6 +69,8 @@ export class ChecksumStore {
   readonly #held = new Set<string>();
   /** The pass's read of each file it is hashing, to stop when an upload run takes the file. */
   readonly #passReads = new Map<string, AbortController>();
+  /** Set while an upload runs (see pause): the pass waits for it to settle. */
+  #paused: { readonly over: Promise<void>; readonly resume: () => void } | null = null;
 
   forget(): void {
     this.cancel();
@@ -82,6 +84,22 @@ export class ChecksumStore {
     for (const path of paths) {
       this.#held.add(path);
       this.#passReads.get(path)?.abort();
+    }
+  }
+
+  /**
+   * While an upload runs, the pass waits between its reads: the run hashes each file it sends as it reads it (a
+   * small one once, for its checksums and its request), where the pass would read the same files again on cores the
+   * transfer already fills. It goes on when the upload stops or settles, with what is still missing.
+   */
+  pause(on: boolean): void {
+    if (on && !this.#paused) {
+      let resume = (): void => undefined;
+      const over = new Promise<void>((resolve) => (resume = resolve));
+      this.#paused = { over, resume };
+    } else if (!on && this.#paused) {
+      this.#paused.resume();
+      this.#paused = null;
     }
   }
 
@@ -138,22 +156,52 @@ export class ChecksumStore {
     items: readonly { readonly path: string; readonly file: File }[],
     md5: boolean,
   ): Promise<FileDigests>[] {
+    return this.#hashForUpload(items, md5, false).map((hashed) => hashed.then((h) => h.digests));
+  }
+
+  /**
+   * As digestAll, and each file read together comes back with its bytes, for the upload to send: the file is then
+   * read once, not once for its checksums and again for the request (files whose checksums were kept, or that the
+   * pass is hashing, come without).
+   */
+  readAll(
+    items: readonly { readonly path: string; readonly file: File }[],
+    md5: boolean,
+  ): Promise<HashedFile>[] {
+    return this.#hashForUpload(items, md5, true);
+  }
+
+  #hashForUpload(
+    items: readonly { readonly path: string; readonly file: File }[],
+    md5: boolean,
+    keepBytes: boolean,
+  ): Promise<HashedFile>[] {
     const facts = items.map(({ path, file }) => ({ path, size: file.size, lastModified: file.lastModified }));
     const files = new Map(items.map(({ path, file }) => [path, file]));
+    const read = new Map<string, Uint8Array<ArrayBuffer>>();
     const all = this.#digests.then(() =>
       this.#sumsOfAll(facts, md5, (todo) =>
         hashBlobsTogether(
           todo.map((fact) => files.get(fact.path) as File),
-          { md5 },
+          // A large file is streamed, never held whole (the bridge sends it on its own).
+          { md5, keepBytes: keepBytes && todo.every((fact) => fact.size < TOGETHER_BELOW) },
+        ).map((hashed, i) =>
+          hashed.then(({ bytes, ...sums }) => {
+            if (bytes) read.set((todo[i] as ScannedFile).path, bytes);
+            return sums;
+          }),
         ),
       ).map((sums, i) =>
-        sums.catch((error: unknown) => {
-          throw new Error(sentence(facts[i] as ScannedFile, error), { cause: error });
-        }),
+        sums.then(
+          (digests) => ({ digests, bytes: read.get((facts[i] as ScannedFile).path) ?? null }),
+          (error: unknown) => {
+            throw new Error(sentence(facts[i] as ScannedFile, error), { cause: error });
+          },
+        ),
       ),
     );
     this.#digests = all.then((each) => Promise.allSettled(each));
-    return items.map((_, i) => all.then((each) => each[i] as Promise<FileDigests>));
+    return items.map((_, i) => all.then((each) => each[i] as Promise<HashedFile>));
   }
 
   /**
@@ -232,8 +280,13 @@ export class ChecksumStore {
       }
       return group;
     };
+    const cancelled = new Promise<void>((resolve) =>
+      abort.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
     const lane = async (): Promise<void> => {
       while (next < todo.length && !abort.signal.aborted) {
+        while (this.#paused && !abort.signal.aborted) await Promise.race([this.#paused.over, cancelled]);
+        if (abort.signal.aborted) break;
         const group = take();
         // An upload run took them: they come back with the receiver's SHA-256.
         const free = group.filter((file) => !this.#held.has(file.path));

@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import type { BarcodeReading } from '#core/barcodes/types';
-import type { FileDigests, SentDigests } from '#core/digest';
+import type { FileDigests, HashedFile, SentDigests } from '#core/digest';
 import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
 import type { ListFacts } from '../platform/pick-folder';
@@ -53,7 +53,7 @@ interface DigestRequest {
   readonly path: string;
   readonly file: File;
   readonly kind: DigestKind;
-  resolve(digests: SentDigests): void;
+  resolve(digests: SentDigests, bytes: Uint8Array<ArrayBuffer> | null): void;
   reject(error: unknown): void;
 }
 
@@ -201,18 +201,19 @@ export class FolderWorker {
   }
 
   /**
-   * The checksums of a file the upload sends. Small files asked for in the same turn of the event loop go to
-   * the worker in one message, so 5,000 small files cost a hundred round trips rather than 5,000.
+   * The checksums of a file the upload sends, with its bytes when the worker read it whole for them (see
+   * ChecksumStore.readAll). Small files asked for in the same turn of the event loop go to the worker in one
+   * message, so 5,000 small files cost a hundred round trips rather than 5,000.
    */
-  async digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
-    const digests = await this.#digest(path, file, md5 ? 'sha-256+md5' : 'sha-256');
+  async digest(path: string, file: File, md5: boolean): Promise<HashedFile> {
+    const { digests, bytes } = await this.#digest(path, file, md5 ? 'sha-256+md5' : 'sha-256');
     if ('xxh3' in digests) throw new Error(`${path} got an XXH3-128 where its SHA-256 was asked for.`);
-    return digests;
+    return { digests, bytes };
   }
 
   /** The XXH3-128 of a file the upload sends to a receiver that verifies it (see FAST_DIGEST); batched as digest(). */
   async fastDigest(path: string, file: File): Promise<string> {
-    const digests = await this.#digest(path, file, 'xxh3-128');
+    const { digests } = await this.#digest(path, file, 'xxh3-128');
     if (!('xxh3' in digests)) throw new Error(`${path} got a SHA-256 where its XXH3-128 was asked for.`);
     return digests.xxh3;
   }
@@ -224,6 +225,11 @@ export class FolderWorker {
 
   releaseChecksums(paths: readonly string[]): Promise<void> {
     return Promise.race([this.#api.releaseChecksums(paths), this.#failure]);
+  }
+
+  /** The checksum pass waits while an upload runs (see ChecksumStore.pause). */
+  pauseChecksums(on: boolean): Promise<void> {
+    return Promise.race([this.#api.pauseChecksums(on), this.#failure]);
   }
 
   /**
@@ -240,9 +246,19 @@ export class FolderWorker {
     }, 0);
   }
 
-  #digest(path: string, file: File, kind: DigestKind): Promise<SentDigests> {
+  #digest(
+    path: string,
+    file: File,
+    kind: DigestKind,
+  ): Promise<{ digests: SentDigests; bytes: Uint8Array<ArrayBuffer> | null }> {
     return new Promise((resolve, reject) => {
-      const item = { path, file, kind, resolve, reject };
+      const item = {
+        path,
+        file,
+        kind,
+        resolve: (digests: SentDigests, bytes: Uint8Array<ArrayBuffer> | null) => resolve({ digests, bytes }),
+        reject,
+      };
       if (file.size >= BATCHED_BELOW) {
         this.#sendDigests([item]);
         return;
@@ -263,10 +279,10 @@ export class FolderWorker {
       const group = items.filter((item) => item.kind === kind);
       const request = group.map(({ path, file }) => ({ path, file }));
       this.#holdingCore(Promise.race([this.#api.digest(request, kind), this.#failure])).then(
-        (results) =>
+        (answers) =>
           group.forEach((item, i) => {
-            const result = results[i];
-            if (typeof result === 'object') item.resolve(result);
+            const result = answers.digests[i];
+            if (typeof result === 'object') item.resolve(result, answers.bytes[i] ?? null);
             else item.reject(new Error(result ?? 'The file could not be hashed.'));
           }),
         (error: unknown) => group.forEach((item) => item.reject(error)),

@@ -50,6 +50,15 @@ import { toCsv } from './table-writer';
 
 const REPORT_COLUMNS = ['path', 'status', 'identifier', 'rule', 'message'] as const;
 
+/**
+ * The worker's answer to the upload's digest requests, by position: each file's digests or the sentence saying why
+ * it could not be read, and its bytes where they were read whole for the digests.
+ */
+export interface DigestAnswers {
+  readonly digests: readonly (SentDigests | string)[];
+  readonly bytes: readonly (Uint8Array<ArrayBuffer> | null)[];
+}
+
 export interface RecordListText {
   readonly name: string;
   readonly text: string;
@@ -289,17 +298,25 @@ const api = {
 
   /**
    * The checksums of files the upload sends, computed now unless known, in order: each is its digests or the
-   * sentence saying why it could not be read.
+   * sentence saying why it could not be read. Small files read for their SHA-256 come with their bytes, which the
+   * upload sends (handed over, not copied).
    */
-  digest(
+  async digest(
     items: readonly { readonly path: string; readonly file: File }[],
     kind: DigestKind,
-  ): Promise<(SentDigests | string)[]> {
-    const digests: Promise<SentDigests>[] =
+  ): Promise<DigestAnswers> {
+    const hashed: Promise<{ digests: SentDigests; bytes: Uint8Array<ArrayBuffer> | null }>[] =
       kind === 'xxh3-128'
-        ? items.map(({ path, file }) => checksums.fastDigest(path, file).then((xxh3) => ({ xxh3 })))
-        : checksums.digestAll(items, kind === 'sha-256+md5');
-    return Promise.all(digests.map((d) => d.catch((error: unknown) => (error as Error).message)));
+        ? items.map(({ path, file }) =>
+            checksums.fastDigest(path, file).then((xxh3) => ({ digests: { xxh3 }, bytes: null })),
+          )
+        : checksums.readAll(items, kind === 'sha-256+md5');
+    const answers = await Promise.all(
+      hashed.map((h) => h.catch((error: unknown) => ({ digests: (error as Error).message, bytes: null }))),
+    );
+    const bytes = answers.map((answer) => answer.bytes);
+    const buffers = new Set(bytes.flatMap((b) => (b ? [b.buffer as ArrayBuffer] : [])));
+    return Comlink.transfer({ digests: answers.map((answer) => answer.digests), bytes }, [...buffers]);
   },
 
   /** An upload run proves these files by XXH3-128: the checksum pass leaves them alone while it holds them. */
@@ -309,6 +326,11 @@ const api = {
 
   releaseChecksums(paths: readonly string[]): void {
     checksums.release(paths);
+  },
+
+  /** The checksum pass waits while an upload runs (see ChecksumStore.pause). */
+  pauseChecksums(on: boolean): void {
+    checksums.pause(on);
   },
 
   /** Keeps the receiver's checksums of files whose bytes it verified. */

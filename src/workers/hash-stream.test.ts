@@ -239,6 +239,19 @@ describe('hashBlobsTogether', () => {
     expect(sha256Only).toEqual(results.map(({ sha256 }) => ({ sha256 })));
   });
 
+  it('hands each blob its bytes back when asked, one alone too', async () => {
+    const blobs = [3000, 0, 7001].map((size, i) => new Blob([seededBytes(size, 300 + i)]));
+    const results = await Promise.all(hashBlobsTogether(blobs, { md5: false, keepBytes: true }));
+    for (const [i, result] of results.entries()) {
+      expect(result.bytes).toEqual(new Uint8Array(await (blobs[i] as Blob).arrayBuffer()));
+      expect(result.sha256).toBe((await nodeDigests(blobs[i] as Blob)).sha256);
+    }
+    const [alone] = await Promise.all(hashBlobsTogether(blobs.slice(2), { md5: false, keepBytes: true }));
+    expect(alone?.bytes).toEqual(new Uint8Array(await (blobs[2] as Blob).arrayBuffer()));
+    const [without] = await Promise.all(hashBlobsTogether(blobs.slice(0, 2), { md5: false }));
+    expect(without).not.toHaveProperty('bytes');
+  });
+
   it('reads each on its own when they cannot be read together, so only the unreadable one fails', async () => {
     const first = new Blob([seededBytes(3000, 11)]);
     const failing = controlledSource([seededBytes(1000, 12)], { failWith: new TypeError('gone') });

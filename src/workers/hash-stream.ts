@@ -45,6 +45,16 @@ const YIELD_EVERY_MS = 20;
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** hashBlobsTogether's options: `keepBytes` hands each blob's bytes back with its checksums. */
+export interface TogetherOptions extends HashOptions {
+  readonly keepBytes?: boolean;
+}
+
+/** A blob's checksums from hashBlobsTogether, with its bytes (a view of the read) when they were asked for and read. */
+export interface TogetherChecksums extends BlobChecksums {
+  readonly bytes?: Uint8Array<ArrayBuffer>;
+}
+
 /** The most a read into our buffer takes; the browser hands over less at a time (tens to hundreds of KiB). */
 const READ_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -127,9 +137,13 @@ export async function fastHashBlob(blob: HashSource, options: Omit<HashOptions, 
  * go as one Blob of them all, which costs the browser one read instead of one per file (5,000 files of 10 KB from
  * the origin's storage: 1.0 s in a worker, against 1.5 s three at a time and 2.9 s one by one). When that read
  * fails or stalls, or one of them changed, each is read on its own, so the failure is told of the file it belongs to.
+ * With `keepBytes`, each blob read together comes back with its bytes (one alone too is then read whole).
  */
-export function hashBlobsTogether(blobs: readonly Blob[], options: HashOptions): Promise<BlobChecksums>[] {
-  if (blobs.length === 1) return [hashBlob(blobs[0] as Blob, options)];
+export function hashBlobsTogether(
+  blobs: readonly Blob[],
+  options: TogetherOptions,
+): Promise<TogetherChecksums>[] {
+  if (blobs.length === 1 && !options.keepBytes) return [hashBlob(blobs[0] as Blob, options)];
   const all = hashTogether(blobs, options);
   return blobs.map((_, i) =>
     all.then((results) => {
@@ -142,8 +156,8 @@ export function hashBlobsTogether(blobs: readonly Blob[], options: HashOptions):
 
 async function hashTogether(
   blobs: readonly Blob[],
-  options: HashOptions,
-): Promise<(BlobChecksums | Error)[]> {
+  options: TogetherOptions,
+): Promise<(TogetherChecksums | Error)[]> {
   throwIfAborted(options.signal);
   const total = blobs.reduce((sum, blob) => sum + blob.size, 0);
   const watch = stallWatch(options.stallMs ?? STALL_MS);
@@ -153,7 +167,7 @@ async function hashTogether(
   throwIfAborted(options.signal);
   if (bytes === null || bytes.byteLength !== total) {
     const one = (blob: Blob) => hashBlob(blob, options).catch((error: unknown) => error as Error);
-    const results: (BlobChecksums | Error)[] = [];
+    const results: (TogetherChecksums | Error)[] = [];
     for (const blob of blobs) results.push(await one(blob));
     return results;
   }
@@ -164,10 +178,12 @@ async function hashTogether(
     return blobs.map((blob) => {
       const view = new Uint8Array(bytes, at, blob.size);
       at += blob.size;
-      sha256.init().update(view);
-      if (md5 === undefined) return { sha256: sha256.digest('hex') };
-      md5.init().update(view);
-      return { sha256: sha256.digest('hex'), md5: md5.digest('hex') };
+      const sums: { sha256: string; md5?: string; bytes?: Uint8Array<ArrayBuffer> } = {
+        sha256: sha256.init().update(view).digest('hex'),
+      };
+      if (md5 !== undefined) sums.md5 = md5.init().update(view).digest('hex');
+      if (options.keepBytes) sums.bytes = view;
+      return sums;
     });
   } finally {
     sha256Pool.release(sha256);

@@ -33,6 +33,8 @@ export class ChecksumState {
   #stoppedByUser = false;
   /** No pass begins by itself while set (see hold). */
   #held = false;
+  /** An upload runs, and a pass under way waits for it (see yieldTo). */
+  #yielding = $state(false);
   readonly #meter = new ProgressMeter();
   readonly #folder: FolderState;
   readonly #check: CheckState;
@@ -84,6 +86,11 @@ export class ChecksumState {
 
   get revision(): number {
     return this.#revision;
+  }
+
+  /** The pass under way waits for the upload that runs (see yieldTo). */
+  get waiting(): boolean {
+    return this.#yielding && this.#phase === 'running';
   }
 
   get background(): boolean {
@@ -171,6 +178,16 @@ export class ChecksumState {
     const released = this.#held && !on;
     this.#held = on;
     if (released) this.#refreshIfChecked();
+  }
+
+  /**
+   * A pass under way waits while `uploading`: the upload hashes the files it sends as it reads them (see
+   * ChecksumStore.pause), and goes on with what is still missing when the upload stops or settles.
+   */
+  yieldTo(uploading: boolean): void {
+    if (uploading === this.#yielding) return;
+    this.#yielding = uploading;
+    void this.#folder.worker?.pauseChecksums(uploading).catch(() => undefined);
   }
 
   /** Refreshes once the folder is scanned and checked (the upload set is the check's). */
