@@ -2,7 +2,8 @@
  * Optional diagnosis (BENCH_PROFILE=1): a CPU profile of the page's main thread during an app run, summarised
  * as the functions with the most self time, mapped back to the app's sources through dist/'s source maps.
  * BENCH_PROFILE_DIR=/some/dir also keeps the page's raw profile there (open it in Chromium's DevTools), with the
- * page's long tasks and its clock at the profile's start, so each long task's samples can be looked at.
+ * page's long tasks and its clock at the profile's start, so each long task's samples can be looked at, and the
+ * receiver's raw profile beside it.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
@@ -43,14 +44,19 @@ export async function startProfile(
   await receiver.startProfile();
   return async () => {
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
-    if (process.env.BENCH_PROFILE_DIR) {
-      const longTasks = await page.evaluate(() => (window as unknown as BenchWindow).__bench.longTasks);
-      const file = path.join(process.env.BENCH_PROFILE_DIR, `page-${Date.now()}`);
-      writeFileSync(`${file}.cpuprofile`, JSON.stringify(profile));
-      writeFileSync(`${file}.tasks.json`, JSON.stringify({ startedAt, longTasks }));
-    }
     await cdp.detach().catch(() => undefined);
     const receiverProfile = (await receiver.stopProfile()) as Profile;
+    if (process.env.BENCH_PROFILE_DIR) {
+      const longTasks = await page.evaluate(() => (window as unknown as BenchWindow).__bench.longTasks);
+      const stamp = Date.now();
+      const file = path.join(process.env.BENCH_PROFILE_DIR, `page-${stamp}`);
+      writeFileSync(`${file}.cpuprofile`, JSON.stringify(profile));
+      writeFileSync(`${file}.tasks.json`, JSON.stringify({ startedAt, longTasks }));
+      writeFileSync(
+        path.join(process.env.BENCH_PROFILE_DIR, `receiver-${stamp}.cpuprofile`),
+        JSON.stringify(receiverProfile),
+      );
+    }
     return [
       summarise('page main thread', profile, appDir),
       summarise('receiver process', receiverProfile, appDir),
