@@ -1,17 +1,22 @@
 import { createHash } from 'node:crypto';
 import { xxhash128 } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
+import type { HashedFile } from '#core/digest';
 import { ChecksumStore } from './checksum-run';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 const file = (text: string, lastModified = 1000) => new File([text], 'x.txt', { lastModified });
 
-describe('ChecksumStore.digest, for files the upload sends', () => {
+/** The checksums the store gives the upload for one file. */
+const digestOf = (store: ChecksumStore, path: string, sent: File, md5: boolean) =>
+  (store.readAll([{ path, file: sent }], md5)[0] as Promise<HashedFile>).then((hashed) => hashed.digests);
+
+describe('ChecksumStore.readAll, for files the upload sends', () => {
   it('streams SHA-256, and MD5 when asked', async () => {
     const store = new ChecksumStore();
-    expect(await store.digest('a.txt', file('specimen'), false)).toEqual({ sha256: sha256('specimen') });
-    expect(await store.digest('b.txt', file('label'), true)).toEqual({
+    expect(await digestOf(store, 'a.txt', file('specimen'), false)).toEqual({ sha256: sha256('specimen') });
+    expect(await digestOf(store, 'b.txt', file('label'), true)).toEqual({
       sha256: sha256('label'),
       md5: md5('label'),
     });
@@ -19,16 +24,16 @@ describe('ChecksumStore.digest, for files the upload sends', () => {
 
   it('reuses what it computed for the same size and date, and computes afresh when they differ', async () => {
     const store = new ChecksumStore();
-    await store.digest('a.txt', file('aaaa'), false);
+    await digestOf(store, 'a.txt', file('aaaa'), false);
     // Same size and date: the kept digest stands for the file (the check's own rule for "unchanged").
-    expect(await store.digest('a.txt', file('bbbb'), false)).toEqual({ sha256: sha256('aaaa') });
-    expect(await store.digest('a.txt', file('bbbb', 2000), false)).toEqual({ sha256: sha256('bbbb') });
+    expect(await digestOf(store, 'a.txt', file('bbbb'), false)).toEqual({ sha256: sha256('aaaa') });
+    expect(await digestOf(store, 'a.txt', file('bbbb', 2000), false)).toEqual({ sha256: sha256('bbbb') });
     expect(store.knownFor({ path: 'a.txt', size: 4, lastModified: 2000 }, false)).toEqual({
       sha256: sha256('bbbb'),
     });
     // Kept without MD5: asking for MD5 computes it.
     expect(store.knownFor({ path: 'a.txt', size: 4, lastModified: 2000 }, true)).toBeUndefined();
-    expect(await store.digest('a.txt', file('bbbb', 2000), true)).toEqual({
+    expect(await digestOf(store, 'a.txt', file('bbbb', 2000), true)).toEqual({
       sha256: sha256('bbbb'),
       md5: md5('bbbb'),
     });
@@ -46,9 +51,9 @@ describe('ChecksumStore.digest, for files the upload sends', () => {
         }),
     } as unknown as File;
     const requests = [
-      store.digest('big.txt', file('x'.repeat(1_000_000)), false).then(() => finished.push('big')),
-      store.digest('broken.txt', broken, false).catch((error: Error) => finished.push(error.message)),
-      store.digest('small.txt', file('y'), false).then(() => finished.push('small')),
+      digestOf(store, 'big.txt', file('x'.repeat(1_000_000)), false).then(() => finished.push('big')),
+      digestOf(store, 'broken.txt', broken, false).catch((error: Error) => finished.push(error.message)),
+      digestOf(store, 'small.txt', file('y'), false).then(() => finished.push('small')),
     ];
     await Promise.all(requests);
     expect(finished[0]).toBe('big');
@@ -89,15 +94,15 @@ describe('ChecksumStore.compute, the checksum pass', () => {
 
   it('answers an upload asking for several files at once, kept, under way or new, each with its own', async () => {
     const store = new ChecksumStore();
-    await store.digest('kept.txt', file('kept'), false);
+    await digestOf(store, 'kept.txt', file('kept'), false);
     const items = ['kept', 'new one', 'another'].map((text) => ({ path: `${text}.txt`, file: file(text) }));
-    const results = await Promise.all(store.digestAll(items, false));
+    const results = await Promise.all(store.readAll(items, false).map((h) => h.then((r) => r.digests)));
     expect(results).toEqual(['kept', 'new one', 'another'].map((text) => ({ sha256: sha256(text) })));
   });
 
   it('hands the upload the bytes it read of small files, to send them rather than read them again', async () => {
     const store = new ChecksumStore();
-    await store.digest('kept.txt', file('kept'), false);
+    await digestOf(store, 'kept.txt', file('kept'), false);
     const items = ['kept', 'new one', 'another'].map((text) => ({ path: `${text}.txt`, file: file(text) }));
     const results = await Promise.all(store.readAll(items, false));
     expect(results.map((r) => r.digests)).toEqual(
@@ -188,7 +193,7 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
     const pass = store.compute([facts], source, false, () => undefined);
     await new Promise((resolve) => setTimeout(resolve, 10));
     const forUpload = heldFile('specimen');
-    const sent = store.digest('a.txt', forUpload.held, false);
+    const sent = digestOf(store, 'a.txt', forUpload.held, false);
     inPass.release();
     forUpload.release();
     expect(await sent).toEqual({ sha256: sha256('specimen') });
@@ -209,7 +214,7 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
     );
     await new Promise((resolve) => setTimeout(resolve, 10));
     const forUpload = heldFile('label');
-    const sent = store.digest('b.txt', forUpload.held, false);
+    const sent = digestOf(store, 'b.txt', forUpload.held, false);
     store.cancel();
     forUpload.release();
     expect(await sent).toEqual({ sha256: sha256('label') });

@@ -142,39 +142,16 @@ export class ChecksumStore {
     return { sha256: kept.sha256, ...(md5 && kept.md5 !== undefined ? { md5: kept.md5 } : {}) };
   }
 
-  /** The checksums of one file the upload is sending, as digestAll. */
-  digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
-    return this.digestAll([{ path, file }], md5)[0] as Promise<FileDigests>;
-  }
-
   /**
    * The checksums of files the upload is sending (web copies too), each kept ones when they fit, else computed now,
-   * small ones read together (see hashBlobsTogether). Requests are served one batch at a time, in the order asked,
-   * so the files the upload needs first are hashed first.
-   */
-  digestAll(
-    items: readonly { readonly path: string; readonly file: File }[],
-    md5: boolean,
-  ): Promise<FileDigests>[] {
-    return this.#hashForUpload(items, md5, false).map((hashed) => hashed.then((h) => h.digests));
-  }
-
-  /**
-   * As digestAll, and each file read together comes back with its bytes, for the upload to send: the file is then
-   * read once, not once for its checksums and again for the request (files whose checksums were kept, or that the
-   * pass is hashing, come without).
+   * small ones read together (see hashBlobsTogether) and handed back with their bytes, for the upload to send: such a
+   * file is read once, not once for its checksums and again for the request (files whose checksums were kept, or that
+   * the pass is hashing, come without). Requests are served one batch at a time, in the order asked, so the files
+   * the upload needs first are hashed first.
    */
   readAll(
     items: readonly { readonly path: string; readonly file: File }[],
     md5: boolean,
-  ): Promise<HashedFile>[] {
-    return this.#hashForUpload(items, md5, true);
-  }
-
-  #hashForUpload(
-    items: readonly { readonly path: string; readonly file: File }[],
-    md5: boolean,
-    keepBytes: boolean,
   ): Promise<HashedFile>[] {
     const facts = items.map(({ path, file }) => ({ path, size: file.size, lastModified: file.lastModified }));
     const files = new Map(items.map(({ path, file }) => [path, file]));
@@ -184,7 +161,7 @@ export class ChecksumStore {
         hashBlobsTogether(
           todo.map((fact) => files.get(fact.path) as File),
           // A large file is streamed, never held whole (the bridge sends it on its own).
-          { md5, keepBytes: keepBytes && todo.every((fact) => fact.size < TOGETHER_BELOW) },
+          { md5, keepBytes: todo.every((fact) => fact.size < TOGETHER_BELOW) },
         ).map((hashed, i) =>
           hashed.then(({ bytes, ...sums }) => {
             if (bytes) read.set((todo[i] as ScannedFile).path, bytes);
