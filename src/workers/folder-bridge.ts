@@ -49,11 +49,14 @@ export interface FileFacts {
 /** Files from this size on are hashed on their own, so small files never wait for a big one to finish. */
 const BATCHED_BELOW = 1024 * 1024;
 
+/** A file's digests from the worker, with its bytes where it read them whole (see ChecksumStore.readAll). */
+type DigestAnswer = { readonly digests: SentDigests; readonly bytes: Uint8Array<ArrayBuffer> | null };
+
 interface DigestRequest {
   readonly path: string;
   readonly file: File;
   readonly kind: DigestKind;
-  resolve(digests: SentDigests, bytes: Uint8Array<ArrayBuffer> | null): void;
+  resolve(answer: DigestAnswer): void;
   reject(error: unknown): void;
 }
 
@@ -246,19 +249,9 @@ export class FolderWorker {
     }, 0);
   }
 
-  #digest(
-    path: string,
-    file: File,
-    kind: DigestKind,
-  ): Promise<{ digests: SentDigests; bytes: Uint8Array<ArrayBuffer> | null }> {
+  #digest(path: string, file: File, kind: DigestKind): Promise<DigestAnswer> {
     return new Promise((resolve, reject) => {
-      const item = {
-        path,
-        file,
-        kind,
-        resolve: (digests: SentDigests, bytes: Uint8Array<ArrayBuffer> | null) => resolve({ digests, bytes }),
-        reject,
-      };
+      const item = { path, file, kind, resolve, reject };
       if (file.size >= BATCHED_BELOW) {
         this.#sendDigests([item]);
         return;
@@ -282,7 +275,8 @@ export class FolderWorker {
         (answers) =>
           group.forEach((item, i) => {
             const result = answers.digests[i];
-            if (typeof result === 'object') item.resolve(result, answers.bytes[i] ?? null);
+            if (typeof result === 'object')
+              item.resolve({ digests: result, bytes: answers.bytes[i] ?? null });
             else item.reject(new Error(result ?? 'The file could not be hashed.'));
           }),
         (error: unknown) => group.forEach((item) => item.reject(error)),

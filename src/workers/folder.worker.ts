@@ -315,7 +315,7 @@ const api = {
       hashed.map((h) => h.catch((error: unknown) => ({ digests: (error as Error).message, bytes: null }))),
     );
     const bytes = answers.map((answer) => answer.bytes);
-    const buffers = new Set(bytes.flatMap((b) => (b ? [b.buffer as ArrayBuffer] : [])));
+    const buffers = new Set(bytes.flatMap((b) => (b ? [b.buffer] : [])));
     return Comlink.transfer({ digests: answers.map((answer) => answer.digests), bytes }, [...buffers]);
   },
 
