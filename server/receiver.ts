@@ -5,6 +5,7 @@ import { ERRORS, MemoryLocker, Server, type ServerOptions } from '@tus/server';
 import {
   RECEIVER_EXTENSIONS,
   REPR_DIGEST_HEADER,
+  REQUEST_SIZE_HEADER,
   STORED_PATH_HEADER,
   TUS_PATH,
   UPLOAD_CHECKSUM_HEADER,
@@ -77,11 +78,20 @@ export type Receiver = {
 const EXPOSED_HEADERS = [
   STORED_PATH_HEADER,
   VERIFIED_HEADER,
+  REQUEST_SIZE_HEADER,
   WANT_REPR_DIGEST_HEADER,
   REPR_DIGEST_HEADER,
   ...CHECKSUM_CORS.exposedHeaders,
 ];
 const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
+/**
+ * The PATCH body the disk receiver asks for (its `request-size` extension). Each request of a large file ends with a
+ * turn of a few milliseconds on each side (the answer, the page's next request, the partial file opened again): a
+ * GiB in the page's usual 32 MiB chunks lost a tenth of its time to them. Larger requests lose nothing on a
+ * dropped connection, since the bytes received are kept and the page resumes from them; the request that completes
+ * a file waits for its digest, which the page computes well ahead of the transfer.
+ */
+export const DISK_REQUEST_SIZE = 128 * 2 ** 20;
 
 export function createReceiver(options: ReceiverOptions): Receiver {
   return options.storage ? createObjectReceiver(options, options.storage) : createDiskReceiver(options);
@@ -102,7 +112,12 @@ function createDiskReceiver(options: ReceiverOptions): Receiver {
   });
   // Listed in Tus-Extension: the page sends its whole-file digests, and completes batches, only where the
   // server says it can.
-  store.extensions = [...store.extensions, RECEIVER_EXTENSIONS.reprDigest, RECEIVER_EXTENSIONS.batchComplete];
+  store.extensions = [
+    ...store.extensions,
+    RECEIVER_EXTENSIONS.reprDigest,
+    RECEIVER_EXTENSIONS.batchComplete,
+    RECEIVER_EXTENSIONS.requestSize,
+  ];
   const placed = new PlacedFiles(uploadDir);
   const batches = createBatchCompletion({
     storage: diskBags(uploadDir, placed, logAt),
@@ -159,6 +174,7 @@ function createDiskReceiver(options: ReceiverOptions): Receiver {
       if (req.method === 'OPTIONS') {
         announceChecksumAlgorithms(res);
         res.setHeader(WANT_REPR_DIGEST_HEADER, RECEIVER_WANTS_DIGESTS);
+        res.setHeader(REQUEST_SIZE_HEADER, String(DISK_REQUEST_SIZE));
       }
       const whole = readWholeFilePost(req, wholeFileLimit);
       const patch = whole ? undefined : readDirectPatch(req);

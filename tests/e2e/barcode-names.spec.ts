@@ -203,8 +203,8 @@ test('a batch sent under barcode names and reloaded in the middle goes on under 
 }) => {
   test.setTimeout(300_000);
   const { folder, before, panel } = await readCameraFolder(page, receiver.url, scratch, (at) =>
-    // Bytes after the JPEG's end (which decoders ignore) make one renamed image larger than one request
-    // (32 MiB), so it is half sent, with its upload's address known, when the page goes.
+    // Bytes after the JPEG's end (which decoders ignore) make one renamed image larger than the page's chunk
+    // (32 MiB), so it is created empty first and is half sent, with its upload's address known, when the page goes.
     appendFile(path.join(at, 'day1/IMG_0001.JPG'), fixtureBytes(17, 40 * 1024 * 1024)),
   );
   await panel.getByRole('button', { name: 'Upload under barcode names' }).click();

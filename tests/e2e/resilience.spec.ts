@@ -226,7 +226,8 @@ test('a page reloaded in the middle of the upload offers Resume previous upload,
   }
   expect(offsets, 'the receiver asked for the half-sent file’s offset').toHaveLength(1);
   const [resumedFrom = 0] = offsets;
-  // At most one chunk (32 MiB) is sent again; here the receiver kept nearly everything the page had sent.
+  // The receiver keeps the bytes of the request the reload cut off: little more than what was still on its way is
+  // sent again, far less than a chunk (32 MiB).
   expect(resumedFrom).toBeGreaterThan(0);
   expect(sentBeforeReload - resumedFrom).toBeLessThanOrEqual(32 * 1024 * 1024);
   expect(resumedFrom).toBeLessThan(bigFile.size);

@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPR_DIGEST_HEADER, VERIFIED_HEADER } from '#core/protocol';
+import { REPR_DIGEST_HEADER, REQUEST_SIZE_HEADER, VERIFIED_HEADER } from '#core/protocol';
+import { readCapabilities, requestSizeFor } from '#core/tus-capabilities';
+import { DISK_REQUEST_SIZE } from '../../server/receiver.ts';
 import {
   createUpload,
   listFiles,
@@ -243,6 +245,21 @@ describe('the receiver verifies a Repr-Digest header and md5 metadata before it 
       .toLowerCase()
       .split(/\s*,\s*/);
     expect(exposed).toEqual(expect.arrayContaining(['tus-extension', 'tus-version', 'tus-max-size']));
+  });
+
+  it('asks for PATCH bodies of 128 MiB, where a page elsewhere may read it, and the page takes that size', async () => {
+    const response = await fetch(server.endpoint, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://portal.example.org' },
+    });
+    expect(response.headers.get('tus-extension')?.split(',')).toContain('request-size');
+    expect(response.headers.get(REQUEST_SIZE_HEADER)).toBe(String(128 * 2 ** 20));
+    const exposed = (response.headers.get('access-control-expose-headers') ?? '')
+      .toLowerCase()
+      .split(/\s*,\s*/);
+    expect(exposed).toContain(REQUEST_SIZE_HEADER.toLowerCase());
+    const capabilities = readCapabilities((name) => response.headers.get(name));
+    expect(capabilities && requestSizeFor(capabilities, 32 * 2 ** 20)).toBe(DISK_REQUEST_SIZE);
   });
 
   it('lets a page elsewhere send Repr-Digest and read Upload-Verified (CORS)', async () => {
