@@ -2,7 +2,7 @@
 import type { Page } from '@playwright/test';
 import type { BenchWindow } from './browser.ts';
 import { formatMs } from './log.ts';
-import { pickerReturnsOpfsFolder } from './opfs.ts';
+import { pickerReturnsOpfsFolder, type RawPut } from './opfs.ts';
 
 /** The app did not do what the scenario needs (failed, refused, or never finished): a result, not a bench bug. */
 export class AppProblem extends Error {
@@ -344,4 +344,21 @@ export async function waitToStart(
   if (when !== 'reviewed') return;
   const ms = await awaitChecksums(page, timeout);
   say(`checksums computed after the check in ${formatMs(ms)} (not timed)`);
+}
+
+/**
+ * The longest main-thread long task overlapping a baseline's run on the page (0: none over 50 ms): what the same
+ * machine, under the same load, does to a page that only sends, to set beside the app's.
+ */
+export async function longestTaskOfRaw(page: Page, put: RawPut): Promise<number> {
+  // Long tasks are reported asynchronously.
+  await page.waitForTimeout(1200);
+  return page.evaluate(
+    ({ from, until }) => {
+      const state = (window as unknown as BenchWindow).__bench;
+      const during = state.longTasks.filter((t) => t.start + t.duration >= from && t.start <= until);
+      return Math.max(0, ...during.map((t) => t.duration));
+    },
+    { from: put.startedAt, until: put.startedAt + put.ms },
+  );
 }

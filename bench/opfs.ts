@@ -272,6 +272,8 @@ export interface RawPut {
   readonly files: number;
   readonly bytes: number;
   readonly ms: number;
+  /** When the clock started (performance.now() of the page), to find the long tasks of the raw run. */
+  readonly startedAt: number;
 }
 
 /** The big-file baseline: one `fetch(PUT)` of the OPFS File. Runs on the page; timed from getFile(). */
@@ -284,7 +286,7 @@ export async function rawPutOne(input: { root: string; name: string; url: string
   const ms = performance.now() - started;
   if (response.status !== 204)
     throw new Error(`raw PUT answered ${response.status}: ${await response.text()}`);
-  return { files: 1, bytes: file.size, ms };
+  return { files: 1, bytes: file.size, ms, startedAt: started };
 }
 
 /**
@@ -325,7 +327,7 @@ export async function rawPutMany(input: {
       }
     }),
   );
-  return { files: list.length, bytes, ms: performance.now() - started };
+  return { files: list.length, bytes, ms: performance.now() - started, startedAt: started };
 }
 
 export interface PhotoSpec {

@@ -101,6 +101,11 @@ export function longestTaskSpec(name: string, during: string): Spec {
   };
 }
 
+/** The same, for a baseline's run on the page: reported beside the app's, without a bar. */
+export function rawLongestTaskSpec(name: string, during: string): Spec {
+  return { ...longestTaskSpec(name, during), bar: null };
+}
+
 /** Makes `<root>` with `folders` × `filesPerFolder` empty files in the page's OPFS, as a step of `label`. */
 export async function emptyTree(
   page: Page,

@@ -14,6 +14,7 @@ import {
   uploadWithApp,
   waitToStart,
   type StartWhen,
+  longestTaskOfRaw,
 } from '../app.ts';
 import { formatMs, mbPerSecond, median, progress, step } from '../log.ts';
 import { rawPutOne } from '../opfs.ts';
@@ -27,6 +28,7 @@ import {
   checkAnnounced,
   clearReceived,
   longestTaskSpec,
+  rawLongestTaskSpec,
   RUNS,
   tally,
   type Scenario,
@@ -60,12 +62,16 @@ export const uploadBigScenario: Scenario = {
       aggregation: `peak performance.memory.usedJSHeapSize of the page, sampled every 100 ms during each app run of upload-1gib and upload-1gib-at-once; max over those runs; MB = 10^6 bytes`,
     },
     longestTaskSpec('upload-1gib-longest-task', 'the app uploads (click → "Upload complete"), both starts'),
+    rawLongestTaskSpec(
+      'upload-1gib-raw-longest-task',
+      `the raw PUT of the baseline (no bar: what the machine's load does to a page that only sends)`,
+    ),
   ],
   async run(env) {
     const label = this.label;
     const { page, close } = await env.openContext(label);
 
-    const rawRun = async (run: number): Promise<number> => {
+    const rawRun = async (run: number): Promise<{ rate: number; longestTaskMs: number }> => {
       await clearReceived(env);
       await openApp(page, env.url);
       await env.receiver.reset();
@@ -85,8 +91,9 @@ export const uploadBigScenario: Scenario = {
         label,
         `run ${run}/${RUNS}: raw PUT ${formatMs(put.ms)} = ${rate.toFixed(1)} MB/s; receiver CPU ${formatMs(cpuMs)}`,
       );
+      const longestTaskMs = await longestTaskOfRaw(page, put);
       await clearReceived(env);
-      return rate;
+      return { rate, longestTaskMs };
     };
 
     const appRun = async (
@@ -139,8 +146,11 @@ export const uploadBigScenario: Scenario = {
       const atOnce: number[] = [];
       const heap: number[] = [];
       const longest: number[] = [];
+      const rawLongest: number[] = [];
       for (let run = 1; run <= RUNS; run += 1) {
-        raw.push(await rawRun(run));
+        const baseline = await rawRun(run);
+        raw.push(baseline.rate);
+        rawLongest.push(baseline.longestTaskMs);
         const reviewed = await appRun(run, 'reviewed');
         const hurried = await appRun(run, 'at-once');
         app.push(reviewed.rate);
@@ -154,6 +164,7 @@ export const uploadBigScenario: Scenario = {
         'upload-1gib-at-once': { value: median(atOnce), baseline: median(raw) },
         'upload-1gib-heap': { value: Math.max(...heap), baseline: null },
         'upload-1gib-longest-task': { value: Math.max(...longest), baseline: null },
+        'upload-1gib-raw-longest-task': { value: Math.max(...rawLongest), baseline: null },
       };
     } finally {
       await close();

@@ -14,6 +14,7 @@ import {
   uploadWithApp,
   waitToStart,
   type StartWhen,
+  longestTaskOfRaw,
 } from '../app.ts';
 import { formatMs, median, progress, step } from '../log.ts';
 import { inWorker, makeTreeInWorker, rawPutMany } from '../opfs.ts';
@@ -21,7 +22,15 @@ import { profiling, startProfile } from '../profile.ts';
 import { startTrace, tracing } from '../trace.ts';
 import { RAW_PREFIX } from '../raw-handler.ts';
 import { describeRequests } from '../request-log.ts';
-import { checkAnnounced, clearReceived, longestTaskSpec, RUNS, tally, type Scenario } from '../scenario.ts';
+import {
+  checkAnnounced,
+  clearReceived,
+  longestTaskSpec,
+  rawLongestTaskSpec,
+  RUNS,
+  tally,
+  type Scenario,
+} from '../scenario.ts';
 
 const ROOT = 'bench-5000x10kb';
 const FOLDERS = 5;
@@ -53,12 +62,16 @@ export const uploadManyScenario: Scenario = {
       'upload-5000x10kb-longest-task',
       'the app uploads (click → "Upload complete"), both starts',
     ),
+    rawLongestTaskSpec(
+      'upload-5000x10kb-raw-longest-task',
+      `the raw PUTs of the baseline (no bar: what the machine's load does to a page that only sends)`,
+    ),
   ],
   async run(env) {
     const label = this.label;
     const { page, close } = await env.openContext(label);
 
-    const rawRun = async (run: number): Promise<number> => {
+    const rawRun = async (run: number): Promise<{ rate: number; longestTaskMs: number }> => {
       await clearReceived(env);
       await openApp(page, env.url);
       await env.receiver.reset();
@@ -79,8 +92,9 @@ export const uploadManyScenario: Scenario = {
         label,
         `run ${run}/${RUNS}: raw ${formatMs(put.ms)} = ${rate.toFixed(0)} files/s; receiver CPU ${formatMs(cpuMs)}`,
       );
+      const longestTaskMs = await longestTaskOfRaw(page, put);
       await clearReceived(env);
-      return rate;
+      return { rate, longestTaskMs };
     };
 
     const appRun = async (
@@ -140,8 +154,11 @@ export const uploadManyScenario: Scenario = {
       const app: number[] = [];
       const atOnce: number[] = [];
       const longest: number[] = [];
+      const rawLongest: number[] = [];
       for (let run = 1; run <= RUNS; run += 1) {
-        raw.push(await rawRun(run));
+        const baseline = await rawRun(run);
+        raw.push(baseline.rate);
+        rawLongest.push(baseline.longestTaskMs);
         const reviewed = await appRun(run, 'reviewed');
         const hurried = await appRun(run, 'at-once');
         app.push(reviewed.rate);
@@ -153,6 +170,7 @@ export const uploadManyScenario: Scenario = {
         'upload-5000x10kb': { value: median(app), baseline: median(raw) },
         'upload-5000x10kb-at-once': { value: median(atOnce), baseline: median(raw) },
         'upload-5000x10kb-longest-task': { value: Math.max(...longest), baseline: null },
+        'upload-5000x10kb-raw-longest-task': { value: Math.max(...rawLongest), baseline: null },
       };
     } finally {
       await close();
