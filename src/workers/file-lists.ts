@@ -122,6 +122,23 @@ export function readRequest(request: ListRequestFromPage): {
   };
 }
 
+/**
+ * The arrivals the page hands the folder worker since its last hand-over: `reset` when the worker is to forget the
+ * ones it holds first (a new batch, or a worker that has none yet). The page packs only what changed, so a list
+ * rebuilt during a long upload costs the page the files that arrived since, not all of them.
+ */
+export interface ArrivalsDelta {
+  readonly reset: boolean;
+  readonly text: ArrivalsText;
+}
+
+/** `kept` with `delta` taken in: a file that arrived again replaces its earlier arrival. */
+export function keepArrivals(kept: Map<string, Arrival>, delta: ArrivalsDelta): Map<string, Arrival> {
+  const next = delta.reset ? new Map<string, Arrival>() : kept;
+  for (const [path, arrival] of arrivalsFrom(delta.text) ?? []) next.set(path, arrival);
+  return next;
+}
+
 export function arrivalsFrom(text: ArrivalsText | undefined): Map<string, Arrival> | undefined {
   if (text === undefined || text.paths === '') return undefined;
   const paths = text.paths.split('\u0000');

@@ -13,7 +13,7 @@ import type { FindingPage, FindingQuery } from '#core/validation/finding-view';
 import type { AdoptedChecksums, ChecksumOutcome, ChecksumProgress, DigestKind } from './checksum-run';
 import { coreShare } from './core-share';
 import type { AbsorbedScan } from './memory-tree';
-import type { ListDownload, ListPreview } from './file-lists';
+import type { ArrivalsDelta, ListDownload, ListPreview } from './file-lists';
 import type {
   CheckRequest,
   CheckResult,
@@ -25,6 +25,7 @@ import type {
 export type { ChecksumOutcome, ChecksumProgress } from './checksum-run';
 export type { AbsorbedScan } from './memory-tree';
 export type {
+  ArrivalsDelta,
   ArrivalsText,
   CopiesText,
   ExtraColumnsText,
@@ -180,6 +181,11 @@ export class FolderWorker {
 
   report(): Promise<Blob> {
     return Promise.race([this.#api.report(), this.#failure]);
+  }
+
+  /** Hands over the arrivals since the last hand-over; lists built after it include them. */
+  keepArrivals(delta: ArrivalsDelta): Promise<void> {
+    return Promise.race([this.#api.keepArrivals(delta), this.#failure]);
   }
 
   buildList(request: ListBuildRequest): Promise<ListPreview> {

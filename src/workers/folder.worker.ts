@@ -7,7 +7,7 @@ import { planRenames, type Rename } from '#core/barcodes/renames';
 import { UploadNames } from '#core/barcodes/upload-names';
 import type { BarcodeReading } from '#core/barcodes/types';
 import type { FileDigests, SentDigests } from '#core/digest';
-import { listContext } from '#core/filelists/context';
+import { listContext, type Arrival } from '#core/filelists/context';
 import { buildList } from '#core/filelists/registry';
 import type { BagName, FileListKind } from '#core/filelists/types';
 import type {
@@ -35,11 +35,11 @@ import {
 } from './checksum-run';
 import { readRecordList } from './delimited-reader';
 import {
-  arrivalsFrom,
   copiesFrom,
+  keepArrivals,
   ListKeeper,
   readRequest,
-  type ArrivalsText,
+  type ArrivalsDelta,
   type CopiesText,
   type ListDownload,
   type ListPreview,
@@ -81,7 +81,6 @@ export interface ListBuildRequest {
   /** The user lets files with errors into the upload, so into the lists too. */
   readonly includeErrors: boolean;
   readonly batch: string;
-  readonly arrivals?: ArrivalsText;
   readonly copies?: CopiesText;
   /** The receipt names the bag of a completed batch. */
   readonly bag?: BagName;
@@ -115,6 +114,8 @@ let findings: readonly Finding[] = [];
 let lastCheck: { readonly result: ValidationResult; readonly records: RecordTable | undefined } | null = null;
 const checksums = new ChecksumStore();
 const lists = new ListKeeper();
+/** Where each uploaded file went, as the page handed it over (see keepArrivals). */
+let arrivals = new Map<string, Arrival>();
 /** The barcodes read off the images (Prepare), by path, which the check compares with the names. */
 let barcodes = new Map<string, BarcodeReading>();
 /** Names files are uploaded under (names from barcodes), which the check and the lists see in their place. */
@@ -251,11 +252,15 @@ const api = {
     return view.page(query);
   },
 
+  /** Takes in the arrivals since the last hand-over, for the lists built from now on. */
+  keepArrivals(delta: ArrivalsDelta): void {
+    arrivals = keepArrivals(arrivals, delta);
+  },
+
   /** Builds a file list from the last check, keeps it for {@link api.saveList}, and returns its preview. */
   buildList(request: ListBuildRequest): ListPreview {
     if (!lastCheck) throw new Error('The folder has not been checked yet.');
     const { request: list, problems } = readRequest(request.list);
-    const arrivals = arrivalsFrom(request.arrivals);
     const copies = copiesFrom(request.copies);
     // The page and the checksums know files by their own paths; the check and the lists by their upload names.
     const named = copies && {
@@ -270,7 +275,7 @@ const api = {
       checksums: names.rekey(checksums.known(files)),
       originalOf: (path) => names.originalOf(path),
       ...(lastCheck.records ? { records: lastCheck.records } : {}),
-      ...(arrivals ? { arrivals: names.rekey(arrivals) } : {}),
+      ...(arrivals.size > 0 ? { arrivals: names.rekey(arrivals) } : {}),
       ...(named ?? {}),
     });
     const withBag = request.bag ? { ...context, bag: request.bag } : context;

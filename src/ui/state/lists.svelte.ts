@@ -411,10 +411,12 @@ export class ListsState {
 
   /** Builds a list in the worker with what the upload and the web copies know now. */
   #buildInWorker(worker: FolderWorker, request: ListBuildRequest): Promise<ListPreview> {
-    // Packed here, once per build, rather than in the request an effect reads on every keystroke.
-    const arrivals = this.#upload.arrivalCount > 0 ? { arrivals: this.#upload.arrivals() } : {};
+    // Handed over here, once per build, rather than in the request an effect reads on every keystroke; the worker
+    // takes it in before the build, as it answers in order.
+    const arrivals = this.#upload.arrivalsFor(worker);
+    if (arrivals) void worker.keepArrivals(arrivals).catch(() => undefined);
     const copies = this.#copies();
-    return worker.buildList({ ...request, ...arrivals, ...(copies ? { copies } : {}) });
+    return worker.buildList({ ...request, ...(copies ? { copies } : {}) });
   }
 
   /** Saves the list of `kind` the worker built last; returns its file name, or null when nothing was saved. */

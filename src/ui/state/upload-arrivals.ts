@@ -1,7 +1,7 @@
 /** Where each uploaded file went, by path, and what it was checked with, for the file lists and the completion. */
 import type { CompletionRequest } from '#core/protocol';
 import { completionBody, manifestEntryJson } from '../../upload/manifest-body';
-import { packColumn, type ArrivalsText } from '../../workers/folder-bridge';
+import { packColumn, type ArrivalsDelta } from '../../workers/folder-bridge';
 import type { FileRow } from './file-row';
 
 export interface Arrived {
@@ -23,6 +23,10 @@ interface Entry {
 export class Arrivals {
   readonly #byPath = new Map<string, Arrived>();
   readonly #entries = new Map<string, Entry>();
+  /** Paths that arrived (again) since the last hand-over to `#heldBy`. */
+  readonly #unsent = new Set<string>();
+  /** The folder worker that holds the arrivals handed over so far; null when none holds this batch's. */
+  #heldBy: object | null = null;
 
   get size(): number {
     return this.#byPath.size;
@@ -35,6 +39,7 @@ export class Arrivals {
   /** A file arrived, sent under `name`; its manifest entry is written now, so completing the batch only joins them. */
   set(row: Readonly<Pick<FileRow, 'path' | 'size'>>, arrived: Arrived, name: string): void {
     this.#byPath.set(row.path, arrived);
+    this.#unsent.add(row.path);
     if (arrived.sha256) this.#entries.set(row.path, this.#entry(row.path, name, row.size, arrived));
     else this.#entries.delete(row.path);
   }
@@ -42,19 +47,24 @@ export class Arrivals {
   clear(): void {
     this.#byPath.clear();
     this.#entries.clear();
+    this.#unsent.clear();
+    this.#heldBy = null;
   }
 
-  /** Packed for the folder worker (see ArrivalsText). */
-  packed(): ArrivalsText {
-    const entries = [...this.#byPath];
-    return {
-      paths: packColumn(entries, ([path]) => path),
-      storedPaths: packColumn(entries, ([, a]) => a.storedPath),
-      uploadUrls: packColumn(entries, ([, a]) => a.uploadUrl),
-      sha256s: packColumn(entries, ([, a]) => a.sha256),
-      md5s: packColumn(entries, ([, a]) => a.md5),
-      verified: packColumn(entries, ([, a]) => a.verified),
-    };
+  /**
+   * What `worker` lacks, packed for it (see ArrivalsDelta): all of it, after a reset, when it is not the worker
+   * the last hand-over went to or the arrivals were cleared since; else the files that arrived since. Null when it
+   * has them all. Taken as handed over.
+   */
+  handOver(worker: object): ArrivalsDelta | null {
+    const reset = worker !== this.#heldBy;
+    if (!reset && this.#unsent.size === 0) return null;
+    const entries = reset
+      ? [...this.#byPath]
+      : [...this.#unsent].map((path): [string, Arrived] => [path, this.#byPath.get(path) as Arrived]);
+    this.#heldBy = worker;
+    this.#unsent.clear();
+    return { reset, text: packed(entries) };
   }
 
   /**
@@ -85,4 +95,16 @@ export class Arrivals {
   #entry(path: string, name: string, bytes: number, arrived: Arrived): Entry {
     return { name, bytes, json: manifestEntryJson(name, path, bytes, arrived.sha256, arrived.md5) };
   }
+}
+
+/** Arrivals as NUL-joined columns (see ArrivalsText). */
+function packed(entries: readonly (readonly [string, Arrived])[]): ArrivalsDelta['text'] {
+  return {
+    paths: packColumn(entries, ([path]) => path),
+    storedPaths: packColumn(entries, ([, a]) => a.storedPath),
+    uploadUrls: packColumn(entries, ([, a]) => a.uploadUrl),
+    sha256s: packColumn(entries, ([, a]) => a.sha256),
+    md5s: packColumn(entries, ([, a]) => a.md5),
+    verified: packColumn(entries, ([, a]) => a.verified),
+  };
 }

@@ -18,7 +18,7 @@ import type { CompletionView } from './completion-view';
 import { discoverTus } from '../../upload/tus-discovery';
 import { UploadRun } from '../../upload/upload-run';
 import type { Arrival, UploadJob } from '../../upload/upload-types';
-import type { ArrivalsText } from '../../workers/folder-bridge';
+import type { ArrivalsDelta } from '../../workers/folder-bridge';
 import type { Announcer } from './announcer.svelte';
 import type { FileRow } from './file-row';
 import type { FolderState } from './folder.svelte';
@@ -196,9 +196,9 @@ export class UploadState {
     this.#batchChanged();
   }
 
-  /** Where the receiver placed each uploaded file, packed for the folder worker (see ArrivalsText). */
-  arrivals(): ArrivalsText {
-    return this.#arrivals.packed();
+  /** Where the receiver placed the files uploaded since `worker` was last told, packed for it (see ArrivalsDelta). */
+  arrivalsFor(worker: object): ArrivalsDelta | null {
+    return this.#arrivals.handOver(worker);
   }
 
   /**
