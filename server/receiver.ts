@@ -88,8 +88,9 @@ const EXPIRY_SWEEP_INTERVAL = 60 * 60_000;
  * The PATCH body the disk receiver asks for (its `request-size` extension). Each request of a large file ends with a
  * turn of a few milliseconds on each side (the answer, the page's next request, the partial file opened again): a
  * GiB in the page's usual 32 MiB chunks lost a tenth of its time to them. Larger requests lose nothing on a
- * dropped connection, since the bytes received are kept and the page resumes from them; the request that completes
- * a file waits for its digest, which the page computes well ahead of the transfer.
+ * dropped connection, since the bytes received are kept and the page resumes from them. The request that completes
+ * a file carries its digest: one sent before its checksums were known waits for its XXH3-128 (a fraction of a
+ * second for 128 MiB), or, larger, has it by then.
  */
 export const DISK_REQUEST_SIZE = 128 * 2 ** 20;
 
