@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import type { BarcodeReading } from '#core/barcodes/types';
-import type { FileDigests, HashedFile, SentDigests } from '#core/digest';
+import type { FileDigests, HashedFile } from '#core/digest';
 import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
 import type { ListFacts } from '../platform/pick-folder';
@@ -18,6 +18,7 @@ import type {
   CheckRequest,
   CheckResult,
   ChecksumRequest,
+  DigestAnswer,
   FolderWorkerApi,
   ListBuildRequest,
 } from './folder.worker';
@@ -49,9 +50,6 @@ export interface FileFacts {
 
 /** Files from this size on are hashed on their own, so small files never wait for a big one to finish. */
 const BATCHED_BELOW = 1024 * 1024;
-
-/** A file's digests from the worker, with its bytes where it read them whole (see ChecksumStore.readAll). */
-type DigestAnswer = { readonly digests: SentDigests; readonly bytes: Uint8Array<ArrayBuffer> | null };
 
 interface DigestRequest {
   readonly path: string;

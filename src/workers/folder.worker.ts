@@ -50,6 +50,12 @@ import { toCsv } from './table-writer';
 
 const REPORT_COLUMNS = ['path', 'status', 'identifier', 'rule', 'message'] as const;
 
+/** A file's digests from the worker, with its bytes where it read them whole (see ChecksumStore.readAll). */
+export interface DigestAnswer {
+  readonly digests: SentDigests;
+  readonly bytes: Uint8Array<ArrayBuffer> | null;
+}
+
 /**
  * The worker's answer to the upload's digest requests, by position: each file's digests or the sentence saying why
  * it could not be read, and its bytes where they were read whole for the digests.
@@ -310,7 +316,7 @@ const api = {
     items: readonly { readonly path: string; readonly file: File }[],
     kind: DigestKind,
   ): Promise<DigestAnswers> {
-    const hashed: Promise<{ digests: SentDigests; bytes: Uint8Array<ArrayBuffer> | null }>[] =
+    const hashed: Promise<DigestAnswer>[] =
       kind === 'xxh3-128'
         ? items.map(({ path, file }) =>
             checksums.fastDigest(path, file).then((xxh3) => ({ digests: { xxh3 }, bytes: null })),
