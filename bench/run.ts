@@ -29,7 +29,7 @@ import { queueScenario } from './scenarios/queue.ts';
 import { scanScenario } from './scenarios/scan.ts';
 import { sha256Scenario } from './scenarios/sha256.ts';
 import { uploadBigScenario } from './scenarios/upload-big.ts';
-import { uploadManyScenario } from './scenarios/upload-many.ts';
+import { uploadManyScenario, uploadMidScenario } from './scenarios/upload-many.ts';
 import { uploadS3Scenario } from './scenarios/upload-s3.ts';
 import { validateScenario } from './scenarios/validate.ts';
 
@@ -42,6 +42,7 @@ const SCENARIOS: readonly Scenario[] = [
   queueScenario,
   uploadBigScenario,
   uploadManyScenario,
+  uploadMidScenario,
   uploadS3Scenario,
   diskScenario,
   sha256Scenario,
@@ -72,6 +73,10 @@ const ORDER = [
   'upload-5000x10kb-at-once',
   'upload-5000x10kb-longest-task',
   'upload-5000x10kb-raw-longest-task',
+  'upload-1000x250kb',
+  'upload-1000x250kb-at-once',
+  'upload-1000x250kb-longest-task',
+  'upload-1000x250kb-raw-longest-task',
   'disk-20k',
   'upload-1gib-heap',
   'sha256-1gib',
