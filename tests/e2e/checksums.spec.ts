@@ -70,8 +70,10 @@ test('Start upload pressed while the checksums are computed: files not hashed ye
   await mkdir(folder);
   const sums = new Map<string, string>();
   for (let i = 1; i <= 4 + 10; i += 1) {
-    const name = i <= 4 ? `sheet-${i}.bin` : `label-${i}.txt`;
-    const bytes = randomBytes(i <= 4 ? SIZE : 10_000);
+    const name = i <= 4 ? `sheet-${i}.bin` : `tag-${i}.txt`;
+    // Tags of 10 KB and 100 KB, named to come after the sheets, so the upload reaches them before the checksum pass:
+    // read whole for their checksums, they are sent as those bytes, from 32 KiB as a Blob of them (see BytesBody).
+    const bytes = randomBytes(i <= 4 ? SIZE : i % 2 === 0 ? 10_000 : 100_000);
     sums.set(name, createHash('sha256').update(bytes).digest('hex'));
     await writeFile(path.join(folder, name), bytes);
   }
