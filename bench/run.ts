@@ -29,7 +29,7 @@ import { queueScenario } from './scenarios/queue.ts';
 import { scanScenario } from './scenarios/scan.ts';
 import { sha256Scenario } from './scenarios/sha256.ts';
 import { uploadBigScenario } from './scenarios/upload-big.ts';
-import { uploadManyScenario, uploadMidScenario } from './scenarios/upload-many.ts';
+import { uploadJpegScenario, uploadManyScenario, uploadMidScenario } from './scenarios/upload-many.ts';
 import { uploadS3Scenario } from './scenarios/upload-s3.ts';
 import { validateScenario } from './scenarios/validate.ts';
 
@@ -43,6 +43,7 @@ const SCENARIOS: readonly Scenario[] = [
   uploadBigScenario,
   uploadManyScenario,
   uploadMidScenario,
+  uploadJpegScenario,
   uploadS3Scenario,
   diskScenario,
   sha256Scenario,
@@ -77,6 +78,10 @@ const ORDER = [
   'upload-1000x250kb-at-once',
   'upload-1000x250kb-longest-task',
   'upload-1000x250kb-raw-longest-task',
+  'upload-300x3mb',
+  'upload-300x3mb-at-once',
+  'upload-300x3mb-longest-task',
+  'upload-300x3mb-raw-longest-task',
   'disk-20k',
   'upload-1gib-heap',
   'sha256-1gib',

@@ -182,7 +182,7 @@ export class ChecksumStore {
   }
 
   /**
-   * The XXH3-128 of a file the upload is sending (one of 4 MiB or more, see RunDigests), in its turn with
+   * The XXH3-128 of a file the upload is sending (one of 1 MiB or more, see RunDigests), in its turn with
    * digest()'s requests; rejects with a sentence.
    */
   fastDigest(path: string, file: File): Promise<string> {

@@ -5,6 +5,7 @@ import { expect, test } from './test.ts';
 
 const FILES = 6;
 const SIZE = 64 * 1024 * 1024;
+const TAG_SIZES = [10_000, 100_000, 2_000_000] as const;
 
 test('checksums are computed in the background after the check; Cancel stops them for good, Compute checksums finishes them', async ({
   page,
@@ -71,9 +72,10 @@ test('Start upload pressed while the checksums are computed: files not hashed ye
   const sums = new Map<string, string>();
   for (let i = 1; i <= 4 + 10; i += 1) {
     const name = i <= 4 ? `sheet-${i}.bin` : `tag-${i}.txt`;
-    // Tags of 10 KB and 100 KB, named to come after the sheets, so the upload reaches them before the checksum pass:
-    // read whole for their checksums, they are sent as those bytes, from 32 KiB as a Blob of them (see BytesBody).
-    const bytes = randomBytes(i <= 4 ? SIZE : i % 2 === 0 ? 10_000 : 100_000);
+    // Tags named to come after the sheets, so the upload reaches them before the checksum pass. Those of 10 KB and
+    // 100 KB are read whole for their checksums and sent as those bytes, from 32 KiB as a Blob of them (see
+    // BytesBody); those of 2 MB are proven by XXH3-128, as the sheets are.
+    const bytes = randomBytes(i <= 4 ? SIZE : (TAG_SIZES[i % TAG_SIZES.length] ?? 0));
     sums.set(name, createHash('sha256').update(bytes).digest('hex'));
     await writeFile(path.join(folder, name), bytes);
   }
