@@ -334,6 +334,28 @@ export async function awaitChecksums(page: Page, timeout: number): Promise<numbe
  */
 export type StartWhen = 'reviewed' | 'at-once';
 
+/** What each side's runs gave, in run order. */
+export interface AlternatedRuns<B, A> {
+  readonly raw: B[];
+  readonly reviewed: A[];
+  readonly atOnce: A[];
+}
+
+/** `runs` rounds of the baseline, then the app started after review, then at once; the sides alternate. */
+export async function alternateStarts<B, A>(
+  runs: number,
+  rawRun: (run: number) => Promise<B>,
+  appRun: (run: number, when: StartWhen) => Promise<A>,
+): Promise<AlternatedRuns<B, A>> {
+  const out: AlternatedRuns<B, A> = { raw: [], reviewed: [], atOnce: [] };
+  for (let run = 1; run <= runs; run += 1) {
+    out.raw.push(await rawRun(run));
+    out.reviewed.push(await appRun(run, 'reviewed'));
+    out.atOnce.push(await appRun(run, 'at-once'));
+  }
+  return out;
+}
+
 /** Before Start upload: for a `reviewed` start, waits (untimed) for the background checksums and says how long. */
 export async function waitToStart(
   page: Page,

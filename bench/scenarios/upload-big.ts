@@ -15,6 +15,7 @@ import {
   waitToStart,
   type StartWhen,
   longestTaskOfRaw,
+  alternateStarts,
 } from '../app.ts';
 import { formatMs, mbPerSecond, median, progress, step } from '../log.ts';
 import { rawPutOne } from '../opfs.ts';
@@ -141,30 +142,22 @@ export const uploadBigScenario: Scenario = {
     try {
       await openApp(page, env.url);
       await bigFile(page, label);
-      const raw: number[] = [];
-      const app: number[] = [];
-      const atOnce: number[] = [];
-      const heap: number[] = [];
-      const longest: number[] = [];
-      const rawLongest: number[] = [];
-      for (let run = 1; run <= RUNS; run += 1) {
-        const baseline = await rawRun(run);
-        raw.push(baseline.rate);
-        rawLongest.push(baseline.longestTaskMs);
-        const reviewed = await appRun(run, 'reviewed');
-        const hurried = await appRun(run, 'at-once');
-        app.push(reviewed.rate);
-        atOnce.push(hurried.rate);
-        heap.push(reviewed.heapMb, hurried.heapMb);
-        longest.push(reviewed.longestTaskMs, hurried.longestTaskMs);
-      }
+      const runs = await alternateStarts(RUNS, rawRun, appRun);
       if (profiling) await appRun('profiled', 'reviewed');
+      const rates = (sides: readonly { rate: number }[]) => median(sides.map((side) => side.rate));
+      const app = [...runs.reviewed, ...runs.atOnce];
       return {
-        'upload-1gib': { value: median(app), baseline: median(raw) },
-        'upload-1gib-at-once': { value: median(atOnce), baseline: median(raw) },
-        'upload-1gib-heap': { value: Math.max(...heap), baseline: null },
-        'upload-1gib-longest-task': { value: Math.max(...longest), baseline: null },
-        'upload-1gib-raw-longest-task': { value: Math.max(...rawLongest), baseline: null },
+        'upload-1gib': { value: rates(runs.reviewed), baseline: rates(runs.raw) },
+        'upload-1gib-at-once': { value: rates(runs.atOnce), baseline: rates(runs.raw) },
+        'upload-1gib-heap': { value: Math.max(...app.map((side) => side.heapMb)), baseline: null },
+        'upload-1gib-longest-task': {
+          value: Math.max(...app.map((side) => side.longestTaskMs)),
+          baseline: null,
+        },
+        'upload-1gib-raw-longest-task': {
+          value: Math.max(...runs.raw.map((side) => side.longestTaskMs)),
+          baseline: null,
+        },
       };
     } finally {
       await close();
