@@ -1,7 +1,7 @@
 /** Drives the built app the way a user would: pick a folder, wait for the scan, start, cancel, wait. */
 import type { Page } from '@playwright/test';
 import type { BenchWindow } from './browser.ts';
-import { formatMs } from './log.ts';
+import { formatMs, median } from './log.ts';
 import { pickerReturnsOpfsFolder, type RawPut } from './opfs.ts';
 
 /** The app did not do what the scenario needs (failed, refused, or never finished): a result, not a bench bug. */
@@ -355,6 +355,13 @@ export async function alternateStarts<B, A>(
   }
   return out;
 }
+
+/** The median rate of some runs (see alternateStarts). */
+export const medianRate = (runs: readonly { rate: number }[]): number => median(runs.map((run) => run.rate));
+
+/** The longest main-thread task over some runs (see alternateStarts). */
+export const longestOver = (runs: readonly { longestTaskMs: number }[]): number =>
+  Math.max(...runs.map((run) => run.longestTaskMs));
 
 /** Before Start upload: for a `reviewed` start, waits (untimed) for the background checksums and says how long. */
 export async function waitToStart(

@@ -16,8 +16,10 @@ import {
   type StartWhen,
   longestTaskOfRaw,
   alternateStarts,
+  longestOver,
+  medianRate,
 } from '../app.ts';
-import { formatMs, mbPerSecond, median, progress, step } from '../log.ts';
+import { formatMs, mbPerSecond, progress, step } from '../log.ts';
 import { rawPutOne } from '../opfs.ts';
 import { profiling, startProfile } from '../profile.ts';
 import { startTrace, tracing } from '../trace.ts';
@@ -144,18 +146,17 @@ export const uploadBigScenario: Scenario = {
       await bigFile(page, label);
       const runs = await alternateStarts(RUNS, rawRun, appRun);
       if (profiling) await appRun('profiled', 'reviewed');
-      const rates = (sides: readonly { rate: number }[]) => median(sides.map((side) => side.rate));
       const app = [...runs.reviewed, ...runs.atOnce];
       return {
-        'upload-1gib': { value: rates(runs.reviewed), baseline: rates(runs.raw) },
-        'upload-1gib-at-once': { value: rates(runs.atOnce), baseline: rates(runs.raw) },
+        'upload-1gib': { value: medianRate(runs.reviewed), baseline: medianRate(runs.raw) },
+        'upload-1gib-at-once': { value: medianRate(runs.atOnce), baseline: medianRate(runs.raw) },
         'upload-1gib-heap': { value: Math.max(...app.map((side) => side.heapMb)), baseline: null },
         'upload-1gib-longest-task': {
-          value: Math.max(...app.map((side) => side.longestTaskMs)),
+          value: longestOver(app),
           baseline: null,
         },
         'upload-1gib-raw-longest-task': {
-          value: Math.max(...runs.raw.map((side) => side.longestTaskMs)),
+          value: longestOver(runs.raw),
           baseline: null,
         },
       };

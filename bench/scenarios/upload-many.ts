@@ -19,8 +19,10 @@ import {
   type StartWhen,
   longestTaskOfRaw,
   alternateStarts,
+  longestOver,
+  medianRate,
 } from '../app.ts';
-import { formatMs, median, progress, step } from '../log.ts';
+import { formatMs, progress, step } from '../log.ts';
 import { inWorker, makeTreeInWorker, rawPutMany } from '../opfs.ts';
 import { profiling, startProfile } from '../profile.ts';
 import { startTrace, tracing } from '../trace.ts';
@@ -197,14 +199,11 @@ async function runMany(env: BenchEnv, shape: ManyFiles): Promise<Record<string, 
     );
     const runs = await alternateStarts(RUNS, rawRun, appRun);
     if (profiling) await appRun('profiled', 'reviewed');
-    const rates = (sides: readonly { rate: number }[]) => median(sides.map((side) => side.rate));
-    const longest = (sides: readonly { longestTaskMs: number }[]) =>
-      Math.max(...sides.map((side) => side.longestTaskMs));
     return {
-      [label]: { value: rates(runs.reviewed), baseline: rates(runs.raw) },
-      [`${label}-at-once`]: { value: rates(runs.atOnce), baseline: rates(runs.raw) },
-      [`${label}-longest-task`]: { value: longest([...runs.reviewed, ...runs.atOnce]), baseline: null },
-      [`${label}-raw-longest-task`]: { value: longest(runs.raw), baseline: null },
+      [label]: { value: medianRate(runs.reviewed), baseline: medianRate(runs.raw) },
+      [`${label}-at-once`]: { value: medianRate(runs.atOnce), baseline: medianRate(runs.raw) },
+      [`${label}-longest-task`]: { value: longestOver([...runs.reviewed, ...runs.atOnce]), baseline: null },
+      [`${label}-raw-longest-task`]: { value: longestOver(runs.raw), baseline: null },
     };
   } finally {
     await close();

@@ -139,7 +139,7 @@ export function keepArrivals(kept: Map<string, Arrival>, delta: ArrivalsDelta): 
   return next;
 }
 
-export function arrivalsFrom(text: ArrivalsText | undefined): Map<string, Arrival> | undefined {
+function arrivalsFrom(text: ArrivalsText | undefined): Map<string, Arrival> | undefined {
   if (text === undefined || text.paths === '') return undefined;
   const paths = text.paths.split('\u0000');
   const stored = text.storedPaths.split('\u0000');

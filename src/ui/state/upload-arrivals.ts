@@ -1,7 +1,7 @@
 /** Where each uploaded file went, by path, and what it was checked with, for the file lists and the completion. */
 import type { CompletionRequest } from '#core/protocol';
 import { completionBody, manifestEntryJson } from '../../upload/manifest-body';
-import { packColumn, type ArrivalsDelta } from '../../workers/folder-bridge';
+import { packColumn, type ArrivalsDelta, type ArrivalsText } from '../../workers/folder-bridge';
 import type { FileRow } from './file-row';
 
 export interface Arrived {
@@ -98,7 +98,7 @@ export class Arrivals {
 }
 
 /** Arrivals as NUL-joined columns (see ArrivalsText). */
-function packed(entries: readonly (readonly [string, Arrived])[]): ArrivalsDelta['text'] {
+function packed(entries: readonly (readonly [string, Arrived])[]): ArrivalsText {
   return {
     paths: packColumn(entries, ([path]) => path),
     storedPaths: packColumn(entries, ([, a]) => a.storedPath),
