@@ -19,11 +19,12 @@ export interface FileDigests {
 export type SentDigests = FileDigests | { readonly xxh3: string };
 
 /**
- * A file the upload sends, hashed for it: its checksums, and its bytes when they were read whole to compute them,
- * so that the request sends those bytes rather than reading the file a second time (null when it was streamed).
+ * A file the upload sends, hashed for it: its checksums (or its XXH3-128 alone), and its bytes when they were read
+ * whole to compute them, so that the request sends those bytes rather than reading the file a second time (null when
+ * it was streamed).
  */
-export interface HashedFile {
-  readonly digests: FileDigests;
+export interface HashedFile<D extends SentDigests = FileDigests> {
+  readonly digests: D;
   readonly bytes: Uint8Array<ArrayBuffer> | null;
 }
 

@@ -7,15 +7,18 @@
  * that XXH3-128 proved identical, as rsync verifies transfers: SHA-256 on the page would compete with the transfer
  * for the CPU. The checksum pass leaves the run's files alone meanwhile.
  */
-import { readReturnedDigests, reprDigest, type FileDigests, type SentDigests } from '#core/digest';
+import {
+  readReturnedDigests,
+  reprDigest,
+  type FileDigests,
+  type HashedFile,
+  type SentDigests,
+} from '#core/digest';
 import { digestsWantedBack, FAST_DIGEST, REPR_DIGEST_HEADER, WANT_REPR_DIGEST_HEADER } from '#core/protocol';
 import type { TransferPlan } from '#core/tus-capabilities';
 import { DigestFailure } from './tus-errors';
 import type { EngineFile, HttpRequest } from './uppy-engine';
 import type { DigestSource, UploadJob, UploadListener } from './upload-types';
-
-/** Files from this size are proven by XXH3-128 where the receiver asks for it (see RunDigests.provesFast). */
-const FAST_DIGEST_FROM_BYTES = 1024 * 1024;
 
 export class RunDigests {
   readonly #source: DigestSource;
@@ -51,16 +54,14 @@ export class RunDigests {
   }
 
   /**
-   * A file is proven by XXH3-128 when the receiver asks for it, the file is not a resume checked by its old SHA-256,
-   * and it is large enough for its hash to compete with the transfer. Files under 1 MiB stay with the checksum
-   * pass, which reads them together, hashes them in bulk and hands their bytes to the request: asked for one at a
-   * time as the window refills, their XXH3-128 kept the requests waiting (5,000 files of 10 KB: no request open for
-   * 13.2 s of 30 s, against 8.6 s of 24 s with the pass's SHA-256; 0.71 of the raw PUTs, and 20,000 files from disk
-   * 0.57 against 0.94). From 1 MiB, a file's SHA-256 on the page took a core from the transfer (300 files of 3 MB
-   * at once: 0.69 of the reviewed start with SHA-256 from 1 to 4 MiB, 0.82 with XXH3-128).
+   * A file is proven by XXH3-128 when the receiver asks for it and the file is not a resume checked by its old
+   * SHA-256: the page's SHA-256 took a core from the transfer (300 files of 3 MB at once: 0.69 of the reviewed start
+   * with SHA-256, 0.82 with XXH3-128). Small files are read together and hashed in bulk, and their bytes are sent
+   * (see ChecksumStore.fastReadAll), as their SHA-256 was: each asked for alone, their XXH3-128 had kept the requests
+   * waiting (5,000 files of 10 KB: 0.71 of the raw PUTs against 0.94 with the bulk SHA-256).
    */
   #provesFast(job: UploadJob): boolean {
-    return this.#plan.fastDigest && job.resumeSha256 === undefined && job.size >= FAST_DIGEST_FROM_BYTES;
+    return this.#plan.fastDigest && job.resumeSha256 === undefined;
   }
 
   /** The run let go of these files (failed, or the run stopped): the checksum pass may hash them. */
@@ -96,11 +97,7 @@ export class RunDigests {
   start(job: UploadJob, file: File, known: FileDigests | undefined): void {
     const fast = !known && this.#provesFast(job);
     if (fast) this.#fast.set(job.id, { job, file });
-    const digests: Promise<SentDigests> = fast
-      ? this.#source.fastDigest(job, file).then((xxh3) => ({ xxh3 }))
-      : known
-        ? Promise.resolve(known)
-        : this.#read(job, file);
+    const digests: Promise<SentDigests> = known ? Promise.resolve(known) : this.#read(job, file, fast);
     const wrapped = digests.then(
       (d) => {
         if ('sha256' in d) this.#knew(job.id, d);
@@ -114,9 +111,14 @@ export class RunDigests {
     this.#digests.set(job.id, wrapped);
   }
 
-  /** Hashes the file, and keeps its bytes for the request when they were read whole (see bytesOf). */
-  #read(job: UploadJob, file: File): Promise<FileDigests> {
-    const hashed = this.#source.digest(job, file);
+  /**
+   * Hashes the file (with XXH3-128 alone when `fast`), and keeps its bytes for the request when they were read whole
+   * (see bytesOf).
+   */
+  #read(job: UploadJob, file: File, fast: boolean): Promise<SentDigests> {
+    const hashed: Promise<HashedFile<SentDigests>> = fast
+      ? this.#source.fastDigest(job, file)
+      : this.#source.digest(job, file);
     this.#fileOf.set(job.id, file);
     this.#bytes.set(
       file,
@@ -163,13 +165,17 @@ export class RunDigests {
     const checked = verified.split(',').map((name) => name.trim());
     const receivers = checked.includes(FAST_DIGEST) ? readReturnedDigests(returned, this.#md5) : null;
     let digests = receivers;
-    if (receivers) this.#source.adopt(fast.job, receivers);
-    else
+    if (receivers) {
+      // Adopting lets go of the file in the worker too.
+      this.#source.adopt(fast.job, receivers);
+      this.#held.delete(id);
+    } else {
       digests = await this.#source.digest(fast.job, fast.file).then(
         (h) => h.digests,
         () => null,
       );
-    this.release([id]);
+      this.release([id]);
+    }
     if (digests) this.#knew(id, digests);
     return digests;
   }

@@ -37,8 +37,11 @@ export interface DigestSource {
    * naming the file.
    */
   digest(job: UploadJob, file: File): Promise<HashedFile>;
-  /** The file's XXH3-128 alone (for a receiver that verifies it, see FAST_DIGEST), streamed as digest() does. */
-  fastDigest(job: UploadJob, file: File): Promise<string>;
+  /**
+   * The file's XXH3-128 alone (for a receiver that verifies it, see FAST_DIGEST), with its bytes when it was read
+   * whole for it, as digest() gives.
+   */
+  fastDigest(job: UploadJob, file: File): Promise<HashedFile<{ readonly xxh3: string }>>;
   /** The run proves these files by XXH3-128: the checksum pass leaves them alone until they are released. */
   hold(jobs: readonly UploadJob[]): void;
   release(jobs: readonly UploadJob[]): void;

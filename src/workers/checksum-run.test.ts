@@ -241,7 +241,9 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
     await new Promise((resolve) => setTimeout(resolve, 10));
     store.hold(['a.txt', 'b.txt']);
     const sent = file(herbarium);
-    expect(await store.fastDigest('a.txt', sent)).toBe(await xxhash128(herbarium));
+    const [fast] = store.fastReadAll([{ path: 'a.txt', file: sent }]);
+    // Streamed, not read whole: no bytes come back with it.
+    expect(await fast).toEqual({ digests: { xxh3: await xxhash128(herbarium) }, bytes: null });
     const outcome = await pass;
     expect(outcome).toMatchObject({ cancelled: false, failed: 0, doneFiles: 1 });
     expect(store.knownFor(facts[0] as (typeof facts)[0], false)).toBeUndefined();
@@ -255,5 +257,36 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
     skipped.release();
     await store.compute(facts, source, false, () => undefined);
     expect(store.knownFor(facts[1] as (typeof facts)[1], false)).toEqual({ sha256: sha256('sheet') });
+  });
+
+  it('small files proven by XXH3-128 are read together and come with their bytes; an unreadable one names itself', async () => {
+    const store = new ChecksumStore();
+    const encode = (text: string) => new TextEncoder().encode(text);
+    const sheet = 'sheet'.repeat(1000);
+    const together = store.fastReadAll([
+      { path: 'label.jpg', file: file('label') },
+      { path: 'empty.txt', file: file('') },
+      { path: 'sheet.jpg', file: file(sheet) },
+    ]);
+    expect(await Promise.all(together)).toEqual([
+      { digests: { xxh3: await xxhash128('label') }, bytes: encode('label') },
+      { digests: { xxh3: await xxhash128('') }, bytes: new Uint8Array() },
+      { digests: { xxh3: await xxhash128(sheet) }, bytes: encode(sheet) },
+    ]);
+    // One that cannot be read: the group is read file by file, so only that one fails, with its name.
+    const gone = {
+      size: 4,
+      lastModified: 1000,
+      stream: () => {
+        throw new TypeError('gone');
+      },
+    };
+    const [label, unreadable] = store.fastReadAll([
+      { path: 'label.jpg', file: file('label') },
+      { path: 'gone.jpg', file: gone as unknown as File },
+    ]);
+    await expect(unreadable).rejects.toThrow(/^gone\.jpg: /);
+    expect((await label)?.digests).toEqual({ xxh3: await xxhash128('label') });
+    expect(store.knownFor({ path: 'label.jpg', size: 5, lastModified: 1000 }, false)).toBeUndefined();
   });
 });

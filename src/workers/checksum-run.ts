@@ -8,7 +8,13 @@ import type { Checksums } from '#core/filelists/context';
 import { aboutFile } from '#core/format';
 import type { ScannedFile } from '#core/validation/types';
 import type { FolderSource } from '../platform/folder-source';
-import { fastHashBlob, hashBlob, hashBlobsTogether } from './hash-stream';
+import {
+  fastHashBlob,
+  fastHashBlobsTogether,
+  hashBlob,
+  hashBlobsTogether,
+  type TogetherFastDigest,
+} from './hash-stream';
 
 /** Several files at a time: small files are dominated by opening them, large ones by hashing. */
 const CONCURRENCY = 3;
@@ -182,19 +188,30 @@ export class ChecksumStore {
   }
 
   /**
-   * The XXH3-128 of a file the upload is sending (one of 1 MiB or more, see RunDigests), in its turn with
-   * digest()'s requests; rejects with a sentence.
+   * The XXH3-128 of files the upload is sending to a receiver that verifies it (see RunDigests), in their turn with
+   * readAll()'s requests: small ones read together and handed back with their bytes, as readAll() does, a large one
+   * streamed; each rejects with a sentence naming its file. Nothing is kept: the receiver's SHA-256 is (adopt()).
    */
-  fastDigest(path: string, file: File): Promise<string> {
-    const next = this.#digests.then(async () => {
-      try {
-        return await fastHashBlob(file, {});
-      } catch (error) {
-        throw new Error(sentence({ path }, error), { cause: error });
-      }
-    });
-    this.#digests = next.catch(() => undefined);
-    return next;
+  fastReadAll(
+    items: readonly { readonly path: string; readonly file: File }[],
+  ): Promise<HashedFile<{ readonly xxh3: string }>>[] {
+    const files = items.map(({ file }) => file);
+    const all = this.#digests.then(() =>
+      files.every((file) => file.size < TOGETHER_BELOW)
+        ? fastHashBlobsTogether(files, { keepBytes: true })
+        : files.map(async (file) => ({ xxh3: await fastHashBlob(file, {}) })),
+    );
+    this.#digests = all.then((each) => Promise.allSettled(each));
+    return items.map(({ path }, i) =>
+      all
+        .then((each) => each[i] as Promise<TogetherFastDigest>)
+        .then(
+          ({ xxh3, bytes }) => ({ digests: { xxh3 }, bytes: bytes ?? null }),
+          (error: unknown) => {
+            throw new Error(sentence({ path }, error), { cause: error });
+          },
+        ),
+    );
   }
 
   /** Files of `files` that still lack a SHA-256, or an MD5 when `md5` is asked for. */

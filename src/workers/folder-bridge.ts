@@ -218,11 +218,14 @@ export class FolderWorker {
     return { digests, bytes };
   }
 
-  /** The XXH3-128 of a file the upload sends to a receiver that verifies it (see FAST_DIGEST); batched as digest(). */
-  async fastDigest(path: string, file: File): Promise<string> {
-    const { digests } = await this.#digest(path, file, 'xxh3-128');
+  /**
+   * The XXH3-128 of a file the upload sends to a receiver that verifies it (see FAST_DIGEST), with its bytes when
+   * read whole for it; batched as digest().
+   */
+  async fastDigest(path: string, file: File): Promise<HashedFile<{ readonly xxh3: string }>> {
+    const { digests, bytes } = await this.#digest(path, file, 'xxh3-128');
     if (!('xxh3' in digests)) throw new Error(`${path} got a SHA-256 where its XXH3-128 was asked for.`);
-    return digests.xxh3;
+    return { digests, bytes };
   }
 
   /** An upload run proves these files by XXH3-128: the checksum pass leaves them alone while it holds them. */

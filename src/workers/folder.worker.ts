@@ -309,19 +309,15 @@ const api = {
 
   /**
    * The checksums of files the upload sends, computed now unless known, in order: each is its digests or the
-   * sentence saying why it could not be read. Small files read for their SHA-256 come with their bytes, which the
-   * upload sends (handed over, not copied).
+   * sentence saying why it could not be read. Small files read for their SHA-256 or XXH3-128 come with their bytes,
+   * which the upload sends (handed over, not copied).
    */
   async digest(
     items: readonly { readonly path: string; readonly file: File }[],
     kind: DigestKind,
   ): Promise<DigestAnswers> {
     const hashed: Promise<DigestAnswer>[] =
-      kind === 'xxh3-128'
-        ? items.map(({ path, file }) =>
-            checksums.fastDigest(path, file).then((xxh3) => ({ digests: { xxh3 }, bytes: null })),
-          )
-        : checksums.readAll(items, kind === 'sha-256+md5');
+      kind === 'xxh3-128' ? checksums.fastReadAll(items) : checksums.readAll(items, kind === 'sha-256+md5');
     const answers = await Promise.all(
       hashed.map((h) => h.catch((error: unknown) => ({ digests: (error as Error).message, bytes: null }))),
     );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createMD5, createSHA256, xxhash128 } from 'hash-wasm';
 import { describe, expect, it, vi } from 'vitest';
-import { fastHashBlob, hashBlob, hashBlobsTogether } from './hash-stream';
+import { fastHashBlob, fastHashBlobsTogether, hashBlob, hashBlobsTogether } from './hash-stream';
 import type { HashSource } from './hash-stream';
 
 // The real hash-wasm, with its factories counted, to see that hashers are reused rather than re-created.
@@ -260,6 +260,17 @@ describe('hashBlobsTogether', () => {
     expect(await a).toEqual({ sha256: (await nodeDigests(first)).sha256 });
     await expect(b).rejects.toThrow(READ_FAILED);
     expect(await c).toEqual({ sha256: (await nodeDigests(last)).sha256 });
+  });
+});
+
+describe('fastHashBlobsTogether', () => {
+  it('gives each small file read in one go its XXH3-128, and its bytes when asked', async () => {
+    const blobs = [5000, 0, 70_001].map((size, i) => new Blob([seededBytes(size, 400 + i)]));
+    const contents = await Promise.all(blobs.map(async (blob) => new Uint8Array(await blob.arrayBuffer())));
+    const expected = await Promise.all(contents.map((bytes) => xxhash128(bytes)));
+    expect(await Promise.all(fastHashBlobsTogether(blobs, {}))).toEqual(expected.map((xxh3) => ({ xxh3 })));
+    const kept = await Promise.all(fastHashBlobsTogether(blobs, { keepBytes: true }));
+    expect(kept).toEqual(expected.map((xxh3, i) => ({ xxh3, bytes: contents[i] })));
   });
 });
 

@@ -144,7 +144,72 @@ export function hashBlobsTogether(
   options: TogetherOptions,
 ): Promise<TogetherChecksums>[] {
   if (blobs.length === 1 && !options.keepBytes) return [hashBlob(blobs[0] as Blob, options)];
-  const all = hashTogether(blobs, options);
+  return together(
+    blobs,
+    options,
+    (blob) => hashBlob(blob, options),
+    async (views) => {
+      const sha256 = await sha256Pool.acquire();
+      const md5 = options.md5 ? await md5Pool.acquire() : undefined;
+      try {
+        return views.map((view) => {
+          const sums: { sha256: string; md5?: string } = { sha256: sha256.init().update(view).digest('hex') };
+          if (md5 !== undefined) sums.md5 = md5.init().update(view).digest('hex');
+          return sums;
+        });
+      } finally {
+        sha256Pool.release(sha256);
+        if (md5 !== undefined) md5Pool.release(md5);
+      }
+    },
+  );
+}
+
+/** A blob's XXH3-128 from fastHashBlobsTogether, with its bytes when they were asked for and read together. */
+export interface TogetherFastDigest {
+  readonly xxh3: string;
+  readonly bytes?: Uint8Array<ArrayBuffer>;
+}
+
+/** The XXH3-128 of several small files, read together and failing as hashBlobsTogether does. */
+export function fastHashBlobsTogether(
+  blobs: readonly Blob[],
+  options: Omit<TogetherOptions, 'md5'>,
+): Promise<TogetherFastDigest>[] {
+  return together(
+    blobs,
+    options,
+    async (blob) => ({ xxh3: await fastHashBlob(blob, options) }),
+    async (views) => {
+      const xxh3 = await xxh3Pool.acquire();
+      try {
+        return views.map((view) => ({ xxh3: xxh3.init().update(view).digest('hex') }));
+      } finally {
+        xxh3Pool.release(xxh3);
+      }
+    },
+  );
+}
+
+/**
+ * Reads the blobs as one and hashes each one's bytes with `hashViews` (giving each its bytes too with `keepBytes`);
+ * when that read fails or stalls, or its length is not theirs, each blob is hashed on its own with `alone`.
+ */
+function together<T extends object>(
+  blobs: readonly Blob[],
+  options: Omit<TogetherOptions, 'md5'>,
+  alone: (blob: Blob) => Promise<T>,
+  hashViews: (views: readonly Uint8Array<ArrayBuffer>[]) => Promise<T[]>,
+): Promise<T & { bytes?: Uint8Array<ArrayBuffer> }>[] {
+  const all = readTogether(blobs, options).then(async (views) => {
+    if (views === null) {
+      const results: (T | Error)[] = [];
+      for (const blob of blobs) results.push(await alone(blob).catch((error: unknown) => error as Error));
+      return results;
+    }
+    const hashed = await hashViews(views);
+    return options.keepBytes ? hashed.map((sums, i) => ({ ...sums, bytes: views[i] })) : hashed;
+  });
   return blobs.map((_, i) =>
     all.then((results) => {
       const result = results[i];
@@ -154,10 +219,11 @@ export function hashBlobsTogether(
   );
 }
 
-async function hashTogether(
+/** Each blob's bytes, read in one go as one Blob of them all; null when that read failed, stalled or came short. */
+async function readTogether(
   blobs: readonly Blob[],
-  options: TogetherOptions,
-): Promise<(TogetherChecksums | Error)[]> {
+  options: Omit<HashOptions, 'md5'>,
+): Promise<Uint8Array<ArrayBuffer>[] | null> {
   throwIfAborted(options.signal);
   const total = blobs.reduce((sum, blob) => sum + blob.size, 0);
   const watch = stallWatch(options.stallMs ?? STALL_MS);
@@ -165,30 +231,13 @@ async function hashTogether(
     .catch(() => null)
     .finally(watch.stop);
   throwIfAborted(options.signal);
-  if (bytes === null || bytes.byteLength !== total) {
-    const one = (blob: Blob) => hashBlob(blob, options).catch((error: unknown) => error as Error);
-    const results: (TogetherChecksums | Error)[] = [];
-    for (const blob of blobs) results.push(await one(blob));
-    return results;
-  }
-  const sha256 = await sha256Pool.acquire();
-  const md5 = options.md5 ? await md5Pool.acquire() : undefined;
-  try {
-    let at = 0;
-    return blobs.map((blob) => {
-      const view = new Uint8Array(bytes, at, blob.size);
-      at += blob.size;
-      const sums: { sha256: string; md5?: string; bytes?: Uint8Array<ArrayBuffer> } = {
-        sha256: sha256.init().update(view).digest('hex'),
-      };
-      if (md5 !== undefined) sums.md5 = md5.init().update(view).digest('hex');
-      if (options.keepBytes) sums.bytes = view;
-      return sums;
-    });
-  } finally {
-    sha256Pool.release(sha256);
-    if (md5 !== undefined) md5Pool.release(md5);
-  }
+  if (bytes === null || bytes.byteLength !== total) return null;
+  let at = 0;
+  return blobs.map((blob) => {
+    const view = new Uint8Array(bytes, at, blob.size);
+    at += blob.size;
+    return view;
+  });
 }
 
 /** Feeds the whole blob to the hashers, reading it again from the start after a read that stalled. */
