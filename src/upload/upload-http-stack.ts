@@ -23,27 +23,15 @@ export const PROGRESS_FROM_BYTES = 1024 * 1024;
 export const STALL_MS = 120_000;
 
 /**
- * Bytes in memory from this size on go out as a Blob of them. Chrome sends an ArrayBuffer body in small pieces, at
- * about 20 MB/s here whatever the network (a body of 250 KB took 14.6 ms against 3.6 ms as a Blob, and 64 MiB of
- * 1 MiB bodies 3.2 s against 0.4 s); a Blob goes at the network's pace. Below it the bytes as they are are quicker,
- * as a Blob costs a registration with the browser (a body of 8 KB: 2.4 ms as bytes, 2.8 ms as a Blob).
- */
-export const BLOB_FROM_BYTES = 32 * 1024;
-
-/**
  * A request body already in memory: a small file the upload read whole for its checksums, sent as those bytes
- * rather than read from the disk again. tus-js-client only asks its `size`.
+ * rather than read from the disk again (only under BYTES_SENT_BELOW: Chrome sends larger bodies of bytes slowly).
+ * tus-js-client only asks its `size`.
  */
 export class BytesBody {
   constructor(readonly bytes: Uint8Array<ArrayBuffer>) {}
 
   get size(): number {
     return this.bytes.byteLength;
-  }
-
-  /** What the request is given to send (see BLOB_FROM_BYTES). */
-  sendable(): Uint8Array<ArrayBuffer> | Blob {
-    return this.size >= BLOB_FROM_BYTES ? new Blob([this.bytes]) : this.bytes;
   }
 }
 
@@ -161,7 +149,7 @@ export class WatchedRequest implements HttpRequest {
         }, ms);
       };
       watch(STALL_MS);
-      this.#inner.send(body instanceof BytesBody ? body.sendable() : body).then(
+      this.#inner.send(body instanceof BytesBody ? body.bytes : body).then(
         (response) => {
           clearTimeout(this.#timer);
           if (response.getStatus() > 0) this.#onAnswer(Date.now());

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { xxhash128 } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
-import type { HashedFile } from '#core/digest';
+import { BYTES_SENT_BELOW, type HashedFile } from '#core/digest';
 import { ChecksumStore } from './checksum-run';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -103,15 +103,18 @@ describe('ChecksumStore.compute, the checksum pass', () => {
   it('hands the upload the bytes it read of small files, to send them rather than read them again', async () => {
     const store = new ChecksumStore();
     await digestOf(store, 'kept.txt', file('kept'), false);
-    const items = ['kept', 'new one', 'another'].map((text) => ({ path: `${text}.txt`, file: file(text) }));
+    // Read together with the others, a label of 32 KiB comes without bytes: the browser reads it again to send it.
+    const label = 'l'.repeat(BYTES_SENT_BELOW);
+    const texts = ['kept', 'new one', label, 'another'];
+    const names = ['kept', 'new one', 'label', 'another'];
+    const items = texts.map((text, i) => ({ path: `${names[i]}.txt`, file: file(text) }));
     const results = await Promise.all(store.readAll(items, false));
-    expect(results.map((r) => r.digests)).toEqual(
-      ['kept', 'new one', 'another'].map((text) => ({ sha256: sha256(text) })),
-    );
+    expect(results.map((r) => r.digests)).toEqual(texts.map((text) => ({ sha256: sha256(text) })));
     // A kept checksum needs no read, so it comes without bytes.
     expect(results.map((r) => r.bytes && new TextDecoder().decode(r.bytes))).toEqual([
       null,
       'new one',
+      null,
       'another',
     ]);
     // What is kept is the checksums alone.
@@ -263,15 +266,19 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
     const store = new ChecksumStore();
     const encode = (text: string) => new TextEncoder().encode(text);
     const sheet = 'sheet'.repeat(1000);
+    const large = 's'.repeat(BYTES_SENT_BELOW);
     const together = store.fastReadAll([
       { path: 'label.jpg', file: file('label') },
       { path: 'empty.txt', file: file('') },
       { path: 'sheet.jpg', file: file(sheet) },
+      { path: 'large.jpg', file: file(large) },
     ]);
     expect(await Promise.all(together)).toEqual([
       { digests: { xxh3: await xxhash128('label') }, bytes: encode('label') },
       { digests: { xxh3: await xxhash128('') }, bytes: new Uint8Array() },
       { digests: { xxh3: await xxhash128(sheet) }, bytes: encode(sheet) },
+      // From BYTES_SENT_BELOW, the browser reads the file again to send it.
+      { digests: { xxh3: await xxhash128(large) }, bytes: null },
     ]);
     // One that cannot be read: the group is read file by file, so only that one fails, with its name.
     const gone = {

@@ -3,18 +3,12 @@
  * target uses it) a few at a time, so reading the next file overlaps hashing the last. Results are kept by path
  * with the size and date they were computed for; a rescan starts afresh.
  */
-import type { FileDigests, HashedFile } from '#core/digest';
+import { BYTES_SENT_BELOW, type FileDigests, type HashedFile } from '#core/digest';
 import type { Checksums } from '#core/filelists/context';
 import { aboutFile } from '#core/format';
 import type { ScannedFile } from '#core/validation/types';
 import type { FolderSource } from '../platform/folder-source';
-import {
-  fastHashBlob,
-  fastHashBlobsTogether,
-  hashBlob,
-  hashBlobsTogether,
-  type TogetherFastDigest,
-} from './hash-stream';
+import { fastHashBlobsTogether, hashBlob, hashBlobsTogether, type TogetherFastDigest } from './hash-stream';
 
 /** Several files at a time: small files are dominated by opening them, large ones by hashing. */
 const CONCURRENCY = 3;
@@ -150,9 +144,9 @@ export class ChecksumStore {
 
   /**
    * The checksums of files the upload is sending (web copies too), each kept ones when they fit, else computed now,
-   * small ones read together (see hashBlobsTogether) and handed back with their bytes, for the upload to send: such a
-   * file is read once, not once for its checksums and again for the request (files whose checksums were kept, or that
-   * the pass is hashing, come without). Requests are served one batch at a time, in the order asked, so the files
+   * small ones read together (see hashBlobsTogether), those under BYTES_SENT_BELOW handed back with their bytes, for
+   * the upload to send: such a file is read once, not once for its checksums and again for the request (files whose
+   * checksums were kept, or that the pass is hashing, come without). Requests are served one batch at a time, in the order asked, so the files
    * the upload needs first are hashed first.
    */
   readAll(
@@ -167,7 +161,7 @@ export class ChecksumStore {
         hashBlobsTogether(
           todo.map((fact) => files.get(fact.path) as File),
           // A large file is streamed, never held whole (the bridge sends it on its own).
-          { md5, keepBytes: todo.every((fact) => fact.size < TOGETHER_BELOW) },
+          { md5, keepBytesBelow: BYTES_SENT_BELOW },
         ).map((hashed, i) =>
           hashed.then(({ bytes, ...sums }) => {
             if (bytes) read.set((todo[i] as ScannedFile).path, bytes);
@@ -189,18 +183,15 @@ export class ChecksumStore {
 
   /**
    * The XXH3-128 of files the upload is sending to a receiver that verifies it (see RunDigests), in their turn with
-   * readAll()'s requests: small ones read together and handed back with their bytes, as readAll() does, a large one
-   * streamed; each rejects with a sentence naming its file. Nothing is kept: the receiver's SHA-256 is (adopt()).
+   * readAll()'s requests: small ones read together, with their bytes under BYTES_SENT_BELOW as readAll() gives them,
+   * a large one streamed; each rejects with a sentence naming its file. Nothing is kept: the receiver's SHA-256 is (adopt()).
    */
   fastReadAll(
     items: readonly { readonly path: string; readonly file: File }[],
   ): Promise<HashedFile<{ readonly xxh3: string }>>[] {
     const files = items.map(({ file }) => file);
-    const all = this.#digests.then(() =>
-      files.every((file) => file.size < TOGETHER_BELOW)
-        ? fastHashBlobsTogether(files, { keepBytes: true })
-        : files.map(async (file) => ({ xxh3: await fastHashBlob(file, {}) })),
-    );
+    // A large file is streamed, never held whole (the bridge sends it on its own).
+    const all = this.#digests.then(() => fastHashBlobsTogether(files, { keepBytesBelow: BYTES_SENT_BELOW }));
     this.#digests = all.then((each) => Promise.allSettled(each));
     return items.map(({ path }, i) =>
       all

@@ -45,9 +45,9 @@ const YIELD_EVERY_MS = 20;
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** hashBlobsTogether's options: `keepBytes` hands each blob's bytes back with its checksums. */
+/** hashBlobsTogether's options: `keepBytesBelow` hands each blob under that size its bytes back with its checksums. */
 export interface TogetherOptions extends HashOptions {
-  readonly keepBytes?: boolean;
+  readonly keepBytesBelow?: number;
 }
 
 /** A blob's checksums from hashBlobsTogether, with its bytes (a view of the read) when they were asked for and read. */
@@ -137,13 +137,13 @@ export async function fastHashBlob(blob: HashSource, options: Omit<HashOptions, 
  * go as one Blob of them all, which costs the browser one read instead of one per file (5,000 files of 10 KB from
  * the origin's storage: 1.0 s in a worker, against 1.5 s three at a time and 2.9 s one by one). When that read
  * fails or stalls, or one of them changed, each is read on its own, so the failure is told of the file it belongs to.
- * With `keepBytes`, each blob read together comes back with its bytes (one alone too is then read whole).
+ * With `keepBytesBelow`, each blob under that size read together comes back with its bytes (one alone too is then
+ * read whole).
  */
 export function hashBlobsTogether(
   blobs: readonly Blob[],
   options: TogetherOptions,
 ): Promise<TogetherChecksums>[] {
-  if (blobs.length === 1 && !options.keepBytes) return [hashBlob(blobs[0] as Blob, options)];
   return together(
     blobs,
     options,
@@ -192,8 +192,9 @@ export function fastHashBlobsTogether(
 }
 
 /**
- * Reads the blobs as one and hashes each one's bytes with `hashViews` (giving each its bytes too with `keepBytes`);
- * when that read fails or stalls, or its length is not theirs, each blob is hashed on its own with `alone`.
+ * Reads the blobs as one and hashes each one's bytes with `hashViews` (giving each under `keepBytesBelow` its bytes
+ * too); when that read fails or stalls, or its length is not theirs, each blob is hashed on its own with `alone`.
+ * A blob alone that keeps no bytes is hashed on its own (streamed, if it is large).
  */
 function together<T extends object>(
   blobs: readonly Blob[],
@@ -201,6 +202,8 @@ function together<T extends object>(
   alone: (blob: Blob) => Promise<T>,
   hashViews: (views: readonly Uint8Array<ArrayBuffer>[]) => Promise<T[]>,
 ): Promise<T & { bytes?: Uint8Array<ArrayBuffer> }>[] {
+  const keepBelow = options.keepBytesBelow ?? 0;
+  if (blobs.length === 1 && (blobs[0] as Blob).size >= keepBelow) return [alone(blobs[0] as Blob)];
   const all = readTogether(blobs, options).then(async (views) => {
     if (views === null) {
       const results: (T | Error)[] = [];
@@ -208,7 +211,10 @@ function together<T extends object>(
       return results;
     }
     const hashed = await hashViews(views);
-    return options.keepBytes ? hashed.map((sums, i) => ({ ...sums, bytes: views[i] })) : hashed;
+    return hashed.map((sums, i) => {
+      const bytes = views[i] as Uint8Array<ArrayBuffer>;
+      return bytes.byteLength < keepBelow ? { ...sums, bytes } : sums;
+    });
   });
   return blobs.map((_, i) =>
     all.then((results) => {
