@@ -146,8 +146,8 @@ export class ChecksumStore {
    * The checksums of files the upload is sending (web copies too), each kept ones when they fit, else computed now,
    * small ones read together (see hashBlobsTogether), those under BYTES_SENT_BELOW handed back with their bytes, for
    * the upload to send: such a file is read once, not once for its checksums and again for the request (files whose
-   * checksums were kept, or that the pass is hashing, come without). Requests are served one batch at a time, in the order asked, so the files
-   * the upload needs first are hashed first.
+   * checksums were kept, or that the pass is hashing, come without). Requests are served one batch at a time, in the
+   * order asked, so the files the upload needs first are hashed first.
    */
   readAll(
     items: readonly { readonly path: string; readonly file: File }[],
@@ -184,7 +184,8 @@ export class ChecksumStore {
   /**
    * The XXH3-128 of files the upload is sending to a receiver that verifies it (see RunDigests), in their turn with
    * readAll()'s requests: small ones read together, with their bytes under BYTES_SENT_BELOW as readAll() gives them,
-   * a large one streamed; each rejects with a sentence naming its file. Nothing is kept: the receiver's SHA-256 is (adopt()).
+   * a large one streamed; each rejects with a sentence naming its file. Nothing is kept: the receiver's SHA-256 is
+   * (adopt()).
    */
   fastReadAll(
     items: readonly { readonly path: string; readonly file: File }[],
