@@ -8,6 +8,7 @@
  * for the CPU. The checksum pass leaves the run's files alone meanwhile.
  */
 import {
+  BYTES_SENT_BELOW,
   readReturnedDigests,
   reprDigest,
   type FileDigests,
@@ -113,12 +114,14 @@ export class RunDigests {
 
   /**
    * Hashes the file (with XXH3-128 alone when `fast`), and keeps its bytes for the request when they were read whole
-   * (see bytesOf).
+   * (see bytesOf). Only a file under BYTES_SENT_BELOW can come with them: a larger one's request does not wait for
+   * the hash, which goes on while its earlier bytes travel.
    */
   #read(job: UploadJob, file: File, fast: boolean): Promise<SentDigests> {
     const hashed: Promise<HashedFile<SentDigests>> = fast
       ? this.#source.fastDigest(job, file)
       : this.#source.digest(job, file);
+    if (file.size >= BYTES_SENT_BELOW) return hashed.then(({ digests }) => digests);
     this.#fileOf.set(job.id, file);
     this.#bytes.set(
       file,
