@@ -2,8 +2,7 @@
  * Many files uploaded by the app, against raw PUTs of the same files over 6 concurrent connections (6 async loops
  * over a shared index); files per second; raw and app alternate:
  * - upload-5000x10kb: 5,000 files of 10 KB, where the cost of each request weighs most;
- * - upload-1000x250kb: 1,000 files of 250 KB, read together for their checksums when Start is pressed at once, and
- *   too large to be sent as the bytes read (see BYTES_SENT_BELOW);
+ * - upload-1000x250kb: 1,000 files of 250 KB, read together for their checksums when Start is pressed at once;
  * - upload-300x3mb: 300 files of 3 MB, as most camera JPEGs, each streamed for its checksum when pressed at once.
  */
 import { PAYLOAD_DIR } from '#core/protocol';

@@ -18,26 +18,6 @@ export interface FileDigests {
  */
 export type SentDigests = FileDigests | { readonly xxh3: string };
 
-/**
- * A small file read whole for its checksums is sent as those bytes (see HashedFile) below this size. A larger one is
- * sent as its File, read by the browser again: Chrome sends a body of bytes in small pieces, at about 20 MB/s here
- * (a body of 250 KB took 14.6 ms against 3.6 ms as a Blob of them), and a Blob made of the bytes cost more CPU than
- * that second read (1,000 files of 250 KB pressed at once, alternated: 0.84–1.07 of the reviewed start sending
- * the File, median 0.97, against 0.84–0.94, median 0.87, sending a Blob of the bytes). Below it, bytes are
- * quicker than either (a body of 8 KB: 2.4 ms as bytes, 2.8 ms as a Blob).
- */
-export const BYTES_SENT_BELOW = 32 * 1024;
-
-/**
- * A file the upload sends, hashed for it: its checksums (or its XXH3-128 alone), and its bytes when it was read
- * whole to compute them and is small enough to be sent as them (BYTES_SENT_BELOW), so that the request sends those
- * bytes rather than reading the file a second time (else null).
- */
-export interface HashedFile<D extends SentDigests = FileDigests> {
-  readonly digests: D;
-  readonly bytes: Uint8Array<ArrayBuffer> | null;
-}
-
 export function reprDigest(digests: SentDigests): string {
   if ('xxh3' in digests) return `${FAST_DIGEST}=:${hexToBase64(digests.xxh3)}:`;
   const fields = [`sha-256=:${hexToBase64(digests.sha256)}:`];

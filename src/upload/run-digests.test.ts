@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BYTES_SENT_BELOW, type HashedFile } from '#core/digest';
+import { FAST_DIGEST, REPR_DIGEST_HEADER } from '#core/protocol';
 import type { TransferPlan } from '#core/tus-capabilities';
 import { RunDigests } from './run-digests';
+import type { EngineFile, HttpRequest } from './uppy-engine';
 import type { DigestSource, UploadJob, UploadListener } from './upload-types';
 
 const PLAN: TransferPlan = {
@@ -12,16 +13,15 @@ const PLAN: TransferPlan = {
   fastDigest: true,
 };
 
-/** A folder worker whose XXH3-128 reads end when `finish()` is called, each with the file's bytes. */
+/** A folder worker whose XXH3-128 reads end when `finish()` is called. */
 function heldSource() {
   const waiting: (() => void)[] = [];
   const source: DigestSource = {
     known: (jobs) => Promise.resolve(jobs.map(() => null)),
     digest: () => Promise.reject(new Error('not asked')),
-    fastDigest: async (_job, file): Promise<HashedFile<{ readonly xxh3: string }>> => {
+    fastDigest: async () => {
       await new Promise<void>((resolve) => waiting.push(resolve));
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      return { digests: { xxh3: 'ab' }, bytes: file.size < BYTES_SENT_BELOW ? bytes : null };
+      return { xxh3: '00112233445566778899aabbccddeeff' };
     },
     hold: () => undefined,
     release: () => undefined,
@@ -33,26 +33,41 @@ function heldSource() {
 const nothing = () => undefined;
 const LISTENER: UploadListener = { onFileDone: nothing, onFileFailed: nothing, onSettled: nothing };
 
-const jobOf = (id: number, file: File): UploadJob => ({
-  id,
-  path: `f${id}.jpg`,
-  size: file.size,
-  lastModified: file.lastModified,
-  mime: 'image/jpeg',
-});
+/** A request as the engine hands it to its hooks: its method and headers. */
+function request(method: string, headers: Record<string, string> = {}) {
+  const request = {
+    getMethod: () => method,
+    getHeader: (name: string) => headers[name],
+    setHeader: (name: string, value: string) => void (headers[name] = value),
+  } as unknown as HttpRequest;
+  return { request, headers };
+}
 
-describe('RunDigests.bytesOf, what a request sends', () => {
-  it('a small file waits for its hash read and sends its bytes; a larger one is sent from the file at once', async () => {
+describe('RunDigests.attach, what a request waits for', () => {
+  it('only the request that completes a file waits for its hash, and carries its XXH3-128', async () => {
     const { source, finish } = heldSource();
     const digests = new RunDigests(source, LISTENER, PLAN, false);
-    const small = new File(['label'], 'label.jpg');
-    const large = new File([new Uint8Array(BYTES_SENT_BELOW)], 'sheet.jpg');
-    digests.start(jobOf(1, small), small, undefined);
-    digests.start(jobOf(2, large), large, undefined);
-    // The larger file's request does not wait for its hash, still under way.
-    expect(digests.bytesOf(large)).toBeUndefined();
-    const bytes = digests.bytesOf(small);
+    const chunk = 1024;
+    const file = new File([new Uint8Array(3 * chunk)], 'sheet.jpg');
+    const job: UploadJob = { id: 1, path: 'sheet.jpg', size: file.size, lastModified: 0, mime: 'image/jpeg' };
+    const engineFile = { size: file.size, meta: { jobId: 1 } } as unknown as EngineFile;
+    digests.start(job, file, undefined);
+
+    // The creation and the first PATCH go while the hash is under way (it never ends here).
+    const creation = request('POST');
+    await digests.attach(creation.request, engineFile, chunk);
+    expect(creation.headers[REPR_DIGEST_HEADER]).toBeUndefined();
+    const first = request('PATCH', { 'Upload-Offset': '0' });
+    await digests.attach(first.request, engineFile, chunk);
+    expect(first.headers[REPR_DIGEST_HEADER]).toBeUndefined();
+
+    const last = request('PATCH', { 'Upload-Offset': String(2 * chunk) });
+    let attached = false;
+    const attaching = digests.attach(last.request, engineFile, chunk).then(() => (attached = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(attached).toBe(false);
     finish();
-    expect(await bytes).toEqual(new TextEncoder().encode('label'));
+    await attaching;
+    expect(last.headers[REPR_DIGEST_HEADER]).toBe(`${FAST_DIGEST}=:ABEiM0RVZneImaq7zN3u/w==:`);
   });
 });

@@ -7,14 +7,7 @@
  * that XXH3-128 proved identical, as rsync verifies transfers: SHA-256 on the page would compete with the transfer
  * for the CPU. The checksum pass leaves the run's files alone meanwhile.
  */
-import {
-  BYTES_SENT_BELOW,
-  readReturnedDigests,
-  reprDigest,
-  type FileDigests,
-  type HashedFile,
-  type SentDigests,
-} from '#core/digest';
+import { readReturnedDigests, reprDigest, type FileDigests, type SentDigests } from '#core/digest';
 import { digestsWantedBack, FAST_DIGEST, REPR_DIGEST_HEADER, WANT_REPR_DIGEST_HEADER } from '#core/protocol';
 import type { TransferPlan } from '#core/tus-capabilities';
 import { DigestFailure } from './tus-errors';
@@ -35,9 +28,6 @@ export class RunDigests {
   readonly #fast = new Map<number, { job: UploadJob; file: File }>();
   /** Files of the run the checksum pass leaves alone (only with a fast digest). */
   readonly #held = new Map<number, UploadJob>();
-  /** The bytes of each file in the window that was read whole for its checksums, by the File the engine reads. */
-  readonly #bytes = new Map<Blob, Promise<Uint8Array<ArrayBuffer> | null>>();
-  readonly #fileOf = new Map<number, Blob>();
 
   constructor(source: DigestSource, listener: UploadListener, plan: TransferPlan, md5: boolean) {
     this.#source = source;
@@ -57,9 +47,9 @@ export class RunDigests {
   /**
    * A file is proven by XXH3-128 when the receiver asks for it and the file is not a resume checked by its old
    * SHA-256: the page's SHA-256 took a core from the transfer (300 files of 3 MB at once: 0.69 of the reviewed start
-   * with SHA-256, 0.82 with XXH3-128). Small files are read together and hashed in bulk, those under 32 KiB sent as
-   * the bytes read (see ChecksumStore.fastReadAll), as for their SHA-256: each asked for alone, their XXH3-128 had
-   * kept the requests waiting (5,000 files of 10 KB: 0.71 of the raw PUTs against 0.94 with the bulk SHA-256).
+   * with SHA-256, 0.82 with XXH3-128). Small files are read together and hashed in bulk (see
+   * ChecksumStore.fastReadAll), as for their SHA-256: each asked for alone, their XXH3-128 had kept the requests
+   * waiting (5,000 files of 10 KB: 0.71 of the raw PUTs against 0.94 with the bulk SHA-256).
    */
   #provesFast(job: UploadJob): boolean {
     return this.#plan.fastDigest && job.resumeSha256 === undefined;
@@ -98,7 +88,11 @@ export class RunDigests {
   start(job: UploadJob, file: File, known: FileDigests | undefined): void {
     const fast = !known && this.#provesFast(job);
     if (fast) this.#fast.set(job.id, { job, file });
-    const digests: Promise<SentDigests> = known ? Promise.resolve(known) : this.#read(job, file, fast);
+    const digests: Promise<SentDigests> = known
+      ? Promise.resolve(known)
+      : fast
+        ? this.#source.fastDigest(job, file)
+        : this.#source.digest(job, file);
     const wrapped = digests.then(
       (d) => {
         if ('sha256' in d) this.#knew(job.id, d);
@@ -110,35 +104,6 @@ export class RunDigests {
     );
     wrapped.catch(() => undefined);
     this.#digests.set(job.id, wrapped);
-  }
-
-  /**
-   * Hashes the file (with XXH3-128 alone when `fast`), and keeps its bytes for the request when they were read whole
-   * (see bytesOf). Only a file under BYTES_SENT_BELOW can come with them: a larger one's request does not wait for
-   * the hash, which goes on while its earlier bytes travel.
-   */
-  #read(job: UploadJob, file: File, fast: boolean): Promise<SentDigests> {
-    const hashed: Promise<HashedFile<SentDigests>> = fast
-      ? this.#source.fastDigest(job, file)
-      : this.#source.digest(job, file);
-    if (file.size >= BYTES_SENT_BELOW) return hashed.then(({ digests }) => digests);
-    this.#fileOf.set(job.id, file);
-    this.#bytes.set(
-      file,
-      hashed.then(
-        ({ bytes }) => (bytes?.byteLength === file.size ? bytes : null),
-        () => null,
-      ),
-    );
-    return hashed.then(({ digests }) => digests);
-  }
-
-  /**
-   * The bytes of a file of the window that were read whole and hashed, to send instead of reading the file again;
-   * undefined when it is not read so (null once that read gave none).
-   */
-  bytesOf(file: Blob): Promise<Uint8Array<ArrayBuffer> | null> | undefined {
-    return this.#bytes.get(file);
   }
 
   #knew(id: number, digests: FileDigests): void {
@@ -173,10 +138,7 @@ export class RunDigests {
       this.#source.adopt(fast.job, receivers);
       this.#held.delete(id);
     } else {
-      digests = await this.#source.digest(fast.job, fast.file).then(
-        (h) => h.digests,
-        () => null,
-      );
+      digests = await this.#source.digest(fast.job, fast.file).catch(() => null);
       this.release([id]);
     }
     if (digests) this.#knew(id, digests);
@@ -224,8 +186,5 @@ export class RunDigests {
     this.#digestsKnown.delete(id);
     this.#announced.delete(id);
     this.#fast.delete(id);
-    const file = this.#fileOf.get(id);
-    if (file) this.#bytes.delete(file);
-    this.#fileOf.delete(id);
   }
 }

@@ -1,7 +1,6 @@
 import type { HttpRequest, HttpResponse, HttpStack } from 'tus-js-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  BytesBody,
   PROGRESS_FROM_BYTES,
   RequestStalled,
   STALL_MS,
@@ -41,7 +40,7 @@ function recordingStack() {
   return { seen, stack };
 }
 
-async function send(body: Blob | BytesBody | null) {
+async function send(body: Blob | null) {
   const { seen, stack } = recordingStack();
   const request = new UploadHttpStack(stack).createRequest('PATCH', '/files/x');
   request.setHeader('Upload-Offset', '0');
@@ -70,13 +69,7 @@ describe('UploadHttpStack', () => {
     expect(entry?.body).toBe(body);
     expect(response.getStatus()).toBe(204);
     expect(request.getUnderlyingObject()).toBe(entry);
-  });
-
-  it('sends a small body in memory as its bytes, and measures it by them', async () => {
-    const bytes = new TextEncoder().encode('specimen');
-    const { entry, request } = await send(new BytesBody(bytes));
-    expect(entry?.body).toBe(bytes);
-    expect((request as WatchedRequest).bodySize).toBe(8);
+    expect((request as WatchedRequest).bodySize).toBe(3);
   });
 });
 
@@ -93,12 +86,11 @@ describe('Upload-Checksum, for a server that takes tus checksums', () => {
     expect(seen[1]?.headers['Upload-Checksum']).toBe('sha256 ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=');
   });
 
-  it('is the digest of the bytes of a body in memory, not of the buffer they lie in', async () => {
+  it('is the digest of a slice’s bytes, not of the file it was cut from', async () => {
     const { seen, stack } = recordingStack();
-    const buffer = new TextEncoder().encode('xxabcxx').buffer;
     await new UploadHttpStack(stack, undefined, 'sha1')
       .createRequest('PATCH', '/files/x')
-      .send(new BytesBody(new Uint8Array(buffer, 2, 3)));
+      .send(new Blob(['xxabcxx']).slice(2, 5));
     expect(seen[0]?.headers['Upload-Checksum']).toBe('sha1 qZk+NkcGgWq6PiVxeFDCbJzQ2J0=');
   });
 

@@ -6,8 +6,7 @@
  * - a request that shows no sign of life for {@link STALL_MS} is given up, and tus tries it again with its
  *   backoff. A connection that went silent (a proxy, a sleeping laptop's network, a receiver that never
  *   answers) would otherwise hold its file, and the batch, for good: the XHR stack answers only load and error.
- * - where the server takes tus's checksum extension, a request with a body carries its `Upload-Checksum`;
- * - a body may be bytes in memory (a {@link BytesBody}) as well as a Blob.
+ * - where the server takes tus's checksum extension, a request with a body carries its `Upload-Checksum`.
  */
 import { DefaultHttpStack, type HttpRequest, type HttpResponse, type HttpStack } from 'tus-js-client';
 import { UPLOAD_CHECKSUM_HEADER } from '#core/protocol';
@@ -22,20 +21,7 @@ export const PROGRESS_FROM_BYTES = 1024 * 1024;
  */
 export const STALL_MS = 120_000;
 
-/**
- * A request body already in memory: a small file the upload read whole for its checksums, sent as those bytes
- * rather than read from the disk again (only under BYTES_SENT_BELOW: Chrome sends larger bodies of bytes slowly).
- * tus-js-client only asks its `size`.
- */
-export class BytesBody {
-  constructor(readonly bytes: Uint8Array<ArrayBuffer>) {}
-
-  get size(): number {
-    return this.bytes.byteLength;
-  }
-}
-
-type Body = Blob | BytesBody | null;
+type Body = Blob | null;
 
 export class UploadHttpStack implements HttpStack {
   readonly #inner: HttpStack;
@@ -149,7 +135,7 @@ export class WatchedRequest implements HttpRequest {
         }, ms);
       };
       watch(STALL_MS);
-      this.#inner.send(body instanceof BytesBody ? body.bytes : body).then(
+      this.#inner.send(body).then(
         (response) => {
           clearTimeout(this.#timer);
           if (response.getStatus() > 0) this.#onAnswer(Date.now());
@@ -177,12 +163,10 @@ export class WatchedRequest implements HttpRequest {
 }
 
 /** The `Upload-Checksum` value of `body`: the tus algorithm name and the base64 digest. */
-export async function uploadChecksum(
-  algorithm: ChunkChecksumAlgorithm,
-  body: Blob | BytesBody,
-): Promise<string> {
-  const bytes = body instanceof BytesBody ? body.bytes : await body.arrayBuffer();
-  const digest = new Uint8Array(await crypto.subtle.digest(WEB_CRYPTO_DIGESTS[algorithm], bytes));
+export async function uploadChecksum(algorithm: ChunkChecksumAlgorithm, body: Blob): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest(WEB_CRYPTO_DIGESTS[algorithm], await body.arrayBuffer()),
+  );
   let binary = '';
   for (const byte of digest) binary += String.fromCharCode(byte);
   return `${algorithm} ${btoa(binary)}`;

@@ -130,7 +130,6 @@ export class UploadRun {
       beforeRequest: (req, file) => this.#digests.attach(req, file, this.#chunkSizeOf(file.meta.jobId)),
       shouldRetry: (error, next) => this.#failures.shouldRetry(error, next),
       answered: (at) => this.#limit.answered(at),
-      bytesOf: (file) => this.#digests.bytesOf(file),
     });
     this.#uppy.on('upload-progress', (file, progress) => {
       if (!file) return;

@@ -1,5 +1,5 @@
 /** What a page gives an upload run and hears back from it. */
-import type { FileDigests, HashedFile } from '#core/digest';
+import type { FileDigests } from '#core/digest';
 import type { TusCapabilities } from '#core/tus-capabilities';
 import type { QueueTotals } from '#core/upload-queue';
 
@@ -32,16 +32,10 @@ export interface Arrival {
 export interface DigestSource {
   /** Checksums already known, by position; null where they are still to be computed. */
   known(jobs: readonly UploadJob[]): Promise<(FileDigests | null)[]>;
-  /**
-   * The file's checksums, with its bytes when it was read whole for them (a small one); rejects with a sentence
-   * naming the file.
-   */
-  digest(job: UploadJob, file: File): Promise<HashedFile>;
-  /**
-   * The file's XXH3-128 alone (for a receiver that verifies it, see FAST_DIGEST), with its bytes when it was read
-   * whole for it, as digest() gives.
-   */
-  fastDigest(job: UploadJob, file: File): Promise<HashedFile<{ readonly xxh3: string }>>;
+  /** The file's checksums; rejects with a sentence naming the file. */
+  digest(job: UploadJob, file: File): Promise<FileDigests>;
+  /** The file's XXH3-128 alone (for a receiver that verifies it, see FAST_DIGEST), failing as digest() does. */
+  fastDigest(job: UploadJob, file: File): Promise<{ readonly xxh3: string }>;
   /** The run proves these files by XXH3-128: the checksum pass leaves them alone until they are released. */
   hold(jobs: readonly UploadJob[]): void;
   release(jobs: readonly UploadJob[]): void;

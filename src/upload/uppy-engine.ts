@@ -30,8 +30,6 @@ export interface EngineHooks {
   shouldRetry(error: Parameters<ShouldRetry>[0], next: Parameters<ShouldRetry>[3]): boolean;
   /** The server answered a request at `at` (ms since the epoch). */
   answered(at: number): void;
-  /** The bytes of a file read whole for its checksums, to send instead of the file (see wholeFileReader). */
-  bytesOf(file: Blob): Promise<Uint8Array<ArrayBuffer> | null> | undefined;
 }
 
 export function createEngine(
@@ -66,7 +64,7 @@ export function createEngine(
     uploadDataDuringCreation: plan.dataInCreation,
     storeFingerprintForResuming: false,
     allowedMetaFields: BASE_META_FIELDS,
-    fileReader: wholeFileReader((file) => hooks.bytesOf(file)),
+    fileReader: wholeFileReader(),
     httpStack: new UploadHttpStack(undefined, (at) => hooks.answered(at), plan.chunkChecksum),
     onBeforeRequest: (req, file) => {
       if (req instanceof WatchedRequest) req.owner = file.meta.jobId;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { xxhash128 } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
-import { BYTES_SENT_BELOW, type HashedFile } from '#core/digest';
+import type { FileDigests } from '#core/digest';
 import { ChecksumStore } from './checksum-run';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -10,7 +10,7 @@ const file = (text: string, lastModified = 1000) => new File([text], 'x.txt', { 
 
 /** The checksums the store gives the upload for one file. */
 const digestOf = (store: ChecksumStore, path: string, sent: File, md5: boolean) =>
-  (store.readAll([{ path, file: sent }], md5)[0] as Promise<HashedFile>).then((hashed) => hashed.digests);
+  store.readAll([{ path, file: sent }], md5)[0] as Promise<FileDigests>;
 
 describe('ChecksumStore.readAll, for files the upload sends', () => {
   it('streams SHA-256, and MD5 when asked', async () => {
@@ -96,40 +96,28 @@ describe('ChecksumStore.compute, the checksum pass', () => {
     const store = new ChecksumStore();
     await digestOf(store, 'kept.txt', file('kept'), false);
     const items = ['kept', 'new one', 'another'].map((text) => ({ path: `${text}.txt`, file: file(text) }));
-    const results = await Promise.all(store.readAll(items, false).map((h) => h.then((r) => r.digests)));
+    const results = await Promise.all(store.readAll(items, false));
     expect(results).toEqual(['kept', 'new one', 'another'].map((text) => ({ sha256: sha256(text) })));
   });
 
-  it('hands the upload the bytes it read of small files, to send them rather than read them again', async () => {
+  it('keeps the checksums of the small files it read together for the upload, with MD5 when asked', async () => {
     const store = new ChecksumStore();
-    await digestOf(store, 'kept.txt', file('kept'), false);
-    // Read together with the others, a label of 32 KiB comes without bytes: the browser reads it again to send it.
-    const label = 'l'.repeat(BYTES_SENT_BELOW);
-    const texts = ['kept', 'new one', label, 'another'];
-    const names = ['kept', 'new one', 'label', 'another'];
-    const items = texts.map((text, i) => ({ path: `${names[i]}.txt`, file: file(text) }));
+    const texts = ['new one', 'l'.repeat(40_000), 'another'];
+    const items = texts.map((text, i) => ({ path: `f${i}.txt`, file: file(text) }));
     const results = await Promise.all(store.readAll(items, false));
-    expect(results.map((r) => r.digests)).toEqual(texts.map((text) => ({ sha256: sha256(text) })));
-    // A kept checksum needs no read, so it comes without bytes.
-    expect(results.map((r) => r.bytes && new TextDecoder().decode(r.bytes))).toEqual([
-      null,
-      'new one',
-      null,
-      'another',
-    ]);
-    // What is kept is the checksums alone.
-    expect(store.knownFor({ path: 'new one.txt', size: 7, lastModified: 1000 }, false)).toEqual({
+    expect(results).toEqual(texts.map((text) => ({ sha256: sha256(text) })));
+    expect(store.knownFor({ path: 'f0.txt', size: 7, lastModified: 1000 }, false)).toEqual({
       sha256: sha256('new one'),
     });
-    const [withMd5] = await Promise.all(store.readAll(items.slice(1, 2), true));
-    expect(withMd5?.digests).toEqual({ sha256: sha256('new one'), md5: md5('new one') });
+    const [withMd5] = await Promise.all(store.readAll(items.slice(0, 1), true));
+    expect(withMd5).toEqual({ sha256: sha256('new one'), md5: md5('new one') });
   });
 
   it('streams a file of a megabyte or more, and never holds it whole', async () => {
     const store = new ChecksumStore();
     const big = 'x'.repeat(1024 * 1024);
     const [result] = await Promise.all(store.readAll([{ path: 'big.txt', file: file(big) }], false));
-    expect(result).toEqual({ digests: { sha256: sha256(big) }, bytes: null });
+    expect(result).toEqual({ sha256: sha256(big) });
   });
 });
 
@@ -246,7 +234,7 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
     const sent = file(herbarium);
     const [fast] = store.fastReadAll([{ path: 'a.txt', file: sent }]);
     // Streamed, not read whole: no bytes come back with it.
-    expect(await fast).toEqual({ digests: { xxh3: await xxhash128(herbarium) }, bytes: null });
+    expect(await fast).toEqual({ xxh3: await xxhash128(herbarium) });
     const outcome = await pass;
     expect(outcome).toMatchObject({ cancelled: false, failed: 0, doneFiles: 1 });
     expect(store.knownFor(facts[0] as (typeof facts)[0], false)).toBeUndefined();
@@ -262,11 +250,10 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
     expect(store.knownFor(facts[1] as (typeof facts)[1], false)).toEqual({ sha256: sha256('sheet') });
   });
 
-  it('small files proven by XXH3-128 are read together and come with their bytes; an unreadable one names itself', async () => {
+  it('small files proven by XXH3-128 are read together; an unreadable one names itself', async () => {
     const store = new ChecksumStore();
-    const encode = (text: string) => new TextEncoder().encode(text);
     const sheet = 'sheet'.repeat(1000);
-    const large = 's'.repeat(BYTES_SENT_BELOW);
+    const large = 's'.repeat(40_000);
     const together = store.fastReadAll([
       { path: 'label.jpg', file: file('label') },
       { path: 'empty.txt', file: file('') },
@@ -274,11 +261,10 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
       { path: 'large.jpg', file: file(large) },
     ]);
     expect(await Promise.all(together)).toEqual([
-      { digests: { xxh3: await xxhash128('label') }, bytes: encode('label') },
-      { digests: { xxh3: await xxhash128('') }, bytes: new Uint8Array() },
-      { digests: { xxh3: await xxhash128(sheet) }, bytes: encode(sheet) },
-      // From BYTES_SENT_BELOW, the browser reads the file again to send it.
-      { digests: { xxh3: await xxhash128(large) }, bytes: null },
+      { xxh3: await xxhash128('label') },
+      { xxh3: await xxhash128('') },
+      { xxh3: await xxhash128(sheet) },
+      { xxh3: await xxhash128(large) },
     ]);
     // One that cannot be read: the group is read file by file, so only that one fails, with its name.
     const gone = {
@@ -293,7 +279,7 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
       { path: 'gone.jpg', file: gone as unknown as File },
     ]);
     await expect(unreadable).rejects.toThrow(/^gone\.jpg: /);
-    expect((await label)?.digests).toEqual({ xxh3: await xxhash128('label') });
+    expect(await label).toEqual({ xxh3: await xxhash128('label') });
     expect(store.knownFor({ path: 'label.jpg', size: 5, lastModified: 1000 }, false)).toBeUndefined();
   });
 });

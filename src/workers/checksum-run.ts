@@ -3,12 +3,12 @@
  * target uses it) a few at a time, so reading the next file overlaps hashing the last. Results are kept by path
  * with the size and date they were computed for; a rescan starts afresh.
  */
-import { BYTES_SENT_BELOW, type FileDigests, type HashedFile } from '#core/digest';
+import type { FileDigests } from '#core/digest';
 import type { Checksums } from '#core/filelists/context';
 import { aboutFile } from '#core/format';
 import type { ScannedFile } from '#core/validation/types';
 import type { FolderSource } from '../platform/folder-source';
-import { fastHashBlobsTogether, hashBlob, hashBlobsTogether, type TogetherFastDigest } from './hash-stream';
+import { fastHashBlobsTogether, hashBlob, hashBlobsTogether } from './hash-stream';
 
 /** Several files at a time: small files are dominated by opening them, large ones by hashing. */
 const CONCURRENCY = 3;
@@ -144,65 +144,50 @@ export class ChecksumStore {
 
   /**
    * The checksums of files the upload is sending (web copies too), each kept ones when they fit, else computed now,
-   * small ones read together (see hashBlobsTogether), those under BYTES_SENT_BELOW handed back with their bytes, for
-   * the upload to send: such a file is read once, not once for its checksums and again for the request (files whose
-   * checksums were kept, or that the pass is hashing, come without). Requests are served one batch at a time, in the
-   * order asked, so the files the upload needs first are hashed first.
+   * small ones read together (see hashBlobsTogether). Requests are served one batch at a time, in the order asked,
+   * so the files the upload needs first are hashed first.
    */
   readAll(
     items: readonly { readonly path: string; readonly file: File }[],
     md5: boolean,
-  ): Promise<HashedFile>[] {
+  ): Promise<FileDigests>[] {
     const facts = items.map(({ path, file }) => ({ path, size: file.size, lastModified: file.lastModified }));
     const files = new Map(items.map(({ path, file }) => [path, file]));
-    const read = new Map<string, Uint8Array<ArrayBuffer>>();
     const all = this.#digests.then(() =>
       this.#sumsOfAll(facts, md5, (todo) =>
+        // A large file is streamed, never held whole (the bridge sends it on its own).
         hashBlobsTogether(
           todo.map((fact) => files.get(fact.path) as File),
-          // A large file is streamed, never held whole (the bridge sends it on its own).
-          { md5, keepBytesBelow: BYTES_SENT_BELOW },
-        ).map((hashed, i) =>
-          hashed.then(({ bytes, ...sums }) => {
-            if (bytes) read.set((todo[i] as ScannedFile).path, bytes);
-            return sums;
-          }),
+          { md5 },
         ),
       ).map((sums, i) =>
-        sums.then(
-          (digests) => ({ digests, bytes: read.get((facts[i] as ScannedFile).path) ?? null }),
-          (error: unknown) => {
-            throw new Error(sentence(facts[i] as ScannedFile, error), { cause: error });
-          },
-        ),
+        sums.catch((error: unknown) => {
+          throw new Error(sentence(facts[i] as ScannedFile, error), { cause: error });
+        }),
       ),
     );
     this.#digests = all.then((each) => Promise.allSettled(each));
-    return items.map((_, i) => all.then((each) => each[i] as Promise<HashedFile>));
+    return items.map((_, i) => all.then((each) => each[i] as Promise<FileDigests>));
   }
 
   /**
    * The XXH3-128 of files the upload is sending to a receiver that verifies it (see RunDigests), in their turn with
-   * readAll()'s requests: small ones read together, with their bytes under BYTES_SENT_BELOW as readAll() gives them,
-   * a large one streamed; each rejects with a sentence naming its file. Nothing is kept: the receiver's SHA-256 is
-   * (adopt()).
+   * readAll()'s requests: small ones read together, a large one streamed; each rejects with a sentence naming its
+   * file. Nothing is kept: the receiver's SHA-256 is (adopt()).
    */
   fastReadAll(
     items: readonly { readonly path: string; readonly file: File }[],
-  ): Promise<HashedFile<{ readonly xxh3: string }>>[] {
+  ): Promise<{ readonly xxh3: string }>[] {
     const files = items.map(({ file }) => file);
     // A large file is streamed, never held whole (the bridge sends it on its own).
-    const all = this.#digests.then(() => fastHashBlobsTogether(files, { keepBytesBelow: BYTES_SENT_BELOW }));
+    const all = this.#digests.then(() => fastHashBlobsTogether(files, {}));
     this.#digests = all.then((each) => Promise.allSettled(each));
     return items.map(({ path }, i) =>
       all
-        .then((each) => each[i] as Promise<TogetherFastDigest>)
-        .then(
-          ({ xxh3, bytes }) => ({ digests: { xxh3 }, bytes: bytes ?? null }),
-          (error: unknown) => {
-            throw new Error(sentence({ path }, error), { cause: error });
-          },
-        ),
+        .then((each) => each[i] as Promise<{ readonly xxh3: string }>)
+        .catch((error: unknown) => {
+          throw new Error(sentence({ path }, error), { cause: error });
+        }),
     );
   }
 

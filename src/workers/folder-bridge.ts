@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import type { BarcodeReading } from '#core/barcodes/types';
-import type { FileDigests, HashedFile } from '#core/digest';
+import type { FileDigests, SentDigests } from '#core/digest';
 import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
 import type { ListFacts } from '../platform/pick-folder';
@@ -18,7 +18,6 @@ import type {
   CheckRequest,
   CheckResult,
   ChecksumRequest,
-  DigestAnswer,
   FolderWorkerApi,
   ListBuildRequest,
 } from './folder.worker';
@@ -55,7 +54,7 @@ interface DigestRequest {
   readonly path: string;
   readonly file: File;
   readonly kind: DigestKind;
-  resolve(answer: DigestAnswer): void;
+  resolve(digests: SentDigests): void;
   reject(error: unknown): void;
 }
 
@@ -208,24 +207,21 @@ export class FolderWorker {
   }
 
   /**
-   * The checksums of a file the upload sends, with its bytes when the worker read it whole for them (see
-   * ChecksumStore.readAll). Small files asked for in the same turn of the event loop go to the worker in one
-   * message, so 5,000 small files cost a hundred round trips rather than 5,000.
+   * The checksums of a file the upload sends (see ChecksumStore.readAll). Small files asked for in the same turn of
+   * the event loop go to the worker in one message, so 5,000 small files cost a hundred round trips rather than
+   * 5,000.
    */
-  async digest(path: string, file: File, md5: boolean): Promise<HashedFile> {
-    const { digests, bytes } = await this.#digest(path, file, md5 ? 'sha-256+md5' : 'sha-256');
+  async digest(path: string, file: File, md5: boolean): Promise<FileDigests> {
+    const digests = await this.#digest(path, file, md5 ? 'sha-256+md5' : 'sha-256');
     if ('xxh3' in digests) throw new Error(`${path} got an XXH3-128 where its SHA-256 was asked for.`);
-    return { digests, bytes };
+    return digests;
   }
 
-  /**
-   * The XXH3-128 of a file the upload sends to a receiver that verifies it (see FAST_DIGEST), with its bytes when
-   * read whole for it; batched as digest().
-   */
-  async fastDigest(path: string, file: File): Promise<HashedFile<{ readonly xxh3: string }>> {
-    const { digests, bytes } = await this.#digest(path, file, 'xxh3-128');
+  /** The XXH3-128 of a file the upload sends to a receiver that verifies it (see FAST_DIGEST); batched as digest(). */
+  async fastDigest(path: string, file: File): Promise<{ readonly xxh3: string }> {
+    const digests = await this.#digest(path, file, 'xxh3-128');
     if (!('xxh3' in digests)) throw new Error(`${path} got a SHA-256 where its XXH3-128 was asked for.`);
-    return { digests, bytes };
+    return digests;
   }
 
   /** An upload run proves these files by XXH3-128: the checksum pass leaves them alone while it holds them. */
@@ -256,7 +252,7 @@ export class FolderWorker {
     }, 0);
   }
 
-  #digest(path: string, file: File, kind: DigestKind): Promise<DigestAnswer> {
+  #digest(path: string, file: File, kind: DigestKind): Promise<SentDigests> {
     return new Promise((resolve, reject) => {
       const item = { path, file, kind, resolve, reject };
       if (file.size >= BATCHED_BELOW) {
@@ -281,9 +277,8 @@ export class FolderWorker {
       this.#holdingCore(Promise.race([this.#api.digest(request, kind), this.#failure])).then(
         (answers) =>
           group.forEach((item, i) => {
-            const result = answers.digests[i];
-            if (typeof result === 'object')
-              item.resolve({ digests: result, bytes: answers.bytes[i] ?? null });
+            const result = answers[i];
+            if (typeof result === 'object') item.resolve(result);
             else item.reject(new Error(result ?? 'The file could not be hashed.'));
           }),
         (error: unknown) => group.forEach((item) => item.reject(error)),

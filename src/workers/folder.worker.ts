@@ -50,21 +50,6 @@ import { toCsv } from './table-writer';
 
 const REPORT_COLUMNS = ['path', 'status', 'identifier', 'rule', 'message'] as const;
 
-/** A file's digests from the worker, with its bytes where it read them whole (see ChecksumStore.readAll). */
-export interface DigestAnswer {
-  readonly digests: SentDigests;
-  readonly bytes: Uint8Array<ArrayBuffer> | null;
-}
-
-/**
- * The worker's answer to the upload's digest requests, by position: each file's digests or the sentence saying why
- * it could not be read, and its bytes where they were read whole for the digests.
- */
-export interface DigestAnswers {
-  readonly digests: readonly (SentDigests | string)[];
-  readonly bytes: readonly (Uint8Array<ArrayBuffer> | null)[];
-}
-
 export interface RecordListText {
   readonly name: string;
   readonly text: string;
@@ -309,21 +294,15 @@ const api = {
 
   /**
    * The checksums of files the upload sends, computed now unless known, in order: each is its digests or the
-   * sentence saying why it could not be read. Small files read for their SHA-256 or XXH3-128 come with their bytes,
-   * which the upload sends (handed over, not copied).
+   * sentence saying why it could not be read.
    */
-  async digest(
+  digest(
     items: readonly { readonly path: string; readonly file: File }[],
     kind: DigestKind,
-  ): Promise<DigestAnswers> {
-    const hashed: Promise<DigestAnswer>[] =
+  ): Promise<(SentDigests | string)[]> {
+    const hashed: Promise<SentDigests>[] =
       kind === 'xxh3-128' ? checksums.fastReadAll(items) : checksums.readAll(items, kind === 'sha-256+md5');
-    const answers = await Promise.all(
-      hashed.map((h) => h.catch((error: unknown) => ({ digests: (error as Error).message, bytes: null }))),
-    );
-    const bytes = answers.map((answer) => answer.bytes);
-    const buffers = new Set(bytes.flatMap((b) => (b ? [b.buffer] : [])));
-    return Comlink.transfer({ digests: answers.map((answer) => answer.digests), bytes }, [...buffers]);
+    return Promise.all(hashed.map((h) => h.catch((error: unknown) => (error as Error).message)));
   },
 
   /** An upload run proves these files by XXH3-128: the checksum pass leaves them alone while it holds them. */

@@ -45,16 +45,6 @@ const YIELD_EVERY_MS = 20;
 
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** hashBlobsTogether's options: `keepBytesBelow` hands each blob under that size its bytes back with its checksums. */
-export interface TogetherOptions extends HashOptions {
-  readonly keepBytesBelow?: number;
-}
-
-/** A blob's checksums from hashBlobsTogether, with its bytes (a view of the read) when they were asked for and read. */
-export interface TogetherChecksums extends BlobChecksums {
-  readonly bytes?: Uint8Array<ArrayBuffer>;
-}
-
 /** The most a read into our buffer takes; the browser hands over less at a time (tens to hundreds of KiB). */
 const READ_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -137,13 +127,8 @@ export async function fastHashBlob(blob: HashSource, options: Omit<HashOptions, 
  * go as one Blob of them all, which costs the browser one read instead of one per file (5,000 files of 10 KB from
  * the origin's storage: 1.0 s in a worker, against 1.5 s three at a time and 2.9 s one by one). When that read
  * fails or stalls, or one of them changed, each is read on its own, so the failure is told of the file it belongs to.
- * With `keepBytesBelow`, each blob under that size read together comes back with its bytes (one alone too is then
- * read whole).
  */
-export function hashBlobsTogether(
-  blobs: readonly Blob[],
-  options: TogetherOptions,
-): Promise<TogetherChecksums>[] {
+export function hashBlobsTogether(blobs: readonly Blob[], options: HashOptions): Promise<BlobChecksums>[] {
   return together(
     blobs,
     options,
@@ -165,17 +150,11 @@ export function hashBlobsTogether(
   );
 }
 
-/** A blob's XXH3-128 from fastHashBlobsTogether, with its bytes when they were asked for and read together. */
-export interface TogetherFastDigest {
-  readonly xxh3: string;
-  readonly bytes?: Uint8Array<ArrayBuffer>;
-}
-
 /** The XXH3-128 of several small files, read together and failing as hashBlobsTogether does. */
 export function fastHashBlobsTogether(
   blobs: readonly Blob[],
-  options: Omit<TogetherOptions, 'md5'>,
-): Promise<TogetherFastDigest>[] {
+  options: Omit<HashOptions, 'md5'>,
+): Promise<{ readonly xxh3: string }>[] {
   return together(
     blobs,
     options,
@@ -192,29 +171,24 @@ export function fastHashBlobsTogether(
 }
 
 /**
- * Reads the blobs as one and hashes each one's bytes with `hashViews` (giving each under `keepBytesBelow` its bytes
- * too); when that read fails or stalls, or its length is not theirs, each blob is hashed on its own with `alone`.
- * A blob alone that keeps no bytes is hashed on its own (streamed, if it is large).
+ * Reads the blobs as one and hashes each one's bytes with `hashViews`; when that read fails or stalls, or its length
+ * is not theirs, each blob is hashed on its own with `alone`. A blob alone is hashed on its own (streamed, if it is
+ * large).
  */
 function together<T extends object>(
   blobs: readonly Blob[],
-  options: Omit<TogetherOptions, 'md5'>,
+  options: Omit<HashOptions, 'md5'>,
   alone: (blob: Blob) => Promise<T>,
   hashViews: (views: readonly Uint8Array<ArrayBuffer>[]) => Promise<T[]>,
-): Promise<T & { bytes?: Uint8Array<ArrayBuffer> }>[] {
-  const keepBelow = options.keepBytesBelow ?? 0;
-  if (blobs.length === 1 && (blobs[0] as Blob).size >= keepBelow) return [alone(blobs[0] as Blob)];
+): Promise<T>[] {
+  if (blobs.length === 1) return [alone(blobs[0] as Blob)];
   const all = readTogether(blobs, options).then(async (views) => {
     if (views === null) {
       const results: (T | Error)[] = [];
       for (const blob of blobs) results.push(await alone(blob).catch((error: unknown) => error as Error));
       return results;
     }
-    const hashed = await hashViews(views);
-    return hashed.map((sums, i) => {
-      const bytes = views[i] as Uint8Array<ArrayBuffer>;
-      return bytes.byteLength < keepBelow ? { ...sums, bytes } : sums;
-    });
+    return hashViews(views);
   });
   return blobs.map((_, i) =>
     all.then((results) => {

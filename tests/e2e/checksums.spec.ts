@@ -73,8 +73,7 @@ test('Start upload pressed while the checksums are computed: files not hashed ye
   for (let i = 1; i <= 4 + 10; i += 1) {
     const name = i <= 4 ? `sheet-${i}.bin` : `tag-${i}.txt`;
     // Tags named to come after the sheets, so the upload reaches them before the checksum pass, and all of them are
-    // proven by XXH3-128. Those of 10 KB and 100 KB are read together for it, and those of 10 KB sent as the bytes
-    // read (see BYTES_SENT_BELOW); the others are sent from the file, as the sheets are.
+    // proven by XXH3-128: those of 10 KB and 100 KB read together for it, the others streamed, as the sheets are.
     const bytes = randomBytes(i <= 4 ? SIZE : (TAG_SIZES[i % TAG_SIZES.length] ?? 0));
     sums.set(name, createHash('sha256').update(bytes).digest('hex'));
     await writeFile(path.join(folder, name), bytes);
