@@ -53,7 +53,7 @@ describe('RunDigests.attach, what a request waits for', () => {
     const engineFile = { size: file.size, meta: { jobId: 1 } } as unknown as EngineFile;
     digests.start(job, file, undefined);
 
-    // The creation and the first PATCH go while the hash is under way (it never ends here).
+    // The creation and the first PATCH go while the hash is still under way.
     const creation = request('POST');
     await digests.attach(creation.request, engineFile, chunk);
     expect(creation.headers[REPR_DIGEST_HEADER]).toBeUndefined();

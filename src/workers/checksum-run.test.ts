@@ -233,7 +233,6 @@ describe('ChecksumStore: the checksum pass and the upload share a hash under way
     store.hold(['a.txt', 'b.txt']);
     const sent = file(herbarium);
     const [fast] = store.fastReadAll([{ path: 'a.txt', file: sent }]);
-    // Streamed, not read whole: no bytes come back with it.
     expect(await fast).toEqual({ xxh3: await xxhash128(herbarium) });
     const outcome = await pass;
     expect(outcome).toMatchObject({ cancelled: false, failed: 0, doneFiles: 1 });
