@@ -175,7 +175,7 @@ export function fastHashBlobsTogether(
  * is not theirs, each blob is hashed on its own with `alone`. A blob alone is hashed on its own (streamed, if it is
  * large).
  */
-function together<T extends object>(
+function together<T>(
   blobs: readonly Blob[],
   options: Omit<HashOptions, 'md5'>,
   alone: (blob: Blob) => Promise<T>,
