@@ -47,7 +47,14 @@ const CATEGORIES = [
   // Sampled stacks, to name the functions a long task ran.
   'disabled-by-default-v8.cpu_profiler',
   ...(process.env.BENCH_TRACE_MORE
-    ? ['toplevel', 'blink_gc', 'mojom', 'disabled-by-default-toplevel.flow']
+    ? [
+        'toplevel',
+        'blink_gc',
+        'cppgc',
+        'disabled-by-default-cppgc',
+        'mojom',
+        'disabled-by-default-toplevel.flow',
+      ]
     : []),
 ];
 
