@@ -201,21 +201,6 @@ describe('askingSource', () => {
     });
   });
 
-  it('fails a file with the error its holder met opening it', async () => {
-    const source = askingSource('folder', async (paths) =>
-      paths.map(
-        (path) =>
-          held.get(path) ?? new DOMException('A requested file could not be read.', 'NotReadableError'),
-      ),
-    );
-    const [found, unreadable] = await Promise.allSettled([source.open('a/1.jpg'), source.open('a/9.jpg')]);
-    expect(found.status).toBe('fulfilled');
-    expect(unreadable).toMatchObject({
-      status: 'rejected',
-      reason: { name: 'NotReadableError', message: 'A requested file could not be read.' },
-    });
-  });
-
   it('fails every file of a call that failed', async () => {
     const source = askingSource('folder', () => Promise.reject(new Error('the page is gone')));
     const results = await Promise.allSettled([source.open('a/1.jpg'), source.open('a/2.jpg')]);

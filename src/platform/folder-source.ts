@@ -170,14 +170,13 @@ export function filesSource(name: string, files: ReadonlyMap<string, File>): Fol
 }
 
 /**
- * A folder whose files are opened elsewhere: a folder input's File objects held on the page, asked for by the
- * worker; or a picked folder's handles, opened by the folder worker for the page. `ask` fetches the files at some
- * paths: for each, the File, the error that opening it gave, or null for a path it does not hold. Files opened in
- * the same turn are asked for in one call, so the 64 first-byte reads of the check cost one message, not 64.
+ * A folder whose File objects are held elsewhere (a folder input's, on the page): `ask` fetches the files at some
+ * paths, null for a path it does not hold. Files opened in the same turn are asked for in one call, so the 64
+ * first-byte reads of the check cost one message, not 64.
  */
 export function askingSource(
   name: string,
-  ask: (paths: readonly string[]) => Promise<readonly (File | Error | null)[]>,
+  ask: (paths: readonly string[]) => Promise<readonly (File | null)[]>,
 ): FolderSource {
   let waiting: { path: string; resolve: (file: File) => void; reject: (error: unknown) => void }[] = [];
   const send = () => {
@@ -187,8 +186,8 @@ export function askingSource(
       (files) =>
         batch.forEach((item, i) => {
           const file = files[i];
-          if (file instanceof Blob) item.resolve(file);
-          else item.reject(file ?? notInFolder(item.path));
+          if (file) item.resolve(file);
+          else item.reject(notInFolder(item.path));
         }),
       (error: unknown) => batch.forEach((item) => item.reject(error)),
     );

@@ -499,9 +499,7 @@ export class UploadRun {
     try {
       file = await this.#open(job);
     } catch (error) {
-      // The browser's error names the cause (NotFoundError); a plain Error (the folder worker failed) says it in words.
-      const named = error instanceof Error && error.name !== '' && error.name !== 'Error';
-      const reason = named ? error.name : error instanceof Error ? error.message : String(error);
+      const reason = error instanceof Error ? error.name || error.message : String(error);
       this.#failLocally(
         job,
         `"${job.path}" could not be read (${reason}); it may have been moved or deleted since the scan. Scan the folder again.`,

@@ -202,11 +202,6 @@ export class FolderWorker {
     );
   }
 
-  /** Files of the picked folder, opened in the worker: each File, or the error opening it gave. */
-  openFiles(paths: readonly string[]): Promise<(File | Error)[]> {
-    return Promise.race([this.#api.openFiles(paths), this.#failure]);
-  }
-
   knownChecksums(items: readonly FileFacts[], md5: boolean): Promise<(FileDigests | null)[]> {
     return Promise.race([this.#api.knownChecksums(items, md5), this.#failure]);
   }

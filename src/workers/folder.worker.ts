@@ -287,24 +287,6 @@ const api = {
     return checksums.compute(uploadSet(request.includeErrors), source, request.md5, onProgress);
   },
 
-  /**
-   * Opens files of the picked folder for the page (see askingSource): each File, or the error opening it gave. The
-   * file handles opened on the way die here, not on the page: a dead handle's pre-finalizer (its pipe to the browser
-   * closed) runs in the garbage collector's pause, and 5,000 of them dying on the page made pauses of 60–85 ms
-   * while the files were sent.
-   */
-  openFiles(paths: readonly string[]): Promise<(File | Error)[]> {
-    const open = source;
-    if (!open) throw new Error('No folder is open.');
-    return Promise.all(
-      paths.map((path) =>
-        open
-          .open(path)
-          .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
-      ),
-    );
-  },
-
   /** Checksums already known for files about to be uploaded (null where not known yet), by position. */
   knownChecksums(items: readonly ScannedFile[], md5: boolean): (FileDigests | null)[] {
     return items.map((item) => checksums.knownFor(item, md5) ?? null);

@@ -13,7 +13,7 @@ import {
   type ScanProgress,
 } from '#core/scan-types';
 import { walkTree } from '#core/scan-tree';
-import { askingSource, filesSource, type FolderSource } from '../../platform/folder-source';
+import { filesSource, handleSource, type FolderSource } from '../../platform/folder-source';
 import { openStored } from '../../platform/opfs';
 import type { CopyRecord } from '../../platform/batch-journal';
 import {
@@ -277,8 +277,7 @@ export class FolderState {
       this.#handle = folder.kind === 'handle' ? folder.handle : null;
       if (folder.kind === 'handle') {
         this.#name = folder.handle.name;
-        // Opened by the worker, which holds the same folder: the handles die there (see openFiles).
-        this.#source = askingSource(this.#name, (paths) => worker.openFiles(paths));
+        this.#source = handleSource(folder.handle);
         this.#announcer.say(`Scanning ${this.#name}…`);
         await worker.scan(folder.handle, onBatch, abort.signal, includeHidden);
         if (folder.entry && !abort.signal.aborted) await this.#noteUnlisted(folder.entry, includeHidden);
