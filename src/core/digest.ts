@@ -12,11 +12,16 @@ export interface FileDigests {
   readonly md5?: string;
 }
 
+/** A file's XXH3-128 (FAST_DIGEST) as 32 lower-case hex digits. */
+export interface FastDigest {
+  readonly xxh3: string;
+}
+
 /**
  * What the page proves a file's bytes with: its SHA-256 (and MD5), or, to a receiver that asks for it and hands its
  * own SHA-256 back (see FAST_DIGEST), the file's XXH3-128 alone.
  */
-export type SentDigests = FileDigests | { readonly xxh3: string };
+export type SentDigests = FileDigests | FastDigest;
 
 export function reprDigest(digests: SentDigests): string {
   if ('xxh3' in digests) return `${FAST_DIGEST}=:${hexToBase64(digests.xxh3)}:`;

@@ -1,5 +1,5 @@
 /** What a page gives an upload run and hears back from it. */
-import type { FileDigests } from '#core/digest';
+import type { FastDigest, FileDigests } from '#core/digest';
 import type { TusCapabilities } from '#core/tus-capabilities';
 import type { QueueTotals } from '#core/upload-queue';
 
@@ -35,7 +35,7 @@ export interface DigestSource {
   /** The file's checksums; rejects with a sentence naming the file. */
   digest(job: UploadJob, file: File): Promise<FileDigests>;
   /** The file's XXH3-128 alone (for a receiver that verifies it, see FAST_DIGEST), failing as digest() does. */
-  fastDigest(job: UploadJob, file: File): Promise<{ readonly xxh3: string }>;
+  fastDigest(job: UploadJob, file: File): Promise<FastDigest>;
   /** The run proves these files by XXH3-128: the checksum pass leaves them alone until they are released. */
   hold(jobs: readonly UploadJob[]): void;
   release(jobs: readonly UploadJob[]): void;

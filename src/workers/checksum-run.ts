@@ -3,7 +3,7 @@
  * target uses it) a few at a time, so reading the next file overlaps hashing the last. Results are kept by path
  * with the size and date they were computed for; a rescan starts afresh.
  */
-import type { FileDigests } from '#core/digest';
+import type { FastDigest, FileDigests } from '#core/digest';
 import type { Checksums } from '#core/filelists/context';
 import { aboutFile } from '#core/format';
 import type { ScannedFile } from '#core/validation/types';
@@ -175,16 +175,14 @@ export class ChecksumStore {
    * readAll()'s requests: small ones read together, a large one streamed; each rejects with a sentence naming its
    * file. Nothing is kept: the receiver's SHA-256 is (adopt()).
    */
-  fastReadAll(
-    items: readonly { readonly path: string; readonly file: File }[],
-  ): Promise<{ readonly xxh3: string }>[] {
+  fastReadAll(items: readonly { readonly path: string; readonly file: File }[]): Promise<FastDigest>[] {
     const files = items.map(({ file }) => file);
     // A large file is streamed, never held whole (the bridge sends it on its own).
     const all = this.#digests.then(() => fastHashBlobsTogether(files, {}));
     this.#digests = all.then((each) => Promise.allSettled(each));
     return items.map(({ path }, i) =>
       all
-        .then((each) => each[i] as Promise<{ readonly xxh3: string }>)
+        .then((each) => each[i] as Promise<FastDigest>)
         .catch((error: unknown) => {
           throw new Error(sentence({ path }, error), { cause: error });
         }),

@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import type { BarcodeReading } from '#core/barcodes/types';
-import type { FileDigests, SentDigests } from '#core/digest';
+import type { FastDigest, FileDigests, SentDigests } from '#core/digest';
 import type { FileListKind } from '#core/filelists/types';
 import type { ScanBatch, ScanProgress } from '#core/scan-types';
 import type { ListFacts } from '../platform/pick-folder';
@@ -218,7 +218,7 @@ export class FolderWorker {
   }
 
   /** The XXH3-128 of a file the upload sends to a receiver that verifies it (see FAST_DIGEST); batched as digest(). */
-  async fastDigest(path: string, file: File): Promise<{ readonly xxh3: string }> {
+  async fastDigest(path: string, file: File): Promise<FastDigest> {
     const digests = await this.#digest(path, file, 'xxh3-128');
     if (!('xxh3' in digests)) throw new Error(`${path} got a SHA-256 where its XXH3-128 was asked for.`);
     return digests;

@@ -8,6 +8,7 @@
  */
 import { createMD5, createSHA256, createXXHash128 } from 'hash-wasm';
 import type { IHasher } from 'hash-wasm';
+import type { FastDigest } from '#core/digest';
 import { formatCount } from '#core/format';
 
 /**
@@ -154,7 +155,7 @@ export function hashBlobsTogether(blobs: readonly Blob[], options: HashOptions):
 export function fastHashBlobsTogether(
   blobs: readonly Blob[],
   options: Omit<HashOptions, 'md5'>,
-): Promise<{ readonly xxh3: string }>[] {
+): Promise<FastDigest>[] {
   return together(
     blobs,
     options,
